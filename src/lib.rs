@@ -1,0 +1,19 @@
+//! pchat-migrate: a guided, resumable, verifiable migration of a Lync Server 2010 Group Chat
+//! or OCS 2007 R2 Group Chat pool to a Lync Server 2013 Persistent Chat pool.
+//!
+//! The layout follows `ARCHITECTURE.md`: domain modules (`runbook`, `deployment`, `chatdata`)
+//! do no terminal work; `store` keeps the session; `jobs` runs the data plane in the
+//! background; `tui` and `cli` sit on top of everything.
+
+pub mod chatdata;
+pub mod cli;
+pub mod deployment;
+pub mod i18n;
+pub mod jobs;
+pub mod lab;
+pub mod logging;
+pub mod paths;
+pub mod progress;
+pub mod runbook;
+pub mod store;
+pub mod tui;
