@@ -6,6 +6,7 @@
 //! background; `tui` and `cli` sit on top of everything.
 
 pub mod chatdata;
+pub mod config;
 pub mod cli;
 pub mod deployment;
 pub mod i18n;

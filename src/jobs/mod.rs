@@ -1,1 +1,215 @@
-//! (being written)
+//! Background jobs: the export, the `-WhatIf` import preview, the import and the verification.
+//!
+//! One [`run`] function serves the wizard (on a worker thread, reporting through channels)
+//! and the headless commands (reporting to stderr), so both do exactly the same work. The
+//! lab executor calls the native data plane in [`crate::chatdata`]; a production executor
+//! (PowerShell) will sit behind the same function.
+
+pub mod runner;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::chatdata::{self, ExportLevel, ExportOptions, ImportOptions, VerifyOptions};
+use crate::deployment::{DeploymentKind, Profile};
+use crate::lab::LabPaths;
+use crate::progress::Reporter;
+pub use crate::runbook::JobKind;
+
+/// Everything a job needs to know about the deployment it runs against.
+#[derive(Clone, Debug)]
+pub struct JobEnv {
+    /// The deployment profile.
+    pub profile: Profile,
+    /// The lab databases (lab deployments only).
+    pub lab: LabPaths,
+    /// The export package the export writes and the import reads.
+    pub package: PathBuf,
+}
+
+impl JobEnv {
+    /// The environment of the lab deployment under `lab_dir`.
+    pub fn lab(profile: Profile, lab_dir: &std::path::Path) -> JobEnv {
+        let lab = LabPaths::in_dir(lab_dir);
+        let package = lab.export_dir.join("GroupChatExport.zip");
+        JobEnv {
+            profile,
+            lab,
+            package,
+        }
+    }
+
+    /// Export options from the profile's migration settings.
+    ///
+    /// # Errors
+    /// An unknown `-Level` or an unparseable `start_date` in the profile.
+    pub fn export_options(&self) -> Result<ExportOptions, JobError> {
+        let m = &self.profile.migration;
+        let level = match m.export_level.to_ascii_lowercase().as_str() {
+            "all" | "" => ExportLevel::All,
+            "user" => ExportLevel::User,
+            "category" => ExportLevel::Category,
+            "roomdirectory" => ExportLevel::RoomDirectory,
+            "content" => ExportLevel::Content,
+            other => {
+                return Err(JobError::Setup(format!(
+                    "profile: export_level \"{other}\" is not one of All, User, Category, RoomDirectory, Content"
+                )));
+            }
+        };
+        Ok(ExportOptions {
+            level,
+            scope: m.scope.clone(),
+            start_date_ticks: self.start_date_ticks()?,
+            disable_exported_nodes: m.disable_exported_nodes,
+            pool_fqdn: self
+                .profile
+                .pchat_pool()
+                .map(|p| p.fqdn.clone())
+                .unwrap_or_default(),
+        })
+    }
+
+    fn start_date_ticks(&self) -> Result<Option<i64>, JobError> {
+        let s = self.profile.migration.start_date.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| {
+            JobError::Setup(format!(
+                "profile: start_date \"{s}\" is not a date like 2010-01-01 ({e})"
+            ))
+        })?;
+        let dt = date
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc())
+            .ok_or_else(|| JobError::Setup("profile: start_date out of range".into()))?;
+        Ok(Some(chatdata::ticks::from_datetime(dt)))
+    }
+}
+
+/// Why a job did not produce a result.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The job cannot start: a missing package, lab or setting. The message says what to do.
+    #[error("{0}")]
+    Setup(String),
+    /// The data plane failed; the message names the file, entry or room.
+    #[error(transparent)]
+    Data(#[from] chatdata::ChatDataError),
+    /// The admin cancelled the job.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// What a finished job produced: a one-line summary for the checklist, whether it passed,
+/// and the full result as JSON (kept as evidence and printed by `--json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct JobOutcome {
+    /// Which job.
+    pub kind: JobKind,
+    /// True when the job did what it should and found nothing wrong.
+    pub passed: bool,
+    /// One line for the checklist and the status bar.
+    pub summary: String,
+    /// The data plane's summary or report.
+    pub detail: serde_json::Value,
+    /// Wall time in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// Runs one job to completion on the calling thread.
+///
+/// # Errors
+/// [`JobError`]: setup problems (with what to do), data-plane errors, cancellation.
+pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
+    if env.profile.kind == DeploymentKind::Production {
+        return Err(JobError::Setup(
+            "production jobs run the cmdlets through PowerShell, which this build does not do yet; \
+             run the cmdlet lines shown in the item on the Lync server"
+                .into(),
+        ));
+    }
+    let started = Instant::now();
+    let map_err = |e: chatdata::ChatDataError| match e {
+        chatdata::ChatDataError::Cancelled => JobError::Cancelled,
+        other => JobError::Data(other),
+    };
+    let (passed, summary, detail) = match kind {
+        JobKind::Export => {
+            need(&env.lab.legacy_db, "the lab's legacy Group Chat database", "pchat-migrate lab init")?;
+            let opts = env.export_options()?;
+            let s = chatdata::export(&env.lab.legacy_db, &env.package, &opts, r).map_err(map_err)?;
+            let line = format!(
+                "exported {} categories, {} rooms ({} disabled), {} principals, {} messages to {}",
+                s.categories,
+                s.rooms,
+                s.disabled_rooms,
+                s.principals,
+                s.messages,
+                env.package.display()
+            );
+            (true, line, serde_json::to_value(&s).unwrap_or_default())
+        }
+        JobKind::ImportWhatIf | JobKind::Import => {
+            need(&env.package, "the export package", "run the Export item first")?;
+            let what_if = kind == JobKind::ImportWhatIf;
+            let s = chatdata::import(&env.package, &env.lab.mgc_db, &ImportOptions { what_if }, r)
+                .map_err(map_err)?;
+            let line = format!(
+                "{}{} categories, {} rooms, {} principals, {} messages; {} warnings, {} overwritten",
+                if what_if { "-WhatIf: would import " } else { "imported " },
+                s.categories,
+                s.rooms,
+                s.principals,
+                s.messages,
+                s.warnings.len(),
+                s.overwritten.len()
+            );
+            (true, line, serde_json::to_value(&s).unwrap_or_default())
+        }
+        JobKind::Verify => {
+            need(&env.lab.legacy_db, "the lab's legacy Group Chat database", "pchat-migrate lab init")?;
+            need(&env.lab.mgc_db, "the lab's Persistent Chat mgc database", "pchat-migrate lab init")?;
+            let opts = VerifyOptions {
+                start_date_ticks: env.start_date_ticks()?,
+                scope: env.profile.migration.scope.clone(),
+            };
+            let v = chatdata::verify(&env.lab.legacy_db, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
+            let line = if v.passed {
+                format!(
+                    "verify passed: {} categories, {} rooms, {} messages compared, no differences",
+                    v.categories_compared, v.rooms_compared, v.messages_compared
+                )
+            } else {
+                let first = v
+                    .differences
+                    .first()
+                    .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
+                    .unwrap_or_default();
+                format!("verify FAILED: {} differences{first}", v.differences.len())
+            };
+            (v.passed, line, serde_json::to_value(&v).unwrap_or_default())
+        }
+    };
+    Ok(JobOutcome {
+        kind,
+        passed,
+        summary,
+        detail,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+fn need(path: &std::path::Path, what: &str, fix: &str) -> Result<(), JobError> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(JobError::Setup(format!(
+            "{what} is missing ({}): {fix}",
+            path.display()
+        )))
+    }
+}

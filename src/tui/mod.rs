@@ -1,1 +1,216 @@
-//! (being written)
+//! The full-screen wizard: terminal lifecycle, the event loop, state, keymap, layout,
+//! theme and drawing. See `ARCHITECTURE.md` for the flow: input, timer ticks, store acks
+//! and job results all arrive as messages; `App` turns each into new state and effects;
+//! `view::draw` paints the state, and only when something changed.
+
+pub mod app;
+pub mod keymap;
+pub mod layout;
+pub mod store_worker;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use self::app::{App, AppInit, AppMsg, EVENT_DOWNTIME_CONFIRMED, EVENT_GATE_OVERRIDE};
+use self::store_worker::StoreWorker;
+use self::theme::Theme;
+use crate::jobs::JobEnv;
+use crate::runbook::{Placeholders, Runbook};
+use crate::store::{Session, Store, StoreError};
+
+/// What the command line hands the wizard.
+pub struct WizardSetup {
+    /// The runbook.
+    pub runbook: Arc<Runbook>,
+    /// Placeholder values.
+    pub placeholders: Placeholders,
+    /// Deployment display name.
+    pub deployment_name: String,
+    /// "lab" or "production".
+    pub deployment_kind: String,
+    /// Legacy → target line for the header.
+    pub migration_line: String,
+    /// The open store.
+    pub store: Store,
+    /// The session to open.
+    pub session: Session,
+    /// Operator name.
+    pub operator: String,
+    /// Theme.
+    pub theme: Theme,
+    /// Mouse capture.
+    pub mouse: bool,
+    /// Jobs environment, or why jobs cannot run.
+    pub job_env: Result<JobEnv, String>,
+    /// Job logs folder.
+    pub job_logs_dir: Option<std::path::PathBuf>,
+}
+
+/// Loads the session's saved state and builds the wizard state (no terminal needed: the
+/// snapshot tests use this too). Returns the app and the receiver of its worker messages.
+///
+/// # Errors
+/// A store error reading the session.
+pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<AppMsg>), StoreError> {
+    let WizardSetup {
+        runbook,
+        placeholders,
+        deployment_name,
+        deployment_kind,
+        migration_line,
+        mut store,
+        session,
+        operator,
+        theme,
+        mouse,
+        job_env,
+        job_logs_dir,
+    } = setup;
+    let sid = session.id;
+    store.mark_interrupted_jobs(sid)?;
+    let records = store.item_records(sid)?;
+    let mut evidence = HashMap::new();
+    for item in runbook.items().chain(runbook.rollback.items.iter()) {
+        let ev = store.evidence(sid, &item.id)?;
+        if !ev.is_empty() {
+            evidence.insert(item.id.clone(), ev);
+        }
+    }
+    let mut confirmed = HashSet::new();
+    let mut overridden = HashSet::new();
+    for e in store.audit(sid)? {
+        match (e.kind.as_str(), e.item_id) {
+            (EVENT_DOWNTIME_CONFIRMED, Some(stage)) => {
+                confirmed.insert(stage);
+            }
+            (EVENT_GATE_OVERRIDE, Some(stage)) => {
+                overridden.insert(stage);
+            }
+            _ => {}
+        }
+    }
+    let ui_state = store.load_ui_state(sid)?;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let app = App::new(AppInit {
+        runbook,
+        placeholders,
+        deployment_name,
+        deployment_kind,
+        session,
+        records,
+        evidence,
+        confirmed_stages: confirmed,
+        overridden_stages: overridden,
+        ui_state,
+        operator,
+        theme,
+        mouse,
+        worker: StoreWorker::spawn(store),
+        tx,
+        job_env,
+        job_logs_dir,
+        migration_line,
+    });
+    Ok((app, rx))
+}
+
+/// Runs the wizard until the admin quits, a SIGTERM/SIGHUP arrives or the terminal closes.
+///
+/// # Errors
+/// Terminal I/O errors and store errors at start-up.
+pub fn run(setup: WizardSetup) -> color_eyre::Result<()> {
+    let (mut app, rx) = build_app(setup)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (mut terminal, guard) = terminal::setup(app.mouse)?;
+    let size = terminal.size()?;
+    app.size = (size.width, size.height);
+    let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx));
+    app.shutdown();
+    drop(guard);
+    tracing::info!("wizard closed");
+    result
+}
+
+async fn event_loop(
+    terminal: &mut terminal::Term,
+    app: &mut App,
+    mut rx: mpsc::UnboundedReceiver<AppMsg>,
+) -> color_eyre::Result<()> {
+    let mut events = crossterm::event::EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new()?;
+    loop {
+        if app.mouse_changed {
+            terminal::set_mouse(app.mouse);
+            app.mouse_changed = false;
+        }
+        if app.dirty {
+            terminal.draw(|f| view::draw(f, app))?;
+            app.dirty = false;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => app.on_event(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => app.on_msg(msg),
+            _ = tick.tick(), if app.animating() => app.on_tick(),
+            () = signals.next() => {
+                tracing::info!("termination signal: closing the wizard");
+                app.quit = true;
+            }
+        }
+        // Take whatever else already arrived before drawing again (bursts of job messages).
+        while let Ok(msg) = rx.try_recv() {
+            app.on_msg(msg);
+        }
+    }
+}
+
+/// SIGTERM and SIGHUP (Unix); on Windows the console close arrives as an input error.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {},
+            _ = self.hup.recv() => {},
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await;
+    }
+}

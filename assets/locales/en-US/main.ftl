@@ -1,0 +1,142 @@
+# pchat-migrate — English messages. Every string the wizard shows comes from here.
+# Cmdlet names, parameters and placeholders are never translated.
+
+items-done = {$done}/{$total} done
+header-session = session {$name}
+downtime = downtime
+pane-stages = Stages
+pane-detail = Detail
+pane-filter-results = Filter "{$filter}": {$count ->
+    [one] 1 item
+   *[other] {$count} items
+}
+no-items = No items here.
+no-notes = No notes yet: press n to write one.
+
+too-small-title = Terminal too small
+too-small-body = This terminal is {$width}×{$height}. pchat-migrate needs at least {$min_width}×{$min_height}: enlarge the window or reduce the font size.
+too-small-quit = Press q to quit; your session is saved.
+
+kind-manual = manual
+kind-probe = probe
+kind-task = task
+inferred-badge = inferred: check in your lab
+state-todo = todo
+state-done = done
+state-skipped = skipped
+state-blocked = blocked
+state-failed = failed
+state-by = by {$who} at {$when}
+saving = saving…
+passed = passed
+failed = failed
+
+section-guidance = What to do
+section-commands = Commands
+section-proof = Proof it is done
+section-pitfalls = Pitfalls
+section-notes = Notes
+section-evidence = Evidence
+section-source = Source
+job-available = Press r to run the {$job} job; its result is kept as evidence.
+more-differences = …and {$count} more differences (pchat-migrate verify --json lists all)
+more-warnings = …and {$count} more warnings
+
+job-stats = {$rate}/s · ETA {$eta} · elapsed {$elapsed} · {$mb} MB/s
+job-cancelling = cancelling…
+job-running-hint = c cancels the job; the screen stays live.
+job-done-hint = r runs it again.
+
+hint-stages = Choose a stage and press enter to open its checklist.
+hint-item = space marks done · s skip · b block · n notes · tab detail
+hint-item-job = r runs this item's job · space marks done · n notes
+hint-detail = ↑/↓ scroll the detail · esc back to the checklist
+hint-filter = Filter: {$filter}▏ (enter keeps it, esc clears)
+
+key-quit = quit (everything is already saved)
+key-help = all keys
+key-back = back: close, clear the filter, or go left
+key-focus-next = next pane
+key-focus-prev = previous pane
+key-up = up
+key-down = down
+key-page-up = page up
+key-page-down = page down
+key-top = first
+key-bottom = last
+key-enter = open
+key-left = back
+key-toggle-done = done / todo
+key-skip = skip (with a reason)
+key-block = blocked (with a reason)
+key-fail = mark failed
+key-reset = back to todo
+key-notes = notes
+key-run = run job
+key-cancel = cancel job
+key-rollback = rollback list
+key-filter = filter
+key-theme = theme: dark, light, mono
+key-mouse = mouse capture on/off
+key-keep-filter = keep filter
+key-clear-filter = clear filter
+key-save-close = save and close
+key-save = save
+key-submit = confirm
+key-cancel-overlay = cancel
+key-override = override (recorded)
+key-close = close
+
+title-help = Keys
+help-global = Everywhere
+help-stages = Stage list
+help-items = Checklist and detail
+help-overlays = In dialogs
+help-notes-keys = Notes editor: type freely; esc or ctrl-s saves (nothing typed is thrown away).
+help-reason-keys = Reason: type why, enter saves, esc cancels.
+help-confirm-keys = Downtime confirmation: type the word shown, enter confirms, esc goes back.
+help-gate-keys = Earlier stages open: o goes on and records the override, esc goes back.
+help-filter-keys = Filter (/): type to match titles, ids, checklist numbers and cmdlets; enter keeps, esc clears.
+help-mouse = Mouse: click selects a stage or item, the wheel scrolls; m turns capture off to select text.
+help-markers = Markers: [ ] todo  [x] done  [-] skipped  [!] blocked  [F] failed  [*] saving. Kinds: M manual, P probe, T task; > has a job, ~ job running.
+
+title-notes = Notes — {$item}
+notes-hint = esc: save and close · ctrl-s: save
+title-reason = Mark {$state}: {$item}
+reason-question = Why? (recorded with your name and the time)
+reason-placeholder = reason
+reason-hint = enter saves · esc cancels
+title-confirm = Downtime: {$stage}
+confirm-body = This stage is part of the downtime window. Users lose Group Chat until Start and verify is done.
+confirm-type = Type {$word} and press enter to start it; this is recorded.
+confirm-placeholder = type {$word}
+confirm-hint = enter confirms · esc goes back
+title-gate = Earlier stages are still open
+gate-body = You are about to work on stage "{$stage}" while earlier stages have open items:
+open-count = {$count ->
+    [one] 1 open item
+   *[other] {$count} open items
+}
+gate-hint = o: go on anyway (recorded in the audit trail) · esc: go back
+message-hint = esc closes
+title-job-unavailable = This job cannot run here
+title-whatif-first = Run the -WhatIf preview first
+body-whatif-first = The real import runs only after a -WhatIf preview of the current export package has passed (item 46). Run the preview, fix or accept its warnings, then run the import.
+
+status-saving = saving…
+status-saved = saved: {$what}
+status-save-failed = NOT saved: {$error}
+status-recorded = recorded in the audit trail
+status-unchanged = nothing changed
+status-reason-required = a reason is required
+status-not-confirmed = not confirmed; nothing changed
+status-confirm-mismatch = that is not {$word}; type it exactly
+status-no-job = this item has no job: do it with the commands shown, then mark it done
+status-no-running-job = no job is running for this item
+status-cancelling = cancelling at the next batch…
+status-job-already-running = this job is already running
+status-job-starting = starting {$job}…
+status-job-started = {$job} running
+status-job-cancelled = {$job} cancelled; nothing was changed
+status-mouse-on = mouse capture on
+status-mouse-off = mouse capture off: the terminal can select text now

@@ -1,0 +1,1131 @@
+//! The wizard's state and its update logic: keys, mouse, paste and worker messages come in;
+//! the state changes; writes go to the store thread and jobs to worker threads. Drawing is
+//! in `view.rs` and reads this state only.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use ratatui::layout::{Position, Rect};
+use ratatui_textarea::TextArea;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::keymap::{self, Action, Context};
+use super::layout::{Areas, layout};
+use super::store_worker::StoreWorker;
+use super::theme::Theme;
+use crate::jobs::runner::{self, JobHandle, JobStats};
+use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
+use crate::runbook::{Item, Placeholders, Runbook, Stage};
+use crate::store::{Evidence, EvidenceRecord, ItemRecord, ItemState, JobRun, Session};
+use crate::t;
+
+/// Audit event kind recorded when the admin types a downtime stage's confirmation word.
+pub const EVENT_DOWNTIME_CONFIRMED: &str = "downtime-confirmed";
+/// Audit event kind recorded when the admin works on a stage while earlier ones are open.
+pub const EVENT_GATE_OVERRIDE: &str = "gate-override";
+
+/// Which pane has the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Focus {
+    /// The stage list.
+    Stages,
+    /// The checklist of the selected stage (or the filter's matches).
+    Items,
+    /// The selected item's detail.
+    Detail,
+}
+
+/// Something the admin asked for that may first need a confirmation or an override.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// Open the selected stage's checklist.
+    EnterStage(String),
+    /// Change an item's state.
+    SetState {
+        /// Item id.
+        item_id: String,
+        /// New state.
+        state: ItemState,
+        /// Reason (skipped, blocked).
+        reason: Option<String>,
+    },
+    /// Run an item's job.
+    RunJob(String),
+}
+
+/// A modal layer over the main screen.
+pub enum Overlay {
+    /// The key help.
+    Help {
+        /// Scroll offset.
+        scroll: u16,
+    },
+    /// The notes editor of one item.
+    Notes {
+        /// Item id.
+        item_id: String,
+        /// The editor.
+        editor: Box<TextArea<'static>>,
+    },
+    /// A reason for skipped or blocked.
+    Reason {
+        /// Item id.
+        item_id: String,
+        /// The state asked for.
+        state: ItemState,
+        /// The editor.
+        editor: Box<TextArea<'static>>,
+    },
+    /// The typed confirmation of a downtime stage.
+    Confirm {
+        /// Stage id.
+        stage_id: String,
+        /// The word to type.
+        word: String,
+        /// The editor.
+        editor: Box<TextArea<'static>>,
+        /// What to do once confirmed.
+        then: Pending,
+    },
+    /// Earlier stages are open: warn, and record an override if the admin goes on.
+    Gate {
+        /// Stage id.
+        stage_id: String,
+        /// Earlier stages with open items: (title, open count).
+        open: Vec<(String, usize)>,
+        /// What to do on override.
+        then: Pending,
+    },
+    /// A message to read (an error, or why something cannot run).
+    Message {
+        /// Title.
+        title: String,
+        /// Body.
+        body: String,
+    },
+}
+
+/// A line in the status bar.
+#[derive(Clone, Debug)]
+pub struct Status {
+    /// Text.
+    pub text: String,
+    /// True for errors.
+    pub error: bool,
+    /// When it was set.
+    pub at: Instant,
+}
+
+/// A job that ended during this run, kept for the detail pane.
+#[derive(Clone, Debug)]
+pub struct FinishedJob {
+    /// Which job.
+    pub kind: JobKind,
+    /// One-line result.
+    pub summary: String,
+    /// Passed, failed or cancelled.
+    pub outcome: &'static str,
+    /// Last log lines.
+    pub log_tail: Vec<String>,
+    /// Throughput statistics at the end.
+    pub stats: JobStats,
+}
+
+/// Messages from the store thread and the job threads.
+pub enum AppMsg {
+    /// An item's state or note was committed (or not).
+    Saved {
+        /// Item id.
+        item_id: String,
+        /// The committed record or the error.
+        result: Result<ItemRecord, String>,
+        /// Status text to show on success.
+        what: String,
+    },
+    /// An audit event (confirmation, override) was committed.
+    EventRecorded {
+        /// Event kind.
+        kind: String,
+        /// Stage id.
+        stage_id: String,
+        /// Ok or the error.
+        result: Result<(), String>,
+        /// What to do next.
+        then: Option<Pending>,
+    },
+    /// A job run was recorded as started; the job may start.
+    JobRecorded {
+        /// Item id.
+        item_id: String,
+        /// Which job.
+        kind: JobKind,
+        /// The run or the error.
+        result: Result<JobRun, String>,
+    },
+    /// A job thread ended.
+    JobDone {
+        /// Item id.
+        item_id: String,
+        /// Run id.
+        run_id: i64,
+        /// Which job.
+        kind: JobKind,
+        /// The outcome.
+        result: Result<JobOutcome, JobError>,
+    },
+    /// A job's result was committed: evidence and the item's new state.
+    JobResultSaved {
+        /// Item id.
+        item_id: String,
+        /// The evidence.
+        evidence: Result<Option<EvidenceRecord>, String>,
+        /// The item record after the state change, if any.
+        record: Option<ItemRecord>,
+    },
+}
+
+/// Everything the wizard needs to start.
+pub struct AppInit {
+    /// The runbook.
+    pub runbook: Arc<Runbook>,
+    /// Placeholder values from the deployment.
+    pub placeholders: Placeholders,
+    /// Deployment display name.
+    pub deployment_name: String,
+    /// Lab or production.
+    pub deployment_kind: String,
+    /// The session.
+    pub session: Session,
+    /// Item records loaded from the store.
+    pub records: HashMap<String, ItemRecord>,
+    /// Evidence per item, newest first.
+    pub evidence: HashMap<String, Vec<EvidenceRecord>>,
+    /// Stages whose downtime was confirmed, and stages overridden, from the audit trail.
+    pub confirmed_stages: HashSet<String>,
+    /// Stages whose gate was overridden.
+    pub overridden_stages: HashSet<String>,
+    /// Saved UI position (JSON).
+    pub ui_state: Option<String>,
+    /// Operator name.
+    pub operator: String,
+    /// The theme.
+    pub theme: Theme,
+    /// Mouse capture on.
+    pub mouse: bool,
+    /// Store thread.
+    pub worker: StoreWorker,
+    /// Where messages go.
+    pub tx: UnboundedSender<AppMsg>,
+    /// The job environment (None: jobs unavailable, with the reason).
+    pub job_env: Result<JobEnv, String>,
+    /// Folder for job logs.
+    pub job_logs_dir: Option<PathBuf>,
+    /// Legacy → target description for the header.
+    pub migration_line: String,
+}
+
+/// The wizard state.
+pub struct App {
+    /// The runbook.
+    pub runbook: Arc<Runbook>,
+    /// Placeholder values.
+    pub placeholders: Placeholders,
+    /// Deployment display name.
+    pub deployment_name: String,
+    /// Lab or production.
+    pub deployment_kind: String,
+    /// Legacy → target line.
+    pub migration_line: String,
+    /// The session.
+    pub session: Session,
+    /// Operator name.
+    pub operator: String,
+    /// Committed item records.
+    pub records: HashMap<String, ItemRecord>,
+    /// Evidence per item, newest first.
+    pub evidence: HashMap<String, Vec<EvidenceRecord>>,
+    /// Items with a write in flight (shown as saving).
+    pub pending: HashSet<String>,
+    /// Stages with a recorded downtime confirmation.
+    pub confirmed_stages: HashSet<String>,
+    /// Stages with a recorded gate override.
+    pub overridden_stages: HashSet<String>,
+    /// Focused pane.
+    pub focus: Focus,
+    /// Selected stage: 0..stages, then the rollback list.
+    pub stage_idx: usize,
+    /// Selected row in the checklist.
+    pub item_idx: usize,
+    /// Detail pane scroll.
+    pub detail_scroll: u16,
+    /// Filter text.
+    pub filter: String,
+    /// Typing into the filter.
+    pub filter_editing: bool,
+    /// Modal overlay.
+    pub overlay: Option<Overlay>,
+    /// Running jobs by item id.
+    pub jobs: HashMap<String, JobHandle>,
+    /// Jobs that ended during this run, by item id.
+    pub finished: HashMap<String, FinishedJob>,
+    /// Theme.
+    pub theme: Theme,
+    /// Mouse capture on.
+    pub mouse: bool,
+    /// Set when mouse capture must be switched by the event loop.
+    pub mouse_changed: bool,
+    /// Terminal size.
+    pub size: (u16, u16),
+    /// Status line.
+    pub status: Option<Status>,
+    /// Quit requested.
+    pub quit: bool,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    worker: StoreWorker,
+    tx: UnboundedSender<AppMsg>,
+    job_env: Result<JobEnv, String>,
+    job_logs_dir: Option<PathBuf>,
+    saved_ui: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct UiState {
+    stage: String,
+    item: Option<String>,
+    focus: Focus,
+}
+
+impl App {
+    /// Builds the state and restores the saved position.
+    pub fn new(init: AppInit) -> App {
+        let mut app = App {
+            runbook: init.runbook,
+            placeholders: init.placeholders,
+            deployment_name: init.deployment_name,
+            deployment_kind: init.deployment_kind,
+            migration_line: init.migration_line,
+            session: init.session,
+            operator: init.operator,
+            records: init.records,
+            evidence: init.evidence,
+            pending: HashSet::new(),
+            confirmed_stages: init.confirmed_stages,
+            overridden_stages: init.overridden_stages,
+            focus: Focus::Stages,
+            stage_idx: 0,
+            item_idx: 0,
+            detail_scroll: 0,
+            filter: String::new(),
+            filter_editing: false,
+            overlay: None,
+            jobs: HashMap::new(),
+            finished: HashMap::new(),
+            theme: init.theme,
+            mouse: init.mouse,
+            mouse_changed: false,
+            size: (80, 24),
+            status: None,
+            quit: false,
+            dirty: true,
+            worker: init.worker,
+            tx: init.tx,
+            job_env: init.job_env,
+            job_logs_dir: init.job_logs_dir,
+            saved_ui: String::new(),
+        };
+        if let Some(ui) = init.ui_state.as_deref().and_then(|s| serde_json::from_str::<UiState>(s).ok()) {
+            if let Some(i) = app.stage_ids().iter().position(|s| *s == ui.stage) {
+                app.stage_idx = i;
+            }
+            if let Some(item) = ui.item
+                && let Some(i) = app.visible_items().iter().position(|it| it.id == item)
+            {
+                app.item_idx = i;
+            }
+            app.focus = ui.focus;
+            app.saved_ui = init.ui_state.unwrap_or_default();
+        }
+        app
+    }
+
+    // ---- queries used by the view -------------------------------------------------------
+
+    /// Number of rows in the stage list (the stages, then the rollback list).
+    pub fn stage_count(&self) -> usize {
+        self.runbook.stages.len() + 1
+    }
+
+    /// The stage at a stage-list row.
+    pub fn stage_at(&self, idx: usize) -> &Stage {
+        self.runbook.stages.get(idx).unwrap_or(&self.runbook.rollback)
+    }
+
+    /// The selected stage.
+    pub fn stage(&self) -> &Stage {
+        self.stage_at(self.stage_idx)
+    }
+
+    fn stage_ids(&self) -> Vec<String> {
+        (0..self.stage_count()).map(|i| self.stage_at(i).id.clone()).collect()
+    }
+
+    /// The stage an item belongs to.
+    pub fn stage_of(&self, item: &Item) -> &Stage {
+        self.runbook.stage(&item.stage_id).unwrap_or(&self.runbook.rollback)
+    }
+
+    /// The checklist rows: the selected stage's items, or every item matching the filter.
+    pub fn visible_items(&self) -> Vec<&Item> {
+        let f = self.filter.trim().to_lowercase();
+        if f.is_empty() {
+            return self.stage().items.iter().collect();
+        }
+        self.runbook
+            .stages
+            .iter()
+            .chain(std::iter::once(&self.runbook.rollback))
+            .flat_map(|s| s.items.iter())
+            .filter(|it| {
+                it.title.to_lowercase().contains(&f)
+                    || it.id.to_lowercase().contains(&f)
+                    || it.checklist.is_some_and(|n| n.to_string() == f)
+                    || it.cmdlets.iter().any(|c| c.to_lowercase().contains(&f))
+            })
+            .collect()
+    }
+
+    /// The selected item.
+    pub fn item(&self) -> Option<&Item> {
+        self.visible_items().get(self.item_idx).copied()
+    }
+
+    /// An item's state (todo when nothing was recorded).
+    pub fn state_of(&self, item_id: &str) -> ItemState {
+        self.records.get(item_id).map_or(ItemState::Todo, |r| r.state)
+    }
+
+    /// (done or skipped, total, blocked or failed) for a stage.
+    pub fn stage_progress(&self, stage: &Stage) -> (usize, usize, usize) {
+        let mut done = 0;
+        let mut bad = 0;
+        for it in &stage.items {
+            match self.state_of(&it.id) {
+                ItemState::Done | ItemState::Skipped => done += 1,
+                ItemState::Blocked | ItemState::Failed => bad += 1,
+                ItemState::Todo => {}
+            }
+        }
+        (done, stage.items.len(), bad)
+    }
+
+    /// (done or skipped, total) over all migration stages.
+    pub fn overall_progress(&self) -> (usize, usize) {
+        self.runbook.stages.iter().fold((0, 0), |(d, t), s| {
+            let (sd, st, _) = self.stage_progress(s);
+            (d + sd, t + st)
+        })
+    }
+
+    /// Items of earlier stages that are still open, per stage: (title, count).
+    pub fn open_before(&self, stage_id: &str) -> Vec<(String, usize)> {
+        let Some(idx) = self.runbook.stage_index(stage_id) else {
+            return Vec::new();
+        };
+        self.runbook.stages[..idx]
+            .iter()
+            .filter_map(|s| {
+                let open = s
+                    .items
+                    .iter()
+                    .filter(|it| {
+                        matches!(
+                            self.state_of(&it.id),
+                            ItemState::Todo | ItemState::Blocked | ItemState::Failed
+                        )
+                    })
+                    .count();
+                (open > 0).then(|| (format!("{} {}", s.number, s.title), open))
+            })
+            .collect()
+    }
+
+    /// The rendered cmdlet lines of an item (or the render error as one line).
+    pub fn rendered_cmdlets(&self, item: &Item) -> Result<Vec<String>, String> {
+        crate::runbook::render_cmdlets(item, &self.placeholders).map_err(|e| e.to_string())
+    }
+
+    /// The key context of the focused pane.
+    pub fn context(&self) -> Context {
+        match self.focus {
+            Focus::Stages => Context::Stages,
+            Focus::Items | Focus::Detail => Context::Items,
+        }
+    }
+
+    /// The screen areas for the current size.
+    pub fn areas(&self) -> Areas {
+        layout(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    fn set_status(&mut self, text: String, error: bool) {
+        if error {
+            tracing::warn!("{text}");
+        }
+        self.status = Some(Status {
+            text,
+            error,
+            at: Instant::now(),
+        });
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    /// Handles one terminal event.
+    pub fn on_event(&mut self, ev: Event) {
+        self.dirty = true;
+        match ev {
+            Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
+            Event::Mouse(m) => self.on_mouse(m),
+            Event::Paste(text) => self.on_paste(&text),
+            Event::Resize(w, h) => self.size = (w, h),
+            _ => {}
+        }
+        self.save_ui_position();
+    }
+
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.overlay {
+            Some(Overlay::Notes { editor, .. }) => {
+                editor.insert_str(text);
+            }
+            Some(Overlay::Reason { editor, .. } | Overlay::Confirm { editor, .. }) => {
+                editor.insert_str(text.replace(['\r', '\n'], " "));
+            }
+            _ if self.filter_editing => self.filter.push_str(&text.replace(['\r', '\n'], " ")),
+            _ => {}
+        }
+    }
+
+    fn on_key(&mut self, k: KeyEvent) {
+        if self.overlay.is_some() {
+            self.on_overlay_key(k);
+            return;
+        }
+        if self.filter_editing {
+            match k.code {
+                KeyCode::Esc => {
+                    self.filter.clear();
+                    self.filter_editing = false;
+                    self.item_idx = 0;
+                }
+                KeyCode::Enter => {
+                    self.filter_editing = false;
+                    self.focus = Focus::Items;
+                }
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                    self.item_idx = 0;
+                }
+                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    self.filter.push(c);
+                    self.item_idx = 0;
+                }
+                _ => {}
+            }
+            return;
+        }
+        if let Some(action) = keymap::lookup(self.context(), &k) {
+            self.on_action(action);
+        }
+    }
+
+    /// Applies one keymap action (also used by tests).
+    pub fn on_action(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Back => self.back(),
+            Action::FocusNext => {
+                self.focus = match self.focus {
+                    Focus::Stages => Focus::Items,
+                    Focus::Items => Focus::Detail,
+                    Focus::Detail => Focus::Stages,
+                };
+            }
+            Action::FocusPrev => {
+                self.focus = match self.focus {
+                    Focus::Stages => Focus::Detail,
+                    Focus::Items => Focus::Stages,
+                    Focus::Detail => Focus::Items,
+                };
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-10),
+            Action::PageDown => self.move_by(10),
+            Action::Top => self.move_by(-10_000),
+            Action::Bottom => self.move_by(10_000),
+            Action::Enter => match self.focus {
+                Focus::Stages => {
+                    let id = self.stage().id.clone();
+                    self.request(Pending::EnterStage(id));
+                }
+                Focus::Items => self.focus = Focus::Detail,
+                Focus::Detail => {}
+            },
+            Action::ToggleDone => {
+                if let Some(item) = self.item() {
+                    let id = item.id.clone();
+                    let state = if self.state_of(&id) == ItemState::Done {
+                        ItemState::Todo
+                    } else {
+                        ItemState::Done
+                    };
+                    self.request(Pending::SetState { item_id: id, state, reason: None });
+                }
+            }
+            Action::Skip | Action::Block => {
+                if let Some(item) = self.item() {
+                    let state = if action == Action::Skip { ItemState::Skipped } else { ItemState::Blocked };
+                    self.overlay = Some(Overlay::Reason {
+                        item_id: item.id.clone(),
+                        state,
+                        editor: Box::new(single_line_editor(&t!("reason-placeholder"))),
+                    });
+                }
+            }
+            Action::Fail | Action::Reset => {
+                if let Some(item) = self.item() {
+                    let state = if action == Action::Fail { ItemState::Failed } else { ItemState::Todo };
+                    let id = item.id.clone();
+                    self.request(Pending::SetState { item_id: id, state, reason: None });
+                }
+            }
+            Action::Notes => {
+                if let Some(item) = self.item() {
+                    let text = self.records.get(&item.id).and_then(|r| r.note.clone()).unwrap_or_default();
+                    let mut editor = TextArea::new(text.lines().map(str::to_string).collect());
+                    editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+                    editor.move_cursor(ratatui_textarea::CursorMove::End);
+                    self.overlay = Some(Overlay::Notes { item_id: item.id.clone(), editor: Box::new(editor) });
+                }
+            }
+            Action::RunJob => {
+                if let Some(item) = self.item() {
+                    let id = item.id.clone();
+                    if item.job.is_none() {
+                        self.set_status(t!("status-no-job"), true);
+                    } else {
+                        self.request(Pending::RunJob(id));
+                    }
+                }
+            }
+            Action::CancelJob => {
+                if let Some(item) = self.item() {
+                    if let Some(job) = self.jobs.get(&item.id) {
+                        job.cancel();
+                        self.set_status(t!("status-cancelling"), false);
+                    } else {
+                        self.set_status(t!("status-no-running-job"), true);
+                    }
+                }
+            }
+            Action::Rollback => {
+                self.stage_idx = self.stage_count() - 1;
+                self.item_idx = 0;
+                self.focus = Focus::Items;
+                self.filter.clear();
+            }
+            Action::Filter => {
+                self.filter_editing = true;
+                self.focus = Focus::Items;
+            }
+            Action::CycleTheme => self.theme = self.theme.next(),
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                self.mouse_changed = true;
+                let msg = if self.mouse { t!("status-mouse-on") } else { t!("status-mouse-off") };
+                self.set_status(msg, false);
+            }
+        }
+    }
+
+    fn back(&mut self) {
+        if !self.filter.is_empty() {
+            self.filter.clear();
+            self.item_idx = 0;
+            return;
+        }
+        self.focus = match self.focus {
+            Focus::Detail => Focus::Items,
+            Focus::Items | Focus::Stages => Focus::Stages,
+        };
+    }
+
+    fn move_by(&mut self, delta: i32) {
+        fn step(v: usize, delta: i32, len: usize) -> usize {
+            if len == 0 {
+                return 0;
+            }
+            let n = i64::try_from(v).unwrap_or(0) + i64::from(delta);
+            usize::try_from(n.clamp(0, i64::try_from(len - 1).unwrap_or(0))).unwrap_or(0)
+        }
+        match self.focus {
+            Focus::Stages => {
+                let new = step(self.stage_idx, delta, self.stage_count());
+                if new != self.stage_idx {
+                    self.stage_idx = new;
+                    self.item_idx = 0;
+                    self.detail_scroll = 0;
+                }
+            }
+            Focus::Items => {
+                let new = step(self.item_idx, delta, self.visible_items().len());
+                if new != self.item_idx {
+                    self.item_idx = new;
+                    self.detail_scroll = 0;
+                }
+            }
+            Focus::Detail => {
+                let v = i32::from(self.detail_scroll) + delta;
+                self.detail_scroll = u16::try_from(v.clamp(0, 2000)).unwrap_or(0);
+            }
+        }
+    }
+
+    fn on_overlay_key(&mut self, k: KeyEvent) {
+        let Some(overlay) = self.overlay.take() else { return };
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match overlay {
+            Overlay::Help { scroll } => match k.code {
+                KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
+                KeyCode::Down | KeyCode::Char('j') => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_add(1) }),
+                KeyCode::Up | KeyCode::Char('k') => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(1) }),
+                KeyCode::PageDown => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_add(10) }),
+                KeyCode::PageUp => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(10) }),
+                _ => self.overlay = Some(Overlay::Help { scroll }),
+            },
+            Overlay::Message { .. } => {}
+            Overlay::Notes { item_id, mut editor } => {
+                // Esc and ctrl-s both save: nothing typed is thrown away.
+                if k.code == KeyCode::Esc || (ctrl && k.code == KeyCode::Char('s')) {
+                    let text = editor.lines().join("\n");
+                    let old = self.records.get(&item_id).and_then(|r| r.note.clone()).unwrap_or_default();
+                    if text != old {
+                        self.save_note(&item_id, text);
+                    }
+                    if k.code != KeyCode::Esc {
+                        self.overlay = Some(Overlay::Notes { item_id, editor });
+                    }
+                } else {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Notes { item_id, editor });
+                }
+            }
+            Overlay::Reason { item_id, state, mut editor } => match k.code {
+                KeyCode::Esc => self.set_status(t!("status-unchanged"), false),
+                KeyCode::Enter => {
+                    let reason = editor.lines().join(" ").trim().to_string();
+                    if reason.is_empty() {
+                        self.set_status(t!("status-reason-required"), true);
+                        self.overlay = Some(Overlay::Reason { item_id, state, editor });
+                    } else {
+                        self.request(Pending::SetState { item_id, state, reason: Some(reason) });
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Reason { item_id, state, editor });
+                }
+            },
+            Overlay::Confirm { stage_id, word, mut editor, then } => match k.code {
+                KeyCode::Esc => self.set_status(t!("status-not-confirmed"), false),
+                KeyCode::Enter => {
+                    let typed = editor.lines().join("").trim().to_string();
+                    if typed == word {
+                        let detail = format!("typed {word} to start the downtime stage {stage_id}");
+                        self.record_event(EVENT_DOWNTIME_CONFIRMED, &stage_id, detail, Some(then));
+                    } else {
+                        self.set_status(t!("status-confirm-mismatch", word = word.clone()), true);
+                        self.overlay = Some(Overlay::Confirm { stage_id, word, editor, then });
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Confirm { stage_id, word, editor, then });
+                }
+            },
+            Overlay::Gate { stage_id, open, then } => match k.code {
+                KeyCode::Char('o') => {
+                    let detail = format!(
+                        "worked on stage {stage_id} while earlier stages were open: {}",
+                        open.iter().map(|(s, n)| format!("{s} ({n} open)")).collect::<Vec<_>>().join(", ")
+                    );
+                    self.record_event(EVENT_GATE_OVERRIDE, &stage_id, detail, Some(then));
+                }
+                KeyCode::Esc | KeyCode::Char('q') => self.set_status(t!("status-unchanged"), false),
+                _ => self.overlay = Some(Overlay::Gate { stage_id, open, then }),
+            },
+        }
+    }
+
+    fn on_mouse(&mut self, m: crossterm::event::MouseEvent) {
+        if self.overlay.is_some() {
+            return;
+        }
+        let a = self.areas();
+        let p = Position::new(m.column, m.row);
+        let pane = if a.stages.contains(p) {
+            Some(Focus::Stages)
+        } else if a.items.contains(p) {
+            Some(Focus::Items)
+        } else if a.detail.contains(p) {
+            Some(Focus::Detail)
+        } else {
+            None
+        };
+        let Some(pane) = pane else { return };
+        match m.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let delta = if m.kind == MouseEventKind::ScrollDown { 1 } else { -1 };
+                let before = self.focus;
+                self.focus = pane;
+                self.move_by(if pane == Focus::Detail { delta * 3 } else { delta });
+                self.focus = before;
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                let (area, selected, len) = match pane {
+                    Focus::Stages => (a.stages, self.stage_idx, self.stage_count()),
+                    Focus::Items => (a.items, self.item_idx, self.visible_items().len()),
+                    Focus::Detail => return,
+                };
+                let inner_y = area.y + 1;
+                let height = usize::from(area.height.saturating_sub(2));
+                if m.row < inner_y || height == 0 {
+                    return;
+                }
+                let row = list_offset(selected, height) + usize::from(m.row - inner_y);
+                if row < len {
+                    if pane == Focus::Stages && row != self.stage_idx {
+                        self.stage_idx = row;
+                        self.item_idx = 0;
+                        self.detail_scroll = 0;
+                    } else if pane == Focus::Items && row != self.item_idx {
+                        self.item_idx = row;
+                        self.detail_scroll = 0;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- requests: gating, downtime confirmation, then the action ------------------------
+
+    /// Asks for an action: checks the gate (earlier stages open) and the downtime
+    /// confirmation first, and shows the overlay that asks when needed.
+    pub fn request(&mut self, pending: Pending) {
+        let stage = match &pending {
+            Pending::EnterStage(s) => self.runbook.stage(s),
+            Pending::SetState { item_id, .. } | Pending::RunJob(item_id) => {
+                self.runbook.item(item_id).map(|it| self.stage_of(it))
+            }
+        };
+        let Some(stage) = stage.cloned() else { return };
+        let is_work = !matches!(pending, Pending::EnterStage(_))
+            && !matches!(pending, Pending::SetState { state: ItemState::Todo, .. });
+        if is_work && stage.id != self.runbook.rollback.id && !self.overridden_stages.contains(&stage.id) {
+            let open = self.open_before(&stage.id);
+            if !open.is_empty() {
+                self.overlay = Some(Overlay::Gate { stage_id: stage.id.clone(), open, then: pending });
+                return;
+            }
+        }
+        if stage.downtime && !self.confirmed_stages.contains(&stage.id) {
+            let word = stage.confirm_word.clone().unwrap_or_else(|| stage.id.to_uppercase());
+            self.overlay = Some(Overlay::Confirm {
+                stage_id: stage.id.clone(),
+                word: word.clone(),
+                editor: Box::new(single_line_editor(&t!("confirm-placeholder", word = word))),
+                then: pending,
+            });
+            return;
+        }
+        self.perform(pending);
+    }
+
+    fn perform(&mut self, pending: Pending) {
+        match pending {
+            Pending::EnterStage(_) => {
+                self.focus = Focus::Items;
+                self.item_idx = self.item_idx.min(self.visible_items().len().saturating_sub(1));
+            }
+            Pending::SetState { item_id, state, reason } => self.save_state(&item_id, state, reason),
+            Pending::RunJob(item_id) => self.start_job(&item_id),
+        }
+    }
+
+    fn save_state(&mut self, item_id: &str, state: ItemState, reason: Option<String>) {
+        self.pending.insert(item_id.to_string());
+        self.set_status(t!("status-saving"), false);
+        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
+        self.worker.submit(move |store| {
+            let result = store
+                .set_item_state(sid, &id, state, reason.as_deref(), &who)
+                .map_err(|e| e.to_string());
+            let what = format!("{id}: {}", state.as_str());
+            let _ = tx.send(AppMsg::Saved { item_id: id, result, what });
+        });
+    }
+
+    fn save_note(&mut self, item_id: &str, text: String) {
+        self.pending.insert(item_id.to_string());
+        self.set_status(t!("status-saving"), false);
+        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
+        self.worker.submit(move |store| {
+            let result = store.set_note(sid, &id, &text, &who).map_err(|e| e.to_string());
+            let what = format!("{id}: note");
+            let _ = tx.send(AppMsg::Saved { item_id: id, result, what });
+        });
+    }
+
+    fn record_event(&mut self, kind: &'static str, stage_id: &str, detail: String, then: Option<Pending>) {
+        let (sid, who, tx, stage) = (self.session.id, self.operator.clone(), self.tx.clone(), stage_id.to_string());
+        self.set_status(t!("status-saving"), false);
+        self.worker.submit(move |store| {
+            let result = store
+                .record_event(sid, kind, Some(&stage), &detail, &who)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            let _ = tx.send(AppMsg::EventRecorded { kind: kind.to_string(), stage_id: stage, result, then });
+        });
+    }
+
+    fn start_job(&mut self, item_id: &str) {
+        let Some(kind) = self.runbook.item(item_id).and_then(|it| it.job) else { return };
+        if self.jobs.contains_key(item_id) {
+            self.set_status(t!("status-job-already-running"), true);
+            return;
+        }
+        if let Err(why) = &self.job_env {
+            self.overlay = Some(Overlay::Message { title: t!("title-job-unavailable"), body: why.clone() });
+            return;
+        }
+        if kind == JobKind::Import && !self.whatif_passed() {
+            self.overlay = Some(Overlay::Message { title: t!("title-whatif-first"), body: t!("body-whatif-first") });
+            return;
+        }
+        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
+        let log_path = self
+            .job_logs_dir
+            .as_ref()
+            .map(|d| d.join(format!("{}-{}.log", chrono::Utc::now().format("%Y%m%dT%H%M%S"), kind.label())));
+        let log = log_path.as_ref().map(|p| p.display().to_string());
+        self.pending.insert(item_id.to_string());
+        self.worker.submit(move |store| {
+            let result = store
+                .job_started(sid, &id, kind.label(), log.as_deref(), &who)
+                .map_err(|e| e.to_string());
+            let _ = tx.send(AppMsg::JobRecorded { item_id: id, kind, result });
+        });
+        self.set_status(t!("status-job-starting", job = kind.label()), false);
+    }
+
+    /// True when a `-WhatIf` import preview passed in this session after the latest export.
+    pub fn whatif_passed(&self) -> bool {
+        let latest = |kind: JobKind| {
+            self.runbook
+                .items()
+                .filter(|it| it.job == Some(kind))
+                .filter_map(|it| self.evidence.get(&it.id).and_then(|e| e.first()))
+                .map(|e| (e.at, e.evidence.passed == Some(true)))
+                .max_by_key(|(at, _)| *at)
+        };
+        match (latest(JobKind::ImportWhatIf), latest(JobKind::Export)) {
+            (Some((w_at, true)), Some((e_at, _))) => w_at >= e_at,
+            (Some((_, true)), None) => true,
+            _ => false,
+        }
+    }
+
+    // ---- messages from workers ------------------------------------------------------------
+
+    /// Handles a message from the store thread or a job thread.
+    pub fn on_msg(&mut self, msg: AppMsg) {
+        self.dirty = true;
+        match msg {
+            AppMsg::Saved { item_id, result, what } => {
+                self.pending.remove(&item_id);
+                match result {
+                    Ok(rec) => {
+                        self.records.insert(item_id, rec);
+                        self.set_status(t!("status-saved", what = what), false);
+                    }
+                    Err(e) => self.set_status(t!("status-save-failed", error = e), true),
+                }
+            }
+            AppMsg::EventRecorded { kind, stage_id, result, then } => match result {
+                Ok(()) => {
+                    if kind == EVENT_DOWNTIME_CONFIRMED {
+                        self.confirmed_stages.insert(stage_id);
+                    } else {
+                        self.overridden_stages.insert(stage_id);
+                    }
+                    self.set_status(t!("status-recorded"), false);
+                    if let Some(then) = then {
+                        self.request(then);
+                    }
+                }
+                Err(e) => self.set_status(t!("status-save-failed", error = e), true),
+            },
+            AppMsg::JobRecorded { item_id, kind, result } => {
+                self.pending.remove(&item_id);
+                match (result, &self.job_env) {
+                    (Ok(run), Ok(env)) => {
+                        let tx = self.tx.clone();
+                        let (id2, run_id) = (item_id.clone(), run.id);
+                        let log_path = run.log_path.as_ref().map(PathBuf::from);
+                        let handle = runner::spawn(kind, &item_id, run.id, env.clone(), log_path, move |result| {
+                            let _ = tx.send(AppMsg::JobDone { item_id: id2, run_id, kind, result });
+                        });
+                        self.finished.remove(&item_id);
+                        self.jobs.insert(item_id, handle);
+                        self.set_status(t!("status-job-started", job = kind.label()), false);
+                    }
+                    (Err(e), _) => self.set_status(t!("status-save-failed", error = e), true),
+                    (_, Err(e)) => self.set_status(e.clone(), true),
+                }
+            }
+            AppMsg::JobDone { item_id, run_id, kind, result } => self.on_job_done(item_id, run_id, kind, result),
+            AppMsg::JobResultSaved { item_id, evidence, record } => {
+                self.pending.remove(&item_id);
+                match evidence {
+                    Ok(Some(ev)) => self.evidence.entry(item_id.clone()).or_default().insert(0, ev),
+                    Ok(None) => {}
+                    Err(e) => self.set_status(t!("status-save-failed", error = e), true),
+                }
+                if let Some(rec) = record {
+                    self.records.insert(item_id, rec);
+                }
+            }
+        }
+    }
+
+    fn on_job_done(&mut self, item_id: String, run_id: i64, kind: JobKind, result: Result<JobOutcome, JobError>) {
+        let handle = self.jobs.remove(&item_id);
+        let (log_tail, stats) = handle.map(|h| (h.log_tail(8), h.stats.clone())).unwrap_or_default();
+        let (status, summary, evidence, new_state) = match &result {
+            Ok(o) => {
+                let ev = Evidence {
+                    source: format!("{} job", kind.label()),
+                    summary: o.summary.clone(),
+                    passed: Some(o.passed),
+                    detail: serde_json::to_value(o).unwrap_or_default(),
+                };
+                let state = if o.passed { ItemState::Done } else { ItemState::Failed };
+                (if o.passed { "succeeded" } else { "failed" }, o.summary.clone(), Some(ev), Some((state, (!o.passed).then(|| o.summary.clone()))))
+            }
+            Err(JobError::Cancelled) => ("cancelled", t!("status-job-cancelled", job = kind.label()), None, None),
+            Err(e) => {
+                let msg = e.to_string();
+                let ev = Evidence {
+                    source: format!("{} job", kind.label()),
+                    summary: msg.clone(),
+                    passed: Some(false),
+                    detail: serde_json::json!({ "error": msg }),
+                };
+                ("failed", msg.clone(), Some(ev), Some((ItemState::Failed, Some(msg))))
+            }
+        };
+        self.finished.insert(
+            item_id.clone(),
+            FinishedJob { kind, summary: summary.clone(), outcome: status, log_tail, stats },
+        );
+        self.set_status(summary.clone(), status == "failed");
+        self.pending.insert(item_id.clone());
+        let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
+        self.worker.submit(move |store| {
+            let mut err = None;
+            if let Err(e) = store.job_finished(run_id, status, &summary) {
+                err = Some(e.to_string());
+            }
+            let evidence = match &evidence {
+                Some(ev) => store.add_evidence(sid, &item_id, ev, &who).map(Some).map_err(|e| e.to_string()),
+                None => Ok(None),
+            };
+            let record = new_state.and_then(|(state, reason)| {
+                store.set_item_state(sid, &item_id, state, reason.as_deref(), &who).map_err(|e| err = Some(e.to_string())).ok()
+            });
+            let evidence = match (evidence, err) {
+                (Ok(_), Some(e)) => Err(e),
+                (ev, _) => ev,
+            };
+            let _ = tx.send(AppMsg::JobResultSaved { item_id, evidence, record });
+        });
+    }
+
+    /// Samples running jobs' progress (called on the animation tick).
+    pub fn on_tick(&mut self) {
+        let now = Instant::now();
+        for job in self.jobs.values_mut() {
+            let p = job.progress.borrow().clone();
+            job.stats.sample(now, &p);
+        }
+        if self.status.as_ref().is_some_and(|s| !s.error && s.at.elapsed().as_secs() > 8) {
+            self.status = None;
+        }
+        self.dirty = true;
+    }
+
+    /// True while something animates (a job runs), so the loop ticks.
+    pub fn animating(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+
+    /// Saves where the admin is, when it changed (no audit event: it is not a change of
+    /// the migration's state).
+    fn save_ui_position(&mut self) {
+        let ui = UiState {
+            stage: self.stage().id.clone(),
+            item: self.item().map(|i| i.id.clone()),
+            focus: self.focus,
+        };
+        let Ok(json) = serde_json::to_string(&ui) else { return };
+        if json == self.saved_ui {
+            return;
+        }
+        self.saved_ui = json.clone();
+        let sid = self.session.id;
+        self.worker.submit(move |store| {
+            if let Err(e) = store.save_ui_state(sid, &json) {
+                tracing::warn!("cannot save the UI position: {e}");
+            }
+        });
+    }
+
+    /// Cancels running jobs and waits for queued writes (on quit).
+    pub fn shutdown(&mut self) {
+        for j in self.jobs.values() {
+            j.cancel();
+        }
+        self.worker.finish();
+    }
+}
+
+/// The first visible row of a list of `height` rows showing `selected`: the view and the
+/// mouse handler both use it, so a click lands on the row that is drawn there.
+pub fn list_offset(selected: usize, height: usize) -> usize {
+    if height == 0 { 0 } else { selected.saturating_sub(height - 1) }
+}
+
+fn single_line_editor(placeholder: &str) -> TextArea<'static> {
+    let mut e = TextArea::default();
+    e.set_placeholder_text(placeholder.to_string());
+    e
+}

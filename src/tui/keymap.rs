@@ -1,0 +1,220 @@
+//! The keymap: the single table that the key handlers, the footer hints and the `?` help
+//! overlay all read, so what the screen says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Quit the wizard (state is already saved).
+    Quit,
+    /// Open the key help overlay.
+    Help,
+    /// Go back: close an overlay, clear the filter, or move focus left.
+    Back,
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Page up.
+    PageUp,
+    /// Page down.
+    PageDown,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Open: a stage's checklist, or an item's detail.
+    Enter,
+    /// Toggle the selected item between done and todo.
+    ToggleDone,
+    /// Mark skipped (asks for a reason).
+    Skip,
+    /// Mark blocked (asks for a reason).
+    Block,
+    /// Mark failed.
+    Fail,
+    /// Back to todo.
+    Reset,
+    /// Edit the item's notes.
+    Notes,
+    /// Run (or retry) the item's job.
+    RunJob,
+    /// Cancel the item's running job.
+    CancelJob,
+    /// Jump to the rollback list.
+    Rollback,
+    /// Filter items by text.
+    Filter,
+    /// Cycle dark / light / mono.
+    CycleTheme,
+    /// Mouse capture on or off (off lets the terminal select text).
+    ToggleMouse,
+}
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Everywhere (unless an overlay takes the keys).
+    Global,
+    /// The stage list has focus.
+    Stages,
+    /// The checklist or the detail pane has focus (an item is selected).
+    Items,
+}
+
+/// One key as the handlers match it and the help shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// Key code.
+    pub code: KeyCode,
+    /// Required modifiers (Shift is ignored for characters).
+    pub mods: KeyModifiers,
+    /// How the screen names the key.
+    pub label: &'static str,
+}
+
+const fn k(c: char, label: &'static str) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE, label }
+}
+const fn code(code: KeyCode, label: &'static str) -> Key {
+    Key { code, mods: KeyModifiers::NONE, label }
+}
+const fn ctrl(c: char, label: &'static str) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL, label }
+}
+
+/// A binding: keys, action, where it applies, its help message id, and whether the footer
+/// shows it.
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    /// The keys (the first is the one the footer names).
+    pub keys: &'static [Key],
+    /// The action.
+    pub action: Action,
+    /// Where it applies.
+    pub context: Context,
+    /// Message id of its description.
+    pub help: &'static str,
+    /// Shown in the footer.
+    pub footer: bool,
+}
+
+/// Every binding of the wizard.
+pub static BINDINGS: &[Binding] = &[
+    Binding { keys: &[k('q', "q"), ctrl('c', "ctrl-c")], action: Action::Quit, context: Context::Global, help: "key-quit", footer: true },
+    Binding { keys: &[k('?', "?")], action: Action::Help, context: Context::Global, help: "key-help", footer: true },
+    Binding { keys: &[code(KeyCode::Esc, "esc")], action: Action::Back, context: Context::Global, help: "key-back", footer: false },
+    Binding { keys: &[code(KeyCode::Tab, "tab")], action: Action::FocusNext, context: Context::Global, help: "key-focus-next", footer: false },
+    Binding { keys: &[code(KeyCode::BackTab, "shift-tab")], action: Action::FocusPrev, context: Context::Global, help: "key-focus-prev", footer: false },
+    Binding { keys: &[code(KeyCode::Up, "↑"), k('k', "k")], action: Action::Up, context: Context::Global, help: "key-up", footer: false },
+    Binding { keys: &[code(KeyCode::Down, "↓"), k('j', "j")], action: Action::Down, context: Context::Global, help: "key-down", footer: false },
+    Binding { keys: &[code(KeyCode::PageUp, "pgup")], action: Action::PageUp, context: Context::Global, help: "key-page-up", footer: false },
+    Binding { keys: &[code(KeyCode::PageDown, "pgdn")], action: Action::PageDown, context: Context::Global, help: "key-page-down", footer: false },
+    Binding { keys: &[code(KeyCode::Home, "home"), k('g', "g")], action: Action::Top, context: Context::Global, help: "key-top", footer: false },
+    Binding { keys: &[code(KeyCode::End, "end"), k('G', "G")], action: Action::Bottom, context: Context::Global, help: "key-bottom", footer: false },
+    Binding { keys: &[code(KeyCode::Enter, "enter"), code(KeyCode::Right, "→"), k('l', "l")], action: Action::Enter, context: Context::Global, help: "key-enter", footer: true },
+    Binding { keys: &[code(KeyCode::Left, "←"), k('h', "h")], action: Action::Back, context: Context::Global, help: "key-left", footer: false },
+    Binding { keys: &[k(' ', "space"), k('d', "d")], action: Action::ToggleDone, context: Context::Items, help: "key-toggle-done", footer: true },
+    Binding { keys: &[k('s', "s")], action: Action::Skip, context: Context::Items, help: "key-skip", footer: true },
+    Binding { keys: &[k('b', "b")], action: Action::Block, context: Context::Items, help: "key-block", footer: true },
+    Binding { keys: &[k('f', "f")], action: Action::Fail, context: Context::Items, help: "key-fail", footer: false },
+    Binding { keys: &[k('u', "u")], action: Action::Reset, context: Context::Items, help: "key-reset", footer: false },
+    Binding { keys: &[k('n', "n")], action: Action::Notes, context: Context::Items, help: "key-notes", footer: true },
+    Binding { keys: &[k('r', "r")], action: Action::RunJob, context: Context::Items, help: "key-run", footer: true },
+    Binding { keys: &[k('c', "c")], action: Action::CancelJob, context: Context::Items, help: "key-cancel", footer: false },
+    Binding { keys: &[k('R', "R")], action: Action::Rollback, context: Context::Global, help: "key-rollback", footer: false },
+    Binding { keys: &[k('/', "/")], action: Action::Filter, context: Context::Global, help: "key-filter", footer: true },
+    Binding { keys: &[k('t', "t")], action: Action::CycleTheme, context: Context::Global, help: "key-theme", footer: false },
+    Binding { keys: &[k('m', "m")], action: Action::ToggleMouse, context: Context::Global, help: "key-mouse", footer: false },
+];
+
+impl Key {
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        let mods = if matches!(ev.code, KeyCode::Char(_)) {
+            ev.modifiers - KeyModifiers::SHIFT
+        } else {
+            ev.modifiers
+        };
+        // BackTab arrives with SHIFT on some terminals.
+        let mods = if ev.code == KeyCode::BackTab { mods - KeyModifiers::SHIFT } else { mods };
+        self.code == ev.code && self.mods == mods
+    }
+}
+
+/// The action for a key in a context: the context's own bindings first, then the global ones.
+pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Action> {
+    let find = |ctx: Context| {
+        BINDINGS
+            .iter()
+            .filter(|b| b.context == ctx)
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
+    };
+    (context != Context::Global)
+        .then(|| find(context))
+        .flatten()
+        .or_else(|| find(Context::Global))
+}
+
+/// The bindings the footer shows in a context, in table order.
+pub fn footer(context: Context) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS
+        .iter()
+        .filter(move |b| b.footer && (b.context == context || b.context == Context::Global))
+}
+
+/// All keys of a binding, as the help overlay writes them ("space, d").
+pub fn key_labels(b: &Binding) -> String {
+    b.keys.iter().map(|k| k.label).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn item_keys_only_work_on_items() {
+        assert_eq!(lookup(Context::Items, &key(KeyCode::Char('s'))), Some(Action::Skip));
+        assert_eq!(lookup(Context::Stages, &key(KeyCode::Char('s'))), None);
+        assert_eq!(lookup(Context::Stages, &key(KeyCode::Char('q'))), Some(Action::Quit));
+    }
+
+    #[test]
+    fn shifted_letters_and_ctrl_c() {
+        let r = KeyEvent::new(KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Context::Items, &r), Some(Action::Rollback));
+        let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Context::Items, &c), Some(Action::Quit));
+        assert_eq!(lookup(Context::Items, &key(KeyCode::Char('c'))), Some(Action::CancelJob));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for a in BINDINGS {
+            for b in BINDINGS {
+                if std::ptr::eq(a, b) || a.context != b.context {
+                    continue;
+                }
+                for ka in a.keys {
+                    assert!(!b.keys.contains(ka), "{} bound to {:?} and {:?}", ka.label, a.action, b.action);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_help_id_exists() {
+        for b in BINDINGS {
+            assert!(crate::i18n::exists(b.help), "missing message {}", b.help);
+        }
+    }
+}

@@ -1,0 +1,575 @@
+//! Drawing. `draw` reads the [`App`] and paints a frame; it changes nothing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap};
+
+use super::app::{App, Focus, Overlay, list_offset};
+use super::keymap::{self, BINDINGS, Context};
+use super::layout::{MIN_HEIGHT, MIN_WIDTH, centered, layout};
+use crate::runbook::{Item, ItemKind};
+use crate::store::ItemState;
+use crate::t;
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(f, area, app);
+        return;
+    }
+    let a = layout(area);
+    draw_header(f, a.header, app);
+    draw_stages(f, a.stages, app);
+    draw_items(f, a.items, app);
+    draw_detail(f, a.detail, app);
+    draw_status(f, a.status, app);
+    draw_footer(f, a.footer, app);
+    if let Some(o) = &app.overlay {
+        draw_overlay(f, area, app, o);
+    }
+}
+
+fn draw_too_small(f: &mut Frame, area: Rect, app: &App) {
+    let text = Text::from(vec![
+        Line::styled(t!("too-small-title"), app.theme.title),
+        Line::raw(""),
+        Line::raw(t!("too-small-body", width = area.width, height = area.height, min_width = MIN_WIDTH, min_height = MIN_HEIGHT)),
+        Line::raw(""),
+        Line::raw(t!("too-small-quit")),
+    ]);
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(app.theme.text), area);
+}
+
+fn state_marker(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Todo => "[ ]",
+        ItemState::Done => "[x]",
+        ItemState::Skipped => "[-]",
+        ItemState::Blocked => "[!]",
+        ItemState::Failed => "[F]",
+    }
+}
+
+fn state_style(app: &App, state: ItemState) -> Style {
+    match state {
+        ItemState::Todo => app.theme.text,
+        ItemState::Done => app.theme.ok,
+        ItemState::Skipped => app.theme.warn,
+        ItemState::Blocked | ItemState::Failed => app.theme.error,
+    }
+}
+
+fn kind_letter(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Manual => "M",
+        ItemKind::Probe => "P",
+        ItemKind::Task => "T",
+    }
+}
+
+fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused { app.theme.border_focus } else { app.theme.border })
+        .title(Span::styled(format!(" {title} "), if focused { app.theme.title } else { app.theme.text }))
+}
+
+fn draw_header(f: &mut Frame, area: Rect, app: &App) {
+    let (done, total) = app.overall_progress();
+    let mut spans = vec![
+        Span::styled(" pchat-migrate ", app.theme.title),
+        Span::styled(format!("│ {} ", t!("header-session", name = app.session.name.clone())), app.theme.text),
+        Span::styled(format!("│ {} ({}) ", app.deployment_name, app.deployment_kind), app.theme.text),
+        Span::styled(format!("│ {} ", t!("items-done", done = done, total = total)), app.theme.ok),
+    ];
+    for job in app.jobs.values() {
+        let p = job.progress.borrow();
+        let pct = if p.total > 0 { p.done * 100 / p.total } else { 0 };
+        spans.push(Span::styled(format!("│ {} {}% ", job.kind.label(), pct), app.theme.warn));
+    }
+    spans.push(Span::styled(format!("│ {}", app.migration_line), app.theme.dim));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_stages(f: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Focus::Stages;
+    let inner_w = usize::from(area.width.saturating_sub(2));
+    let rows: Vec<ListItem> = (0..app.stage_count())
+        .map(|i| {
+            let s = app.stage_at(i);
+            let (done, total, bad) = app.stage_progress(s);
+            let marker = if bad > 0 {
+                "!"
+            } else if total > 0 && done == total {
+                "x"
+            } else if done > 0 {
+                "~"
+            } else {
+                " "
+            };
+            let num = if s.id == app.runbook.rollback.id { " R".to_string() } else { format!("{:>2}", s.number) };
+            let count = if bad > 0 { format!("{done}/{total} !{bad}") } else { format!("{done}/{total}") };
+            let title_w = inner_w.saturating_sub(count.len() + 6);
+            let title = truncate(&s.title, title_w);
+            let pad = inner_w.saturating_sub(4 + unicode_width::UnicodeWidthStr::width(title.as_str()) + 1 + count.len());
+            let style = if bad > 0 {
+                app.theme.error
+            } else if total > 0 && done == total {
+                app.theme.ok
+            } else {
+                app.theme.text
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{marker}{num} "), style),
+                Span::styled(title, style),
+                Span::raw(" ".repeat(pad + 1)),
+                Span::styled(count, app.theme.dim),
+            ]))
+        })
+        .collect();
+    let height = usize::from(area.height.saturating_sub(2));
+    let mut state = ListState::default()
+        .with_offset(list_offset(app.stage_idx, height))
+        .with_selected(Some(app.stage_idx));
+    let list = List::new(rows)
+        .block(pane_block(app, t!("pane-stages"), focused))
+        .highlight_style(if focused { app.theme.selected } else { app.theme.selected.remove_modifier(Modifier::BOLD) });
+    f.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_items(f: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Focus::Items;
+    let items = app.visible_items();
+    let filtering = !app.filter.is_empty();
+    let inner_w = usize::from(area.width.saturating_sub(2));
+    let rows: Vec<ListItem> = items
+        .iter()
+        .map(|it| {
+            let state = app.state_of(&it.id);
+            let marker = if app.pending.contains(&it.id) { "[*]" } else { state_marker(state) };
+            let num = match (filtering, it.checklist) {
+                (true, Some(n)) => format!("{}.{n:<2}", app.stage_of(it).number),
+                (true, None) => format!("{}.- ", app.stage_of(it).number),
+                (false, Some(n)) => format!("{n:>2}"),
+                (false, None) => " -".to_string(),
+            };
+            let job = if app.jobs.contains_key(&it.id) { "~" } else if it.job.is_some() { ">" } else { " " };
+            let head = format!("{marker} {num} {}{job} ", kind_letter(it.kind));
+            let title = truncate(&it.title, inner_w.saturating_sub(head.chars().count()));
+            ListItem::new(Line::from(vec![Span::styled(head, state_style(app, state)), Span::styled(title, app.theme.text)]))
+        })
+        .collect();
+    let title = if filtering {
+        t!("pane-filter-results", filter = app.filter.clone(), count = items.len())
+    } else {
+        let s = app.stage();
+        let mut title = format!("{} {}", if s.id == app.runbook.rollback.id { "R".into() } else { s.number.to_string() }, s.title);
+        if s.downtime {
+            title.push_str(&format!(" · {}", t!("downtime")));
+        }
+        title
+    };
+    let height = usize::from(area.height.saturating_sub(2));
+    let mut state = ListState::default()
+        .with_offset(list_offset(app.item_idx, height))
+        .with_selected((!items.is_empty()).then_some(app.item_idx));
+    let list = List::new(rows)
+        .block(pane_block(app, title, focused))
+        .highlight_style(if focused { app.theme.selected } else { app.theme.selected.remove_modifier(Modifier::BOLD) });
+    f.render_stateful_widget(list, area, &mut state);
+    if items.is_empty() {
+        let inner = area.inner(ratatui::layout::Margin::new(2, 1));
+        f.render_widget(Paragraph::new(t!("no-items")).style(app.theme.dim), inner);
+    }
+}
+
+fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Focus::Detail;
+    let Some(item) = app.item() else {
+        f.render_widget(pane_block(app, t!("pane-detail"), focused), area);
+        return;
+    };
+    let block = pane_block(app, t!("pane-detail"), focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let job_height = if app.jobs.contains_key(&item.id) || app.finished.contains_key(&item.id) { 6 } else { 0 };
+    let [job_area, text_area] = Layout::vertical([Constraint::Length(job_height), Constraint::Min(1)]).areas(inner);
+    if job_height > 0 {
+        draw_job(f, job_area, app, item);
+    }
+    let text = detail_text(app, item);
+    f.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)),
+        text_area,
+    );
+}
+
+fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
+    let rows = Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(2), Constraint::Length(1), Constraint::Length(1)]).split(area);
+    if let Some(job) = app.jobs.get(&item.id) {
+        let p = job.progress.borrow().clone();
+        let ratio = if p.total > 0 { (p.done as f64 / p.total as f64).clamp(0.0, 1.0) } else { 0.0 };
+        let label = if p.total > 0 {
+            format!("{} {}: {}/{} ({:.0}%)", job.kind.label(), p.phase, p.done, p.total, ratio * 100.0)
+        } else {
+            format!("{} {}: {}", job.kind.label(), p.phase, p.done)
+        };
+        f.render_widget(Gauge::default().ratio(ratio).label(label).gauge_style(app.theme.ok).use_unicode(true), rows[0]);
+        let eta = job.stats.eta(&p).map_or_else(|| "–".to_string(), fmt_duration);
+        let elapsed = fmt_duration(job.started.elapsed());
+        let mb = p.bytes as f64 / 1_048_576.0 / job.started.elapsed().as_secs_f64().max(0.001);
+        let mut line = t!("job-stats", rate = format!("{:.0}", job.stats.rate), eta = eta, elapsed = elapsed, mb = format!("{mb:.1}"));
+        if job.cancel_requested() {
+            line.push_str(&format!(" · {}", t!("job-cancelling")));
+        }
+        f.render_widget(Paragraph::new(line).style(app.theme.text), rows[1]);
+        let data: Vec<u64> = job.stats.history.iter().copied().collect();
+        f.render_widget(Sparkline::default().data(&data).style(app.theme.ok), rows[2]);
+        let tail = job.log_tail(1).pop().unwrap_or_default();
+        f.render_widget(Paragraph::new(tail).style(app.theme.dim), rows[3]);
+        f.render_widget(Paragraph::new(t!("job-running-hint")).style(app.theme.dim), rows[4]);
+    } else if let Some(done) = app.finished.get(&item.id) {
+        let style = match done.outcome {
+            "succeeded" => app.theme.ok,
+            "cancelled" => app.theme.warn,
+            _ => app.theme.error,
+        };
+        f.render_widget(Paragraph::new(format!("{} {}: {}", done.kind.label(), done.outcome, done.summary)).style(style).wrap(Wrap { trim: true }), Rect { height: 2, ..rows[0] }.intersection(area));
+        let data: Vec<u64> = done.stats.history.iter().copied().collect();
+        f.render_widget(Sparkline::default().data(&data).style(app.theme.ok), rows[2]);
+        let tail = done.log_tail.last().cloned().unwrap_or_default();
+        f.render_widget(Paragraph::new(tail).style(app.theme.dim), rows[3]);
+        f.render_widget(Paragraph::new(t!("job-done-hint")).style(app.theme.dim), rows[4]);
+    }
+}
+
+fn heading(app: &App, text: String) -> Line<'static> {
+    Line::styled(text, app.theme.title)
+}
+
+fn detail_text(app: &App, item: &Item) -> Text<'static> {
+    let th = &app.theme;
+    let stage = app.stage_of(item);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    lines.push(Line::styled(item.title.clone(), th.title));
+    let kind = match item.kind {
+        ItemKind::Manual => t!("kind-manual"),
+        ItemKind::Probe => t!("kind-probe"),
+        ItemKind::Task => t!("kind-task"),
+    };
+    let mut meta = vec![Span::styled(
+        format!(
+            "{} · {} · {}",
+            item.checklist.map_or_else(|| item.id.clone(), |n| format!("#{n} {}", item.id)),
+            kind,
+            format_args!("{} {}", stage.number, stage.title)
+        ),
+        th.dim,
+    )];
+    if item.inferred {
+        meta.push(Span::styled(format!(" · {}", t!("inferred-badge")), th.warn));
+    }
+    lines.push(Line::from(meta));
+    let state = app.state_of(&item.id);
+    let mut state_line = vec![Span::styled(format!("{} {}", state_marker(state), t!(state_message(state))), state_style(app, state))];
+    if let Some(r) = app.records.get(&item.id) {
+        state_line.push(Span::styled(
+            format!(" — {}", t!("state-by", who = r.who.clone(), when = r.at.format("%Y-%m-%d %H:%M UTC").to_string())),
+            th.dim,
+        ));
+        if let Some(reason) = &r.reason {
+            state_line.push(Span::styled(format!(" — {reason}"), th.text));
+        }
+    }
+    if app.pending.contains(&item.id) {
+        state_line.push(Span::styled(format!(" ({})", t!("saving")), th.warn));
+    }
+    lines.push(Line::from(state_line));
+    lines.push(Line::raw(""));
+    lines.push(heading(app, t!("section-guidance")));
+    for l in item.guidance.lines() {
+        lines.push(Line::styled(l.to_string(), th.text));
+    }
+    if !item.cmdlets.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(heading(app, t!("section-commands")));
+        match app.rendered_cmdlets(item) {
+            Ok(cmds) => lines.extend(cmds.into_iter().map(|c| Line::styled(format!("  {c}"), th.code))),
+            Err(e) => lines.push(Line::styled(e, th.error)),
+        }
+    }
+    if let Some(job) = item.job {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(t!("job-available", job = job.label()), th.key));
+    }
+    lines.push(Line::raw(""));
+    lines.push(heading(app, t!("section-proof")));
+    lines.push(Line::styled(item.proof.clone(), th.text));
+    if !item.pitfalls.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(heading(app, t!("section-pitfalls")));
+        for p in &item.pitfalls {
+            lines.push(Line::styled(format!("- {p}"), th.warn));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(heading(app, t!("section-notes")));
+    match app.records.get(&item.id).and_then(|r| r.note.clone()).filter(|n| !n.is_empty()) {
+        Some(note) => {
+            for l in note.lines() {
+                lines.push(Line::styled(l.to_string(), th.text));
+            }
+        }
+        None => lines.push(Line::styled(t!("no-notes"), th.dim)),
+    }
+    if let Some(evs) = app.evidence.get(&item.id).filter(|e| !e.is_empty()) {
+        lines.push(Line::raw(""));
+        lines.push(heading(app, t!("section-evidence")));
+        for (i, e) in evs.iter().take(5).enumerate() {
+            let verdict = match e.evidence.passed {
+                Some(true) => Span::styled(format!("{} ", t!("passed")), th.ok),
+                Some(false) => Span::styled(format!("{} ", t!("failed")), th.error),
+                None => Span::raw(""),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} {} · ", e.at.format("%Y-%m-%d %H:%M"), e.evidence.source), th.dim),
+                verdict,
+                Span::styled(e.evidence.summary.clone(), th.text),
+            ]));
+            if i == 0 {
+                lines.extend(evidence_details(app, &e.evidence.detail));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(format!("{}: {}", t!("section-source"), item.source), th.dim));
+    Text::from(lines)
+}
+
+/// The first lines of a job result worth reading: verify differences, import warnings.
+fn evidence_details(app: &App, detail: &serde_json::Value) -> Vec<Line<'static>> {
+    let inner = detail.get("detail").unwrap_or(detail);
+    let mut out = Vec::new();
+    if let Some(diffs) = inner.get("differences").and_then(|d| d.as_array()) {
+        for d in diffs.iter().take(12) {
+            let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            out.push(Line::styled(
+                format!("  {} \"{}\" {}: {} → {}", s("kind"), s("name"), s("field"), s("expected"), s("actual")),
+                app.theme.error,
+            ));
+        }
+        if diffs.len() > 12 {
+            out.push(Line::styled(t!("more-differences", count = diffs.len() - 12), app.theme.dim));
+        }
+    }
+    if let Some(warns) = inner.get("warnings").and_then(|d| d.as_array()) {
+        for w in warns.iter().take(12) {
+            let s = |k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            out.push(Line::styled(format!("  {} {}: {}", s("code"), s("item"), s("message")), app.theme.warn));
+        }
+        if warns.len() > 12 {
+            out.push(Line::styled(t!("more-warnings", count = warns.len() - 12), app.theme.dim));
+        }
+    }
+    out
+}
+
+fn state_message(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Todo => "state-todo",
+        ItemState::Done => "state-done",
+        ItemState::Skipped => "state-skipped",
+        ItemState::Blocked => "state-blocked",
+        ItemState::Failed => "state-failed",
+    }
+}
+
+fn draw_status(f: &mut Frame, area: Rect, app: &App) {
+    let (text, style) = match &app.status {
+        Some(s) => (s.text.clone(), if s.error { app.theme.error } else { app.theme.ok }),
+        None if app.filter_editing => (t!("hint-filter", filter = app.filter.clone()), app.theme.key),
+        None => (where_hint(app), app.theme.dim),
+    };
+    f.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
+}
+
+fn where_hint(app: &App) -> String {
+    match app.focus {
+        Focus::Stages => t!("hint-stages"),
+        Focus::Items => match app.item() {
+            Some(it) if it.job.is_some() => t!("hint-item-job"),
+            Some(_) => t!("hint-item"),
+            None => t!("no-items"),
+        },
+        Focus::Detail => t!("hint-detail"),
+    }
+}
+
+fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
+    let hints: Vec<(String, String)> = if app.filter_editing {
+        vec![("enter".into(), t!("key-keep-filter")), ("esc".into(), t!("key-clear-filter"))]
+    } else {
+        match &app.overlay {
+            Some(Overlay::Notes { .. }) => vec![("esc".into(), t!("key-save-close")), ("ctrl-s".into(), t!("key-save"))],
+            Some(Overlay::Reason { .. } | Overlay::Confirm { .. }) => vec![("enter".into(), t!("key-submit")), ("esc".into(), t!("key-cancel-overlay"))],
+            Some(Overlay::Gate { .. }) => vec![("o".into(), t!("key-override")), ("esc".into(), t!("key-cancel-overlay"))],
+            Some(_) => vec![("esc".into(), t!("key-close"))],
+            None => keymap::footer(app.context()).map(|b| (b.keys[0].label.to_string(), t!(b.help))).collect(),
+        }
+    };
+    let mut spans = vec![Span::raw(" ")];
+    for (k, h) in hints {
+        spans.push(Span::styled(k, app.theme.key));
+        spans.push(Span::styled(format!(" {h}  "), app.theme.dim));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
+    let th = &app.theme;
+    let popup_block = |title: String| {
+        Block::default().borders(Borders::ALL).border_style(th.border_focus).title(Span::styled(format!(" {title} "), th.title))
+    };
+    match overlay {
+        Overlay::Help { scroll } => {
+            let r = centered(area, 76, area.height.saturating_sub(2));
+            f.render_widget(Clear, r);
+            let mut lines = Vec::new();
+            for (ctx, title) in [(Context::Global, t!("help-global")), (Context::Stages, t!("help-stages")), (Context::Items, t!("help-items"))] {
+                lines.push(Line::styled(title, th.title));
+                for b in BINDINGS.iter().filter(|b| b.context == ctx) {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<22}", keymap::key_labels(b)), th.key),
+                        Span::styled(t!(b.help), th.text),
+                    ]));
+                }
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(t!("help-overlays"), th.title));
+            for id in ["help-notes-keys", "help-reason-keys", "help-confirm-keys", "help-gate-keys", "help-filter-keys", "help-mouse"] {
+                lines.push(Line::styled(format!("  {}", t!(id)), th.text));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(t!("help-markers"), th.dim));
+            f.render_widget(Paragraph::new(lines).block(popup_block(t!("title-help"))).scroll((*scroll, 0)).wrap(Wrap { trim: false }), r);
+        }
+        Overlay::Notes { item_id, editor } => {
+            let r = centered(area, 78, 16);
+            f.render_widget(Clear, r);
+            let title = app.runbook.item(item_id).map_or_else(|| item_id.clone(), |i| i.title.clone());
+            let block = popup_block(t!("title-notes", item = title));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [text_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(&**editor, text_area);
+            place_cursor(f, text_area, editor);
+            f.render_widget(Paragraph::new(t!("notes-hint")).style(th.dim), hint);
+        }
+        Overlay::Reason { item_id, state, editor } => {
+            let r = centered(area, 70, 6);
+            f.render_widget(Clear, r);
+            let title = t!("title-reason", state = t!(state_message(*state)), item = item_id.clone());
+            let block = popup_block(title);
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [q, input, hint] = Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(Paragraph::new(t!("reason-question")).style(th.text), q);
+            f.render_widget(&**editor, input);
+            place_cursor(f, input, editor);
+            f.render_widget(Paragraph::new(t!("reason-hint")).style(th.dim), hint);
+        }
+        Overlay::Confirm { stage_id, word, editor, .. } => {
+            let r = centered(area, 72, 11);
+            f.render_widget(Clear, r);
+            let stage = app.runbook.stage(stage_id);
+            let title = stage.map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
+            let block = popup_block(t!("title-confirm", stage = title));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, input, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            let summary = stage.map(|s| s.summary.clone()).unwrap_or_default();
+            f.render_widget(
+                Paragraph::new(vec![Line::styled(t!("confirm-body"), th.warn), Line::styled(summary, th.text), Line::raw(""), Line::styled(t!("confirm-type", word = word.clone()), th.key)]).wrap(Wrap { trim: true }),
+                body,
+            );
+            f.render_widget(&**editor, input);
+            place_cursor(f, input, editor);
+            f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
+        }
+        Overlay::Gate { stage_id, open, .. } => {
+            let h = u16::try_from(open.len()).unwrap_or(20).min(14) + 7;
+            let r = centered(area, 72, h);
+            f.render_widget(Clear, r);
+            let mut lines = vec![Line::styled(t!("gate-body", stage = stage_id.clone()), th.warn), Line::raw("")];
+            for (s, n) in open {
+                lines.push(Line::styled(format!("  {s}: {}", t!("open-count", count = *n)), th.text));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(t!("gate-hint"), th.key));
+            f.render_widget(Paragraph::new(lines).block(popup_block(t!("title-gate"))).wrap(Wrap { trim: true }), r);
+        }
+        Overlay::Message { title, body } => {
+            let r = centered(area, 72, 10);
+            f.render_widget(Clear, r);
+            f.render_widget(
+                Paragraph::new(vec![Line::styled(body.clone(), th.text), Line::raw(""), Line::styled(t!("message-hint"), th.dim)]).block(popup_block(title.clone())).wrap(Wrap { trim: true }),
+                r,
+            );
+        }
+    }
+}
+
+/// Puts the terminal's real cursor where the editor's cursor is, so an input method
+/// composes Korean, Chinese or Japanese text in the right place.
+fn place_cursor(f: &mut Frame, area: Rect, editor: &ratatui_textarea::TextArea<'_>) {
+    let c = editor.screen_cursor();
+    let (top, left) = editor.scroll_offset();
+    let row = u16::try_from(c.row).unwrap_or(0).saturating_sub(top);
+    let col = u16::try_from(c.col).unwrap_or(0).saturating_sub(left);
+    if row < area.height && col < area.width {
+        f.set_cursor_position(Position::new(area.x + col, area.y + row));
+    }
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total = unicode_width::UnicodeWidthStr::width(s);
+    if total <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in s.chars() {
+        let cw = ch.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn fmt_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) } else { format!("{}:{:02}", s / 60, s % 60) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_respects_display_width() {
+        assert_eq!(truncate("abc", 5), "abc");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        // Hangul takes two cells each: never cut a character in half.
+        let t = truncate("서버온라인", 5);
+        assert_eq!(unicode_width::UnicodeWidthStr::width(t.as_str()), 5);
+        assert_eq!(t, "서버…");
+    }
+}

@@ -1,0 +1,148 @@
+//! Runs the real binary in a pseudo-terminal, as an admin would: ticks an item, writes a
+//! note, quits, starts again, and finds both; and checks that the terminal is given back
+//! (alternate screen left, mouse capture off) on quit and on SIGTERM.
+
+#![cfg(unix)]
+
+use std::io::{Read, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, NativePtySystem, PtySize, PtySystem};
+
+struct Tui {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    rx: mpsc::Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Tui {
+    fn start(data_dir: &std::path::Path) -> Tui {
+        let pty = NativePtySystem::default()
+            .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pchat-migrate"));
+        cmd.env("PCHAT_MIGRATE_DATA_DIR", data_dir);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("USER", "pty-tester");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).expect("spawn");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _master = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Tui { parser: vt100::Parser::new(40, 120, 0), raw: Vec::new(), rx, writer, child }
+    }
+
+    fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.rx.recv_timeout(wait) {
+            self.feed(&bytes);
+            while let Ok(more) = self.rx.try_recv() {
+                self.feed(&more);
+            }
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        // Answer a cursor position query, as a terminal would.
+        if bytes.windows(4).any(|w| w == b"\x1b[6n") {
+            let _ = self.writer.write_all(b"\x1b[1;1R");
+        }
+        self.parser.process(bytes);
+        self.raw.extend_from_slice(bytes);
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    fn wait_for(&mut self, needle: &str, timeout: Duration) {
+        let start = Instant::now();
+        while !self.screen().contains(needle) {
+            assert!(start.elapsed() < timeout, "timed out waiting for {needle:?}; screen:\n{}", self.screen());
+            self.pump(Duration::from_millis(100));
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        self.pump(Duration::from_millis(300));
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().unwrap() {
+                self.pump(Duration::from_millis(200));
+                return status;
+            }
+            assert!(start.elapsed() < timeout, "the wizard did not exit; screen:\n{}", self.screen());
+        }
+    }
+}
+
+fn assert_terminal_restored(t: &Tui) {
+    let raw = String::from_utf8_lossy(&t.raw);
+    assert!(!t.parser.screen().alternate_screen(), "still on the alternate screen");
+    let leave = raw.rfind("\x1b[?1049l").expect("never left the alternate screen");
+    let enter = raw.rfind("\x1b[?1049h").expect("never entered the alternate screen");
+    assert!(leave > enter, "left the alternate screen before entering it");
+    assert!(raw.contains("\x1b[?1000l"), "mouse capture was not turned off");
+    assert!(raw.contains("\x1b[?2004l"), "bracketed paste was not turned off");
+}
+
+#[test]
+fn tick_and_note_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tui::start(dir.path());
+    // The first start creates the lab, then opens the wizard on the stage list.
+    t.wait_for("Stages", Duration::from_secs(180));
+    t.wait_for("Plan", Duration::from_secs(10));
+    // Open the Plan checklist, tick the first item, write a note.
+    t.send("\r");
+    t.send(" ");
+    t.wait_for("[x]", Duration::from_secs(10));
+    t.send("n");
+    t.wait_for("Notes —", Duration::from_secs(10));
+    t.send("written in a pty");
+    t.send("\x1b");
+    t.wait_for("saved:", Duration::from_secs(10));
+    t.send("q");
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status:?}");
+    assert_terminal_restored(&t);
+
+    // Start again: same stage, same item, the tick and the note are there.
+    let mut t = Tui::start(dir.path());
+    t.wait_for("Stages", Duration::from_secs(60));
+    t.wait_for("written in a pty", Duration::from_secs(10));
+    assert!(t.screen().contains("[x]"), "the tick is gone:\n{}", t.screen());
+    assert!(t.screen().contains("pty-tester"), "the operator is not shown:\n{}", t.screen());
+    t.send("q");
+    assert!(t.wait_exit(Duration::from_secs(20)).success());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tui::start(dir.path());
+    t.wait_for("Stages", Duration::from_secs(180));
+    let pid = t.child.process_id().expect("pid");
+    let rc = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status().unwrap();
+    assert!(rc.success());
+    t.wait_exit(Duration::from_secs(20));
+    assert_terminal_restored(&t);
+}

@@ -1,0 +1,133 @@
+//! Snapshots of the main screens at 80×24 and 160×48, drawn by the real view code on
+//! ratatui's TestBackend from an app built on a real (in-memory) session store.
+//! Times are redacted; colours are not part of a text snapshot (see the theme tests).
+
+use std::sync::Arc;
+
+use pchat_migrate::deployment::Profile;
+use pchat_migrate::runbook::Runbook;
+use pchat_migrate::store::{ItemState, Store};
+use pchat_migrate::tui::app::{App, AppMsg, Focus, Pending};
+use pchat_migrate::tui::keymap::Action;
+use pchat_migrate::tui::theme::{Theme, ThemeName};
+use pchat_migrate::tui::{WizardSetup, build_app, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+fn app() -> (App, UnboundedReceiver<AppMsg>) {
+    let mut store = Store::open_in_memory().unwrap();
+    let session = store.create_session("rehearsal", "lab", None, "alice").unwrap();
+    let profile = Profile::lab();
+    let setup = WizardSetup {
+        runbook: Arc::new(Runbook::embedded().unwrap()),
+        placeholders: profile.placeholders("C:\\PChatMigration"),
+        deployment_name: profile.name.clone(),
+        deployment_kind: "lab".into(),
+        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
+        store,
+        session,
+        operator: "alice".into(),
+        theme: Theme::pick(ThemeName::Dark, false),
+        mouse: true,
+        job_env: Err("no jobs in snapshot tests".into()),
+        job_logs_dir: None,
+    };
+    build_app(setup).unwrap()
+}
+
+/// Waits for the store thread's answer to every queued write and applies it.
+fn settle(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, n: usize) {
+    for _ in 0..n {
+        let msg = rx.blocking_recv().expect("store thread answered");
+        app.on_msg(msg);
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> String {
+    app.size = (w, h);
+    app.status = None;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::draw(f, app)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+macro_rules! snap {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]")]}, {
+            insta::assert_snapshot!($name, $text);
+        });
+    };
+}
+
+#[test]
+fn main_screen_both_sizes() {
+    let (mut app, _rx) = app();
+    snap!("main_80x24", render(&mut app, 80, 24));
+    snap!("main_160x48", render(&mut app, 160, 48));
+}
+
+#[test]
+fn checklist_with_states_and_note() {
+    let (mut app, mut rx) = app();
+    app.on_action(Action::Enter);
+    assert_eq!(app.focus, Focus::Items);
+    app.on_action(Action::ToggleDone);
+    settle(&mut app, &mut rx, 1);
+    app.on_action(Action::Down);
+    let id = app.item().unwrap().id.clone();
+    app.request(Pending::SetState { item_id: id.clone(), state: ItemState::Skipped, reason: Some("single source confirmed by CAB".into()) });
+    settle(&mut app, &mut rx, 1);
+    assert_eq!(app.state_of(&id), ItemState::Skipped);
+    snap!("plan_items_80x24", render(&mut app, 80, 24));
+    snap!("plan_items_160x48", render(&mut app, 160, 48));
+}
+
+#[test]
+fn downtime_stage_asks_for_typed_confirmation() {
+    let (mut app, _rx) = app();
+    let export = app.runbook.stage_index("export").unwrap();
+    app.stage_idx = export;
+    app.on_action(Action::Enter);
+    assert!(matches!(app.overlay, Some(pchat_migrate::tui::app::Overlay::Confirm { .. })));
+    assert_eq!(app.focus, Focus::Stages, "the stage opens only after the confirmation");
+    snap!("confirm_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn working_ahead_warns_with_the_open_stages() {
+    let (mut app, _rx) = app();
+    let build = app.runbook.stage_index("build").unwrap();
+    app.stage_idx = build;
+    app.on_action(Action::Enter);
+    app.on_action(Action::ToggleDone);
+    assert!(matches!(app.overlay, Some(pchat_migrate::tui::app::Overlay::Gate { .. })));
+    snap!("gate_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn help_overlay_and_too_small() {
+    let (mut app, _rx) = app();
+    app.on_action(Action::Help);
+    snap!("help_160x48", render(&mut app, 160, 48));
+    app.overlay = None;
+    snap!("too_small_60x20", render(&mut app, 60, 20));
+}
+
+#[test]
+fn notes_editor() {
+    let (mut app, _rx) = app();
+    app.on_action(Action::Enter);
+    app.on_action(Action::Notes);
+    snap!("notes_80x24", render(&mut app, 80, 24));
+}
