@@ -30,7 +30,7 @@
 //!
 //! # Audit trail
 //!
-//! Append-only and tamper-evident; see [`audit`](self::audit) for the exact hash
+//! Append-only and tamper-evident; see [`audit`] for the exact hash
 //! definition. There is **one chain per database**: events of all sessions are linked in `id`
 //! order. SQLite triggers refuse `UPDATE` and `DELETE` on the audit and evidence tables (and
 //! are re-created on every open); the hash chain catches edits made with the triggers
@@ -50,7 +50,7 @@
 //! Anything else (`downtime-confirmed`, `gate-override`, ...) is written by callers with
 //! [`Store::record_event`]. Callers must not record `job-*` or `evidence-added` themselves.
 
-mod audit;
+pub mod audit;
 mod model;
 mod schema;
 

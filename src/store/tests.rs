@@ -963,3 +963,10 @@ proptest! {
         prop_assert_eq!(s.verify_audit(ids[0]), Ok(()));
     }
 }
+
+#[test]
+fn store_is_send() {
+    fn send<T: Send>() {}
+    send::<Store>();
+    send::<StoreError>();
+}
