@@ -2,7 +2,7 @@
 //!
 //! Events of all sessions form a single chain ordered by `id`. Event `n` stores
 //! `prev_hash` = the `hash` of event `n - 1` (64 zeros for the first event of the database)
-//! and `hash` = lowercase hex SHA-256 of [`canonical`]: the fields
+//! and `hash` = lowercase hex SHA-256 of a canonical serialisation: the fields
 //! `(id, session_id, at, who, kind, item_id, old, new, detail, prev_hash)` in that order,
 //! after the 23-byte tag `pchat-migrate audit v1\n`, each encoded as
 //!

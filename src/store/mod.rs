@@ -30,7 +30,7 @@
 //!
 //! # Audit trail
 //!
-//! Append-only and tamper-evident; see [`audit`](self::audit) for the exact hash
+//! Append-only and tamper-evident; see [`audit`] for the exact hash
 //! definition. There is **one chain per database**: events of all sessions are linked in `id`
 //! order. SQLite triggers refuse `UPDATE` and `DELETE` on the audit and evidence tables (and
 //! are re-created on every open); the hash chain catches edits made with the triggers
@@ -50,7 +50,7 @@
 //! Anything else (`downtime-confirmed`, `gate-override`, ...) is written by callers with
 //! [`Store::record_event`]. Callers must not record `job-*` or `evidence-added` themselves.
 
-mod audit;
+pub mod audit;
 mod model;
 mod schema;
 
@@ -262,6 +262,18 @@ fn sql_err(db: &str, e: rusqlite::Error) -> StoreError {
         }
     }
     StoreError::Sqlite { db, source: e }
+}
+
+fn migrate_err(db: &str, e: schema::MigrateError) -> StoreError {
+    match e {
+        schema::MigrateError::TooNew(found) => StoreError::TooNew {
+            db: db.to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        },
+        schema::MigrateError::NotOurs => StoreError::NotOurs { db: db.to_string() },
+        schema::MigrateError::Sql(e) => sql_err(db, e),
+    }
 }
 
 /// Attaches the database name to SQLite errors.
@@ -512,6 +524,8 @@ impl Store {
         conn.busy_timeout(OPEN_WAIT).db(&db)?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
             .db(&db)?;
+        // Refuse foreign and newer files before changing anything in them (journal mode).
+        schema::inspect(&conn).map_err(|e| migrate_err(&db, e))?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .db(&db)?;
@@ -564,15 +578,7 @@ impl Store {
                 detail: "foreign keys cannot be enabled".into(),
             });
         }
-        schema::migrate(&mut self.conn).map_err(|e| match e {
-            schema::MigrateError::TooNew(found) => StoreError::TooNew {
-                db: db.clone(),
-                found,
-                supported: SCHEMA_VERSION,
-            },
-            schema::MigrateError::NotOurs => StoreError::NotOurs { db: db.clone() },
-            schema::MigrateError::Sql(e) => sql_err(&db, e),
-        })?;
+        schema::migrate(&mut self.conn).map_err(|e| migrate_err(&db, e))?;
         self.conn.busy_timeout(BUSY_TIMEOUT).db(&db)?;
         Ok(())
     }

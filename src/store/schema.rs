@@ -127,17 +127,16 @@ impl From<rusqlite::Error> for MigrateError {
     }
 }
 
-/// Brings the database to [`SCHEMA_VERSION`] and (re)creates the triggers, all in one
-/// immediate transaction. Returns the version found before migrating.
-pub fn migrate(conn: &mut Connection) -> Result<i64, MigrateError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let app_id: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+/// Reads the file's version and identity without writing anything, and refuses files
+/// that are not pchat-migrate databases or are newer than this build. Returns the version.
+pub fn inspect(conn: &Connection) -> Result<i64, MigrateError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     if app_id != 0 && app_id != APPLICATION_ID {
         return Err(MigrateError::NotOurs);
     }
     if version == 0 {
-        let tables: i64 = tx.query_row(
+        let tables: i64 = conn.query_row(
             "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
             [],
             |r| r.get(0),
@@ -145,15 +144,21 @@ pub fn migrate(conn: &mut Connection) -> Result<i64, MigrateError> {
         if tables > 0 {
             return Err(MigrateError::NotOurs);
         }
-    } else if app_id != APPLICATION_ID {
-        return Err(MigrateError::NotOurs);
-    }
-    if version < 0 {
+    } else if app_id != APPLICATION_ID || version < 0 {
         return Err(MigrateError::NotOurs);
     }
     if version > SCHEMA_VERSION {
         return Err(MigrateError::TooNew(version));
     }
+    Ok(version)
+}
+
+/// Brings the database to [`SCHEMA_VERSION`] and (re)creates the triggers, all in one
+/// immediate transaction (after checking it again with [`inspect`]). Returns the version
+/// found before migrating.
+pub fn migrate(conn: &mut Connection) -> Result<i64, MigrateError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version = inspect(&tx)?;
     for sql in &MIGRATIONS[version as usize..] {
         tx.execute_batch(sql)?;
     }

@@ -728,6 +728,13 @@ fn store_refuses_newer_and_foreign_databases() {
     }
     let e = Store::open(&other).unwrap_err();
     assert!(matches!(e, StoreError::NotOurs { .. }), "{e}");
+    {
+        let c = Connection::open(&other).unwrap();
+        let mode: String = c
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete", "a foreign file is not switched to WAL");
+    }
 
     let text = dir.path().join("notes.txt");
     std::fs::write(
@@ -962,4 +969,11 @@ proptest! {
         }
         prop_assert_eq!(s.verify_audit(ids[0]), Ok(()));
     }
+}
+
+#[test]
+fn store_is_send() {
+    fn send<T: Send>() {}
+    send::<Store>();
+    send::<StoreError>();
 }
