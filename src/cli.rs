@@ -341,7 +341,7 @@ fn headless_job(
         return Err("run the -WhatIf preview first: pchat-migrate import --what-if".into());
     }
     let run = store
-        .job_started(session.id, &item, kind.label(), None, &ctx.operator)
+        .job_started(session.id, &item, kind.key(), None, &ctx.operator)
         .map_err(|e| e.to_string())?;
     let reporter = StderrReporter::new(json);
     let cancel = reporter.cancel.clone();

@@ -327,7 +327,7 @@ impl Profile {
             })
     }
 
-    /// The values that fill the runbook's cmdlet placeholders (`{name}` in
+    /// The values that fill the runbook's cmdlet placeholders (`{{name}}` in
     /// `assets/runbook/*.toml`). Each name maps to one or more values; a line that uses a
     /// many-valued name is repeated once per value (one line per server).
     ///

@@ -112,7 +112,7 @@ pub fn spawn(
         file: Mutex::new(file),
         cancel: cancel.clone(),
     };
-    let name = format!("job-{}", kind.label());
+    let name = format!("job-{}", kind.key());
     let spawned = std::thread::Builder::new().name(name).spawn(move || {
         reporter.log(format!("{} started", kind.label()));
         let result = super::run(kind, &env, &reporter);

@@ -925,12 +925,12 @@ impl App {
         let log_path = self
             .job_logs_dir
             .as_ref()
-            .map(|d| d.join(format!("{}-{}.log", chrono::Utc::now().format("%Y%m%dT%H%M%S"), kind.label())));
+            .map(|d| d.join(format!("{}-{}.log", chrono::Utc::now().format("%Y%m%dT%H%M%S"), kind.key())));
         let log = log_path.as_ref().map(|p| p.display().to_string());
         self.pending.insert(item_id.to_string());
         self.worker.submit(move |store| {
             let result = store
-                .job_started(sid, &id, kind.label(), log.as_deref(), &who)
+                .job_started(sid, &id, kind.key(), log.as_deref(), &who)
                 .map_err(|e| e.to_string());
             let _ = tx.send(AppMsg::JobRecorded { item_id: id, kind, result });
         });

@@ -34,7 +34,7 @@ pub fn layout(area: Rect) -> Areas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let stage_w = if area.width >= 120 { 34 } else { 28 };
+    let stage_w = if area.width >= 120 { 36 } else { 30 };
     let [stages, rest] = Layout::horizontal([Constraint::Length(stage_w), Constraint::Min(10)]).areas(body);
     let (items, detail) = if area.width >= 120 {
         let [i, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest);

@@ -87,7 +87,7 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     ];
     for job in app.jobs.values() {
         let p = job.progress.borrow();
-        let pct = if p.total > 0 { p.done * 100 / p.total } else { 0 };
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
         spans.push(Span::styled(format!("│ {} {}% ", job.kind.label(), pct), app.theme.warn));
     }
     spans.push(Span::styled(format!("│ {}", app.migration_line), app.theme.dim));
@@ -503,7 +503,8 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             let h = u16::try_from(open.len()).unwrap_or(20).min(14) + 7;
             let r = centered(area, 72, h);
             f.render_widget(Clear, r);
-            let mut lines = vec![Line::styled(t!("gate-body", stage = stage_id.clone()), th.warn), Line::raw("")];
+            let stage = app.runbook.stage(stage_id).map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
+            let mut lines = vec![Line::styled(t!("gate-body", stage = stage), th.warn), Line::raw("")];
             for (s, n) in open {
                 lines.push(Line::styled(format!("  {s}: {}", t!("open-count", count = *n)), th.text));
             }

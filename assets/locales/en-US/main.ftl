@@ -53,7 +53,7 @@ hint-item-job = r runs this item's job · space marks done · n notes
 hint-detail = ↑/↓ scroll the detail · esc back to the checklist
 hint-filter = Filter: {$filter}▏ (enter keeps it, esc clears)
 
-key-quit = quit (everything is already saved)
+key-quit = quit (all is saved)
 key-help = all keys
 key-back = back: close, clear the filter, or go left
 key-focus-next = next pane
