@@ -297,9 +297,25 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
         mouse: !view.no_mouse && ctx.config.mouse.unwrap_or(true),
         job_env: ctx.job_env(),
         job_logs_dir: Some(ctx.paths.job_logs_dir.clone()),
+        reopen: Some(reopen_fn(ctx)),
     };
     crate::tui::run(setup).map_err(|e| format!("{e:#}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The session picker's way back into the database.
+fn reopen_fn(ctx: &Context) -> crate::tui::Reopen {
+    let db = ctx.paths.state_db.clone();
+    let kind = if ctx.profile.kind == DeploymentKind::Lab { "lab" } else { "production" };
+    let profile = ctx.profile_path_string();
+    let operator = ctx.operator.clone();
+    Box::new(move |name: &str| {
+        let mut store = Store::open(&db).map_err(|e| e.to_string())?;
+        let session = store
+            .open_or_create_session(name, kind, profile.as_deref(), &operator)
+            .map_err(|e| e.to_string())?;
+        Ok((store, session))
+    })
 }
 
 fn lab(ctx: &Context, action: LabAction) -> Result<ExitCode, String> {

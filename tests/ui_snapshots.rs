@@ -32,6 +32,7 @@ fn app() -> (App, UnboundedReceiver<AppMsg>) {
         mouse: true,
         job_env: Err("no jobs in snapshot tests".into()),
         job_logs_dir: None,
+        reopen: None,
     };
     build_app(setup).unwrap()
 }

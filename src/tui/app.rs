@@ -59,6 +59,15 @@ pub enum Pending {
 
 /// A modal layer over the main screen.
 pub enum Overlay {
+    /// The session picker: switch to another migration session or start a new one.
+    Sessions {
+        /// Sessions in the database, most recently opened first.
+        sessions: Vec<Session>,
+        /// Selected row.
+        selected: usize,
+        /// The new session's name, while it is being typed.
+        new_name: Option<Box<TextArea<'static>>>,
+    },
     /// The key help.
     Help {
         /// Scroll offset.
@@ -177,6 +186,8 @@ pub enum AppMsg {
         /// The outcome.
         result: Result<JobOutcome, JobError>,
     },
+    /// The session list for the picker.
+    SessionsListed(Result<Vec<Session>, String>),
     /// A job's result was committed: evidence and the item's new state.
     JobResultSaved {
         /// Item id.
@@ -284,6 +295,8 @@ pub struct App {
     pub status: Option<Status>,
     /// Quit requested.
     pub quit: bool,
+    /// Set when the admin picked another session: the wizard reopens on it.
+    pub switch_to: Option<String>,
     /// Something changed since the last draw.
     pub dirty: bool,
     worker: StoreWorker,
@@ -331,6 +344,7 @@ impl App {
             size: (80, 24),
             status: None,
             quit: false,
+            switch_to: None,
             dirty: true,
             worker: init.worker,
             tx: init.tx,
@@ -646,6 +660,12 @@ impl App {
                 self.focus = Focus::Items;
             }
             Action::CycleTheme => self.theme = self.theme.next(),
+            Action::Sessions => {
+                let tx = self.tx.clone();
+                self.worker.submit(move |store| {
+                    let _ = tx.send(AppMsg::SessionsListed(store.sessions().map_err(|e| e.to_string())));
+                });
+            }
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.mouse_changed = true;
@@ -711,6 +731,45 @@ impl App {
                 _ => self.overlay = Some(Overlay::Help { scroll }),
             },
             Overlay::Message { .. } => {}
+            Overlay::Sessions { sessions, selected, new_name: Some(mut editor) } => match k.code {
+                KeyCode::Esc => self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None }),
+                KeyCode::Enter => {
+                    let name = editor.lines().join(" ").trim().to_string();
+                    if name.is_empty() {
+                        self.set_status(t!("status-name-required"), true);
+                        self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                    } else {
+                        self.switch_session(name);
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                }
+            },
+            Overlay::Sessions { sessions, selected, new_name: None } => match k.code {
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.overlay = Some(Overlay::Sessions { sessions, selected: selected.saturating_sub(1), new_name: None });
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    let selected = (selected + 1).min(sessions.len().saturating_sub(1));
+                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None });
+                }
+                KeyCode::Enter => match sessions.get(selected) {
+                    Some(s) if s.id == self.session.id => {}
+                    Some(s) => {
+                        let name = s.name.clone();
+                        self.switch_session(name);
+                    }
+                    None => {}
+                },
+                KeyCode::Char('n') => {
+                    let editor = Box::new(single_line_editor(&t!("session-name-placeholder")));
+                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                }
+                KeyCode::Esc | KeyCode::Char('q') => {}
+                _ => self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None }),
+            },
             Overlay::Notes { item_id, mut editor } => {
                 // Esc and ctrl-s both save: nothing typed is thrown away.
                 if k.code == KeyCode::Esc || (ctrl && k.code == KeyCode::Char('s')) {
@@ -1003,6 +1062,11 @@ impl App {
                 }
             }
             AppMsg::JobDone { item_id, run_id, kind, result } => self.on_job_done(item_id, run_id, kind, result),
+            AppMsg::SessionsListed(Ok(sessions)) => {
+                let selected = sessions.iter().position(|s| s.id == self.session.id).unwrap_or(0);
+                self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None });
+            }
+            AppMsg::SessionsListed(Err(e)) => self.set_status(t!("status-save-failed", error = e), true),
             AppMsg::JobResultSaved { item_id, evidence, record } => {
                 self.pending.remove(&item_id);
                 match evidence {
@@ -1107,6 +1171,15 @@ impl App {
                 tracing::warn!("cannot save the UI position: {e}");
             }
         });
+    }
+
+    fn switch_session(&mut self, name: String) {
+        if !self.jobs.is_empty() {
+            self.set_status(t!("status-jobs-running"), true);
+            return;
+        }
+        self.switch_to = Some(name);
+        self.quit = true;
     }
 
     /// Cancels running jobs and waits for queued writes (on quit).

@@ -50,6 +50,8 @@ pub enum Action {
     Rollback,
     /// Filter items by text.
     Filter,
+    /// Open the session picker.
+    Sessions,
     /// Cycle dark / light / mono.
     CycleTheme,
     /// Mouse capture on or off (off lets the terminal select text).
@@ -129,6 +131,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding { keys: &[k('c', "c")], action: Action::CancelJob, context: Context::Items, help: "key-cancel", footer: false },
     Binding { keys: &[k('R', "R")], action: Action::Rollback, context: Context::Global, help: "key-rollback", footer: false },
     Binding { keys: &[k('/', "/")], action: Action::Filter, context: Context::Global, help: "key-filter", footer: true },
+    Binding { keys: &[k('S', "S")], action: Action::Sessions, context: Context::Global, help: "key-sessions", footer: false },
     Binding { keys: &[k('t', "t")], action: Action::CycleTheme, context: Context::Global, help: "key-theme", footer: false },
     Binding { keys: &[k('m', "m")], action: Action::ToggleMouse, context: Context::Global, help: "key-mouse", footer: false },
 ];

@@ -51,7 +51,12 @@ pub struct WizardSetup {
     pub job_env: Result<JobEnv, String>,
     /// Job logs folder.
     pub job_logs_dir: Option<std::path::PathBuf>,
+    /// Opens the store and a session by name, for the session picker (None: no switching).
+    pub reopen: Option<Reopen>,
 }
+
+/// Opens the session database again and a session by name (created if new).
+pub type Reopen = Box<dyn Fn(&str) -> Result<(Store, Session), String>>;
 
 /// Loads the session's saved state and builds the wizard state (no terminal needed: the
 /// snapshot tests use this too). Returns the app and the receiver of its worker messages.
@@ -72,6 +77,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         mouse,
         job_env,
         job_logs_dir,
+        reopen: _,
     } = setup;
     let sid = session.id;
     store.mark_interrupted_jobs(sid)?;
@@ -125,20 +131,63 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
 ///
 /// # Errors
 /// Terminal I/O errors and store errors at start-up.
-pub fn run(setup: WizardSetup) -> color_eyre::Result<()> {
-    let (mut app, rx) = build_app(setup)?;
+pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
+    let reopen = setup.reopen.take();
+    let keep = (
+        setup.runbook.clone(),
+        setup.placeholders.clone(),
+        setup.deployment_name.clone(),
+        setup.deployment_kind.clone(),
+        setup.migration_line.clone(),
+        setup.operator.clone(),
+        setup.job_env.clone(),
+        setup.job_logs_dir.clone(),
+    );
+    let (mut app, mut rx) = build_app(setup)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let (mut terminal, guard) = terminal::setup(app.mouse)?;
-    let size = terminal.size()?;
-    app.size = (size.width, size.height);
-    let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx));
-    app.shutdown();
-    drop(guard);
-    tracing::info!("wizard closed");
-    result
+    loop {
+        let size = terminal.size()?;
+        app.size = (size.width, size.height);
+        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx));
+        app.shutdown();
+        let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result) else {
+            drop(guard);
+            tracing::info!("wizard closed");
+            return result;
+        };
+        // Another session: the store thread has finished, so the file can be opened again.
+        let (theme, mouse) = (app.theme, app.mouse);
+        drop(app);
+        let (store, session) = match reopen(&name) {
+            Ok(pair) => pair,
+            Err(e) => {
+                drop(guard);
+                return Err(color_eyre::eyre::eyre!("cannot open session {name}: {e}"));
+            }
+        };
+        tracing::info!(session = %name, "switching session");
+        let (runbook, placeholders, deployment_name, deployment_kind, migration_line, operator, job_env, job_logs_dir) = keep.clone();
+        (app, rx) = build_app(WizardSetup {
+            runbook,
+            placeholders,
+            deployment_name,
+            deployment_kind,
+            migration_line,
+            store,
+            session,
+            operator,
+            theme,
+            mouse,
+            job_env,
+            job_logs_dir,
+            reopen: None,
+        })?;
+        terminal.clear()?;
+    }
 }
 
 async fn event_loop(

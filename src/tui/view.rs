@@ -413,6 +413,7 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
         vec![("enter".into(), t!("key-keep-filter")), ("esc".into(), t!("key-clear-filter"))]
     } else {
         match &app.overlay {
+            Some(Overlay::Sessions { .. }) => vec![("enter".into(), t!("key-submit")), ("n".into(), t!("key-sessions")), ("esc".into(), t!("key-close"))],
             Some(Overlay::Notes { .. }) => vec![("esc".into(), t!("key-save-close")), ("ctrl-s".into(), t!("key-save"))],
             Some(Overlay::Reason { .. } | Overlay::Confirm { .. }) => vec![("enter".into(), t!("key-submit")), ("esc".into(), t!("key-cancel-overlay"))],
             Some(Overlay::Gate { .. }) => vec![("o".into(), t!("key-override")), ("esc".into(), t!("key-cancel-overlay"))],
@@ -455,6 +456,29 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(t!("help-markers"), th.dim));
             f.render_widget(Paragraph::new(lines).block(popup_block(t!("title-help"))).scroll((*scroll, 0)).wrap(Wrap { trim: false }), r);
+        }
+        Overlay::Sessions { sessions, selected, new_name } => {
+            let h = u16::try_from(sessions.len()).unwrap_or(20).min(16) + 6;
+            let r = centered(area, 72, h);
+            f.render_widget(Clear, r);
+            let block = popup_block(t!("title-sessions"));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [list_area, input, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            let rows: Vec<ListItem> = sessions
+                .iter()
+                .map(|s| {
+                    let current = if s.id == app.session.id { format!(" {}", t!("sessions-current")) } else { String::new() };
+                    ListItem::new(format!("{:<24} {:<10} {}{current}", s.name, s.deployment, s.last_opened_at.format("%Y-%m-%d %H:%M UTC")))
+                })
+                .collect();
+            let mut state = ListState::default().with_selected(Some(*selected));
+            f.render_stateful_widget(List::new(rows).highlight_style(th.selected), list_area, &mut state);
+            if let Some(editor) = new_name {
+                f.render_widget(&**editor, input);
+                place_cursor(f, input, editor);
+            }
+            f.render_widget(Paragraph::new(t!("sessions-hint")).style(th.dim), hint);
         }
         Overlay::Notes { item_id, editor } => {
             let r = centered(area, 78, 16);
