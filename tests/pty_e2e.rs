@@ -20,6 +20,10 @@ struct Tui {
 
 impl Tui {
     fn start(data_dir: &std::path::Path) -> Tui {
+        Self::start_with(data_dir, &[])
+    }
+
+    fn start_with(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Tui {
         let pty = NativePtySystem::default()
             .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
             .expect("openpty");
@@ -28,6 +32,9 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("USER", "pty-tester");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -42,7 +49,7 @@ impl Tui {
                 }
             }
         });
-        Tui { parser: vt100::Parser::new(40, 120, 0), raw: Vec::new(), rx, writer, child }
+        Tui { parser: vt100::Parser::new(std::num::NonZeroU16::new(40).unwrap(), std::num::NonZeroU16::new(120).unwrap(), 0), raw: Vec::new(), rx, writer, child }
     }
 
     fn pump(&mut self, wait: Duration) {
@@ -145,4 +152,26 @@ fn sigterm_restores_the_terminal() {
     assert!(rc.success());
     t.wait_exit(Duration::from_secs(20));
     assert_terminal_restored(&t);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tui::start_with(dir.path(), &[("PCHAT_MIGRATE_CRASH_TEST", "1")]);
+    let status = t.wait_exit(Duration::from_secs(180));
+    assert!(!status.success(), "the crash test did not crash");
+    assert_terminal_restored(&t);
+    let raw = String::from_utf8_lossy(&t.raw);
+    assert!(raw.contains("A crash report was written to"), "no crash message:\n{raw}");
+    let reports: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("crash-"))
+        .collect();
+    assert_eq!(reports.len(), 1, "expected one crash report");
+    let text = std::fs::read_to_string(reports[0].path()).unwrap();
+    assert!(text.contains("PCHAT_MIGRATE_CRASH_TEST"), "{text}");
+    // The session database is intact and opens again.
+    let store = pchat_migrate::store::Store::open(&dir.path().join("sessions.db")).unwrap();
+    assert!(store.session("lab").unwrap().is_some());
 }

@@ -199,6 +199,9 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new()?;
+    // A deliberate crash after the first frame, to rehearse crash handling on site
+    // (terminal restored, crash report written, session intact). See README.
+    let crash_test = std::env::var_os("PCHAT_MIGRATE_CRASH_TEST").is_some();
     loop {
         if app.mouse_changed {
             terminal::set_mouse(app.mouse);
@@ -207,6 +210,9 @@ async fn event_loop(
         if app.dirty {
             terminal.draw(|f| view::draw(f, app))?;
             app.dirty = false;
+            if crash_test {
+                panic!("crash requested by PCHAT_MIGRATE_CRASH_TEST");
+            }
         }
         if app.quit {
             return Ok(());
