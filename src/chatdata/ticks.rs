@@ -56,7 +56,7 @@ pub fn parse_date(text: &str) -> Option<i64> {
 /// `ticks:<n>` when out of range. Used in reports and differences.
 pub fn format(ticks: i64) -> String {
     match to_datetime(ticks) {
-        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string(),
+        Some(dt) => format!("{}.{:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"), dt.timestamp_subsec_nanos() / 100),
         None => format!("ticks:{ticks}"),
     }
 }

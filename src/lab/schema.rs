@@ -32,7 +32,7 @@ pub const MGC_SYSTEM_GUID: &str = "00000000-0000-0000-0000-00000000A001";
 /// GUID of the mgc root node (lab constant).
 pub const MGC_ROOT_GUID: &str = "00000000-0000-0000-0000-00000000B001";
 /// Fixed time stamp of the mgc seed rows (2013-01-01 00:00:00 UTC, in ticks).
-pub const MGC_SEED_TICKS: i64 = 634_926_240_000_000_000;
+pub const MGC_SEED_TICKS: i64 = 634_925_952_000_000_000;
 
 /// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented [nf]: code
 /// must look roles up by `rtypeDesc`; the two lab databases deliberately use different ids so
@@ -621,6 +621,11 @@ mod tests {
             .query_row("SELECT parentID FROM tblNode WHERE nodeID=1", [], |r| r.get(0))
             .unwrap();
         assert_eq!(parent, 1);
+    }
+
+    #[test]
+    fn seed_ticks_are_2013_01_01() {
+        assert_eq!(crate::chatdata::ticks::format(MGC_SEED_TICKS), "2013-01-01T00:00:00.0000000Z");
     }
 
     #[test]
