@@ -681,7 +681,7 @@ fn gen_nodes(
                 let invite = if depth == 1 && k == 1 { Some(false) } else { tri(&mut g.rng, 0.3, 0.2) };
                 let logged = tri(&mut g.rng, 0.2, 0.1);
                 let file_post = tri(&mut g.rng, 0.2, 0.2);
-                let inheritance = g.rng.random_bool(0.3);
+                let inheritance = !(depth == 1 && k == 1) && g.rng.random_bool(0.3);
                 let scope_change = g.rng.random_bool(0.5);
                 let override_member = g.rng.random_bool(0.15);
                 // scope: top categories always define one; sub-categories narrow it sometimes
