@@ -25,9 +25,9 @@ pub mod package;
 pub mod ticks;
 pub mod verify;
 
-//TMP pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
-//TMP pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
-//TMP pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
+pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
+pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
+pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
 
 /// Rows between two progress samples and cancellation checks.
 pub const BATCH_ROWS: u64 = 5_000;
