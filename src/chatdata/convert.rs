@@ -53,7 +53,12 @@ pub struct ImportWarning {
 }
 
 fn warn(out: &mut Vec<ImportWarning>, severity: &str, code: &str, item: &str, message: String) {
-    out.push(ImportWarning { code: code.into(), item: item.into(), message, severity: severity.into() });
+    out.push(ImportWarning {
+        code: code.into(),
+        item: item.into(),
+        message,
+        severity: severity.into(),
+    });
 }
 
 /// A principal as 2013 stores it.
@@ -231,7 +236,10 @@ pub fn restrict_to_scope(d: &mut Directory, scope: &[String]) -> Result<(), Stri
         let hits: Vec<i64> = d
             .categories()
             .filter(|n| Some(n.id) != tree.root)
-            .filter(|n| n.name.eq_ignore_ascii_case(want.trim()) || tree.flat_name(n.id).eq_ignore_ascii_case(want.trim()))
+            .filter(|n| {
+                n.name.eq_ignore_ascii_case(want.trim())
+                    || tree.flat_name(n.id).eq_ignore_ascii_case(want.trim())
+            })
             .map(|n| n.id)
             .collect();
         if hits.is_empty() {
@@ -247,8 +255,15 @@ pub fn restrict_to_scope(d: &mut Directory, scope: &[String]) -> Result<(), Stri
             .collect();
         return Err(format!(
             "-Scope names categories that do not exist: {}; top-level categories are: {}",
-            unknown.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", "),
-            tops.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+            unknown
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            tops.iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut keep_in: BTreeSet<i64> = BTreeSet::new();
@@ -257,7 +272,12 @@ pub fn restrict_to_scope(d: &mut Directory, scope: &[String]) -> Result<(), Stri
         let chain = tree.chain(n.id);
         if chain.iter().any(|id| selected.contains(id)) {
             keep_in.insert(n.id);
-            keep_ctx.extend(chain.iter().copied().filter(|id| !selected.contains(id) && !keep_in.contains(id)));
+            keep_ctx.extend(
+                chain
+                    .iter()
+                    .copied()
+                    .filter(|id| !selected.contains(id) && !keep_in.contains(id)),
+            );
         }
     }
     if let Some(r) = tree.root {
@@ -265,7 +285,8 @@ pub fn restrict_to_scope(d: &mut Directory, scope: &[String]) -> Result<(), Stri
     }
     // ancestors of selected categories are context unless they are selected themselves
     keep_ctx.retain(|id| !keep_in.contains(id));
-    d.nodes.retain(|n| keep_in.contains(&n.id) || (n.is_category && keep_ctx.contains(&n.id)));
+    d.nodes
+        .retain(|n| keep_in.contains(&n.id) || (n.is_category && keep_ctx.contains(&n.id)));
     for n in &mut d.nodes {
         n.in_scope = keep_in.contains(&n.id);
     }
@@ -286,7 +307,12 @@ const MAX_DEPTH: usize = 64;
 impl<'a> Tree<'a> {
     fn new(d: &'a Directory) -> Tree<'a> {
         let by_id: HashMap<i64, &Node> = d.nodes.iter().map(|n| (n.id, n)).collect();
-        let root = d.root_id.or_else(|| d.nodes.iter().find(|n| n.is_category && n.parent_id == n.id).map(|n| n.id));
+        let root = d.root_id.or_else(|| {
+            d.nodes
+                .iter()
+                .find(|n| n.is_category && n.parent_id == n.id)
+                .map(|n| n.id)
+        });
         Tree { by_id, root }
     }
 
@@ -331,11 +357,22 @@ impl<'a> Tree<'a> {
     fn effective(&self, id: i64, field: fn(&Node) -> Option<bool>, default: bool) -> bool {
         let chain = self.chain(id);
         // highest ancestor (excluding the node itself) with inheritance on
-        if let Some(pos) = chain.iter().skip(1).rposition(|c| self.by_id[c].inheritance) {
+        if let Some(pos) = chain
+            .iter()
+            .skip(1)
+            .rposition(|c| self.by_id[c].inheritance)
+        {
             let forcing = chain[pos + 1];
-            return self.chain(forcing).iter().find_map(|c| field(self.by_id[c])).unwrap_or(default);
+            return self
+                .chain(forcing)
+                .iter()
+                .find_map(|c| field(self.by_id[c]))
+                .unwrap_or(default);
         }
-        chain.iter().find_map(|c| field(self.by_id[c])).unwrap_or(default)
+        chain
+            .iter()
+            .find_map(|c| field(self.by_id[c]))
+            .unwrap_or(default)
     }
 
     fn effective_visibility(&self, id: i64) -> i16 {
@@ -398,7 +435,13 @@ pub fn convert(d: &Directory) -> Converted {
             continue;
         }
         known.insert(p.id);
-        let item = if p.uri.is_empty() { p.upn.clone().unwrap_or_else(|| format!("principal {}", p.id)) } else { p.uri.clone() };
+        let item = if p.uri.is_empty() {
+            p.upn
+                .clone()
+                .unwrap_or_else(|| format!("principal {}", p.id))
+        } else {
+            p.uri.clone()
+        };
         let type_id = match t {
             ptype::EXTERNAL_USER | ptype::FEDERATED_USER => ptype::USER,
             ptype::FEDERATED_GROUP => ptype::GROUP,
@@ -431,7 +474,11 @@ pub fn convert(d: &Directory) -> Converted {
             guid: p.guid.clone(),
             type_id,
             uri: p.uri.clone(),
-            name: p.ad_path.as_deref().and_then(common_name).or_else(|| p.name.clone()),
+            name: p
+                .ad_path
+                .as_deref()
+                .and_then(common_name)
+                .or_else(|| p.name.clone()),
             display_name: p.name.clone(),
             company: p.company.clone(),
             email: p.email.clone(),
@@ -448,7 +495,13 @@ pub fn convert(d: &Directory) -> Converted {
         d.principals
             .iter()
             .find(|p| p.id == id)
-            .map(|p| if p.uri.is_empty() { p.upn.clone().unwrap_or_default() } else { p.uri.clone() })
+            .map(|p| {
+                if p.uri.is_empty() {
+                    p.upn.clone().unwrap_or_default()
+                } else {
+                    p.uri.clone()
+                }
+            })
             .unwrap_or_else(|| format!("principal id {id}"))
     };
 
@@ -459,7 +512,10 @@ pub fn convert(d: &Directory) -> Converted {
     // ---- roles by node --------------------------------------------------------------------
     let mut roles: HashMap<(i64, Role), BTreeSet<i64>> = HashMap::new();
     for r in &d.roles {
-        roles.entry((r.node_id, r.role)).or_default().insert(r.prin_id);
+        roles
+            .entry((r.node_id, r.role))
+            .or_default()
+            .insert(r.prin_id);
     }
     let holders = |node: i64, role: Role| roles.get(&(node, role)).cloned().unwrap_or_default();
     let mut scope_rows: HashMap<i64, BTreeSet<i64>> = HashMap::new();
@@ -492,7 +548,10 @@ pub fn convert(d: &Directory) -> Converted {
                     name_units(&name)
                 ),
             );
-            refused_categories.insert(n.id, "its category name is too long after flattening".into());
+            refused_categories.insert(
+                n.id,
+                "its category name is too long after flattening".into(),
+            );
             continue;
         }
         if let Some(prev) = seen_names.insert(name.to_lowercase(), n.id) {
@@ -513,13 +572,24 @@ pub fn convert(d: &Directory) -> Converted {
         let definer = if scope_rows.contains_key(&n.scope_definer_id) {
             Some(n.scope_definer_id)
         } else {
-            tree.chain(n.id).into_iter().find(|c| scope_rows.contains_key(c))
+            tree.chain(n.id)
+                .into_iter()
+                .find(|c| scope_rows.contains_key(c))
         };
-        let mut scope = definer.and_then(|c| scope_rows.get(&c)).cloned().unwrap_or_default();
+        let mut scope = definer
+            .and_then(|c| scope_rows.get(&c))
+            .cloned()
+            .unwrap_or_default();
         scope.retain(|p| !system.contains(p));
         for p in scope.clone() {
             if !known.contains(&p) {
-                warn(w, "warning", "PRINCIPAL_UNKNOWN", &name, format!("scope principal id {p} is not in the package; left out"));
+                warn(
+                    w,
+                    "warning",
+                    "PRINCIPAL_UNKNOWN",
+                    &name,
+                    format!("scope principal id {p} is not in the package; left out"),
+                );
                 scope.remove(&p);
             }
         }
@@ -538,17 +608,30 @@ pub fn convert(d: &Directory) -> Converted {
             name,
         });
     }
-    let category_by_id: HashMap<i64, usize> = out.categories.iter().enumerate().map(|(i, c)| (c.legacy_id, i)).collect();
+    let category_by_id: HashMap<i64, usize> = out
+        .categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.legacy_id, i))
+        .collect();
 
     // ---- rooms -------------------------------------------------------------------------------
     let mut topics = 0usize;
     let mut room_names: HashMap<String, i64> = HashMap::new();
     for n in d.rooms() {
-        let refuse = |out_w: &mut Vec<ImportWarning>, refused: &mut BTreeMap<i64, (String, String)>, code: &str, item: &str, msg: String| {
+        let refuse = |out_w: &mut Vec<ImportWarning>,
+                      refused: &mut BTreeMap<i64, (String, String)>,
+                      code: &str,
+                      item: &str,
+                      msg: String| {
             warn(out_w, "error", code, item, msg.clone());
             refused.insert(n.id, (item.to_string(), msg));
         };
-        let parent = tree.by_id.get(&n.parent_id).copied().filter(|p| p.is_category && Some(p.id) != tree.root);
+        let parent = tree
+            .by_id
+            .get(&n.parent_id)
+            .copied()
+            .filter(|p| p.is_category && Some(p.id) != tree.root);
         let Some(parent) = parent else {
             refuse(
                 w,
@@ -562,7 +645,13 @@ pub fn convert(d: &Directory) -> Converted {
             continue;
         };
         if let Some(why) = refused_categories.get(&parent.id) {
-            refuse(w, &mut out.refused_rooms, "CATEGORY_REFUSED", &n.name, format!("not imported because {why}"));
+            refuse(
+                w,
+                &mut out.refused_rooms,
+                "CATEGORY_REFUSED",
+                &n.name,
+                format!("not imported because {why}"),
+            );
             continue;
         }
         let Some(&cat_idx) = category_by_id.get(&parent.id) else {
@@ -577,7 +666,11 @@ pub fn convert(d: &Directory) -> Converted {
         };
         let cat_name = flat[&parent.id].clone();
         let top_level = tree.parent(parent.id).map(|p| p.id) == tree.root;
-        let name = if top_level { n.name.clone() } else { format!("{cat_name}{FLATTEN_SEPARATOR}{}", n.name) };
+        let name = if top_level {
+            n.name.clone()
+        } else {
+            format!("{cat_name}{FLATTEN_SEPARATOR}{}", n.name)
+        };
         if name_units(&name) > MAX_NAME_UNITS {
             refuse(
                 w,
@@ -598,7 +691,9 @@ pub fn convert(d: &Directory) -> Converted {
                 &mut out.refused_rooms,
                 "DUPLICATE_NAME",
                 &name,
-                format!("another room (legacy id {prev}) has the same 2013 name: this one is not imported; rename one and export again"),
+                format!(
+                    "another room (legacy id {prev}) has the same 2013 name: this one is not imported; rename one and export again"
+                ),
             );
             continue;
         }
@@ -631,8 +726,18 @@ pub fn convert(d: &Directory) -> Converted {
         let room_logged = tree.effective(n.id, |x| x.logged, DEFAULT_LOGGED);
         let room_file_post = tree.effective(n.id, |x| x.file_post, DEFAULT_FILE_POST);
         for (code, what, eff, cat_value) in [
-            ("ROOM_HISTORY_SETTING_DROPPED", "chat history", room_logged, cat.logged),
-            ("ROOM_FILE_POST_SETTING_DROPPED", "file posting", room_file_post, cat.file_post),
+            (
+                "ROOM_HISTORY_SETTING_DROPPED",
+                "chat history",
+                room_logged,
+                cat.logged,
+            ),
+            (
+                "ROOM_FILE_POST_SETTING_DROPPED",
+                "file posting",
+                room_file_post,
+                cat.file_post,
+            ),
         ] {
             if eff != cat_value {
                 warn(
@@ -672,12 +777,21 @@ pub fn convert(d: &Directory) -> Converted {
                 "warning",
                 "VOICED_IN_NORMAL_ROOM",
                 &name,
-                format!("{} presenters dropped: in 2013 only auditorium rooms have presenters", voiced.len()),
+                format!(
+                    "{} presenters dropped: in 2013 only auditorium rooms have presenters",
+                    voiced.len()
+                ),
             );
             voiced.clear();
         }
         if !holders(n.id, Role::Creator).is_empty() {
-            warn(w, "warning", "CREATOR_ON_ROOM", &name, "room-level Creator roles have no 2013 equivalent: dropped".into());
+            warn(
+                w,
+                "warning",
+                "CREATOR_ON_ROOM",
+                &name,
+                "room-level Creator roles have no 2013 equivalent: dropped".into(),
+            );
         }
         for set in [&mut managers, &mut members, &mut voiced] {
             set.retain(|p| !system.contains(p));
@@ -688,7 +802,10 @@ pub fn convert(d: &Directory) -> Converted {
                     "warning",
                     "PRINCIPAL_UNKNOWN",
                     &name,
-                    format!("role holder {} is not in the package; left out", principal_label(p)),
+                    format!(
+                        "role holder {} is not in the package; left out",
+                        principal_label(p)
+                    ),
                 );
                 set.remove(&p);
             }
@@ -696,7 +813,13 @@ pub fn convert(d: &Directory) -> Converted {
         let addin = match &n.siop_id {
             Some(s) if addin_ids.contains(s.as_str()) => Some(s.clone()),
             Some(s) => {
-                warn(w, "warning", "ADDIN_MISSING", &name, format!("add-in {s} is not in the package: the room gets none"));
+                warn(
+                    w,
+                    "warning",
+                    "ADDIN_MISSING",
+                    &name,
+                    format!("add-in {s} is not in the package: the room gets none"),
+                );
                 None
             }
             None => None,
@@ -710,7 +833,9 @@ pub fn convert(d: &Directory) -> Converted {
             category_legacy_id: parent.id,
             disabled: n.disabled,
             behavior: n.behavior,
-            visibility: n.visibility.unwrap_or_else(|| tree.effective_visibility(n.id)),
+            visibility: n
+                .visibility
+                .unwrap_or_else(|| tree.effective_visibility(n.id)),
             invite,
             addin,
             managers,
@@ -776,7 +901,12 @@ mod tests {
         root.file_post = Some(false);
         Directory {
             root_id: Some(1),
-            principals: vec![user(1, ptype::SYSTEM_USER), user(20, ptype::USER), user(21, ptype::USER), user(22, ptype::FEDERATED_USER)],
+            principals: vec![
+                user(1, ptype::SYSTEM_USER),
+                user(20, ptype::USER),
+                user(21, ptype::USER),
+                user(22, ptype::FEDERATED_USER),
+            ],
             nodes: vec![
                 root,
                 node(2, 1, true, "Eng"),
@@ -786,7 +916,11 @@ mod tests {
                 node(11, 3, false, "B"),
                 node(12, 4, false, "C"),
             ],
-            roles: vec![RoleAssignment { node_id: 1, prin_id: 20, role: Role::Manager }],
+            roles: vec![RoleAssignment {
+                node_id: 1,
+                prin_id: 20,
+                role: Role::Manager,
+            }],
             ..Directory::default()
         }
     }
@@ -800,10 +934,18 @@ mod tests {
         let c = convert(&tree());
         let names: Vec<&str> = c.categories.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Eng", "Eng - Platform", "Eng - Platform - Tools"]);
-        let rooms: Vec<(&str, &str)> = c.rooms.iter().map(|r| (r.name.as_str(), r.category.as_str())).collect();
+        let rooms: Vec<(&str, &str)> = c
+            .rooms
+            .iter()
+            .map(|r| (r.name.as_str(), r.category.as_str()))
+            .collect();
         assert_eq!(
             rooms,
-            [("A", "Eng"), ("Eng - Platform - B", "Eng - Platform"), ("Eng - Platform - Tools - C", "Eng - Platform - Tools")]
+            [
+                ("A", "Eng"),
+                ("Eng - Platform - B", "Eng - Platform"),
+                ("Eng - Platform - Tools - C", "Eng - Platform - Tools")
+            ]
         );
     }
 
@@ -816,7 +958,10 @@ mod tests {
         let get = |n: &str| c.categories.iter().find(|c| c.name == n).unwrap().clone();
         assert!(!get("Eng").file_post, "inherited from the root");
         assert!(get("Eng - Platform").file_post, "own value");
-        assert!(get("Eng - Platform - Tools").file_post, "inherited from Platform");
+        assert!(
+            get("Eng - Platform - Tools").file_post,
+            "inherited from Platform"
+        );
         assert!(!get("Eng - Platform - Tools").logged);
         assert!(get("Eng - Platform").logged);
         // Eng forces inheritance: its descendants take Eng's effective values
@@ -834,7 +979,11 @@ mod tests {
         }
         let c = convert(&bare);
         assert_eq!(
-            (c.categories[0].invite, c.categories[0].logged, c.categories[0].file_post),
+            (
+                c.categories[0].invite,
+                c.categories[0].logged,
+                c.categories[0].file_post
+            ),
             (DEFAULT_INVITE, DEFAULT_LOGGED, DEFAULT_FILE_POST)
         );
     }
@@ -846,11 +995,25 @@ mod tests {
         node_mut(&mut d, 11).invite = Some(true);
         node_mut(&mut d, 10).invite = Some(false);
         let c = convert(&d);
-        let room = |n: &str| c.rooms.iter().find(|r| r.name.ends_with(n)).unwrap().clone();
+        let room = |n: &str| {
+            c.rooms
+                .iter()
+                .find(|r| r.name.ends_with(n))
+                .unwrap()
+                .clone()
+        };
         assert_eq!(room("B").invite, Some(false));
         assert_eq!(room("A").invite, Some(false), "explicit off stays off");
-        assert_eq!(room("C").invite, Some(false), "category Tools inherits off from Platform");
-        let forced: Vec<&ImportWarning> = c.warnings.iter().filter(|w| w.code == "INVITE_FORCED_OFF").collect();
+        assert_eq!(
+            room("C").invite,
+            Some(false),
+            "category Tools inherits off from Platform"
+        );
+        let forced: Vec<&ImportWarning> = c
+            .warnings
+            .iter()
+            .filter(|w| w.code == "INVITE_FORCED_OFF")
+            .collect();
         assert_eq!(forced.len(), 1, "{:?}", c.warnings);
         assert_eq!(forced[0].item, "Eng - Platform - B");
         // category on, room inherits → NULL
@@ -861,13 +1024,25 @@ mod tests {
     #[test]
     fn root_managers_become_managers_of_every_room_and_members_follow_the_role_definer() {
         let mut d = tree();
-        d.roles.push(RoleAssignment { node_id: 3, prin_id: 21, role: Role::Member });
-        d.roles.push(RoleAssignment { node_id: 11, prin_id: 22, role: Role::Member });
+        d.roles.push(RoleAssignment {
+            node_id: 3,
+            prin_id: 21,
+            role: Role::Member,
+        });
+        d.roles.push(RoleAssignment {
+            node_id: 11,
+            prin_id: 22,
+            role: Role::Member,
+        });
         node_mut(&mut d, 11).role_definer_id = 3; // B's member list starts at Platform
         node_mut(&mut d, 12).role_definer_id = 12; // C restarts its own list
         let c = convert(&d);
         for r in &c.rooms {
-            assert!(r.managers.contains(&20), "{} lacks the root manager", r.name);
+            assert!(
+                r.managers.contains(&20),
+                "{} lacks the root manager",
+                r.name
+            );
         }
         let b = c.rooms.iter().find(|r| r.name.ends_with("B")).unwrap();
         assert_eq!(b.members, BTreeSet::from([21, 22]));
@@ -882,7 +1057,11 @@ mod tests {
         let c = convert(&d);
         assert!(c.rooms.iter().all(|r| r.legacy_id != 12));
         assert!(c.refused_rooms.contains_key(&12));
-        let w = c.warnings.iter().find(|w| w.code == "NAME_TOO_LONG").unwrap();
+        let w = c
+            .warnings
+            .iter()
+            .find(|w| w.code == "NAME_TOO_LONG")
+            .unwrap();
         assert_eq!(w.severity, "error");
         // exactly 256 UTF-16 units is fine; emoji count twice
         let mut d = tree();
@@ -895,12 +1074,19 @@ mod tests {
     #[test]
     fn federated_principals_become_disabled_and_voiced_needs_an_auditorium() {
         let mut d = tree();
-        d.roles.push(RoleAssignment { node_id: 10, prin_id: 21, role: Role::Voiced });
+        d.roles.push(RoleAssignment {
+            node_id: 10,
+            prin_id: 21,
+            role: Role::Voiced,
+        });
         let c = convert(&d);
         let fed = c.principals.iter().find(|p| p.legacy_id == 22).unwrap();
         assert_eq!((fed.disabled, fed.type_id), (1, ptype::USER));
         assert!(c.warnings.iter().any(|w| w.code == "FEDERATED_PRINCIPAL"));
-        assert!(c.principals.iter().all(|p| p.legacy_id != 1), "system user left out");
+        assert!(
+            c.principals.iter().all(|p| p.legacy_id != 1),
+            "system user left out"
+        );
         let u = c.principals.iter().find(|p| p.legacy_id == 20).unwrap();
         assert_eq!(u.name.as_deref(), Some("User, 20"));
         assert_eq!(u.display_name.as_deref(), Some("Display 20"));
@@ -914,7 +1100,10 @@ mod tests {
     fn scope_comes_from_the_scope_definer() {
         let mut d = tree();
         d.principals.push(user(30, ptype::GROUP));
-        d.scopes.push(ScopeEntry { node_id: 2, prin_id: 30 });
+        d.scopes.push(ScopeEntry {
+            node_id: 2,
+            prin_id: 30,
+        });
         node_mut(&mut d, 3).scope_definer_id = 2;
         let c = convert(&d);
         for cat in &c.categories {
@@ -927,10 +1116,29 @@ mod tests {
         let mut d = tree();
         restrict_to_scope(&mut d, &["platform".into()]).unwrap();
         let ids: Vec<(i64, bool)> = d.nodes.iter().map(|n| (n.id, n.in_scope)).collect();
-        assert_eq!(ids, [(1, false), (2, false), (3, true), (4, true), (11, true), (12, true)]);
+        assert_eq!(
+            ids,
+            [
+                (1, false),
+                (2, false),
+                (3, true),
+                (4, true),
+                (11, true),
+                (12, true)
+            ]
+        );
         let c = convert(&d);
-        assert_eq!(c.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Eng - Platform", "Eng - Platform - Tools"]);
-        assert!(c.rooms.iter().all(|r| r.managers.contains(&20)), "root managers kept through the context root");
+        assert_eq!(
+            c.categories
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Eng - Platform", "Eng - Platform - Tools"]
+        );
+        assert!(
+            c.rooms.iter().all(|r| r.managers.contains(&20)),
+            "root managers kept through the context root"
+        );
         let mut d = tree();
         let e = restrict_to_scope(&mut d, &["Nope".into()]).unwrap_err();
         assert!(e.contains("\"Nope\"") && e.contains("\"Eng\""), "{e}");

@@ -54,11 +54,29 @@ impl ExportLevel {
     /// The sections a package of this level applies on import.
     pub fn sections(self) -> Sections {
         match self {
-            ExportLevel::All => Sections { principals: true, categories: true, rooms: true, content: true },
-            ExportLevel::User => Sections { principals: true, ..Sections::default() },
-            ExportLevel::Category => Sections { categories: true, ..Sections::default() },
-            ExportLevel::RoomDirectory => Sections { categories: true, rooms: true, ..Sections::default() },
-            ExportLevel::Content => Sections { content: true, ..Sections::default() },
+            ExportLevel::All => Sections {
+                principals: true,
+                categories: true,
+                rooms: true,
+                content: true,
+            },
+            ExportLevel::User => Sections {
+                principals: true,
+                ..Sections::default()
+            },
+            ExportLevel::Category => Sections {
+                categories: true,
+                ..Sections::default()
+            },
+            ExportLevel::RoomDirectory => Sections {
+                categories: true,
+                rooms: true,
+                ..Sections::default()
+            },
+            ExportLevel::Content => Sections {
+                content: true,
+                ..Sections::default()
+            },
         }
     }
 }
@@ -67,10 +85,20 @@ impl FromStr for ExportLevel {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [ExportLevel::All, ExportLevel::User, ExportLevel::Category, ExportLevel::RoomDirectory, ExportLevel::Content]
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown export level \"{s}\": use All, User, Category, RoomDirectory or Content"))
+        [
+            ExportLevel::All,
+            ExportLevel::User,
+            ExportLevel::Category,
+            ExportLevel::RoomDirectory,
+            ExportLevel::Content,
+        ]
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+        .ok_or_else(|| {
+            format!(
+                "unknown export level \"{s}\": use All, User, Category, RoomDirectory or Content"
+            )
+        })
     }
 }
 
@@ -141,7 +169,12 @@ fn partial_path(out: &Path) -> PathBuf {
 /// # Errors
 /// [`ChatDataError`] naming the database, entry or room; [`ChatDataError::Cancelled`];
 /// [`ChatDataError::Options`] for an unknown `-Scope` category.
-pub fn export(legacy_db: &Path, out_zip: &Path, opts: &ExportOptions, r: &dyn Reporter) -> Result<ExportSummary, ChatDataError> {
+pub fn export(
+    legacy_db: &Path,
+    out_zip: &Path,
+    opts: &ExportOptions,
+    r: &dyn Reporter,
+) -> Result<ExportSummary, ChatDataError> {
     let started = Instant::now();
     let tmp = partial_path(out_zip);
     let result = export_to(legacy_db, &tmp, opts, r);
@@ -154,7 +187,11 @@ pub fn export(legacy_db: &Path, out_zip: &Path, opts: &ExportOptions, r: &dyn Re
     };
     std::fs::rename(&tmp, out_zip).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        ChatDataError::Io { path: out_zip.to_path_buf(), action: "move the finished package into place".into(), source: e }
+        ChatDataError::Io {
+            path: out_zip.to_path_buf(),
+            action: "move the finished package into place".into(),
+            source: e,
+        }
     })?;
     summary.package = out_zip.to_path_buf();
     if opts.disable_exported_nodes {
@@ -175,9 +212,14 @@ pub fn export(legacy_db: &Path, out_zip: &Path, opts: &ExportOptions, r: &dyn Re
 }
 
 /// The directory an export of `opts` writes, and the sections it applies.
-fn export_directory(db: &LegacyDb, opts: &ExportOptions, r: &dyn Reporter) -> Result<(Directory, Sections), ChatDataError> {
+fn export_directory(
+    db: &LegacyDb,
+    opts: &ExportOptions,
+    r: &dyn Reporter,
+) -> Result<(Directory, Sections), ChatDataError> {
     let mut d = db.read_directory()?;
-    restrict_to_scope(&mut d, &opts.scope).map_err(|m| ChatDataError::Options(format!("{}: {m}", db.path().display())))?;
+    restrict_to_scope(&mut d, &opts.scope)
+        .map_err(|m| ChatDataError::Options(format!("{}: {m}", db.path().display())))?;
     let sections = opts.level.sections();
     let level = opts.level;
     if level == ExportLevel::User {
@@ -198,7 +240,12 @@ fn export_directory(db: &LegacyDb, opts: &ExportOptions, r: &dyn Reporter) -> Re
     }
     if !matches!(level, ExportLevel::All | ExportLevel::User) {
         // only the principals the exported rows name
-        let mut used: BTreeSet<i64> = d.roles.iter().map(|x| x.prin_id).chain(d.scopes.iter().map(|x| x.prin_id)).collect();
+        let mut used: BTreeSet<i64> = d
+            .roles
+            .iter()
+            .map(|x| x.prin_id)
+            .chain(d.scopes.iter().map(|x| x.prin_id))
+            .collect();
         if sections.content {
             for room in d.rooms() {
                 db.for_each_message(room, opts.start_date_ticks, false, |m| {
@@ -207,31 +254,47 @@ fn export_directory(db: &LegacyDb, opts: &ExportOptions, r: &dyn Reporter) -> Re
                 })?;
             }
         }
-        d.principals.retain(|p| used.contains(&p.id) || p.type_id == Some(ptype::SYSTEM_USER));
+        d.principals
+            .retain(|p| used.contains(&p.id) || p.type_id == Some(ptype::SYSTEM_USER));
     }
     if sections.principals {
         let ids: BTreeSet<i64> = d.principals.iter().map(|p| p.id).collect();
-        d.affiliations.retain(|a| ids.contains(&a.principal_id) && ids.contains(&a.group_id));
+        d.affiliations
+            .retain(|a| ids.contains(&a.principal_id) && ids.contains(&a.group_id));
     } else {
         d.affiliations.clear();
     }
     r.log(format!(
         "export: level {}, {} categories, {} rooms, {} principals selected",
         level.as_str(),
-        d.categories().filter(|n| n.in_scope && Some(n.id) != d.root_id).count(),
+        d.categories()
+            .filter(|n| n.in_scope && Some(n.id) != d.root_id)
+            .count(),
         d.rooms().count(),
         d.principals.len()
     ));
     Ok((d, sections))
 }
 
-fn export_to(legacy_db: &Path, tmp: &Path, opts: &ExportOptions, r: &dyn Reporter) -> Result<ExportSummary, ChatDataError> {
+fn export_to(
+    legacy_db: &Path,
+    tmp: &Path,
+    opts: &ExportOptions,
+    r: &dyn Reporter,
+) -> Result<ExportSummary, ChatDataError> {
     let db = LegacyDb::open(legacy_db)?;
     let (d, sections) = export_directory(&db, opts, r)?;
-    let total = if sections.content { db.count_messages(opts.start_date_ticks)? } else { 0 };
+    let total = if sections.content {
+        db.count_messages(opts.start_date_ticks)?
+    } else {
+        0
+    };
     let manifest = Manifest {
         created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        source: legacy_db.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        source: legacy_db
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         pool_fqdn: opts.pool_fqdn.clone(),
         level: opts.level.as_str().into(),
         scope: opts.scope.clone(),
@@ -241,10 +304,15 @@ fn export_to(legacy_db: &Path, tmp: &Path, opts: &ExportOptions, r: &dyn Reporte
     let mut w = PackageWriter::create(tmp, manifest)?;
     w.write_directory(&d, sections)?;
     if r.is_cancelled() {
-        return Err(ChatDataError::Cancelled("export stopped; no package was left behind".into()));
+        return Err(ChatDataError::Cancelled(
+            "export stopped; no package was left behind".into(),
+        ));
     }
-    let guid_of: std::collections::HashMap<i64, &str> =
-        d.principals.iter().filter_map(|p| p.guid.as_deref().map(|g| (p.id, g))).collect();
+    let guid_of: std::collections::HashMap<i64, &str> = d
+        .principals
+        .iter()
+        .filter_map(|p| p.guid.as_deref().map(|g| (p.id, g)))
+        .collect();
     let mut done = 0u64;
     let mut bytes = 0u64;
     if sections.content {
@@ -254,26 +322,47 @@ fn export_to(legacy_db: &Path, tmp: &Path, opts: &ExportOptions, r: &dyn Reporte
                 w.write_message(m, guid_of.get(&m.poster_id).copied().unwrap_or(""))?;
                 done += 1;
                 bytes += m.content.len() as u64;
-                if done % BATCH_ROWS == 0 {
-                    r.progress(ProgressUpdate { phase: "export messages".into(), done, total, bytes });
+                if done.is_multiple_of(BATCH_ROWS) {
+                    r.progress(ProgressUpdate {
+                        phase: "export messages".into(),
+                        done,
+                        total,
+                        bytes,
+                    });
                     if r.is_cancelled() {
-                        return Err(ChatDataError::Cancelled("export stopped; no package was left behind".into()));
+                        return Err(ChatDataError::Cancelled(
+                            "export stopped; no package was left behind".into(),
+                        ));
                     }
                 }
                 Ok(true)
             })?;
         }
-        r.progress(ProgressUpdate { phase: "export messages".into(), done, total, bytes });
+        r.progress(ProgressUpdate {
+            phase: "export messages".into(),
+            done,
+            total,
+            bytes,
+        });
     }
     let (manifest, size) = w.finish()?;
     let principals = &d.principals;
     Ok(ExportSummary {
         package: tmp.to_path_buf(),
-        categories: d.categories().filter(|n| n.in_scope && Some(n.id) != d.root_id).count() as u64,
+        categories: d
+            .categories()
+            .filter(|n| n.in_scope && Some(n.id) != d.root_id)
+            .count() as u64,
         rooms: d.rooms().count() as u64,
         disabled_rooms: d.rooms().filter(|n| n.disabled).count() as u64,
-        users: principals.iter().filter(|p| p.type_id == Some(ptype::USER)).count() as u64,
-        groups: principals.iter().filter(|p| p.type_id == Some(ptype::GROUP)).count() as u64,
+        users: principals
+            .iter()
+            .filter(|p| p.type_id == Some(ptype::USER))
+            .count() as u64,
+        groups: principals
+            .iter()
+            .filter(|p| p.type_id == Some(ptype::GROUP))
+            .count() as u64,
         principals: principals.len() as u64,
         messages: manifest.counts.messages,
         bytes: size,
@@ -286,22 +375,44 @@ fn summary_nodes(legacy_db: &Path, opts: &ExportOptions) -> Result<Vec<i64>, Cha
     let db = LegacyDb::open(legacy_db)?;
     let mut d = db.read_directory()?;
     restrict_to_scope(&mut d, &opts.scope).map_err(ChatDataError::Options)?;
-    Ok(d.nodes.iter().filter(|n| n.in_scope && Some(n.id) != d.root_id).map(|n| n.id).collect())
+    Ok(d.nodes
+        .iter()
+        .filter(|n| n.in_scope && Some(n.id) != d.root_id)
+        .map(|n| n.id)
+        .collect())
 }
 
 /// `-DisableExportedNodes`: one transaction on the legacy database.
 fn disable_nodes(legacy_db: &Path, ids: &[i64], r: &dyn Reporter) -> Result<(), ChatDataError> {
-    let mut conn = rusqlite::Connection::open(legacy_db).map_err(ChatDataError::sqlite(legacy_db, "open the legacy database for writing"))?;
-    let tx = conn.transaction().map_err(ChatDataError::sqlite(legacy_db, "begin disabling the exported nodes"))?;
+    let mut conn = rusqlite::Connection::open(legacy_db).map_err(ChatDataError::sqlite(
+        legacy_db,
+        "open the legacy database for writing",
+    ))?;
+    let tx = conn.transaction().map_err(ChatDataError::sqlite(
+        legacy_db,
+        "begin disabling the exported nodes",
+    ))?;
     {
         let mut st = tx
             .prepare("UPDATE tblNode SET disabled = 1 WHERE nodeID = ?1")
-            .map_err(ChatDataError::sqlite(legacy_db, "disable the exported nodes"))?;
+            .map_err(ChatDataError::sqlite(
+                legacy_db,
+                "disable the exported nodes",
+            ))?;
         for id in ids {
-            st.execute([id]).map_err(ChatDataError::sqlite(legacy_db, "disable the exported nodes"))?;
+            st.execute([id]).map_err(ChatDataError::sqlite(
+                legacy_db,
+                "disable the exported nodes",
+            ))?;
         }
     }
-    tx.commit().map_err(ChatDataError::sqlite(legacy_db, "commit disabling the exported nodes"))?;
-    r.log(format!("export: disabled {} exported rooms and categories in the legacy database", ids.len()));
+    tx.commit().map_err(ChatDataError::sqlite(
+        legacy_db,
+        "commit disabling the exported nodes",
+    ))?;
+    r.log(format!(
+        "export: disabled {} exported rooms and categories in the legacy database",
+        ids.len()
+    ));
     Ok(())
 }

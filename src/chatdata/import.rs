@@ -108,7 +108,10 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
     for p in &conv.principals {
         let existing = match &p.guid {
             Some(g) => state.prin_by_guid.get(g).copied(),
-            None => p.upn.as_ref().and_then(|u| state.prin_by_upn.get(&u.to_lowercase()).copied()),
+            None => p
+                .upn
+                .as_ref()
+                .and_then(|u| state.prin_by_upn.get(&u.to_lowercase()).copied()),
         };
         match (existing, &p.guid) {
             (Some(id), _) => {
@@ -183,7 +186,10 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
     if sections.rooms {
         for a in &conv.addins {
             let same_id = state.addins.iter().find(|t| t.id == a.id);
-            let same_name = state.addins.iter().find(|t| t.name.eq_ignore_ascii_case(&a.name));
+            let same_name = state
+                .addins
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(&a.name));
             let target_id = match (same_id, same_name) {
                 (Some(t), _) => {
                     overwritten.push(format!("add-in: {}", t.name));
@@ -198,7 +204,18 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
             addin_map.insert(a.id.clone(), target_id);
         }
     }
-    Plan { conv, state, prin_map, new_prins, cat_nodes, room_nodes, addin_map, sections, overwritten, warnings }
+    Plan {
+        conv,
+        state,
+        prin_map,
+        new_prins,
+        cat_nodes,
+        room_nodes,
+        addin_map,
+        sections,
+        overwritten,
+        warnings,
+    }
 }
 
 /// Imports `package` into the `mgc` database at `mgc_db`.
@@ -207,9 +224,15 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
 /// [`ChatDataError::Package`] for a package that fails to read or validate (nothing written);
 /// SQLite errors naming the room; [`ChatDataError::Cancelled`] (the transaction is rolled back:
 /// the target is unchanged).
-pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Reporter) -> Result<ImportSummary, ChatDataError> {
+pub fn import(
+    package: &Path,
+    mgc_db: &Path,
+    opts: &ImportOptions,
+    r: &dyn Reporter,
+) -> Result<ImportSummary, ChatDataError> {
     let started = Instant::now();
-    let cancelled = || ChatDataError::Cancelled("import stopped; the target database is unchanged".into());
+    let cancelled =
+        || ChatDataError::Cancelled("import stopped; the target database is unchanged".into());
 
     // ---- 1. read and validate the whole package ------------------------------------------
     let mut reader = PackageReader::open(package, PackageLimits::default())?;
@@ -245,7 +268,7 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
         }
         checked += 1;
         bytes += m.content.len() as u64;
-        if checked % BATCH_ROWS == 0 {
+        if checked.is_multiple_of(BATCH_ROWS) {
             r.progress(ProgressUpdate { phase: "check package".into(), done: checked, total: total_hint, bytes });
             if r.is_cancelled() {
                 return Err(cancelled());
@@ -253,10 +276,18 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
         }
         Ok(())
     })?;
-    r.log(format!("import: package read and checked: {} messages in {} rooms", stats.messages, stats.rooms.len()));
+    r.log(format!(
+        "import: package read and checked: {} messages in {} rooms",
+        stats.messages,
+        stats.rooms.len()
+    ));
 
     // ---- 2. plan against the target ---------------------------------------------------------
-    let target = if opts.what_if { MgcDb::open_read_only(mgc_db)? } else { MgcDb::open_read_write(mgc_db)? };
+    let target = if opts.what_if {
+        MgcDb::open_read_only(mgc_db)?
+    } else {
+        MgcDb::open_read_write(mgc_db)?
+    };
     let role_ids = target.role_ids()?;
     let state = target.read_state()?;
     let p = plan(&contents, state);
@@ -268,9 +299,22 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
         .sum();
     let mut summary = ImportSummary {
         what_if: opts.what_if,
-        categories: if p.sections.categories { p.cat_nodes.len() as u64 } else { 0 },
-        rooms: if p.sections.rooms { p.room_nodes.len() as u64 } else { 0 },
-        principals: p.conv.principals.iter().filter(|t| p.prin_map.contains_key(&t.legacy_id)).count() as u64,
+        categories: if p.sections.categories {
+            p.cat_nodes.len() as u64
+        } else {
+            0
+        },
+        rooms: if p.sections.rooms {
+            p.room_nodes.len() as u64
+        } else {
+            0
+        },
+        principals: p
+            .conv
+            .principals
+            .iter()
+            .filter(|t| p.prin_map.contains_key(&t.legacy_id))
+            .count() as u64,
         messages: if p.sections.content { importable } else { 0 },
         messages_skipped: stats.messages - if p.sections.content { importable } else { 0 },
         warnings: p.warnings.clone(),
@@ -280,7 +324,10 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
     };
     for w in &summary.warnings {
         if w.severity != "info" {
-            r.log(format!("import: {} {} [{}]: {}", w.severity, w.code, w.item, w.message));
+            r.log(format!(
+                "import: {} {} [{}]: {}",
+                w.severity, w.code, w.item, w.message
+            ));
         }
     }
     if opts.what_if {
@@ -300,7 +347,10 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
     let MgcDb { mut conn, .. } = target;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(ChatDataError::sqlite(mgc_db, "begin the import transaction"))?;
+        .map_err(ChatDataError::sqlite(
+            mgc_db,
+            "begin the import transaction",
+        ))?;
     write_directory(&tx, mgc_db, &p, &contents, &role_ids)?;
     if r.is_cancelled() {
         return Err(cancelled());
@@ -309,14 +359,24 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
     if p.sections.content {
         let mut sinks: HashMap<i64, RoomSink> = HashMap::new();
         for (legacy, node) in &p.room_nodes {
-            sinks.insert(*legacy, RoomSink { node_id: *node, next_chat_id: 1, last_date: i64::MIN, monotone: true, replace: true });
+            sinks.insert(
+                *legacy,
+                RoomSink {
+                    node_id: *node,
+                    next_chat_id: 1,
+                    last_date: i64::MIN,
+                    monotone: true,
+                    replace: true,
+                },
+            );
         }
         {
             let del = |sql: &str, node: i64| tx.execute(sql, [node]);
             for s in sinks.values() {
                 if s.replace {
-                    del("DELETE FROM tblChat WHERE channelId = ?1", s.node_id)
-                        .map_err(ChatDataError::sqlite(mgc_db, "clear the messages of an overwritten room"))?;
+                    del("DELETE FROM tblChat WHERE channelId = ?1", s.node_id).map_err(
+                        ChatDataError::sqlite(mgc_db, "clear the messages of an overwritten room"),
+                    )?;
                 }
                 del("DELETE FROM tblLastChatId WHERE nodeID = ?1", s.node_id)
                     .map_err(ChatDataError::sqlite(mgc_db, "clear tblLastChatId"))?;
@@ -336,18 +396,29 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
                 sink.monotone = false;
             }
             sink.last_date = m.date;
-            ins.execute(params![sink.node_id, sink.next_chat_id, m.date, user, m.is_alert, m.content]).map_err(|e| {
-                ChatDataError::Sqlite {
-                    path: mgc_db.to_path_buf(),
-                    action: format!("insert a message into room node {}", sink.node_id),
-                    source: e,
-                }
+            ins.execute(params![
+                sink.node_id,
+                sink.next_chat_id,
+                m.date,
+                user,
+                m.is_alert,
+                m.content
+            ])
+            .map_err(|e| ChatDataError::Sqlite {
+                path: mgc_db.to_path_buf(),
+                action: format!("insert a message into room node {}", sink.node_id),
+                source: e,
             })?;
             sink.next_chat_id += 1;
             written += 1;
             bytes += m.content.len() as u64;
-            if written % BATCH_ROWS == 0 {
-                r.progress(ProgressUpdate { phase: "import messages".into(), done: written, total: importable, bytes });
+            if written.is_multiple_of(BATCH_ROWS) {
+                r.progress(ProgressUpdate {
+                    phase: "import messages".into(),
+                    done: written,
+                    total: importable,
+                    bytes,
+                });
                 if r.is_cancelled() {
                     return Err(cancelled());
                 }
@@ -355,7 +426,12 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
             Ok(())
         })?;
         drop(ins);
-        r.progress(ProgressUpdate { phase: "import messages".into(), done: written, total: importable, bytes });
+        r.progress(ProgressUpdate {
+            phase: "import messages".into(),
+            done: written,
+            total: importable,
+            bytes,
+        });
         let mut renumbered = 0;
         let mut sorted: Vec<&RoomSink> = sinks.values().collect();
         sorted.sort_by_key(|s| s.node_id);
@@ -364,8 +440,11 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
                 renumber(&tx, mgc_db, s.node_id)?;
                 renumbered += 1;
             }
-            tx.execute("INSERT INTO tblLastChatId (nodeID, lastChatID) VALUES (?1, ?2)", params![s.node_id, s.next_chat_id - 1])
-                .map_err(ChatDataError::sqlite(mgc_db, "write tblLastChatId"))?;
+            tx.execute(
+                "INSERT INTO tblLastChatId (nodeID, lastChatID) VALUES (?1, ?2)",
+                params![s.node_id, s.next_chat_id - 1],
+            )
+            .map_err(ChatDataError::sqlite(mgc_db, "write tblLastChatId"))?;
         }
         if renumbered > 0 {
             r.log(format!("import: {renumbered} rooms had messages out of date order; renumbered in chatDate order"));
@@ -374,7 +453,8 @@ pub fn import(package: &Path, mgc_db: &Path, opts: &ImportOptions, r: &dyn Repor
     if r.is_cancelled() {
         return Err(cancelled());
     }
-    tx.commit().map_err(ChatDataError::sqlite(mgc_db, "commit the import"))?;
+    tx.commit()
+        .map_err(ChatDataError::sqlite(mgc_db, "commit the import"))?;
     summary.messages = written;
     summary.messages_skipped = stats.messages - written;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -447,8 +527,14 @@ fn write_directory(
             .map_err(e("prepare the principal insert"))?;
         let new: std::collections::HashSet<i64> = p.new_prins.iter().copied().collect();
         for t in &p.conv.principals {
-            let Some(&id) = p.prin_map.get(&t.legacy_id) else { continue };
-            let verified = if t.verified_on.is_empty() { "1900-01-01 00:00:00" } else { t.verified_on.as_str() };
+            let Some(&id) = p.prin_map.get(&t.legacy_id) else {
+                continue;
+            };
+            let verified = if t.verified_on.is_empty() {
+                "1900-01-01 00:00:00"
+            } else {
+                t.verified_on.as_str()
+            };
             if new.contains(&t.legacy_id) {
                 ins.execute(params![
                     id,
@@ -488,18 +574,26 @@ fn write_directory(
         }
     }
     if p.sections.principals {
-        let mut del = tx.prepare("DELETE FROM tblPrincipalAffiliations WHERE principalID = ?1").map_err(e("clear affiliations"))?;
+        let mut del = tx
+            .prepare("DELETE FROM tblPrincipalAffiliations WHERE principalID = ?1")
+            .map_err(e("clear affiliations"))?;
         let mut ins = tx
             .prepare("INSERT OR IGNORE INTO tblPrincipalAffiliations (principalID, affiliationID, \"index\", updatedBy) VALUES (?1,?2,?3,?4)")
             .map_err(e("prepare the affiliation insert"))?;
         for t in &p.conv.principals {
-            let Some(&id) = p.prin_map.get(&t.legacy_id) else { continue };
+            let Some(&id) = p.prin_map.get(&t.legacy_id) else {
+                continue;
+            };
             del.execute([id]).map_err(e("clear affiliations"))?;
-            ins.execute(params![id, id, -1, system]).map_err(e("write affiliations"))?;
+            ins.execute(params![id, id, -1, system])
+                .map_err(e("write affiliations"))?;
         }
         for a in &contents.directory.affiliations {
-            if let (Some(&who), Some(&grp)) = (p.prin_map.get(&a.principal_id), p.prin_map.get(&a.group_id)) {
-                ins.execute(params![who, grp, 1, system]).map_err(e("write affiliations"))?;
+            if let (Some(&who), Some(&grp)) =
+                (p.prin_map.get(&a.principal_id), p.prin_map.get(&a.group_id))
+            {
+                ins.execute(params![who, grp, 1, system])
+                    .map_err(e("write affiliations"))?;
             }
         }
     }
@@ -519,15 +613,26 @@ fn write_directory(
              VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,NULL)",
         )
         .map_err(e("prepare the node insert"))?;
-    let root = if p.state.root_id == 0 { ROOT_NODE_ID } else { p.state.root_id };
-    let existing_nodes: std::collections::HashSet<i64> =
-        p.state.categories.values().map(|c| c.id).chain(p.state.rooms.values().map(|r| r.id)).collect();
+    let root = if p.state.root_id == 0 {
+        ROOT_NODE_ID
+    } else {
+        p.state.root_id
+    };
+    let existing_nodes: std::collections::HashSet<i64> = p
+        .state
+        .categories
+        .values()
+        .map(|c| c.id)
+        .chain(p.state.rooms.values().map(|r| r.id))
+        .collect();
     if p.sections.categories {
         let mut scope_ins = tx
             .prepare("INSERT OR IGNORE INTO tblScopePrincipal (scopeNodeID, scopePrinID, scopeIsDenied, scopeUpdatedBy) VALUES (?1,?2,0,?3)")
             .map_err(e("prepare the scope insert"))?;
         for c in &p.conv.categories {
-            let Some(&node) = p.cat_nodes.get(&c.legacy_id) else { continue };
+            let Some(&node) = p.cat_nodes.get(&c.legacy_id) else {
+                continue;
+            };
             let values = params![
                 node,
                 c.guid,
@@ -548,15 +653,27 @@ fn write_directory(
                 c.updated_on
             ];
             if existing_nodes.contains(&node) {
-                node_upd.execute(values).map_err(e("overwrite a category"))?;
-                tx.execute("DELETE FROM tblScopePrincipal WHERE scopeNodeID = ?1", [node]).map_err(e("clear a category's scope"))?;
-                tx.execute("DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = ?1", [node]).map_err(e("clear a category's roles"))?;
+                node_upd
+                    .execute(values)
+                    .map_err(e("overwrite a category"))?;
+                tx.execute(
+                    "DELETE FROM tblScopePrincipal WHERE scopeNodeID = ?1",
+                    [node],
+                )
+                .map_err(e("clear a category's scope"))?;
+                tx.execute(
+                    "DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = ?1",
+                    [node],
+                )
+                .map_err(e("clear a category's roles"))?;
             } else {
                 node_ins.execute(values).map_err(e("insert a category"))?;
             }
             for s in &c.scope {
                 if let Some(&pid) = p.prin_map.get(s) {
-                    scope_ins.execute(params![node, pid, system]).map_err(e("write a category's scope"))?;
+                    scope_ins
+                        .execute(params![node, pid, system])
+                        .map_err(e("write a category's scope"))?;
                 }
             }
         }
@@ -568,9 +685,17 @@ fn write_directory(
             )
             .map_err(e("prepare the role insert"))?;
         for room in &p.conv.rooms {
-            let Some(&node) = p.room_nodes.get(&room.legacy_id) else { continue };
-            let Some(&cat_node) = p.cat_nodes.get(&room.category_legacy_id) else { continue };
-            let addin = room.addin.as_ref().and_then(|a| p.addin_map.get(a)).cloned();
+            let Some(&node) = p.room_nodes.get(&room.legacy_id) else {
+                continue;
+            };
+            let Some(&cat_node) = p.cat_nodes.get(&room.category_legacy_id) else {
+                continue;
+            };
+            let addin = room
+                .addin
+                .as_ref()
+                .and_then(|a| p.addin_map.get(a))
+                .cloned();
             let values = params![
                 node,
                 room.guid,
@@ -592,14 +717,20 @@ fn write_directory(
             ];
             if existing_nodes.contains(&node) {
                 node_upd.execute(values).map_err(e("overwrite a room"))?;
-                tx.execute("DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = ?1", [node]).map_err(e("clear a room's roles"))?;
+                tx.execute(
+                    "DELETE FROM tblPrincipalRole WHERE prinRoleNodeID = ?1",
+                    [node],
+                )
+                .map_err(e("clear a room's roles"))?;
             } else {
                 node_ins.execute(values).map_err(e("insert a room"))?;
             }
             for role in [Role::Manager, Role::Member, Role::Voiced] {
                 for h in room.holders(role) {
                     if let Some(&pid) = p.prin_map.get(h) {
-                        role_ins.execute(params![node, pid, role_ids[&role], system]).map_err(e("write a room's roles"))?;
+                        role_ins
+                            .execute(params![node, pid, role_ids[&role], system])
+                            .map_err(e("write a room's roles"))?;
                     }
                 }
             }

@@ -6,33 +6,55 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::ChatDataError;
-use super::model::{AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry, ptype};
+use super::model::{
+    AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry,
+    ptype,
+};
 
 /// Opens a SQLite database read-only, with an error that names the file when it is missing.
 pub(crate) fn open_read_only(path: &Path, what: &str) -> Result<Connection, ChatDataError> {
     if !path.is_file() {
         return Err(ChatDataError::Schema {
             path: path.to_path_buf(),
-            message: format!("the {what} database does not exist (lab: run `pchat-migrate lab init` first)"),
+            message: format!(
+                "the {what} database does not exist (lab: run `pchat-migrate lab init` first)"
+            ),
         });
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(ChatDataError::sqlite(path, format!("open the {what} database read-only")))?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(ChatDataError::sqlite(
+        path,
+        format!("open the {what} database read-only"),
+    ))?;
     conn.execute_batch("PRAGMA cache_size=-32768; PRAGMA query_only=ON;")
         .map_err(ChatDataError::sqlite(path, "set up the connection"))?;
     Ok(conn)
 }
 
 /// Fails with a clear message when a table the code relies on is missing.
-pub(crate) fn require_tables(conn: &Connection, path: &Path, what: &str, tables: &[&str]) -> Result<(), ChatDataError> {
+pub(crate) fn require_tables(
+    conn: &Connection,
+    path: &Path,
+    what: &str,
+    tables: &[&str],
+) -> Result<(), ChatDataError> {
     for t in tables {
         let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?1 COLLATE NOCASE", [t], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name=?1 COLLATE NOCASE",
+                [t],
+                |r| r.get(0),
+            )
             .map_err(ChatDataError::sqlite(path, "read the schema"))?;
         if n == 0 {
             return Err(ChatDataError::Schema {
                 path: path.to_path_buf(),
-                message: format!("table {t} is missing: this is not a {what} database (check the file you pointed at)"),
+                message: format!(
+                    "table {t} is missing: this is not a {what} database (check the file you pointed at)"
+                ),
             });
         }
     }
@@ -56,9 +78,20 @@ impl LegacyDb {
             &conn,
             path,
             "legacy Group Chat",
-            &["tblNode", "tblPrincipal", "tblPrincipalType", "tblRoleType", "tblPrincipalRole", "tblScopePrincipal", "tblChat"],
+            &[
+                "tblNode",
+                "tblPrincipal",
+                "tblPrincipalType",
+                "tblRoleType",
+                "tblPrincipalRole",
+                "tblScopePrincipal",
+                "tblChat",
+            ],
         )?;
-        Ok(LegacyDb { conn, path: path.to_path_buf() })
+        Ok(LegacyDb {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The database file.
@@ -167,7 +200,11 @@ impl LegacyDb {
             .map_err(self.err("read tblSiopWhiteList"))?;
         let rows = st
             .query_map([], |r| {
-                Ok(AddIn { id: r.get::<_, String>(0)?.to_uppercase(), name: r.get(1)?, url: r.get(2)? })
+                Ok(AddIn {
+                    id: r.get::<_, String>(0)?.to_uppercase(),
+                    name: r.get(1)?,
+                    url: r.get(2)?,
+                })
             })
             .map_err(self.err("read tblSiopWhiteList"))?;
         for a in rows {
@@ -182,12 +219,22 @@ impl LegacyDb {
             )
             .map_err(self.err("read tblPrincipalRole"))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(self.err("read tblPrincipalRole"))?;
         for row in rows {
             let (node_id, prin_id, desc) = row.map_err(self.err("read tblPrincipalRole"))?;
             if let Some(role) = Role::from_desc(&desc) {
-                d.roles.push(RoleAssignment { node_id, prin_id, role });
+                d.roles.push(RoleAssignment {
+                    node_id,
+                    prin_id,
+                    role,
+                });
             }
         }
 
@@ -195,10 +242,16 @@ impl LegacyDb {
             .prepare("SELECT scopeNodeID, scopePrinID FROM tblScopePrincipal ORDER BY 1, 2")
             .map_err(self.err("read tblScopePrincipal"))?;
         let rows = st
-            .query_map([], |r| Ok(ScopeEntry { node_id: r.get(0)?, prin_id: r.get(1)? }))
+            .query_map([], |r| {
+                Ok(ScopeEntry {
+                    node_id: r.get(0)?,
+                    prin_id: r.get(1)?,
+                })
+            })
             .map_err(self.err("read tblScopePrincipal"))?;
         for s in rows {
-            d.scopes.push(s.map_err(self.err("read tblScopePrincipal"))?);
+            d.scopes
+                .push(s.map_err(self.err("read tblScopePrincipal"))?);
         }
 
         let has_aff: i64 = c
@@ -212,10 +265,16 @@ impl LegacyDb {
                 )
                 .map_err(self.err("read tblPrincipalAffiliations"))?;
             let rows = st
-                .query_map([], |r| Ok(Affiliation { principal_id: r.get(0)?, group_id: r.get(1)? }))
+                .query_map([], |r| {
+                    Ok(Affiliation {
+                        principal_id: r.get(0)?,
+                        group_id: r.get(1)?,
+                    })
+                })
                 .map_err(self.err("read tblPrincipalAffiliations"))?;
             for a in rows {
-                d.affiliations.push(a.map_err(self.err("read tblPrincipalAffiliations"))?);
+                d.affiliations
+                    .push(a.map_err(self.err("read tblPrincipalAffiliations"))?);
             }
         }
         Ok(d)
@@ -228,7 +287,11 @@ impl LegacyDb {
     pub fn count_messages(&self, start: Option<i64>) -> Result<u64, ChatDataError> {
         let n: i64 = self
             .conn
-            .query_row("SELECT COUNT(*) FROM tblChat WHERE chatDate >= ?1", [start.unwrap_or(i64::MIN)], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM tblChat WHERE chatDate >= ?1",
+                [start.unwrap_or(i64::MIN)],
+                |r| r.get(0),
+            )
             .map_err(self.err("count messages in tblChat"))?;
         Ok(n as u64)
     }
@@ -254,8 +317,13 @@ impl LegacyDb {
         };
         let action = format!("read the messages of room \"{}\"", room.name);
         let mut st = self.conn.prepare_cached(sql).map_err(self.err(&action))?;
-        let mut rows = st.query(params![room.id, start.unwrap_or(i64::MIN)]).map_err(self.err(&action))?;
-        let mut m = Message { room_id: room.id, ..Message::default() };
+        let mut rows = st
+            .query(params![room.id, start.unwrap_or(i64::MIN)])
+            .map_err(self.err(&action))?;
+        let mut m = Message {
+            room_id: room.id,
+            ..Message::default()
+        };
         while let Some(r) = rows.next().map_err(self.err(&action))? {
             m.chat_id = r.get(0).map_err(self.err(&action))?;
             m.date = r.get(1).map_err(self.err(&action))?;

@@ -112,7 +112,10 @@ impl MgcDb {
     pub fn open_read_only(path: &Path) -> Result<MgcDb, ChatDataError> {
         let conn = open_read_only(path, "Persistent Chat (mgc)")?;
         require_tables(&conn, path, "Persistent Chat (mgc)", MGC_TABLES)?;
-        Ok(MgcDb { conn, path: path.to_path_buf() })
+        Ok(MgcDb {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Opens read-write (import).
@@ -126,14 +129,20 @@ impl MgcDb {
                 message: "the Persistent Chat (mgc) database does not exist (lab: run `pchat-migrate lab init` first)".into(),
             });
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(ChatDataError::sqlite(path, "open the mgc database"))?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(ChatDataError::sqlite(path, "open the mgc database"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(ChatDataError::sqlite(path, "set up the connection"))?;
         conn.execute_batch("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
             .map_err(ChatDataError::sqlite(path, "set up the connection"))?;
         require_tables(&conn, path, "Persistent Chat (mgc)", MGC_TABLES)?;
-        Ok(MgcDb { conn, path: path.to_path_buf() })
+        Ok(MgcDb {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The database file.
@@ -150,7 +159,10 @@ impl MgcDb {
     /// # Errors
     /// A role missing from tblRoleType.
     pub fn role_ids(&self) -> Result<BTreeMap<Role, i64>, ChatDataError> {
-        let mut st = self.conn.prepare("SELECT rtypeID, rtypeDesc FROM tblRoleType").map_err(self.err("read tblRoleType"))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT rtypeID, rtypeDesc FROM tblRoleType")
+            .map_err(self.err("read tblRoleType"))?;
         let rows = st
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
             .map_err(self.err("read tblRoleType"))?;
@@ -165,7 +177,10 @@ impl MgcDb {
             if !m.contains_key(&role) {
                 return Err(ChatDataError::Schema {
                     path: self.path.clone(),
-                    message: format!("tblRoleType has no row with rtypeDesc '{}': the database is not a complete mgc", role.desc()),
+                    message: format!(
+                        "tblRoleType has no row with rtypeDesc '{}': the database is not a complete mgc",
+                        role.desc()
+                    ),
                 });
             }
         }
@@ -186,7 +201,10 @@ impl MgcDb {
         s.system_prin_id = 0;
         while let Some(r) = rows.next().map_err(self.err("read tblPrincipal"))? {
             let id: i64 = r.get(0).map_err(self.err("read tblPrincipal"))?;
-            let guid: String = r.get::<_, String>(1).map_err(self.err("read tblPrincipal"))?.to_uppercase();
+            let guid: String = r
+                .get::<_, String>(1)
+                .map_err(self.err("read tblPrincipal"))?
+                .to_uppercase();
             let upn: Option<String> = r.get(2).map_err(self.err("read tblPrincipal"))?;
             let disabled: i64 = r.get(3).map_err(self.err("read tblPrincipal"))?;
             let t: i64 = r.get(4).map_err(self.err("read tblPrincipal"))?;
@@ -254,7 +272,10 @@ impl MgcDb {
                         disabled: r.get::<_, i64>(8).map_err(e())? != 0,
                         behavior: r.get(9).map_err(e())?,
                         visibility: r.get(10).map_err(e())?,
-                        addin: r.get::<_, Option<String>>(11).map_err(e())?.map(|a| a.to_uppercase()),
+                        addin: r
+                            .get::<_, Option<String>>(11)
+                            .map_err(e())?
+                            .map(|a| a.to_uppercase()),
                         name,
                         ..ActualRoom::default()
                     },
@@ -282,14 +303,25 @@ impl MgcDb {
             )
             .map_err(self.err("read tblPrincipalRole"))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(self.err("read tblPrincipalRole"))?;
         for row in rows {
             let (node, prin, desc) = row.map_err(self.err("read tblPrincipalRole"))?;
-            let (Some((false, key)), Some(role)) = (node_key.get(&node), Role::from_desc(&desc)) else {
+            let (Some((false, key)), Some(role)) = (node_key.get(&node), Role::from_desc(&desc))
+            else {
                 continue;
             };
-            let guid = s.guid_by_prin.get(&prin).cloned().unwrap_or_else(|| format!("prinID {prin}"));
+            let guid = s
+                .guid_by_prin
+                .get(&prin)
+                .cloned()
+                .unwrap_or_else(|| format!("prinID {prin}"));
             if let Some(room) = s.rooms.get_mut(key) {
                 room.roles.entry(role).or_default().insert(guid);
             }
@@ -300,14 +332,24 @@ impl MgcDb {
             .prepare("SELECT scopeNodeID, scopePrinID, scopeIsDenied FROM tblScopePrincipal")
             .map_err(self.err("read tblScopePrincipal"))?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
             .map_err(self.err("read tblScopePrincipal"))?;
         for row in rows {
             let (node, prin, denied) = row.map_err(self.err("read tblScopePrincipal"))?;
             let Some((true, key)) = node_key.get(&node) else {
                 continue;
             };
-            let guid = s.guid_by_prin.get(&prin).cloned().unwrap_or_else(|| format!("prinID {prin}"));
+            let guid = s
+                .guid_by_prin
+                .get(&prin)
+                .cloned()
+                .unwrap_or_else(|| format!("prinID {prin}"));
             if let Some(cat) = s.categories.get_mut(key) {
                 if denied != 0 {
                     cat.denied.insert(guid);
@@ -322,7 +364,13 @@ impl MgcDb {
             .prepare("SELECT siopID, siopName, siopUrl FROM tblSiopWhiteList ORDER BY siopID")
             .map_err(self.err("read tblSiopWhiteList"))?;
         let rows = st
-            .query_map([], |r| Ok(AddIn { id: r.get::<_, String>(0)?.to_uppercase(), name: r.get(1)?, url: r.get(2)? }))
+            .query_map([], |r| {
+                Ok(AddIn {
+                    id: r.get::<_, String>(0)?.to_uppercase(),
+                    name: r.get(1)?,
+                    url: r.get(2)?,
+                })
+            })
             .map_err(self.err("read tblSiopWhiteList"))?;
         for a in rows {
             s.addins.push(a.map_err(self.err("read tblSiopWhiteList"))?);

@@ -41,7 +41,11 @@ pub fn to_datetime(ticks: i64) -> Option<DateTime<Utc>> {
 
 /// Ticks at midnight UTC of a calendar date.
 pub fn from_date(date: NaiveDate) -> i64 {
-    from_datetime(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+    from_datetime(
+        date.and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc(),
+    )
 }
 
 /// Parses `YYYY-MM-DD` (the profile's `start_date`) to ticks at midnight UTC; `None` if the
@@ -56,7 +60,11 @@ pub fn parse_date(text: &str) -> Option<i64> {
 /// `ticks:<n>` when out of range. Used in reports and differences.
 pub fn format(ticks: i64) -> String {
     match to_datetime(ticks) {
-        Some(dt) => format!("{}.{:07}Z", dt.format("%Y-%m-%dT%H:%M:%S"), dt.timestamp_subsec_nanos() / 100),
+        Some(dt) => format!(
+            "{}.{:07}Z",
+            dt.format("%Y-%m-%dT%H:%M:%S"),
+            dt.timestamp_subsec_nanos() / 100
+        ),
         None => format!("ticks:{ticks}"),
     }
 }

@@ -77,7 +77,14 @@ pub struct VerifyReport {
 
 const SYSTEM: &str = "SYSTEM";
 
-fn diff(out: &mut Vec<Difference>, kind: &str, name: &str, field: &str, expected: impl ToString, actual: impl ToString) {
+fn diff(
+    out: &mut Vec<Difference>,
+    kind: &str,
+    name: &str,
+    field: &str,
+    expected: impl ToString,
+    actual: impl ToString,
+) {
     out.push(Difference {
         kind: kind.into(),
         name: name.into(),
@@ -108,11 +115,17 @@ fn snippet(s: &str) -> String {
 /// # Errors
 /// Missing or unreadable databases; [`ChatDataError::Options`] for an unknown scope category;
 /// [`ChatDataError::Cancelled`].
-pub fn verify(legacy_db: &Path, mgc_db: &Path, opts: &VerifyOptions, r: &dyn Reporter) -> Result<VerifyReport, ChatDataError> {
+pub fn verify(
+    legacy_db: &Path,
+    mgc_db: &Path,
+    opts: &VerifyOptions,
+    r: &dyn Reporter,
+) -> Result<VerifyReport, ChatDataError> {
     let started = Instant::now();
     let legacy = LegacyDb::open(legacy_db)?;
     let mut d = legacy.read_directory()?;
-    restrict_to_scope(&mut d, &opts.scope).map_err(|m| ChatDataError::Options(format!("{}: {m}", legacy_db.display())))?;
+    restrict_to_scope(&mut d, &opts.scope)
+        .map_err(|m| ChatDataError::Options(format!("{}: {m}", legacy_db.display())))?;
     let conv = convert(&d);
     let target = MgcDb::open_read_only(mgc_db)?;
     let state = target.read_state()?;
@@ -131,8 +144,11 @@ pub fn verify(legacy_db: &Path, mgc_db: &Path, opts: &VerifyOptions, r: &dyn Rep
             .map(|p| format!("{} ({})", p.uri, p.guid.as_deref().unwrap_or("no GUID")))
             .unwrap_or_else(|| format!("principal id {id}"))
     };
-    let uri_by_guid: HashMap<&str, &str> =
-        d.principals.iter().filter_map(|p| p.guid.as_deref().map(|g| (g, p.uri.as_str()))).collect();
+    let uri_by_guid: HashMap<&str, &str> = d
+        .principals
+        .iter()
+        .filter_map(|p| p.guid.as_deref().map(|g| (g, p.uri.as_str())))
+        .collect();
     let glabel = |g: &str| -> String {
         match uri_by_guid.get(g) {
             Some(u) => format!("{u} ({g})"),
@@ -147,28 +163,55 @@ pub fn verify(legacy_db: &Path, mgc_db: &Path, opts: &VerifyOptions, r: &dyn Rep
 
     // ---- messages -------------------------------------------------------------------
     let nodes: HashMap<i64, &Node> = d.nodes.iter().map(|n| (n.id, n)).collect();
-    let system_legacy: BTreeSet<i64> =
-        d.principals.iter().filter(|p| p.type_id == Some(ptype::SYSTEM_USER)).map(|p| p.id).collect();
+    let system_legacy: BTreeSet<i64> = d
+        .principals
+        .iter()
+        .filter(|p| p.type_id == Some(ptype::SYSTEM_USER))
+        .map(|p| p.id)
+        .collect();
     let total = legacy.count_messages(opts.start_date_ticks)?;
     let mut done = 0u64;
     let mut bytes = 0u64;
     for room in &conv.rooms {
         if r.is_cancelled() {
-            return Err(ChatDataError::Cancelled("verification stopped before it finished".into()));
+            return Err(ChatDataError::Cancelled(
+                "verification stopped before it finished".into(),
+            ));
         }
-        let Some(actual) = state.rooms.get(&room.name.to_lowercase()) else { continue };
+        let Some(actual) = state.rooms.get(&room.name.to_lowercase()) else {
+            continue;
+        };
         let node = nodes[&room.legacy_id];
         let legacy_poster = |id: i64| -> &str {
-            if system_legacy.contains(&id) { SYSTEM } else { conv.guid_of(id).unwrap_or("") }
+            if system_legacy.contains(&id) {
+                SYSTEM
+            } else {
+                conv.guid_of(id).unwrap_or("")
+            }
         };
         let target_poster = |id: i64| -> &str {
-            if id == state.system_prin_id { SYSTEM } else { state.guid_by_prin.get(&id).map(String::as_str).unwrap_or("") }
+            if id == state.system_prin_id {
+                SYSTEM
+            } else {
+                state
+                    .guid_by_prin
+                    .get(&id)
+                    .map(String::as_str)
+                    .unwrap_or("")
+            }
         };
         let expected = sorted_pass(|by_date, f| {
-            legacy.for_each_message(node, opts.start_date_ticks, by_date, |m| f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content))
+            legacy.for_each_message(node, opts.start_date_ticks, by_date, |m| {
+                f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
+            })
         })?;
         let got = sorted_pass(|by_date, f| {
-            target.for_each_message(actual.id, &actual.name, by_date, |date, user, alert, text| f(date, target_poster(user), alert, text))
+            target.for_each_message(
+                actual.id,
+                &actual.name,
+                by_date,
+                |date, user, alert, text| f(date, target_poster(user), alert, text),
+            )
         })?;
         done += expected.messages;
         bytes += expected.bytes;
@@ -176,45 +219,91 @@ pub fn verify(legacy_db: &Path, mgc_db: &Path, opts: &VerifyOptions, r: &dyn Rep
         let name = &room.name;
         let out = &mut report.differences;
         if expected.messages != got.messages {
-            diff(out, "room", name, "messages", expected.messages, got.messages);
+            diff(
+                out,
+                "room",
+                name,
+                "messages",
+                expected.messages,
+                got.messages,
+            );
         }
         let fmt = |t: Option<i64>| t.map_or_else(|| "none".to_string(), ticks::format);
         if expected.first != got.first {
-            diff(out, "room", name, "first message", fmt(expected.first), fmt(got.first));
+            diff(
+                out,
+                "room",
+                name,
+                "first message",
+                fmt(expected.first),
+                fmt(got.first),
+            );
         }
         if expected.last != got.last {
-            diff(out, "room", name, "last message", fmt(expected.last), fmt(got.last));
+            diff(
+                out,
+                "room",
+                name,
+                "last message",
+                fmt(expected.last),
+                fmt(got.last),
+            );
         }
         if expected.sha256 != got.sha256 {
-            diff(out, "room", name, "content digest", &expected.sha256, &got.sha256);
+            diff(
+                out,
+                "room",
+                name,
+                "content digest",
+                &expected.sha256,
+                &got.sha256,
+            );
             // locate the first differing message
             let mut hashes: Vec<[u8; 8]> = Vec::with_capacity(expected.messages as usize);
-            legacy_ordered(&legacy, node, opts.start_date_ticks, |date, poster, alert, text| {
-                hashes.push(message_hash(date, poster, alert, text));
-                Ok(true)
-            }, &legacy_poster)?;
+            legacy_ordered(
+                &legacy,
+                node,
+                opts.start_date_ticks,
+                |date, poster, alert, text| {
+                    hashes.push(message_hash(date, poster, alert, text));
+                    Ok(true)
+                },
+                &legacy_poster,
+            )?;
             let mut index = 0usize;
             let mut found: Option<(usize, (i64, String, bool, String))> = None;
-            target_ordered(&target, actual.id, &actual.name, |date, poster, alert, text| {
-                let h = message_hash(date, poster, alert, text);
-                if hashes.get(index) != Some(&h) {
-                    found = Some((index, (date, poster.to_string(), alert, text.to_string())));
-                    return Ok(false);
-                }
-                index += 1;
-                Ok(true)
-            }, &target_poster)?;
+            target_ordered(
+                &target,
+                actual.id,
+                &actual.name,
+                |date, poster, alert, text| {
+                    let h = message_hash(date, poster, alert, text);
+                    if hashes.get(index) != Some(&h) {
+                        found = Some((index, (date, poster.to_string(), alert, text.to_string())));
+                        return Ok(false);
+                    }
+                    index += 1;
+                    Ok(true)
+                },
+                &target_poster,
+            )?;
             let at = found.as_ref().map_or(index, |f| f.0);
             let mut want: Option<(i64, String, bool, String)> = None;
             let mut k = 0usize;
-            legacy_ordered(&legacy, node, opts.start_date_ticks, |date, poster, alert, text| {
-                if k == at {
-                    want = Some((date, poster.to_string(), alert, text.to_string()));
-                    return Ok(false);
-                }
-                k += 1;
-                Ok(true)
-            }, &legacy_poster)?;
+            legacy_ordered(
+                &legacy,
+                node,
+                opts.start_date_ticks,
+                |date, poster, alert, text| {
+                    if k == at {
+                        want = Some((date, poster.to_string(), alert, text.to_string()));
+                        return Ok(false);
+                    }
+                    k += 1;
+                    Ok(true)
+                },
+                &legacy_poster,
+            )?;
             let describe = |m: &Option<(i64, String, bool, String)>| match m {
                 Some((date, poster, alert, text)) => format!(
                     "{} by {}{}: «{}»",
@@ -231,9 +320,21 @@ pub fn verify(legacy_db: &Path, mgc_db: &Path, opts: &VerifyOptions, r: &dyn Rep
                 (Some(a), Some(b)) if a.0 == b.0 && a.3 == b.3 => "message poster or alert",
                 _ => "message",
             };
-            diff(out, "room", name, &format!("{field} (#{})", at + 1), describe(&want), describe(&got_msg));
+            diff(
+                out,
+                "room",
+                name,
+                &format!("{field} (#{})", at + 1),
+                describe(&want),
+                describe(&got_msg),
+            );
         }
-        r.progress(ProgressUpdate { phase: "verify messages".into(), done, total, bytes });
+        r.progress(ProgressUpdate {
+            phase: "verify messages".into(),
+            done,
+            total,
+            bytes,
+        });
     }
     report.passed = report.differences.is_empty();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -283,7 +384,9 @@ fn legacy_ordered<'p>(
     mut f: impl FnMut(i64, &str, bool, &str) -> Result<bool, ChatDataError>,
     poster: &dyn Fn(i64) -> &'p str,
 ) -> Result<(), ChatDataError> {
-    db.for_each_message(node, start, true, |m| f(m.date, poster(m.poster_id), m.is_alert, &m.content))
+    db.for_each_message(node, start, true, |m| {
+        f(m.date, poster(m.poster_id), m.is_alert, &m.content)
+    })
 }
 
 fn target_ordered<'p>(
@@ -293,7 +396,9 @@ fn target_ordered<'p>(
     mut f: impl FnMut(i64, &str, bool, &str) -> Result<bool, ChatDataError>,
     poster: &dyn Fn(i64) -> &'p str,
 ) -> Result<(), ChatDataError> {
-    db.for_each_message(id, name, true, |date, user, alert, text| f(date, poster(user), alert, text))
+    db.for_each_message(id, name, true, |date, user, alert, text| {
+        f(date, poster(user), alert, text)
+    })
 }
 
 fn message_hash(date: i64, poster: &str, alert: bool, text: &str) -> [u8; 8] {
@@ -309,19 +414,36 @@ fn message_hash(date: i64, poster: &str, alert: bool, text: &str) -> [u8; 8] {
     out
 }
 
-fn compare_addins(conv: &Converted, state: &TargetState, opts: &VerifyOptions, out: &mut Vec<Difference>) {
-    let used: BTreeSet<&str> = conv.rooms.iter().filter_map(|r| r.addin.as_deref()).collect();
+fn compare_addins(
+    conv: &Converted,
+    state: &TargetState,
+    opts: &VerifyOptions,
+    out: &mut Vec<Difference>,
+) {
+    let used: BTreeSet<&str> = conv
+        .rooms
+        .iter()
+        .filter_map(|r| r.addin.as_deref())
+        .collect();
     for a in &conv.addins {
         if !opts.scope.is_empty() && !used.contains(a.id.as_str()) {
             continue;
         }
-        let actual = state
-            .addins
-            .iter()
-            .find(|t| t.id == a.id)
-            .or_else(|| state.addins.iter().find(|t| t.name.eq_ignore_ascii_case(&a.name)));
+        let actual = state.addins.iter().find(|t| t.id == a.id).or_else(|| {
+            state
+                .addins
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(&a.name))
+        });
         match actual {
-            None => diff(out, "addin", &a.name, "exists", format!("present ({})", a.id), "missing"),
+            None => diff(
+                out,
+                "addin",
+                &a.name,
+                "exists",
+                format!("present ({})", a.id),
+                "missing",
+            ),
             Some(t) => {
                 if t.name != a.name {
                     diff(out, "addin", &a.name, "name", &a.name, &t.name);
@@ -342,10 +464,21 @@ fn compare_principals(conv: &Converted, state: &TargetState, out: &mut Vec<Diffe
     for c in &conv.categories {
         named.extend(c.scope.iter());
     }
-    for p in conv.principals.iter().filter(|p| named.contains(&p.legacy_id)) {
+    for p in conv
+        .principals
+        .iter()
+        .filter(|p| named.contains(&p.legacy_id))
+    {
         let Some(g) = &p.guid else { continue };
         match state.disabled_by_guid.get(g) {
-            None => diff(out, "principal", &p.uri, "exists", format!("present ({g})"), "missing"),
+            None => diff(
+                out,
+                "principal",
+                &p.uri,
+                "exists",
+                format!("present ({g})"),
+                "missing",
+            ),
             Some(&dis) if dis != i64::from(p.disabled) => {
                 diff(out, "principal", &p.uri, "disabled", p.disabled, dis);
             }
@@ -373,7 +506,9 @@ fn compare_set(
 }
 
 fn guids(conv: &Converted, ids: &BTreeSet<i64>, label: &dyn Fn(i64) -> String) -> BTreeSet<String> {
-    ids.iter().map(|id| conv.guid_of(*id).map_or_else(|| label(*id), str::to_string)).collect()
+    ids.iter()
+        .map(|id| conv.guid_of(*id).map_or_else(|| label(*id), str::to_string))
+        .collect()
 }
 
 fn compare_categories(
@@ -384,7 +519,11 @@ fn compare_categories(
     report: &mut VerifyReport,
 ) {
     let out = &mut report.differences;
-    let expected_names: BTreeSet<String> = conv.categories.iter().map(|c| c.name.to_lowercase()).collect();
+    let expected_names: BTreeSet<String> = conv
+        .categories
+        .iter()
+        .map(|c| c.name.to_lowercase())
+        .collect();
     for c in &conv.categories {
         report.categories_compared += 1;
         let Some(a) = state.categories.get(&c.name.to_lowercase()) else {
@@ -407,8 +546,22 @@ fn compare_categories(
             }
         }
         let want = guids(conv, &c.scope, label);
-        compare_set(out, ("principal", &c.name), "scope (allowed)", &want, Some(&a.allowed), glabel);
-        compare_set(out, ("principal", &c.name), "scope (denied)", &BTreeSet::new(), Some(&a.denied), glabel);
+        compare_set(
+            out,
+            ("principal", &c.name),
+            "scope (allowed)",
+            &want,
+            Some(&a.allowed),
+            glabel,
+        );
+        compare_set(
+            out,
+            ("principal", &c.name),
+            "scope (denied)",
+            &BTreeSet::new(),
+            Some(&a.denied),
+            glabel,
+        );
     }
     for (k, a) in &state.categories {
         if !expected_names.contains(k) {
@@ -428,15 +581,26 @@ fn compare_rooms(
     let out = &mut report.differences;
     for (name, why) in conv.refused_rooms.values() {
         report.rooms_compared += 1;
-        diff(out, "room", name, "exists", format!("present (the import refuses it: {why})"), "missing");
+        diff(
+            out,
+            "room",
+            name,
+            "exists",
+            format!("present (the import refuses it: {why})"),
+            "missing",
+        );
     }
     let addin_name = |id: &Option<String>, list: &[super::model::AddIn]| -> String {
         match id {
             None => "none".into(),
-            Some(id) => list.iter().find(|a| &a.id == id).map_or_else(|| id.clone(), |a| a.name.clone()),
+            Some(id) => list
+                .iter()
+                .find(|a| &a.id == id)
+                .map_or_else(|| id.clone(), |a| a.name.clone()),
         }
     };
-    let expected_names: BTreeSet<String> = conv.rooms.iter().map(|r| r.name.to_lowercase()).collect();
+    let expected_names: BTreeSet<String> =
+        conv.rooms.iter().map(|r| r.name.to_lowercase()).collect();
     for room in &conv.rooms {
         report.rooms_compared += 1;
         let name = room.name.as_str();
@@ -460,7 +624,14 @@ fn compare_rooms(
             diff(out, "room", name, "behavior", room.behavior, a.behavior);
         }
         if a.visibility != room.visibility {
-            diff(out, "room", name, "visibility", room.visibility, a.visibility);
+            diff(
+                out,
+                "room",
+                name,
+                "visibility",
+                room.visibility,
+                a.visibility,
+            );
         }
         if a.invite != room.invite {
             diff(out, "room", name, "invite", tri(room.invite), tri(a.invite));
@@ -476,13 +647,29 @@ fn compare_rooms(
         if !want_addin.eq_ignore_ascii_case(&got_addin) {
             diff(out, "room", name, "add-in", want_addin, got_addin);
         }
-        for (role, field) in [(Role::Manager, "manager"), (Role::Member, "member"), (Role::Voiced, "voiced")] {
+        for (role, field) in [
+            (Role::Manager, "manager"),
+            (Role::Member, "member"),
+            (Role::Voiced, "voiced"),
+        ] {
             let want = guids(conv, room.holders(role), label);
-            compare_set(out, ("principal", name), field, &want, a.roles.get(&role), glabel);
+            compare_set(
+                out,
+                ("principal", name),
+                field,
+                &want,
+                a.roles.get(&role),
+                glabel,
+            );
         }
     }
     for (k, a) in &state.rooms {
-        if !expected_names.contains(k) && !conv.refused_rooms.values().any(|(n, _)| n.eq_ignore_ascii_case(k)) {
+        if !expected_names.contains(k)
+            && !conv
+                .refused_rooms
+                .values()
+                .any(|(n, _)| n.eq_ignore_ascii_case(k))
+        {
             report.target_only.push(format!("room: {}", a.name));
         }
     }
@@ -523,7 +710,15 @@ impl VerifyReport {
         let rows: Vec<[String; 5]> = self
             .differences
             .iter()
-            .map(|d| [cut(&d.kind), cut(&d.name), cut(&d.field), cut(&d.expected), cut(&d.actual)])
+            .map(|d| {
+                [
+                    cut(&d.kind),
+                    cut(&d.name),
+                    cut(&d.field),
+                    cut(&d.expected),
+                    cut(&d.actual),
+                ]
+            })
             .collect();
         let mut widths = header.map(|h| h.width());
         for r in &rows {
@@ -542,7 +737,9 @@ impl VerifyReport {
             l.trim_end().to_string() + "\n"
         };
         s.push_str(&line(header));
-        s.push_str(&line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str)));
+        s.push_str(&line(
+            widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str),
+        ));
         for r in &rows {
             s.push_str(&line(r.each_ref().map(String::as_str)));
         }
@@ -557,7 +754,11 @@ mod tests {
 
     #[test]
     fn table_aligns_wide_characters_and_states_the_verdict() {
-        let mut r = VerifyReport { passed: true, rooms_compared: 2, ..VerifyReport::default() };
+        let mut r = VerifyReport {
+            passed: true,
+            rooms_compared: 2,
+            ..VerifyReport::default()
+        };
         assert!(r.to_table().starts_with("PASSED: 0 categories, 2 rooms"));
         r.passed = false;
         r.differences.push(Difference {
@@ -580,7 +781,15 @@ mod tests {
         assert_eq!(lines.len(), 5, "{t}");
         // FIELD column starts at the same display column on every row
         let col = |l: &str| {
-            let i = l.find(if l.starts_with("KIND") { "FIELD" } else if l.contains("messages") { "messages" } else { "manager" }).unwrap();
+            let i = l
+                .find(if l.starts_with("KIND") {
+                    "FIELD"
+                } else if l.contains("messages") {
+                    "messages"
+                } else {
+                    "manager"
+                })
+                .unwrap();
             l[..i].width()
         };
         assert_eq!(col(lines[1]), col(lines[3]));

@@ -54,7 +54,14 @@ pub(crate) fn guid(rng: &mut impl Rng) -> String {
     b[6] = (b[6] & 0x0F) | 0x40;
     b[8] = (b[8] & 0x3F) | 0x80;
     let h = hex::encode_upper(b);
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> i64 {
@@ -189,26 +196,31 @@ struct LabPrincipal {
 
 struct LabNode {
     id: i64,
-    parent: i64,
     depth: u32,
     is_category: bool,
-    invite: Option<bool>,
     behavior: i16,
     scope_definer: i64,
     role_definer: i64,
     guid: String,
-    name: String,
 }
 
 /// Generates the legacy database at `path` (which must not exist).
 ///
 /// # Errors
 /// [`LabError`] on SQLite errors or cancellation.
-pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<GenerateSummary, LabError> {
+pub fn generate_legacy(
+    path: &Path,
+    spec: &LabSpec,
+    r: &dyn Reporter,
+) -> Result<GenerateSummary, LabError> {
     let started = Instant::now();
     let sql = |action: &'static str| {
         let path = path.to_path_buf();
-        move |source| LabError::Sqlite { path, action: action.to_string(), source }
+        move |source| LabError::Sqlite {
+            path,
+            action: action.to_string(),
+            source,
+        }
     };
     let mut conn = Connection::open(path).map_err(sql("create the legacy database"))?;
     conn.execute_batch(
@@ -218,7 +230,10 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
     .map_err(sql("set up the legacy database"))?;
     schema::create_legacy(&conn).map_err(sql("create the legacy tables"))?;
 
-    let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(spec.seed), next_prin: 1 };
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(spec.seed),
+        next_prin: 1,
+    };
     let mut summary = GenerateSummary::default();
     r.log(format!(
         "lab: generating the legacy Group Chat database ({} users, {} groups, {} rooms, {} messages, seed {})",
@@ -226,7 +241,9 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
     ));
 
     // ---- principals, add-ins, nodes, roles, scopes ------------------------------------
-    let tx = conn.transaction().map_err(sql("begin the directory transaction"))?;
+    let tx = conn
+        .transaction()
+        .map_err(sql("begin the directory transaction"))?;
     let principals = gen_principals(&mut g, spec, &tx).map_err(sql("insert principals"))?;
     summary.principals = principals.len() as u64;
     let addins = gen_addins(&mut g, &tx).map_err(sql("insert add-ins"))?;
@@ -247,7 +264,9 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
     // ---- messages ---------------------------------------------------------------------
     let rooms: Vec<&LabNode> = nodes.iter().filter(|n| !n.is_category).collect();
     let counts = skewed_counts(&mut g.rng, rooms.len(), spec.messages);
-    let tx = conn.transaction().map_err(sql("begin the message transaction"))?;
+    let tx = conn
+        .transaction()
+        .map_err(sql("begin the message transaction"))?;
     {
         let mut ins = tx
             .prepare("INSERT INTO tblChat (channelID, chatID, chatDate, userId, isAlert, content) VALUES (?1,?2,?3,?4,?5,?6)")
@@ -262,7 +281,11 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
         for (room, &n) in rooms.iter().zip(&counts) {
             let pool = &posters[&room.id];
             let start = span_start + g.rng.random_range(0..(span_end - span_start) / 2);
-            let gap = if n == 0 { 0 } else { (span_end - start) / n as i64 };
+            let gap = if n == 0 {
+                0
+            } else {
+                (span_end - start) / n as i64
+            };
             let mut date = start;
             for chat_id in 1..=n as i64 {
                 // ~1 % ties: same chatDate as the previous message
@@ -276,7 +299,7 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
                     .map_err(sql("insert messages"))?;
                 summary.bytes += content.len() as u64;
                 done += 1;
-                if done % BATCH == 0 {
+                if done.is_multiple_of(BATCH) {
                     r.progress(ProgressUpdate {
                         phase: "lab messages".into(),
                         done,
@@ -288,7 +311,8 @@ pub fn generate_legacy(path: &Path, spec: &LabSpec, r: &dyn Reporter) -> Result<
                     }
                 }
             }
-            last.execute(params![room.id, n as i64]).map_err(sql("insert tblLastChatId"))?;
+            last.execute(params![room.id, n as i64])
+                .map_err(sql("insert tblLastChatId"))?;
         }
         summary.messages = done;
         r.progress(ProgressUpdate {
@@ -316,7 +340,10 @@ fn skewed_counts(rng: &mut ChaCha8Rng, rooms: usize, total: u64) -> Vec<u64> {
     }
     let mut ranks: Vec<usize> = (0..rooms).collect();
     ranks.shuffle(rng);
-    let weights: Vec<f64> = ranks.iter().map(|&k| 1.0 / ((k + 1) as f64).powf(1.2)).collect();
+    let weights: Vec<f64> = ranks
+        .iter()
+        .map(|&k| 1.0 / ((k + 1) as f64).powf(1.2))
+        .collect();
     let sum: f64 = weights.iter().sum();
     let mut counts: Vec<u64> = weights
         .iter()
@@ -363,7 +390,7 @@ fn make_content(rng: &mut ChaCha8Rng, room_guid: &str, out: &mut String) {
             let _ = write!(out, "ping\u{7} {}", rng.random_range(0..100));
         }
         77..80 => {
-            let _ = write!(out, "  indented reply with trailing space  ");
+            out.push_str("  indented reply with trailing space  ");
         }
         _ => {
             let a = PHRASES.choose(rng).expect("non-empty");
@@ -377,7 +404,11 @@ fn make_content(rng: &mut ChaCha8Rng, room_guid: &str, out: &mut String) {
     }
 }
 
-fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Result<Vec<LabPrincipal>> {
+fn gen_principals(
+    g: &mut Gen,
+    spec: &LabSpec,
+    tx: &Connection,
+) -> rusqlite::Result<Vec<LabPrincipal>> {
     let mut ins = tx.prepare(
         "INSERT INTO tblPrincipal (prinID, prinGuid, prinUri, prinName, prinCompanyName, prinEmail, prinADPath, \
          prinADUserPrincipalName, prinDisabled, prinTypeID, prinAllowedPermSet, prinUseInheritedPerms, prinAddedBy, \
@@ -397,34 +428,43 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
         upn: Option<String>,
         disabled: bool,
     }
-    let mut insert = |g: &mut Gen, p: P<'_>, out: &mut Vec<LabPrincipal>| -> rusqlite::Result<i64> {
-        let id = g.prin_id();
-        let added = ymd(2008, 6, 1) + g.rng.random_range(0..ticks::TICKS_PER_DAY * 365);
-        let updated = added + g.rng.random_range(0..ticks::TICKS_PER_DAY * 700);
-        let perms: i64 = if p.t == ptype::USER { 1 } else { 0 };
-        let guid = guid(&mut g.rng);
-        ins.execute(params![
-            id,
-            guid,
-            p.uri,
-            p.name,
-            p.company,
-            p.email,
-            p.dn,
-            p.upn,
-            p.disabled,
-            p.t,
-            perms,
-            true,
-            if id == SYSTEM_PRINCIPAL_ID { None } else { Some(SYSTEM_PRINCIPAL_ID) },
-            added,
-            if id == SYSTEM_PRINCIPAL_ID { None } else { Some(SYSTEM_PRINCIPAL_ID) },
-            updated,
-            "2013-03-30 02:00:00",
-        ])?;
-        out.push(LabPrincipal { id, ptype: p.t });
-        Ok(id)
-    };
+    let mut insert =
+        |g: &mut Gen, p: P<'_>, out: &mut Vec<LabPrincipal>| -> rusqlite::Result<i64> {
+            let id = g.prin_id();
+            let added = ymd(2008, 6, 1) + g.rng.random_range(0..ticks::TICKS_PER_DAY * 365);
+            let updated = added + g.rng.random_range(0..ticks::TICKS_PER_DAY * 700);
+            let perms: i64 = if p.t == ptype::USER { 1 } else { 0 };
+            let guid = guid(&mut g.rng);
+            ins.execute(params![
+                id,
+                guid,
+                p.uri,
+                p.name,
+                p.company,
+                p.email,
+                p.dn,
+                p.upn,
+                p.disabled,
+                p.t,
+                perms,
+                true,
+                if id == SYSTEM_PRINCIPAL_ID {
+                    None
+                } else {
+                    Some(SYSTEM_PRINCIPAL_ID)
+                },
+                added,
+                if id == SYSTEM_PRINCIPAL_ID {
+                    None
+                } else {
+                    Some(SYSTEM_PRINCIPAL_ID)
+                },
+                updated,
+                "2013-03-30 02:00:00",
+            ])?;
+            out.push(LabPrincipal { id, ptype: p.t });
+            Ok(id)
+        };
     let none = || P {
         t: 0,
         uri: String::new(),
@@ -437,12 +477,22 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
     };
     insert(
         g,
-        P { t: ptype::SYSTEM_USER, uri: "ma-grp://contoso.lab/system".into(), name: Some("Group Chat System".into()), ..none() },
+        P {
+            t: ptype::SYSTEM_USER,
+            uri: "ma-grp://contoso.lab/system".into(),
+            name: Some("Group Chat System".into()),
+            ..none()
+        },
         &mut out,
     )?;
     let domain = insert(
         g,
-        P { t: ptype::DC, uri: "ma-grp://contoso.lab/domain".into(), dn: Some("DC=contoso,DC=lab".into()), ..none() },
+        P {
+            t: ptype::DC,
+            uri: "ma-grp://contoso.lab/domain".into(),
+            dn: Some("DC=contoso,DC=lab".into()),
+            ..none()
+        },
         &mut out,
     )?;
     let ou = insert(
@@ -466,7 +516,10 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
                 t: ptype::GROUP,
                 uri: format!("ma-grp://contoso.lab/group/{slug}"),
                 name: Some(name.clone()),
-                dn: Some(format!("CN={},OU=Groups,DC=contoso,DC=lab", name.replace(',', "\\,"))),
+                dn: Some(format!(
+                    "CN={},OU=Groups,DC=contoso,DC=lab",
+                    name.replace(',', "\\,")
+                )),
                 email: Some(format!("{slug}@contoso.lab")),
                 ..none()
             },
@@ -482,8 +535,14 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
             _ => {
                 let (gn, gs) = *GIVEN.choose(&mut g.rng).expect("non-empty");
                 let (fname, fs) = *FAMILY.choose(&mut g.rng).expect("non-empty");
-                let korean = fname.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
-                let display = if korean { format!("{fname}{gn}") } else { format!("{gn} {fname}") };
+                let korean = fname
+                    .chars()
+                    .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c));
+                let display = if korean {
+                    format!("{fname}{gn}")
+                } else {
+                    format!("{gn} {fname}")
+                };
                 (display, format!("{gs}.{fs}{i}"))
             }
         };
@@ -496,7 +555,10 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
                 name: Some(display.clone()),
                 company: Some("Contoso"),
                 email: Some(format!("{slug}@contoso.lab")),
-                dn: Some(format!("CN={},OU=Chat Users,DC=contoso,DC=lab", display.replace(',', "\\,"))),
+                dn: Some(format!(
+                    "CN={},OU=Chat Users,DC=contoso,DC=lab",
+                    display.replace(',', "\\,")
+                )),
                 upn: Some(format!("{slug}@contoso.lab")),
                 disabled,
             },
@@ -557,7 +619,10 @@ fn gen_principals(g: &mut Gen, spec: &LabSpec, tx: &Connection) -> rusqlite::Res
 fn gen_addins(g: &mut Gen, tx: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut ids = Vec::new();
     for (name, url) in [
-        ("Contoso Wiki", "https://wiki.contoso.lab/groupchat/addin.aspx"),
+        (
+            "Contoso Wiki",
+            "https://wiki.contoso.lab/groupchat/addin.aspx",
+        ),
         ("Build Dashboard", "https://build.contoso.lab/addin/"),
     ] {
         let id = guid(&mut g.rng);
@@ -594,12 +659,18 @@ fn gen_nodes(
          scopeDefinerId, roleDefinerId, siopID, nodeAddedBy, nodeAddedOn, nodeUpdatedBy, nodeUpdatedOn) \
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25)",
     )?;
-    let mut scope = tx.prepare("INSERT INTO tblScopePrincipal (scopeNodeID, scopePrinID, scopeUpdatedBy) VALUES (?1,?2,1)")?;
-    let of_type = |t: i16| principals.iter().filter(move |p| p.ptype == t).map(|p| p.id);
+    let mut scope = tx.prepare(
+        "INSERT INTO tblScopePrincipal (scopeNodeID, scopePrinID, scopeUpdatedBy) VALUES (?1,?2,1)",
+    )?;
+    let of_type = |t: i16| {
+        principals
+            .iter()
+            .filter(move |p| p.ptype == t)
+            .map(|p| p.id)
+    };
     let domain = of_type(ptype::DC).next();
     let ou = of_type(ptype::FOLDER).next();
     let groups: Vec<i64> = of_type(ptype::GROUP).collect();
-    let admins: Vec<i64> = of_type(ptype::USER).take(6).collect();
 
     let mut nodes: Vec<LabNode> = Vec::new();
     let mut next_id = ROOT_NODE_ID;
@@ -637,15 +708,12 @@ fn gen_nodes(
     }
     nodes.push(LabNode {
         id: ROOT_NODE_ID,
-        parent: ROOT_NODE_ID,
         depth: 0,
         is_category: true,
-        invite: Some(true),
         behavior: enumv::NORMAL,
         scope_definer: ROOT_NODE_ID,
         role_definer: ROOT_NODE_ID,
         guid: root_guid,
-        name: "Root".into(),
     });
     next_id += 1;
 
@@ -667,10 +735,18 @@ fn gen_nodes(
             for k in 0..n_children {
                 let name = if depth == 1 {
                     let base = CATEGORY_NAMES[k as usize % CATEGORY_NAMES.len()];
-                    if (k as usize) < CATEGORY_NAMES.len() { base.to_string() } else { format!("{base} {}", k + 1) }
+                    if (k as usize) < CATEGORY_NAMES.len() {
+                        base.to_string()
+                    } else {
+                        format!("{base} {}", k + 1)
+                    }
                 } else {
                     sub_counter += 1;
-                    format!("{} {}", SUBCATEGORY_NAMES[sub_counter % SUBCATEGORY_NAMES.len()], sub_counter)
+                    format!(
+                        "{} {}",
+                        SUBCATEGORY_NAMES[sub_counter % SUBCATEGORY_NAMES.len()],
+                        sub_counter
+                    )
                 };
                 let parent = &nodes[parent_idx];
                 let (parent_id, parent_scope_definer, parent_role_definer) =
@@ -678,7 +754,11 @@ fn gen_nodes(
                 let id = next_id;
                 next_id += 1;
                 // the second top category has invitations off: a room below it will conflict
-                let invite = if depth == 1 && k == 1 { Some(false) } else { tri(&mut g.rng, 0.3, 0.2) };
+                let invite = if depth == 1 && k == 1 {
+                    Some(false)
+                } else {
+                    tri(&mut g.rng, 0.3, 0.2)
+                };
                 let logged = tri(&mut g.rng, 0.2, 0.1);
                 let file_post = tri(&mut g.rng, 0.2, 0.2);
                 let inheritance = !(depth == 1 && k == 1) && g.rng.random_bool(0.3);
@@ -687,7 +767,11 @@ fn gen_nodes(
                 // scope: top categories always define one; sub-categories narrow it sometimes
                 let own_scope = depth == 1 || g.rng.random_bool(0.3);
                 let scope_definer = if own_scope { id } else { parent_scope_definer };
-                let role_definer = if override_member { id } else { parent_role_definer };
+                let role_definer = if override_member {
+                    id
+                } else {
+                    parent_role_definer
+                };
                 let added = ymd(2008, 6, 1) + g.rng.random_range(0..ticks::TICKS_PER_DAY * 200);
                 let guid = guid(&mut g.rng);
                 ins.execute(params![
@@ -718,10 +802,11 @@ fn gen_nodes(
                     added,
                 ])?;
                 if own_scope {
-                    if depth == 1 && k % 2 == 0 {
-                        if let Some(ou) = ou {
-                            scope.execute(params![id, ou])?;
-                        }
+                    if depth == 1
+                        && k % 2 == 0
+                        && let Some(ou) = ou
+                    {
+                        scope.execute(params![id, ou])?;
                     }
                     let k_groups = g.rng.random_range(1..=2usize).min(groups.len());
                     for grp in groups.choose_multiple(&mut g.rng, k_groups) {
@@ -734,15 +819,12 @@ fn gen_nodes(
                 next_frontier.push(nodes.len());
                 nodes.push(LabNode {
                     id,
-                    parent: parent_id,
                     depth,
                     is_category: true,
-                    invite,
                     behavior: enumv::NORMAL,
                     scope_definer,
                     role_definer,
                     guid,
-                    name,
                 });
             }
         }
@@ -751,14 +833,16 @@ fn gen_nodes(
         }
         frontier = next_frontier;
     }
-    let _ = admins;
 
     // rooms: spread over the non-root categories; the deepest and the conflict category first
     let cats: Vec<usize> = (1..nodes.len()).collect();
     if cats.is_empty() {
         return Ok(nodes);
     }
-    let deepest = *cats.iter().max_by_key(|&&i| nodes[i].depth).expect("non-empty");
+    let deepest = *cats
+        .iter()
+        .max_by_key(|&&i| nodes[i].depth)
+        .expect("non-empty");
     let mut room_names_used = std::collections::BTreeSet::new();
     for i in 0..spec.rooms {
         let cat_idx = match i {
@@ -776,16 +860,32 @@ fn gen_nodes(
         let id = next_id;
         next_id += 1;
         let auditorium = g.rng.random_bool(0.15);
-        let behavior = if auditorium { enumv::AUDITORIUM } else { enumv::NORMAL };
-        let visibility = if g.rng.random_bool(0.3) { enumv::PRIVATE } else { enumv::SCOPE };
+        let behavior = if auditorium {
+            enumv::AUDITORIUM
+        } else {
+            enumv::NORMAL
+        };
+        let visibility = if g.rng.random_bool(0.3) {
+            enumv::PRIVATE
+        } else {
+            enumv::SCOPE
+        };
         let disabled = i > 1 && g.rng.random_bool(0.1);
         // room 1 sits in the invitations-off category and asks for invitations: a conflict
-        let invite = if i == 1 { Some(true) } else { tri(&mut g.rng, 0.05, 0.2) };
+        let invite = if i == 1 {
+            Some(true)
+        } else {
+            tri(&mut g.rng, 0.05, 0.2)
+        };
         let logged = tri(&mut g.rng, 0.05, 0.05);
         let file_post = tri(&mut g.rng, 0.05, 0.1);
         let override_member = g.rng.random_bool(0.2);
         let role_definer = if override_member { id } else { cat_role };
-        let siop = if g.rng.random_bool(0.12) { addins.choose(&mut g.rng).cloned() } else { None };
+        let siop = if g.rng.random_bool(0.12) {
+            addins.choose(&mut g.rng).cloned()
+        } else {
+            None
+        };
         let added = ymd(2008, 9, 1) + g.rng.random_range(0..ticks::TICKS_PER_DAY * 300);
         let updated = added + g.rng.random_range(0..ticks::TICKS_PER_DAY * 600);
         let by = admins_pick(&mut g.rng, principals);
@@ -819,15 +919,12 @@ fn gen_nodes(
         ])?;
         nodes.push(LabNode {
             id,
-            parent: cat_id,
             depth: nodes[cat_idx].depth + 1,
             is_category: false,
-            invite,
             behavior,
             scope_definer: cat_scope,
             role_definer,
             guid,
-            name,
         });
     }
     Ok(nodes)
@@ -852,7 +949,13 @@ fn gen_roles(
     nodes: &[LabNode],
     tx: &Connection,
 ) -> rusqlite::Result<std::collections::BTreeMap<i64, Vec<i64>>> {
-    let role_id = |role: Role| LEGACY_ROLE_IDS.iter().find(|(r, _)| *r == role).expect("legacy role").1;
+    let role_id = |role: Role| {
+        LEGACY_ROLE_IDS
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("legacy role")
+            .1
+    };
     let mut ins = tx.prepare(
         "INSERT OR IGNORE INTO tblPrincipalRole (prinRoleNodeID, prinRolePrinID, prinRoleTypeID, prinRoleUpdatedBy, \
          honorsOverride, honorsScope) VALUES (?1,?2,?3,1,?4,?5)",
@@ -862,9 +965,21 @@ fn gen_roles(
         ins.execute(params![node, prin, role_id(role), ho, hs])?;
         Ok(())
     };
-    let users: Vec<i64> = principals.iter().filter(|p| p.ptype == ptype::USER).map(|p| p.id).collect();
-    let groups: Vec<i64> = principals.iter().filter(|p| p.ptype == ptype::GROUP).map(|p| p.id).collect();
-    let federated: Vec<i64> = principals.iter().filter(|p| p.ptype == ptype::FEDERATED_USER).map(|p| p.id).collect();
+    let users: Vec<i64> = principals
+        .iter()
+        .filter(|p| p.ptype == ptype::USER)
+        .map(|p| p.id)
+        .collect();
+    let groups: Vec<i64> = principals
+        .iter()
+        .filter(|p| p.ptype == ptype::GROUP)
+        .map(|p| p.id)
+        .collect();
+    let federated: Vec<i64> = principals
+        .iter()
+        .filter(|p| p.ptype == ptype::FEDERATED_USER)
+        .map(|p| p.id)
+        .collect();
     // two managers on the root category (they become managers of every room)
     for &u in users.iter().skip(3).take(2) {
         add(ROOT_NODE_ID, u, Role::Manager)?;
@@ -902,7 +1017,6 @@ fn gen_roles(
             pool.push(SYSTEM_PRINCIPAL_ID);
         }
         posters.insert(room.id, pool);
-        let _ = (room.parent, room.invite, room.scope_definer, &room.name);
     }
     Ok(posters)
 }

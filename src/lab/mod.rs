@@ -33,7 +33,9 @@ pub const EXPORT_DIR: &str = "exports";
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
     /// The lab databases exist and `force` was not given.
-    #[error("a lab already exists in {dir}: keep it, or rebuild it with --force (this deletes both lab databases)")]
+    #[error(
+        "a lab already exists in {dir}: keep it, or rebuild it with --force (this deletes both lab databases)"
+    )]
     Exists {
         /// The lab directory.
         dir: PathBuf,
@@ -134,7 +136,11 @@ impl LabPaths {
 fn io(path: &Path, action: &str) -> impl FnOnce(std::io::Error) -> LabError {
     let path = path.to_path_buf();
     let action = action.to_string();
-    move |source| LabError::Io { path, action, source }
+    move |source| LabError::Io {
+        path,
+        action,
+        source,
+    }
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
@@ -159,25 +165,36 @@ fn remove_if_exists(path: &Path) -> Result<(), LabError> {
 /// # Errors
 /// [`LabError::Exists`] without `force`; I/O and SQLite errors naming the file;
 /// [`LabError::Cancelled`].
-pub fn init(dir: &Path, spec: &LabSpec, force: bool, r: &dyn Reporter) -> Result<LabPaths, LabError> {
+pub fn init(
+    dir: &Path,
+    spec: &LabSpec,
+    force: bool,
+    r: &dyn Reporter,
+) -> Result<LabPaths, LabError> {
     let started = Instant::now();
     let paths = LabPaths::in_dir(dir);
     if !force && (paths.legacy_db.exists() || paths.mgc_db.exists()) {
-        return Err(LabError::Exists { dir: dir.to_path_buf() });
+        return Err(LabError::Exists {
+            dir: dir.to_path_buf(),
+        });
     }
-    std::fs::create_dir_all(&paths.export_dir).map_err(io(&paths.export_dir, "create the folder"))?;
+    std::fs::create_dir_all(&paths.export_dir)
+        .map_err(io(&paths.export_dir, "create the folder"))?;
     let legacy_tmp = tmp_path(&paths.legacy_db);
     let mgc_tmp = tmp_path(&paths.mgc_db);
     remove_if_exists(&legacy_tmp)?;
     remove_if_exists(&mgc_tmp)?;
-    let built = generate::generate_legacy(&legacy_tmp, spec, r).and_then(|_| create_empty_mgc(&mgc_tmp));
+    let built =
+        generate::generate_legacy(&legacy_tmp, spec, r).and_then(|_| create_empty_mgc(&mgc_tmp));
     if let Err(e) = built {
         let _ = std::fs::remove_file(&legacy_tmp);
         let _ = std::fs::remove_file(&mgc_tmp);
         return Err(e);
     }
-    std::fs::rename(&legacy_tmp, &paths.legacy_db).map_err(io(&paths.legacy_db, "move the new database into place"))?;
-    std::fs::rename(&mgc_tmp, &paths.mgc_db).map_err(io(&paths.mgc_db, "move the new database into place"))?;
+    std::fs::rename(&legacy_tmp, &paths.legacy_db)
+        .map_err(io(&paths.legacy_db, "move the new database into place"))?;
+    std::fs::rename(&mgc_tmp, &paths.mgc_db)
+        .map_err(io(&paths.mgc_db, "move the new database into place"))?;
     r.log(format!(
         "lab: built {} and {} in {} ms",
         paths.legacy_db.display(),
@@ -191,10 +208,15 @@ fn create_empty_mgc(path: &Path) -> Result<(), LabError> {
     let sql = |action: &str| {
         let path = path.to_path_buf();
         let action = action.to_string();
-        move |source| LabError::Sqlite { path, action, source }
+        move |source| LabError::Sqlite {
+            path,
+            action,
+            source,
+        }
     };
     let conn = rusqlite::Connection::open(path).map_err(sql("create the mgc database"))?;
-    conn.execute_batch("PRAGMA page_size=8192;").map_err(sql("set up the mgc database"))?;
+    conn.execute_batch("PRAGMA page_size=8192;")
+        .map_err(sql("set up the mgc database"))?;
     conn.execute_batch("BEGIN").map_err(sql("begin"))?;
     schema::create_mgc(&conn).map_err(sql("create the mgc tables"))?;
     conn.execute_batch("COMMIT").map_err(sql("commit"))?;
@@ -218,7 +240,8 @@ pub fn reset_target(paths: &LabPaths) -> Result<(), LabError> {
         s.push(suffix);
         remove_if_exists(Path::new(&s))?;
     }
-    std::fs::rename(&tmp, &paths.mgc_db).map_err(io(&paths.mgc_db, "move the empty database into place"))?;
+    std::fs::rename(&tmp, &paths.mgc_db)
+        .map_err(io(&paths.mgc_db, "move the empty database into place"))?;
     Ok(())
 }
 
@@ -236,7 +259,13 @@ mod tests {
     fn small_lab_has_the_shapes_the_migration_needs() {
         let dir = tempfile::tempdir().unwrap();
         let t = Instant::now();
-        let paths = init(dir.path(), &LabSpec::small(), false, &NullReporter::default()).unwrap();
+        let paths = init(
+            dir.path(),
+            &LabSpec::small(),
+            false,
+            &NullReporter::default(),
+        )
+        .unwrap();
         eprintln!("small lab built in {} ms", t.elapsed().as_millis());
         assert!(paths.exists());
         assert!(paths.export_dir.is_dir());
@@ -261,16 +290,57 @@ mod tests {
             ) > 0
         );
         for t in [4, 5, 7, 9, 10, 11] {
-            assert!(count(&c, &format!("SELECT COUNT(*) FROM tblPrincipal WHERE prinTypeID={t}")) > 0, "type {t}");
+            assert!(
+                count(
+                    &c,
+                    &format!("SELECT COUNT(*) FROM tblPrincipal WHERE prinTypeID={t}")
+                ) > 0,
+                "type {t}"
+            );
         }
-        assert!(count(&c, "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND behavior=5") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND visibility=2") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND disabled=1") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND siopID IS NOT NULL") > 0);
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND behavior=5"
+            ) > 0
+        );
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND visibility=2"
+            ) > 0
+        );
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND disabled=1"
+            ) > 0
+        );
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblNode WHERE nodeType=0 AND siopID IS NOT NULL"
+            ) > 0
+        );
         assert!(count(&c, "SELECT COUNT(*) FROM tblChat WHERE isAlert=1") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblChat WHERE content LIKE 'ma-filelink:%'") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblPrincipalRole r JOIN tblRoleType t ON r.prinRoleTypeID=t.rtypeID WHERE r.prinRoleNodeID=1 AND t.rtypeDesc='Manager'") > 0);
-        assert!(count(&c, "SELECT COUNT(*) FROM tblPrincipalRole r JOIN tblRoleType t ON r.prinRoleTypeID=t.rtypeID WHERE t.rtypeDesc='Voiced'") > 0);
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblChat WHERE content LIKE 'ma-filelink:%'"
+            ) > 0
+        );
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblPrincipalRole r JOIN tblRoleType t ON r.prinRoleTypeID=t.rtypeID WHERE r.prinRoleNodeID=1 AND t.rtypeDesc='Manager'"
+            ) > 0
+        );
+        assert!(
+            count(
+                &c,
+                "SELECT COUNT(*) FROM tblPrincipalRole r JOIN tblRoleType t ON r.prinRoleTypeID=t.rtypeID WHERE t.rtypeDesc='Voiced'"
+            ) > 0
+        );
         // a few rooms hold most messages
         let top: i64 = count(
             &c,
@@ -285,13 +355,24 @@ mod tests {
             ) > 0
         );
         // exists without force is refused
-        let err = init(dir.path(), &LabSpec::small(), false, &NullReporter::default()).unwrap_err();
+        let err = init(
+            dir.path(),
+            &LabSpec::small(),
+            false,
+            &NullReporter::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, LabError::Exists { .. }), "{err}");
     }
 
     #[test]
     fn generation_is_deterministic_per_seed() {
-        let spec = LabSpec { messages: 2_000, rooms: 12, users: 40, ..LabSpec::small() };
+        let spec = LabSpec {
+            messages: 2_000,
+            rooms: 12,
+            users: 40,
+            ..LabSpec::small()
+        };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let pa = init(a.path(), &spec, false, &NullReporter::default()).unwrap();
@@ -299,8 +380,16 @@ mod tests {
         let dump = |p: &Path| {
             let c = Connection::open(p).unwrap();
             let mut s = String::new();
-            for t in ["tblNode", "tblPrincipal", "tblChat", "tblPrincipalRole", "tblScopePrincipal"] {
-                let mut st = c.prepare(&format!("SELECT * FROM {t} ORDER BY 1,2,3")).unwrap();
+            for t in [
+                "tblNode",
+                "tblPrincipal",
+                "tblChat",
+                "tblPrincipalRole",
+                "tblScopePrincipal",
+            ] {
+                let mut st = c
+                    .prepare(&format!("SELECT * FROM {t} ORDER BY 1,2,3"))
+                    .unwrap();
                 let n = st.column_count();
                 let mut rows = st.query([]).unwrap();
                 while let Some(r) = rows.next().unwrap() {
@@ -314,7 +403,13 @@ mod tests {
         };
         assert_eq!(dump(&pa.legacy_db), dump(&pb.legacy_db));
         let other = tempfile::tempdir().unwrap();
-        let pc = init(other.path(), &LabSpec { seed: 99, ..spec }, false, &NullReporter::default()).unwrap();
+        let pc = init(
+            other.path(),
+            &LabSpec { seed: 99, ..spec },
+            false,
+            &NullReporter::default(),
+        )
+        .unwrap();
         assert_ne!(dump(&pa.legacy_db), dump(&pc.legacy_db));
     }
 
@@ -333,11 +428,16 @@ mod tests {
     #[test]
     fn reset_target_recreates_an_empty_mgc() {
         let dir = tempfile::tempdir().unwrap();
-        let spec = LabSpec { messages: 100, rooms: 3, ..LabSpec::small() };
+        let spec = LabSpec {
+            messages: 100,
+            rooms: 3,
+            ..LabSpec::small()
+        };
         let paths = init(dir.path(), &spec, false, &NullReporter::default()).unwrap();
         {
             let c = Connection::open(&paths.mgc_db).unwrap();
-            c.execute("INSERT INTO tblChat VALUES (5,1,1,1,0,'x',NULL)", []).unwrap();
+            c.execute("INSERT INTO tblChat VALUES (5,1,1,1,0,'x',NULL)", [])
+                .unwrap();
         }
         reset_target(&paths).unwrap();
         let c = Connection::open(&paths.mgc_db).unwrap();

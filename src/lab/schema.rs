@@ -37,7 +37,8 @@ pub const MGC_SEED_TICKS: i64 = 634_925_952_000_000_000;
 /// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented [nf]: code
 /// must look roles up by `rtypeDesc`; the two lab databases deliberately use different ids so
 /// that code which does not is caught by the tests.
-pub const LEGACY_ROLE_IDS: [(Role, i64); 3] = [(Role::Member, 1), (Role::Manager, 2), (Role::Voiced, 3)];
+pub const LEGACY_ROLE_IDS: [(Role, i64); 3] =
+    [(Role::Member, 1), (Role::Manager, 2), (Role::Voiced, 3)];
 /// Lab-chosen tblRoleType ids of `mgc` (see [`LEGACY_ROLE_IDS`]).
 pub const MGC_ROLE_IDS: [(Role, i64); 4] = [
     (Role::Voiced, 1),
@@ -604,7 +605,11 @@ mod tests {
         let legacy = Connection::open_in_memory().unwrap();
         create_legacy(&legacy).unwrap();
         let n: i64 = legacy
-            .query_row("SELECT COUNT(*) FROM tblPrincipalType WHERE ptypeIsFederated=1", [], |r| r.get(0))
+            .query_row(
+                "SELECT COUNT(*) FROM tblPrincipalType WHERE ptypeIsFederated=1",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(n, 3);
         let mgc = Connection::open_in_memory().unwrap();
@@ -618,14 +623,19 @@ mod tests {
             .unwrap();
         assert_eq!(roles, ["Creator", "Manager", "Member", "Voiced"]);
         let parent: i64 = mgc
-            .query_row("SELECT parentID FROM tblNode WHERE nodeID=1", [], |r| r.get(0))
+            .query_row("SELECT parentID FROM tblNode WHERE nodeID=1", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(parent, 1);
     }
 
     #[test]
     fn seed_ticks_are_2013_01_01() {
-        assert_eq!(crate::chatdata::ticks::format(MGC_SEED_TICKS), "2013-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            crate::chatdata::ticks::format(MGC_SEED_TICKS),
+            "2013-01-01T00:00:00.0000000Z"
+        );
     }
 
     #[test]

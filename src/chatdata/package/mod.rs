@@ -196,7 +196,10 @@ pub struct PackageLimits {
 
 impl Default for PackageLimits {
     fn default() -> Self {
-        PackageLimits { max_entry_bytes: 2 * 1024 * 1024 * 1024, max_ratio: 100 }
+        PackageLimits {
+            max_entry_bytes: 2 * 1024 * 1024 * 1024,
+            max_ratio: 100,
+        }
     }
 }
 
@@ -228,7 +231,9 @@ pub(crate) fn classify(name: &str) -> EntryKind {
         Some("pchat-migrate/addins.xml") => return EntryKind::AddIns,
         Some("pchat-migrate/categories.xml") => return EntryKind::Categories,
         Some("pchat-migrate/rooms.xml") => return EntryKind::Rooms,
-        Some(p) if p.starts_with("pchat-migrate/content/") && p.ends_with(".xml") => return EntryKind::Content,
+        Some(p) if p.starts_with("pchat-migrate/content/") && p.ends_with(".xml") => {
+            return EntryKind::Content;
+        }
         _ => {}
     }
     match base {

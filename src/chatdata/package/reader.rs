@@ -9,10 +9,15 @@ use serde::Serialize;
 use zip::ZipArchive;
 
 use super::xml::{Record, XmlError, utf8_reader, walk};
-use super::{EntryKind, FORMAT, Manifest, PackageLimits, RATIO_FLOOR_BYTES, Sections, classify, unsafe_name};
+use super::{
+    EntryKind, FORMAT, Manifest, PackageLimits, RATIO_FLOOR_BYTES, Sections, classify, unsafe_name,
+};
 use crate::chatdata::ChatDataError;
 use crate::chatdata::digest::{ContentDigest, RoomContent};
-use crate::chatdata::model::{AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry, ptype};
+use crate::chatdata::model::{
+    AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry,
+    ptype,
+};
 
 /// What [`PackageReader::read_directory`] found.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -82,7 +87,14 @@ impl Interner {
 
 fn looks_like_guid(s: &str) -> bool {
     let s = s.trim().trim_start_matches('{').trim_end_matches('}');
-    s.len() == 36 && s.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// Reads at most `limit` bytes, failing (rather than truncating) beyond it.
@@ -98,7 +110,10 @@ impl<R: Read> Read for LimitReader<R> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         if self.read > self.limit {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, self.why.clone()));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                self.why.clone(),
+            ));
         }
         Ok(n)
     }
@@ -124,15 +139,23 @@ impl PackageReader {
         })?;
         let mut entries = Vec::new();
         for index in 0..archive.len() {
-            let f = archive.by_index_raw(index).map_err(|e| ChatDataError::Package {
-                path: path.to_path_buf(),
-                entry: format!("#{index}"),
-                message: format!("cannot read the entry header ({e}); the archive is damaged"),
-            })?;
+            let f = archive
+                .by_index_raw(index)
+                .map_err(|e| ChatDataError::Package {
+                    path: path.to_path_buf(),
+                    entry: format!("#{index}"),
+                    message: format!("cannot read the entry header ({e}); the archive is damaged"),
+                })?;
             let name = String::from_utf8_lossy(f.name_raw()).into_owned();
-            let fail = |message: String| ChatDataError::Package { path: path.to_path_buf(), entry: name.clone(), message };
+            let fail = |message: String| ChatDataError::Package {
+                path: path.to_path_buf(),
+                entry: name.clone(),
+                message,
+            };
             if let Some(why) = unsafe_name(&name) {
-                return Err(fail(format!("{why}; refusing the package (it was not written by the export)")));
+                return Err(fail(format!(
+                    "{why}; refusing the package (it was not written by the export)"
+                )));
             }
             if f.is_dir() {
                 continue;
@@ -151,7 +174,12 @@ impl PackageReader {
                 )));
             }
             let kind = classify(&name);
-            entries.push(Entry { index, name, kind, compressed });
+            entries.push(Entry {
+                index,
+                name,
+                kind,
+                compressed,
+            });
         }
         Ok(PackageReader {
             archive,
@@ -165,7 +193,11 @@ impl PackageReader {
     }
 
     fn perr(&self, entry: &str, message: impl Into<String>) -> ChatDataError {
-        ChatDataError::Package { path: self.path.clone(), entry: entry.to_string(), message: message.into() }
+        ChatDataError::Package {
+            path: self.path.clone(),
+            entry: entry.to_string(),
+            message: message.into(),
+        }
     }
 
     /// Opens entry `i` as a bounded, UTF-8 reader and walks it.
@@ -180,19 +212,27 @@ impl PackageReader {
             (e.index, e.name.clone(), e.compressed)
         };
         let limits = self.limits;
-        let ratio_cap = compressed.saturating_mul(limits.max_ratio).max(RATIO_FLOOR_BYTES);
+        let ratio_cap = compressed
+            .saturating_mul(limits.max_ratio)
+            .max(RATIO_FLOOR_BYTES);
         let limit = limits.max_entry_bytes.min(ratio_cap);
         let path = self.path.clone();
-        let zf = self.archive.by_index(index).map_err(|e| ChatDataError::Package {
-            path: path.clone(),
-            entry: name.clone(),
-            message: format!("cannot open the entry ({e}); the archive is damaged"),
-        })?;
+        let zf = self
+            .archive
+            .by_index(index)
+            .map_err(|e| ChatDataError::Package {
+                path: path.clone(),
+                entry: name.clone(),
+                message: format!("cannot open the entry ({e}); the archive is damaged"),
+            })?;
         let limited = LimitReader {
             inner: zf,
             limit,
             read: 0,
-            why: format!("expands beyond {limit} bytes (over the size or {}× ratio limit); refusing it", limits.max_ratio),
+            why: format!(
+                "expands beyond {limit} bytes (over the size or {}× ratio limit); refusing it",
+                limits.max_ratio
+            ),
         };
         let input = utf8_reader(limited).map_err(|e| ChatDataError::Package {
             path: path.clone(),
@@ -211,17 +251,19 @@ impl PackageReader {
             Ok(()) => Ok(()),
             Err(_) if kept.is_some() => {
                 let mut e = kept.take().expect("kept");
-                if let ChatDataError::Package { path: p, .. } = &mut e {
-                    if p.as_os_str().is_empty() {
-                        *p = path;
-                    }
+                if let ChatDataError::Package { path: p, .. } = &mut e
+                    && p.as_os_str().is_empty()
+                {
+                    *p = path;
                 }
                 Err(e)
             }
             Err(XmlError(m)) => Err(ChatDataError::Package {
                 path,
                 entry: name,
-                message: format!("{m}; the package is damaged or was not written by an export — re-run the export"),
+                message: format!(
+                    "{m}; the package is damaged or was not written by an export — re-run the export"
+                ),
             }),
         }
     }
@@ -230,17 +272,36 @@ impl PackageReader {
         let (index, name) = (self.entries[i].index, self.entries[i].name.clone());
         let mut text = Vec::new();
         let path = self.path.clone();
-        let fail = |m: String| ChatDataError::Package { path: path.clone(), entry: name.clone(), message: m };
-        let zf = self.archive.by_index(index).map_err(|e| fail(format!("cannot open ({e})")))?;
+        let fail = |m: String| ChatDataError::Package {
+            path: path.clone(),
+            entry: name.clone(),
+            message: m,
+        };
+        let zf = self
+            .archive
+            .by_index(index)
+            .map_err(|e| fail(format!("cannot open ({e})")))?;
         let cap = 64 * 1024 * 1024;
-        LimitReader { inner: zf, limit: cap, read: 0, why: "manifest larger than 64 MiB".into() }
-            .read_to_end(&mut text)
-            .map_err(|e| fail(format!("cannot read ({e})")))?;
+        LimitReader {
+            inner: zf,
+            limit: cap,
+            read: 0,
+            why: "manifest larger than 64 MiB".into(),
+        }
+        .read_to_end(&mut text)
+        .map_err(|e| fail(format!("cannot read ({e})")))?;
         let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-        let m: Manifest = serde_json::from_slice(text)
-            .map_err(|e| self.perr(&name, format!("not a valid manifest ({e}); re-run the export")))?;
+        let m: Manifest = serde_json::from_slice(text).map_err(|e| {
+            self.perr(
+                &name,
+                format!("not a valid manifest ({e}); re-run the export"),
+            )
+        })?;
         if m.format != FORMAT {
-            return Err(self.perr(&name, format!("format is \"{}\", expected \"{FORMAT}\"", m.format)));
+            return Err(self.perr(
+                &name,
+                format!("format is \"{}\", expected \"{FORMAT}\"", m.format),
+            ));
         }
         if m.version > super::FORMAT_VERSION {
             return Err(self.perr(
@@ -268,7 +329,10 @@ impl PackageReader {
             let m = self.read_manifest(i)?;
             out.notes.push(format!(
                 "manifest: level {}, {} messages in {} rooms, written {}",
-                m.level, m.counts.messages, m.rooms.len(), m.created
+                m.level,
+                m.counts.messages,
+                m.rooms.len(),
+                m.created
             ));
             self.manifest = Some(m);
         } else {
@@ -287,21 +351,35 @@ impl PackageReader {
         // the known AD files
         let mut users = 0u64;
         let mut groups = 0u64;
-        for (kind, rec, t) in [(EntryKind::AdUsers, "User", ptype::USER), (EntryKind::AdGroups, "Group", ptype::GROUP)] {
+        for (kind, rec, t) in [
+            (EntryKind::AdUsers, "User", ptype::USER),
+            (EntryKind::AdGroups, "Group", ptype::GROUP),
+        ] {
             let Some(i) = self.find(kind.clone()) else {
                 continue;
             };
             let entry = self.entries[i].name.clone();
-            let counter = if t == ptype::USER { &mut users } else { &mut groups };
+            let counter = if t == ptype::USER {
+                &mut users
+            } else {
+                &mut groups
+            };
             self.walk_entry(i, &[rec], |ids, f| {
-                let raw = f.record.get("principalId").or_else(|| f.record.get("id")).ok_or_else(|| {
-                    perr(&entry, format!("a <{rec}> has no principalId"))
-                })?;
+                let raw = f
+                    .record
+                    .get("principalId")
+                    .or_else(|| f.record.get("id"))
+                    .ok_or_else(|| perr(&entry, format!("a <{rec}> has no principalId")))?;
                 let id = ids.id(raw);
-                let upn = f.record.get("UserPrincipalName").filter(|s| !s.is_empty()).map(str::to_string);
+                let upn = f
+                    .record
+                    .get("UserPrincipalName")
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string);
                 let p = principals.entry(id).or_insert_with(|| Principal {
                     id,
-                    guid: looks_like_guid(raw).then(|| raw.trim().trim_matches(['{', '}']).to_ascii_uppercase()),
+                    guid: looks_like_guid(raw)
+                        .then(|| raw.trim().trim_matches(['{', '}']).to_ascii_uppercase()),
                     type_id: Some(t),
                     uri: String::new(),
                     ..Principal::default()
@@ -317,9 +395,11 @@ impl PackageReader {
             let entry = self.entries[i].name.clone();
             let affs = &mut d.affiliations;
             self.walk_entry(i, &["User"], |ids, f| {
-                let who = f.record.get("id").or_else(|| f.record.get("principalId")).ok_or_else(|| {
-                    perr(&entry, "a <User> has no id")
-                })?;
+                let who = f
+                    .record
+                    .get("id")
+                    .or_else(|| f.record.get("principalId"))
+                    .ok_or_else(|| perr(&entry, "a <User> has no id"))?;
                 let who = ids.id(who);
                 let mut gs = Vec::new();
                 f.record.descendants("Group", &mut gs);
@@ -327,7 +407,10 @@ impl PackageReader {
                     if let Some(gid) = g.get("id").or_else(|| g.get("principalId")) {
                         let gid = ids.id(gid);
                         if gid != who {
-                            affs.push(Affiliation { principal_id: who, group_id: gid });
+                            affs.push(Affiliation {
+                                principal_id: who,
+                                group_id: gid,
+                            });
                         }
                     }
                 }
@@ -343,14 +426,21 @@ impl PackageReader {
                 let r = &f.record;
                 let field = |k: &str| r.get_text(k).map_err(|e| perr(&entry, e.0));
                 addins.push(AddIn {
-                    id: r.get("id").ok_or_else(|| perr(&entry, "an <AddIn> has no id"))?.trim().to_ascii_uppercase(),
+                    id: r
+                        .get("id")
+                        .ok_or_else(|| perr(&entry, "an <AddIn> has no id"))?
+                        .trim()
+                        .to_ascii_uppercase(),
                     name: field("Name")?.unwrap_or_default(),
                     url: field("Url")?.unwrap_or_default(),
                 });
                 Ok(())
             })?;
         }
-        for (kind, tag) in [(EntryKind::Categories, "Category"), (EntryKind::Rooms, "Room")] {
+        for (kind, tag) in [
+            (EntryKind::Categories, "Category"),
+            (EntryKind::Rooms, "Room"),
+        ] {
             let Some(i) = self.find(kind) else {
                 continue;
             };
@@ -362,16 +452,34 @@ impl PackageReader {
                 f.record.descendants("Role", &mut rs);
                 for r in rs {
                     let (Some(p), Some(t)) = (r.get("principal"), r.get("type")) else {
-                        return Err(perr(&entry, format!("a <Role> of \"{}\" lacks principal or type", n.name)));
+                        return Err(perr(
+                            &entry,
+                            format!("a <Role> of \"{}\" lacks principal or type", n.name),
+                        ));
                     };
-                    let role = Role::from_desc(t)
-                        .ok_or_else(|| perr(&entry, format!("unknown role type \"{t}\" in \"{}\"", n.name)))?;
-                    roles.push(RoleAssignment { node_id: n.id, prin_id: ids.id(p), role });
+                    let role = Role::from_desc(t).ok_or_else(|| {
+                        perr(
+                            &entry,
+                            format!("unknown role type \"{t}\" in \"{}\"", n.name),
+                        )
+                    })?;
+                    roles.push(RoleAssignment {
+                        node_id: n.id,
+                        prin_id: ids.id(p),
+                        role,
+                    });
                 }
                 if let Some(scope) = f.record.child("Scope") {
-                    for p in scope.children.iter().filter(|c| c.name.eq_ignore_ascii_case("Principal")) {
+                    for p in scope
+                        .children
+                        .iter()
+                        .filter(|c| c.name.eq_ignore_ascii_case("Principal"))
+                    {
                         if let Some(id) = p.get("id") {
-                            scopes.push(ScopeEntry { node_id: n.id, prin_id: ids.id(id) });
+                            scopes.push(ScopeEntry {
+                                node_id: n.id,
+                                prin_id: ids.id(id),
+                            });
                         }
                     }
                 }
@@ -390,18 +498,27 @@ impl PackageReader {
                     return Ok(()); // read for validation; Rooms.xml has the full data
                 }
                 let r = &f.record;
-                let name = r.get_text("Name").map_err(|e| perr(&entry, e.0))?.ok_or_else(|| {
-                    perr(&entry, format!("ChatRoom #{chat_rooms} has no <Name>"))
-                })?;
+                let name = r
+                    .get_text("Name")
+                    .map_err(|e| perr(&entry, e.0))?
+                    .ok_or_else(|| perr(&entry, format!("ChatRoom #{chat_rooms} has no <Name>")))?;
                 let id = -(chat_rooms as i64);
                 let mut ps = Vec::new();
                 r.descendants("Principal", &mut ps);
                 for p in ps {
                     let Some(pid) = p.get("id") else { continue };
                     let pid = ids.id(pid);
-                    for (flag, role) in [("isManager", Role::Manager), ("isMember", Role::Member), ("isCreator", Role::Creator)] {
+                    for (flag, role) in [
+                        ("isManager", Role::Manager),
+                        ("isMember", Role::Member),
+                        ("isCreator", Role::Creator),
+                    ] {
                         if parse_bool(p.get(flag)).unwrap_or(false) {
-                            roles.push(RoleAssignment { node_id: id, prin_id: pid, role });
+                            roles.push(RoleAssignment {
+                                node_id: id,
+                                prin_id: pid,
+                                role,
+                            });
                         }
                     }
                 }
@@ -409,7 +526,10 @@ impl PackageReader {
                     id,
                     parent_id: 0,
                     is_category: false,
-                    desc: r.get_text("Desc").map_err(|e| perr(&entry, e.0))?.unwrap_or_default(),
+                    desc: r
+                        .get_text("Desc")
+                        .map_err(|e| perr(&entry, e.0))?
+                        .unwrap_or_default(),
                     disabled: parse_bool(r.get("isDisabled")).unwrap_or(false),
                     behavior: crate::chatdata::model::enumv::NORMAL,
                     in_scope: true,
@@ -426,16 +546,29 @@ impl PackageReader {
             .map(|e| e.name.clone())
             .collect();
         out.content_entries.sort();
-        out.unknown_entries = self.entries.iter().filter(|e| e.kind == EntryKind::Unknown).map(|e| e.name.clone()).collect();
+        out.unknown_entries = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Unknown)
+            .map(|e| e.name.clone())
+            .collect();
 
         d.nodes.sort_by_key(|n| n.id);
         d.roles.sort_unstable();
         d.roles.dedup();
         d.scopes.sort_unstable();
         d.scopes.dedup();
-        d.root_id = d.nodes.iter().find(|n| n.is_category && n.parent_id == n.id).map(|n| n.id);
+        d.root_id = d
+            .nodes
+            .iter()
+            .find(|n| n.is_category && n.parent_id == n.id)
+            .map(|n| n.id);
         d.principals = principals.into_values().collect();
-        self.guid_by_id = d.principals.iter().filter_map(|p| p.guid.clone().map(|g| (p.id, g))).collect();
+        self.guid_by_id = d
+            .principals
+            .iter()
+            .filter_map(|p| p.guid.clone().map(|g| (p.id, g)))
+            .collect();
 
         let found = |k: &EntryKind| self.entries.iter().any(|e| &e.kind == k);
         out.sections = match &self.manifest {
@@ -459,13 +592,17 @@ impl PackageReader {
             out.content_entries.len()
         ));
         if out.content_entries.is_empty() {
-            out.notes.push("no content files found: this package carries no chat history".into());
+            out.notes
+                .push("no content files found: this package carries no chat history".into());
         }
         if self.find(EntryKind::Categories).is_none() && d.rooms().next().is_some() {
             out.notes.push("no categories file found: rooms have no category (a package not written by this program?)".into());
         }
         if !out.unknown_entries.is_empty() {
-            out.notes.push(format!("ignored {} unknown entries", out.unknown_entries.len()));
+            out.notes.push(format!(
+                "ignored {} unknown entries",
+                out.unknown_entries.len()
+            ));
         }
         out.manifest = self.manifest.clone();
         out.directory = d;
@@ -483,7 +620,9 @@ impl PackageReader {
         &mut self,
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<ContentStats, ChatDataError> {
-        let mut order: Vec<usize> = (0..self.entries.len()).filter(|&i| self.entries[i].kind == EntryKind::Content).collect();
+        let mut order: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.entries[i].kind == EntryKind::Content)
+            .collect();
         order.sort_by(|&a, &b| self.entries[a].name.cmp(&self.entries[b].name));
         let mut stats = ContentStats::default();
         let mut digests: BTreeMap<i64, ContentDigest> = BTreeMap::new();
@@ -506,14 +645,19 @@ impl PackageReader {
                 msg.date = opt_i64(r, "date")
                     .map_err(|m| perr(&entry, m))?
                     .ok_or_else(|| perr(&entry, format!("a message of room {room} has no date")))?;
-                let poster = r
-                    .get("poster")
-                    .ok_or_else(|| perr(&entry, format!("a message of room {room} has no poster")))?;
+                let poster = r.get("poster").ok_or_else(|| {
+                    perr(&entry, format!("a message of room {room} has no poster"))
+                })?;
                 msg.poster_id = ids.id(poster);
                 msg.is_alert = parse_bool(r.get("alert")).unwrap_or(false);
                 msg.content = r.decoded_text().map_err(|e| perr(&entry, e.0))?;
                 let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
-                digests.entry(msg.room_id).or_default().update(msg.date, guid, msg.is_alert, &msg.content);
+                digests.entry(msg.room_id).or_default().update(
+                    msg.date,
+                    guid,
+                    msg.is_alert,
+                    &msg.content,
+                );
                 stats.messages += 1;
                 stats.bytes += msg.content.len() as u64;
                 f(&msg)
@@ -538,7 +682,11 @@ impl PackageReader {
                 ));
             }
             for room in &m.rooms {
-                let got = stats.rooms.get(&room.id).cloned().unwrap_or_else(|| ContentDigest::new().finish());
+                let got = stats
+                    .rooms
+                    .get(&room.id)
+                    .cloned()
+                    .unwrap_or_else(|| ContentDigest::new().finish());
                 if got.messages != room.content.messages || got.sha256 != room.content.sha256 {
                     return Err(self.perr(
                         entry,
@@ -553,7 +701,11 @@ impl PackageReader {
                     ));
                 }
             }
-            if let Some(extra) = stats.rooms.keys().find(|id| !m.rooms.iter().any(|r| r.id == **id)) {
+            if let Some(extra) = stats
+                .rooms
+                .keys()
+                .find(|id| !m.rooms.iter().any(|r| r.id == **id))
+            {
                 return Err(self.perr(entry, format!("content for room id {extra} that the manifest does not list: the package was altered")));
             }
         }
@@ -563,7 +715,11 @@ impl PackageReader {
 
 fn perr(entry: &str, message: impl Into<String>) -> ChatDataError {
     // path is filled in by the caller's context; keep the entry precise
-    ChatDataError::Package { path: PathBuf::new(), entry: entry.to_string(), message: message.into() }
+    ChatDataError::Package {
+        path: PathBuf::new(),
+        entry: entry.to_string(),
+        message: message.into(),
+    }
 }
 
 fn parse_bool(v: Option<&str>) -> Option<bool> {
@@ -596,9 +752,13 @@ fn principal_from(r: &Record, ids: &mut Interner) -> Result<Principal, String> {
     let type_id = opt_i64(r, "type")?.map(|t| t as i16);
     Ok(Principal {
         id: ids.id(raw),
-        guid: r.get("guid").filter(|g| !g.trim().is_empty()).map(|g| g.trim().trim_matches(['{', '}']).to_ascii_uppercase()),
+        guid: r
+            .get("guid")
+            .filter(|g| !g.trim().is_empty())
+            .map(|g| g.trim().trim_matches(['{', '}']).to_ascii_uppercase()),
         type_id,
-        federated: parse_bool(r.get("federated")).unwrap_or_else(|| type_id.is_some_and(ptype::is_federated)),
+        federated: parse_bool(r.get("federated"))
+            .unwrap_or_else(|| type_id.is_some_and(ptype::is_federated)),
         uri: text("Uri")?.unwrap_or_default(),
         name: text("Name")?,
         company: text("Company")?,
@@ -633,11 +793,15 @@ fn node_from(r: &Record, is_category: bool) -> Result<Node, String> {
         scope_change: parse_bool(r.get("scopeChange")).unwrap_or(false),
         override_member: parse_bool(r.get("overrideMember")).unwrap_or(false),
         restrict_child_create: parse_bool(r.get("restrictChildCreate")),
-        behavior: opt_i64(r, "behavior")?.map_or(crate::chatdata::model::enumv::NORMAL, |v| v as i16),
+        behavior: opt_i64(r, "behavior")?
+            .map_or(crate::chatdata::model::enumv::NORMAL, |v| v as i16),
         visibility: opt_i64(r, "visibility")?.map(|v| v as i16),
         scope_definer_id: opt_i64(r, "scopeDefiner")?.unwrap_or(id),
         role_definer_id: opt_i64(r, "roleDefiner")?.unwrap_or(id),
-        siop_id: r.get("addin").filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_ascii_uppercase()),
+        siop_id: r
+            .get("addin")
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_ascii_uppercase()),
         added_by: opt_i64(r, "addedBy")?.unwrap_or(0),
         added_on: opt_i64(r, "addedOn")?.unwrap_or(0),
         updated_by: opt_i64(r, "updatedBy")?.unwrap_or(0),

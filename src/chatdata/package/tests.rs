@@ -31,7 +31,11 @@ fn sample_directory() -> Directory {
         is_category: cat,
         name: name.into(),
         desc: format!("desc of {name}\nsecond line"),
-        topic: if cat { String::new() } else { format!("topic {name}") },
+        topic: if cat {
+            String::new()
+        } else {
+            format!("topic {name}")
+        },
         invite: if id == 3 { Some(false) } else { None },
         logged: Some(true),
         file_post: if cat { None } else { Some(false) },
@@ -40,7 +44,11 @@ fn sample_directory() -> Directory {
         scope_change: false,
         override_member: id == 10,
         restrict_child_create: None,
-        behavior: if id == 11 { enumv::AUDITORIUM } else { enumv::NORMAL },
+        behavior: if id == 11 {
+            enumv::AUDITORIUM
+        } else {
+            enumv::NORMAL
+        },
         visibility: if cat { None } else { Some(enumv::PRIVATE) },
         scope_definer_id: if cat { id } else { parent },
         role_definer_id: 1,
@@ -73,17 +81,56 @@ fn sample_directory() -> Directory {
             url: "https://wiki/?a=1&b=2".into(),
         }],
         roles: vec![
-            RoleAssignment { node_id: 1, prin_id: 10, role: Role::Manager },
-            RoleAssignment { node_id: 10, prin_id: 5, role: Role::Member },
-            RoleAssignment { node_id: 10, prin_id: 11, role: Role::Manager },
-            RoleAssignment { node_id: 10, prin_id: 11, role: Role::Member },
-            RoleAssignment { node_id: 11, prin_id: 10, role: Role::Voiced },
-            RoleAssignment { node_id: 11, prin_id: 12, role: Role::Member },
+            RoleAssignment {
+                node_id: 1,
+                prin_id: 10,
+                role: Role::Manager,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 5,
+                role: Role::Member,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 11,
+                role: Role::Manager,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 11,
+                role: Role::Member,
+            },
+            RoleAssignment {
+                node_id: 11,
+                prin_id: 10,
+                role: Role::Voiced,
+            },
+            RoleAssignment {
+                node_id: 11,
+                prin_id: 12,
+                role: Role::Member,
+            },
         ],
-        scopes: vec![ScopeEntry { node_id: 2, prin_id: 5 }, ScopeEntry { node_id: 3, prin_id: 10 }],
+        scopes: vec![
+            ScopeEntry {
+                node_id: 2,
+                prin_id: 5,
+            },
+            ScopeEntry {
+                node_id: 3,
+                prin_id: 10,
+            },
+        ],
         affiliations: vec![
-            Affiliation { principal_id: 10, group_id: 5 },
-            Affiliation { principal_id: 11, group_id: 5 },
+            Affiliation {
+                principal_id: 10,
+                group_id: 5,
+            },
+            Affiliation {
+                principal_id: 11,
+                group_id: 5,
+            },
         ],
     }
 }
@@ -117,13 +164,36 @@ fn sample_messages() -> Vec<Message> {
 
 fn write_sample(path: &Path) -> Manifest {
     let d = sample_directory();
-    let mut w = PackageWriter::create(path, Manifest { level: "All".into(), ..Manifest::default() }).unwrap();
-    w.write_directory(&d, Sections { principals: true, categories: true, rooms: true, content: true }).unwrap();
+    let mut w = PackageWriter::create(
+        path,
+        Manifest {
+            level: "All".into(),
+            ..Manifest::default()
+        },
+    )
+    .unwrap();
+    w.write_directory(
+        &d,
+        Sections {
+            principals: true,
+            categories: true,
+            rooms: true,
+            content: true,
+        },
+    )
+    .unwrap();
     let msgs = sample_messages();
     for room in d.rooms() {
         w.begin_room(room).unwrap();
         for m in msgs.iter().filter(|m| m.room_id == room.id) {
-            let guid = d.principals.iter().find(|p| p.id == m.poster_id).unwrap().guid.clone().unwrap();
+            let guid = d
+                .principals
+                .iter()
+                .find(|p| p.id == m.poster_id)
+                .unwrap()
+                .guid
+                .clone()
+                .unwrap();
             w.write_message(m, &guid).unwrap();
         }
     }
@@ -144,7 +214,8 @@ fn read_all(path: &Path) -> Result<(PackageContents, Vec<Message>), ChatDataErro
 fn make_zip(path: &Path, entries: &[(&str, &[u8])]) {
     let f = std::fs::File::create(path).unwrap();
     let mut z = zip::ZipWriter::new(f);
-    let o = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in entries {
         z.start_file(*name, o).unwrap();
         z.write_all(data).unwrap();
@@ -154,8 +225,15 @@ fn make_zip(path: &Path, entries: &[(&str, &[u8])]) {
 
 fn entry_of(e: ChatDataError) -> (String, String) {
     match e {
-        ChatDataError::Package { entry, message, path } => {
-            assert!(!path.as_os_str().is_empty(), "the error names the package file");
+        ChatDataError::Package {
+            entry,
+            message,
+            path,
+        } => {
+            assert!(
+                !path.as_os_str().is_empty(),
+                "the error names the package file"
+            );
             (entry, message)
         }
         other => panic!("expected a package error, got {other}"),
@@ -175,7 +253,15 @@ fn round_trip_keeps_every_field_and_message() {
     assert_eq!(c.directory, want);
     assert_eq!(msgs, sample_messages());
     assert!(c.manifest.is_some());
-    assert_eq!(c.sections, Sections { principals: true, categories: true, rooms: true, content: true });
+    assert_eq!(
+        c.sections,
+        Sections {
+            principals: true,
+            categories: true,
+            rooms: true,
+            content: true
+        }
+    );
     assert!(c.unknown_entries.is_empty());
 }
 
@@ -191,10 +277,21 @@ fn the_four_known_files_have_the_documented_shape() {
         s
     };
     let users = text("AdUsers.xml");
-    assert!(users.contains("<Pool><AdUsers><User principalId=\"10\" UserPrincipalName=\"a@contoso.lab\"/>"), "{users}");
-    assert!(text("AdGroups.xml").contains("<Pool><AdGroups><Group principalId=\"5\"/></AdGroups></Pool>"));
+    assert!(
+        users.contains(
+            "<Pool><AdUsers><User principalId=\"10\" UserPrincipalName=\"a@contoso.lab\"/>"
+        ),
+        "{users}"
+    );
+    assert!(
+        text("AdGroups.xml")
+            .contains("<Pool><AdGroups><Group principalId=\"5\"/></AdGroups></Pool>")
+    );
     let aff = text("AdAffiliations.xml");
-    assert!(aff.contains("<User id=\"10\"><Groups><Group id=\"5\"/></Groups></User>"), "{aff}");
+    assert!(
+        aff.contains("<User id=\"10\"><Groups><Group id=\"5\"/></Groups></User>"),
+        "{aff}"
+    );
     let rooms = text("ChatRooms.xml");
     assert!(
         rooms.contains("<ChatRoom isDisabled=\"0\"><Name>Build Status 🚂</Name><Desc>desc of Build Status 🚂\nsecond line</Desc><Roles><Principal id=\"5\" isManager=\"0\" isMember=\"1\" isCreator=\"0\"/><Principal id=\"11\" isManager=\"1\" isMember=\"1\" isCreator=\"0\"/></Roles></ChatRoom>"),
@@ -233,22 +330,50 @@ fn a_package_with_only_the_four_known_files_reads() {
     assert!(c.manifest.is_none());
     let d = &c.directory;
     assert_eq!(d.principals.len(), 3);
-    assert_eq!(d.principals.iter().find(|p| p.id == 7).unwrap().upn.as_deref(), Some("anna@contoso.lab"));
-    assert_eq!(d.affiliations, [Affiliation { principal_id: 7, group_id: 20 }]);
+    assert_eq!(
+        d.principals
+            .iter()
+            .find(|p| p.id == 7)
+            .unwrap()
+            .upn
+            .as_deref(),
+        Some("anna@contoso.lab")
+    );
+    assert_eq!(
+        d.affiliations,
+        [Affiliation {
+            principal_id: 7,
+            group_id: 20
+        }]
+    );
     let room = d.rooms().next().unwrap();
     assert_eq!(room.name, "Ops & Support");
     assert!(room.disabled);
     assert_eq!(d.roles.len(), 2);
-    assert!(d.roles.iter().any(|r| r.prin_id == 20 && r.role == Role::Member));
+    assert!(
+        d.roles
+            .iter()
+            .any(|r| r.prin_id == 20 && r.role == Role::Member)
+    );
     assert_eq!(c.unknown_entries, ["Export/readme.txt"]);
-    assert!(c.notes.iter().any(|n| n.contains("no content files")), "{:?}", c.notes);
+    assert!(
+        c.notes.iter().any(|n| n.contains("no content files")),
+        "{:?}",
+        c.notes
+    );
     assert!(c.sections.principals && c.sections.rooms && !c.sections.content);
 }
 
 #[test]
 fn hostile_names_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["../x.xml", "a/../../x.xml", "/etc/passwd", "\\windows\\x.xml", "C:/x.xml"] {
+    for name in [
+        "../x.xml",
+        "a/../../x.xml",
+        "/etc/passwd",
+        "\\windows\\x.xml",
+        "C:/x.xml",
+    ] {
         let path = dir.path().join("bad.zip");
         make_zip(&path, &[("AdUsers.xml", b"<Pool/>"), (name, b"<x/>")]);
         let Err(e) = PackageReader::open(&path, PackageLimits::default()) else {
@@ -274,7 +399,13 @@ fn dtd_and_entities_are_refused_naming_the_entry() {
     let (entry, msg) = entry_of(read_all(&path).unwrap_err());
     assert_eq!(entry, "AdUsers.xml");
     assert!(msg.contains("entity"), "{msg}");
-    make_zip(&path, &[("ChatRooms.xml", b"<!DOCTYPE Pool SYSTEM \"file:///etc/passwd\"><Pool/>")]);
+    make_zip(
+        &path,
+        &[(
+            "ChatRooms.xml",
+            b"<!DOCTYPE Pool SYSTEM \"file:///etc/passwd\"><Pool/>",
+        )],
+    );
     let (entry, msg) = entry_of(read_all(&path).unwrap_err());
     assert_eq!(entry, "ChatRooms.xml");
     assert!(msg.contains("DOCTYPE"), "{msg}");
@@ -285,7 +416,10 @@ fn compression_bombs_and_oversized_entries_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bomb.zip");
     let zeros = vec![b' '; 20 * 1024 * 1024];
-    make_zip(&path, &[("AdUsers.xml", b"<Pool/>"), ("ChatRooms.xml", &zeros)]);
+    make_zip(
+        &path,
+        &[("AdUsers.xml", b"<Pool/>"), ("ChatRooms.xml", &zeros)],
+    );
     let Err(e) = PackageReader::open(&path, PackageLimits::default()) else {
         panic!("bomb accepted");
     };
@@ -293,7 +427,10 @@ fn compression_bombs_and_oversized_entries_are_refused() {
     assert_eq!(entry, "ChatRooms.xml");
     assert!(msg.contains("100×"), "{msg}");
     // the size limit applies independently of the ratio
-    let limits = PackageLimits { max_entry_bytes: 1024, max_ratio: 100_000 };
+    let limits = PackageLimits {
+        max_entry_bytes: 1024,
+        max_ratio: 100_000,
+    };
     let Err(e) = PackageReader::open(&path, limits) else {
         panic!("oversized entry accepted");
     };
@@ -329,13 +466,18 @@ fn altered_content_fails_the_manifest_check() {
         let mut data = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut data).unwrap();
         if f.name().starts_with(CONTENT_PREFIX) {
-            let s = String::from_utf8(data).unwrap().replacen(">hello<", ">hellO<", 1);
+            let s = String::from_utf8(data)
+                .unwrap()
+                .replacen(">hello<", ">hellO<", 1);
             data = s.into_bytes();
         }
         entries.push((f.name().to_string(), data));
     }
     let altered = dir.path().join("altered.zip");
-    let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     make_zip(&altered, &refs);
     let (entry, msg) = entry_of(read_all(&altered).unwrap_err());
     assert_eq!(entry, MANIFEST);
@@ -346,8 +488,14 @@ fn altered_content_fails_the_manifest_check() {
 fn entry_names_are_classified() {
     assert_eq!(classify("AdUsers.xml"), EntryKind::AdUsers);
     assert_eq!(classify("Export/adusers.XML"), EntryKind::AdUsers);
-    assert_eq!(classify("pchat-migrate/Content/00001.xml"), EntryKind::Content);
-    assert_eq!(classify("x/pchat-migrate/manifest.json"), EntryKind::Manifest);
+    assert_eq!(
+        classify("pchat-migrate/Content/00001.xml"),
+        EntryKind::Content
+    );
+    assert_eq!(
+        classify("x/pchat-migrate/manifest.json"),
+        EntryKind::Manifest
+    );
     assert_eq!(classify("Other.xml"), EntryKind::Unknown);
     assert!(unsafe_name("a/b.xml").is_none());
 }

@@ -11,8 +11,8 @@ use zip::write::SimpleFileOptions;
 
 use super::xml::needs_hex;
 use super::{
-    ADDINS, CATEGORIES, CHUNK_BYTES, CHUNK_MESSAGES, CONTENT_PREFIX, FORMAT, FORMAT_VERSION, MANIFEST, Manifest,
-    ManifestRoom, PRINCIPALS, ROOMS, Sections,
+    ADDINS, CATEGORIES, CHUNK_BYTES, CHUNK_MESSAGES, CONTENT_PREFIX, FORMAT, FORMAT_VERSION,
+    MANIFEST, Manifest, ManifestRoom, PRINCIPALS, ROOMS, Sections,
 };
 use crate::chatdata::ChatDataError;
 use crate::chatdata::digest::ContentDigest;
@@ -75,7 +75,11 @@ impl PackageWriter {
     fn err(&self, message: impl std::fmt::Display) -> ChatDataError {
         ChatDataError::Package {
             path: self.path.clone(),
-            entry: if self.entry.is_empty() { "(archive)".into() } else { self.entry.clone() },
+            entry: if self.entry.is_empty() {
+                "(archive)".into()
+            } else {
+                self.entry.clone()
+            },
             message: format!("cannot write: {message}"),
         }
     }
@@ -113,7 +117,9 @@ impl PackageWriter {
         for a in attrs {
             e.push_attribute(*a);
         }
-        self.xml.write_event(Event::Start(e)).map_err(|x| self.err(x))
+        self.xml
+            .write_event(Event::Start(e))
+            .map_err(|x| self.err(x))
     }
 
     fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) -> Result<(), ChatDataError> {
@@ -121,11 +127,15 @@ impl PackageWriter {
         for a in attrs {
             e.push_attribute(*a);
         }
-        self.xml.write_event(Event::Empty(e)).map_err(|x| self.err(x))
+        self.xml
+            .write_event(Event::Empty(e))
+            .map_err(|x| self.err(x))
     }
 
     fn close(&mut self, name: &str) -> Result<(), ChatDataError> {
-        self.xml.write_event(Event::End(BytesEnd::new(name))).map_err(|x| self.err(x))
+        self.xml
+            .write_event(Event::End(BytesEnd::new(name)))
+            .map_err(|x| self.err(x))
     }
 
     /// `<name>text</name>`, hex-encoded (`enc="hex"`) when XML 1.0 cannot carry the text.
@@ -139,8 +149,12 @@ impl PackageWriter {
         } else {
             value
         };
-        self.xml.write_event(Event::Start(e)).map_err(|x| self.err(x))?;
-        self.xml.write_event(Event::Text(BytesText::new(body))).map_err(|x| self.err(x))?;
+        self.xml
+            .write_event(Event::Start(e))
+            .map_err(|x| self.err(x))?;
+        self.xml
+            .write_event(Event::Text(BytesText::new(body)))
+            .map_err(|x| self.err(x))?;
         self.close(name)
     }
 
@@ -162,7 +176,11 @@ impl PackageWriter {
     ///
     /// # Errors
     /// I/O and zip errors naming the entry.
-    pub fn write_directory(&mut self, d: &Directory, sections: Sections) -> Result<(), ChatDataError> {
+    pub fn write_directory(
+        &mut self,
+        d: &Directory,
+        sections: Sections,
+    ) -> Result<(), ChatDataError> {
         self.manifest.sections = sections;
         let c = &mut self.manifest.counts;
         c.principals = d.principals.len() as u64;
@@ -221,9 +239,19 @@ impl PackageWriter {
         self.open("Pool", &[])?;
         self.open("AdUsers", &[])?;
         let mut users = 0;
-        for p in d.principals.iter().filter(|p| p.type_id == Some(ptype::USER)) {
+        for p in d
+            .principals
+            .iter()
+            .filter(|p| p.type_id == Some(ptype::USER))
+        {
             let id = p.id.to_string();
-            self.empty("User", &[("principalId", &id), ("UserPrincipalName", p.upn.as_deref().unwrap_or(""))])?;
+            self.empty(
+                "User",
+                &[
+                    ("principalId", &id),
+                    ("UserPrincipalName", p.upn.as_deref().unwrap_or("")),
+                ],
+            )?;
             users += 1;
             self.flush_xml(false)?;
         }
@@ -235,7 +263,11 @@ impl PackageWriter {
         self.open("Pool", &[])?;
         self.open("AdGroups", &[])?;
         let mut groups = 0;
-        for p in d.principals.iter().filter(|p| p.type_id == Some(ptype::GROUP)) {
+        for p in d
+            .principals
+            .iter()
+            .filter(|p| p.type_id == Some(ptype::GROUP))
+        {
             let id = p.id.to_string();
             self.empty("Group", &[("principalId", &id)])?;
             groups += 1;
@@ -295,7 +327,15 @@ impl PackageWriter {
                     continue;
                 }
                 let id = id.to_string();
-                self.empty("Principal", &[("id", &id), ("isManager", b(m)), ("isMember", b(mem)), ("isCreator", b(cr))])?;
+                self.empty(
+                    "Principal",
+                    &[
+                        ("id", &id),
+                        ("isManager", b(m)),
+                        ("isMember", b(mem)),
+                        ("isCreator", b(cr)),
+                    ],
+                )?;
             }
             self.close("Roles")?;
             self.close("ChatRoom")?;
@@ -371,7 +411,11 @@ impl PackageWriter {
         if n.is_category {
             attrs.push(("inScope", b(n.in_scope)));
         }
-        for (k, v) in [("invite", n.invite), ("logged", n.logged), ("filePost", n.file_post)] {
+        for (k, v) in [
+            ("invite", n.invite),
+            ("logged", n.logged),
+            ("filePost", n.file_post),
+        ] {
             if let Some(v) = v {
                 attrs.push((k, b(v)));
             }
@@ -403,7 +447,12 @@ impl PackageWriter {
             self.text("Topic", &n.topic)?;
         }
         if n.is_category {
-            let scope: Vec<i64> = d.scopes.iter().filter(|s| s.node_id == n.id).map(|s| s.prin_id).collect();
+            let scope: Vec<i64> = d
+                .scopes
+                .iter()
+                .filter(|s| s.node_id == n.id)
+                .map(|s| s.prin_id)
+                .collect();
             if !scope.is_empty() {
                 self.open("Scope", &[])?;
                 for p in scope {
@@ -425,7 +474,10 @@ impl PackageWriter {
     }
 
     fn open_chunk(&mut self) -> Result<(), ChatDataError> {
-        let name = format!("{CONTENT_PREFIX}{:05}.xml", self.manifest.content_files.len() + 1);
+        let name = format!(
+            "{CONTENT_PREFIX}{:05}.xml",
+            self.manifest.content_files.len() + 1
+        );
         self.manifest.content_files.push(name.clone());
         self.start_entry(&name)?;
         self.open("Content", &[])?;
@@ -466,7 +518,10 @@ impl PackageWriter {
         };
         let room_id = *room_id;
         digest.update(m.date, poster_guid, m.is_alert, &m.content);
-        if !self.chunk_open || self.chunk_messages >= CHUNK_MESSAGES || self.chunk_bytes >= CHUNK_BYTES {
+        if !self.chunk_open
+            || self.chunk_messages >= CHUNK_MESSAGES
+            || self.chunk_bytes >= CHUNK_BYTES
+        {
             self.close_chunk()?;
             self.open_chunk()?;
         }
@@ -494,8 +549,12 @@ impl PackageWriter {
         } else {
             m.content.as_str()
         };
-        self.xml.write_event(Event::Start(e)).map_err(|x| self.err(x))?;
-        self.xml.write_event(Event::Text(BytesText::new(body))).map_err(|x| self.err(x))?;
+        self.xml
+            .write_event(Event::Start(e))
+            .map_err(|x| self.err(x))?;
+        self.xml
+            .write_event(Event::Text(BytesText::new(body)))
+            .map_err(|x| self.err(x))?;
         self.close("Message")?;
         self.chunk_messages += 1;
         self.manifest.counts.messages += 1;
@@ -504,7 +563,14 @@ impl PackageWriter {
 
     fn end_room(&mut self) -> Result<(), ChatDataError> {
         if let Some((id, name, digest)) = self.current.take() {
-            self.rooms.insert(id, ManifestRoom { id, name, content: digest.finish() });
+            self.rooms.insert(
+                id,
+                ManifestRoom {
+                    id,
+                    name,
+                    content: digest.finish(),
+                },
+            );
         }
         Ok(())
     }
@@ -528,7 +594,9 @@ impl PackageWriter {
         let opts = SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
             .unix_permissions(0o644);
-        self.zip.start_file(MANIFEST, opts).map_err(|e| self.err(e))?;
+        self.zip
+            .start_file(MANIFEST, opts)
+            .map_err(|e| self.err(e))?;
         self.zip.write_all(&json).map_err(|e| self.err(e))?;
         self.entry.clear();
         let path = self.path.clone();
@@ -542,8 +610,12 @@ impl PackageWriter {
             action: "flush the package".into(),
             source: e.into_error(),
         })?;
-        file.sync_all().map_err(ChatDataError::io(&path, "sync the package to disk"))?;
-        let size = file.metadata().map_err(ChatDataError::io(&path, "read the package size"))?.len();
+        file.sync_all()
+            .map_err(ChatDataError::io(&path, "sync the package to disk"))?;
+        let size = file
+            .metadata()
+            .map_err(ChatDataError::io(&path, "read the package size"))?
+            .len();
         Ok((self.manifest, size))
     }
 }

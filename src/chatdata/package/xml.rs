@@ -89,23 +89,31 @@ impl<R: Read> Utf16ToUtf8<R> {
                         _ => break,
                     },
                 };
-                let unit = if self.big_endian { u16::from_be_bytes([a, b]) } else { u16::from_le_bytes([a, b]) };
+                let unit = if self.big_endian {
+                    u16::from_be_bytes([a, b])
+                } else {
+                    u16::from_le_bytes([a, b])
+                };
                 let ch = match (self.high.take(), unit) {
                     (None, 0xD800..=0xDBFF) => {
                         self.high = Some(unit);
                         continue;
                     }
-                    (Some(h), 0xDC00..=0xDFFF) => {
-                        char::from_u32(0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(unit) - 0xDC00))
-                    }
+                    (Some(h), 0xDC00..=0xDFFF) => char::from_u32(
+                        0x10000 + ((u32::from(h) - 0xD800) << 10) + (u32::from(unit) - 0xDC00),
+                    ),
                     (None, 0xDC00..=0xDFFF) | (Some(_), _) => None,
                     (None, u) => char::from_u32(u32::from(u)),
                 };
                 let ch = ch.ok_or_else(|| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, "invalid UTF-16 (unpaired surrogate)")
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "invalid UTF-16 (unpaired surrogate)",
+                    )
                 })?;
                 let mut tmp = [0u8; 4];
-                self.pending.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                self.pending
+                    .extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
             }
         }
         Ok(())
@@ -136,7 +144,15 @@ pub(crate) fn utf8_reader<'a, R: Read + 'a>(inner: R) -> std::io::Result<Box<dyn
     };
     if utf16 {
         br.consume(2);
-        let t = Utf16ToUtf8 { inner: br, big_endian, pending: Vec::new(), pos: 0, carry: None, high: None, eof: false };
+        let t = Utf16ToUtf8 {
+            inner: br,
+            big_endian,
+            pending: Vec::new(),
+            pos: 0,
+            carry: None,
+            high: None,
+            eof: false,
+        };
         Ok(Box::new(BufReader::with_capacity(64 * 1024, t)))
     } else {
         Ok(Box::new(br))
@@ -155,8 +171,14 @@ pub(crate) fn xml_reader<R: BufRead>(input: R) -> quick_xml::Reader<R> {
 
 /// Resolves a general reference (`&amp;`, `&#233;`, …): only the five predefined entities
 /// and character references exist in a document without a DTD.
-pub(crate) fn resolve_ref(e: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), XmlError> {
-    if let Some(ch) = e.resolve_char_ref().map_err(|x| XmlError(format!("bad character reference: {x}")))? {
+pub(crate) fn resolve_ref(
+    e: &quick_xml::events::BytesRef<'_>,
+    out: &mut String,
+) -> Result<(), XmlError> {
+    if let Some(ch) = e
+        .resolve_char_ref()
+        .map_err(|x| XmlError(format!("bad character reference: {x}")))?
+    {
         out.push(ch);
         return Ok(());
     }
@@ -167,7 +189,11 @@ pub(crate) fn resolve_ref(e: &quick_xml::events::BytesRef<'_>, out: &mut String)
         "gt" => '>',
         "quot" => '"',
         "apos" => '\'',
-        other => return Err(XmlError(format!("undefined entity &{other}; (packages may not use entities)"))),
+        other => {
+            return Err(XmlError(format!(
+                "undefined entity &{other}; (packages may not use entities)"
+            )));
+        }
     });
     Ok(())
 }
@@ -219,20 +245,34 @@ impl Record {
 
     /// This element's text, hex-decoded when it carries `enc="hex"`.
     pub fn decoded_text(&self) -> Result<String, XmlError> {
-        match self.attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case("enc")) {
+        match self
+            .attrs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("enc"))
+        {
             Some((_, e)) if e.eq_ignore_ascii_case("hex") => {
-                let bytes = hex::decode(self.text.trim())
-                    .map_err(|e| XmlError(format!("<{}> has enc=\"hex\" but is not hex: {e}", self.name)))?;
-                String::from_utf8(bytes).map_err(|_| XmlError(format!("<{}> hex text is not UTF-8", self.name)))
+                let bytes = hex::decode(self.text.trim()).map_err(|e| {
+                    XmlError(format!(
+                        "<{}> has enc=\"hex\" but is not hex: {e}",
+                        self.name
+                    ))
+                })?;
+                String::from_utf8(bytes)
+                    .map_err(|_| XmlError(format!("<{}> hex text is not UTF-8", self.name)))
             }
-            Some((_, e)) => Err(XmlError(format!("<{}> has unknown encoding enc=\"{e}\"", self.name))),
+            Some((_, e)) => Err(XmlError(format!(
+                "<{}> has unknown encoding enc=\"{e}\"",
+                self.name
+            ))),
             None => Ok(self.text.clone()),
         }
     }
 
     /// The first child with that local name (case-insensitive).
     pub fn child(&self, name: &str) -> Option<&Record> {
-        self.children.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+        self.children
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// All descendants with that local name (case-insensitive), depth first.
@@ -251,14 +291,19 @@ fn local_name(e: &BytesStart<'_>) -> String {
 }
 
 fn start_record(e: &BytesStart<'_>) -> Result<Record, XmlError> {
-    let mut rec = Record { name: local_name(e), ..Record::default() };
+    let mut rec = Record {
+        name: local_name(e),
+        ..Record::default()
+    };
     for a in e.attributes() {
         let a = a?;
         let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
         if key == "xmlns" || a.key.as_ref().starts_with(b"xmlns:") {
             continue;
         }
-        let v = a.unescape_value().map_err(|x| XmlError(format!("bad attribute {key}: {x}")))?;
+        let v = a
+            .unescape_value()
+            .map_err(|x| XmlError(format!("bad attribute {key}: {x}")))?;
         rec.attrs.push((key, v.into_owned()));
     }
     Ok(rec)
@@ -294,7 +339,10 @@ pub(crate) fn walk<R: BufRead>(
                 if record_names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                     let rec = start_record(&e)?;
                     let rec = read_subtree(&mut reader, rec, 0)?;
-                    f(Found { ancestors: &ancestors, record: rec })?;
+                    f(Found {
+                        ancestors: &ancestors,
+                        record: rec,
+                    })?;
                 } else {
                     ancestors.push(start_record(&e)?);
                 }
@@ -304,7 +352,10 @@ pub(crate) fn walk<R: BufRead>(
                 let name = local_name(&e);
                 if record_names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
                     let rec = start_record(&e)?;
-                    f(Found { ancestors: &ancestors, record: rec })?;
+                    f(Found {
+                        ancestors: &ancestors,
+                        record: rec,
+                    })?;
                 }
             }
             Event::End(_) => {
@@ -327,14 +378,24 @@ pub(crate) fn walk<R: BufRead>(
                 let mut sink = String::new();
                 resolve_ref(&r, &mut sink)?;
             }
-            Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+            Event::Text(_)
+            | Event::CData(_)
+            | Event::Comment(_)
+            | Event::Decl(_)
+            | Event::PI(_) => {}
         }
     }
 }
 
-fn read_subtree<R: BufRead>(reader: &mut quick_xml::Reader<R>, mut rec: Record, depth: usize) -> Result<Record, XmlError> {
+fn read_subtree<R: BufRead>(
+    reader: &mut quick_xml::Reader<R>,
+    mut rec: Record,
+    depth: usize,
+) -> Result<Record, XmlError> {
     if depth > MAX_RECORD_DEPTH {
-        return Err(XmlError(format!("elements nested deeper than {MAX_RECORD_DEPTH} levels")));
+        return Err(XmlError(format!(
+            "elements nested deeper than {MAX_RECORD_DEPTH} levels"
+        )));
     }
     let mut buf = Vec::with_capacity(256);
     loop {
@@ -351,7 +412,12 @@ fn read_subtree<R: BufRead>(reader: &mut quick_xml::Reader<R>, mut rec: Record, 
             Event::Text(t) => rec.text.push_str(&t.xml10_content()?),
             Event::CData(t) => rec.text.push_str(&t.xml10_content()?),
             Event::GeneralRef(r) => resolve_ref(&r, &mut rec.text)?,
-            Event::Eof => return Err(XmlError(format!("XML ends inside <{}> (truncated entry?)", rec.name))),
+            Event::Eof => {
+                return Err(XmlError(format!(
+                    "XML ends inside <{}> (truncated entry?)",
+                    rec.name
+                )));
+            }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
         }
     }
@@ -360,9 +426,8 @@ fn read_subtree<R: BufRead>(reader: &mut quick_xml::Reader<R>, mut rec: Record, 
 /// True when `s` cannot travel as XML 1.0 element text unchanged: characters XML 1.0
 /// forbids, or `\r` (which XML parsers normalize away).
 pub(crate) fn needs_hex(s: &str) -> bool {
-    s.chars().any(|c| {
-        matches!(c, '\r' | '\u{FFFE}' | '\u{FFFF}') || (c < ' ' && c != '\t' && c != '\n')
-    })
+    s.chars()
+        .any(|c| matches!(c, '\r' | '\u{FFFE}' | '\u{FFFF}') || (c < ' ' && c != '\t' && c != '\n'))
 }
 
 #[cfg(test)]
@@ -395,16 +460,27 @@ mod tests {
     fn utf16_with_bom_and_utf8_bom_are_read() {
         let text = "<?xml version=\"1.0\" encoding=\"utf-16\"?><Pool><User principalId=\"1\" name=\"주간 회의 🎉\"/></Pool>";
         for big in [false, true] {
-            let mut bytes = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+            let mut bytes = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
             for u in text.encode_utf16() {
-                bytes.extend_from_slice(&if big { u.to_be_bytes() } else { u.to_le_bytes() });
+                bytes.extend_from_slice(&if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
             }
             let recs = collect(&bytes, &["User"]).unwrap();
             assert_eq!(recs[0].get("name"), Some("주간 회의 🎉"));
         }
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice(b"<Pool><User principalId=\"2\"/></Pool>");
-        assert_eq!(collect(&bom, &["User"]).unwrap()[0].get("principalId"), Some("2"));
+        assert_eq!(
+            collect(&bom, &["User"]).unwrap()[0].get("principalId"),
+            Some("2")
+        );
     }
 
     #[test]
@@ -415,13 +491,21 @@ mod tests {
         let xml = br#"<!DOCTYPE Pool SYSTEM "http://x/y.dtd"><Pool/>"#;
         assert!(collect(xml, &["User"]).unwrap_err().0.contains("DOCTYPE"));
         let xml = br#"<Pool><User><Name>a &foo; b</Name></User></Pool>"#;
-        assert!(collect(xml, &["User"]).unwrap_err().0.contains("undefined entity"));
+        assert!(
+            collect(xml, &["User"])
+                .unwrap_err()
+                .0
+                .contains("undefined entity")
+        );
     }
 
     #[test]
     fn references_and_truncation() {
         let xml = br#"<Pool><User><Name>a &amp; b &#233; &#x1F600; &lt;x&gt;</Name></User></Pool>"#;
-        assert_eq!(collect(xml, &["User"]).unwrap()[0].get("Name"), Some("a & b é 😀 <x>"));
+        assert_eq!(
+            collect(xml, &["User"]).unwrap()[0].get("Name"),
+            Some("a & b é 😀 <x>")
+        );
         let e = collect(br#"<Pool><User><Name>abc"#, &["User"]).unwrap_err();
         assert!(e.0.contains("truncated"), "{e}");
         let e = collect(br#"<Pool><Other>"#, &["User"]).unwrap_err();
