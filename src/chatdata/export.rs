@@ -285,7 +285,7 @@ fn export_to(
     let db = LegacyDb::open(legacy_db)?;
     let (d, sections) = export_directory(&db, opts, r)?;
     let total = if sections.content {
-        db.count_messages(opts.start_date_ticks)?
+        db.estimate_messages()?
     } else {
         0
     };
@@ -415,4 +415,63 @@ fn disable_nodes(legacy_db: &Path, ids: &[i64], r: &dyn Reporter) -> Result<(), 
         ids.len()
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_case_insensitively_and_map_to_sections() {
+        assert_eq!(
+            "roomdirectory".parse::<ExportLevel>().unwrap(),
+            ExportLevel::RoomDirectory
+        );
+        assert_eq!(" All ".parse::<ExportLevel>().unwrap(), ExportLevel::All);
+        assert!(
+            "Everything"
+                .parse::<ExportLevel>()
+                .unwrap_err()
+                .contains("RoomDirectory")
+        );
+        let s = ExportLevel::Content.sections();
+        assert!(s.content && !s.rooms && !s.categories && !s.principals);
+        let s = ExportLevel::RoomDirectory.sections();
+        assert!(s.rooms && s.categories && !s.content);
+        assert_eq!(ExportOptions::default().pool_fqdn, "pchatpool.contoso.lab");
+        assert_eq!(
+            partial_path(Path::new("/x/a.zip")),
+            Path::new("/x/a.zip.partial")
+        );
+    }
+
+    #[test]
+    fn unknown_scope_and_missing_database_are_clear_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = crate::progress::NullReporter::default();
+        let err = export(
+            &dir.path().join("nope.db"),
+            &dir.path().join("o.zip"),
+            &ExportOptions::default(),
+            &r,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        let spec = crate::lab::LabSpec {
+            messages: 50,
+            rooms: 4,
+            users: 10,
+            ..crate::lab::LabSpec::small()
+        };
+        let paths = crate::lab::init(dir.path(), &spec, false, &r).unwrap();
+        let opts = ExportOptions {
+            scope: vec!["No Such Category".into()],
+            ..ExportOptions::default()
+        };
+        let out = dir.path().join("o.zip");
+        let err = export(&paths.legacy_db, &out, &opts, &r).unwrap_err();
+        assert!(matches!(err, ChatDataError::Options(_)), "{err}");
+        assert!(err.to_string().contains("\"No Such Category\""), "{err}");
+        assert!(!out.exists() && !partial_path(&out).exists());
+    }
 }

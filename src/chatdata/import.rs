@@ -738,3 +738,217 @@ fn write_directory(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::chatdata::model::*;
+    use crate::chatdata::package::{Manifest, PackageWriter, Sections};
+    use crate::progress::NullReporter;
+
+    fn fresh_mgc(dir: &Path) -> PathBuf {
+        let path = dir.join("mgc.db");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        crate::lab::schema::create_mgc(&c).unwrap();
+        path
+    }
+
+    fn directory() -> Directory {
+        let node = |id: i64, parent: i64, cat: bool, name: &str| Node {
+            id,
+            guid: format!("10000000-0000-4000-8000-{id:012}"),
+            parent_id: parent,
+            is_category: cat,
+            name: name.into(),
+            desc: format!("new {name}"),
+            invite: Some(true),
+            behavior: enumv::NORMAL,
+            visibility: Some(enumv::SCOPE),
+            scope_definer_id: id,
+            role_definer_id: id,
+            added_by: 1,
+            updated_by: 1,
+            in_scope: true,
+            ..Node::default()
+        };
+        Directory {
+            root_id: Some(1),
+            principals: vec![
+                Principal {
+                    id: 1,
+                    guid: Some("S".into()),
+                    type_id: Some(ptype::SYSTEM_USER),
+                    ..Principal::default()
+                },
+                Principal {
+                    id: 20,
+                    guid: Some("20000000-0000-4000-8000-000000000020".into()),
+                    type_id: Some(ptype::USER),
+                    uri: "sip:a@contoso.lab".into(),
+                    ..Principal::default()
+                },
+                Principal {
+                    id: 21,
+                    guid: None,
+                    type_id: Some(ptype::USER),
+                    upn: Some("X@contoso.lab".into()),
+                    ..Principal::default()
+                },
+            ],
+            nodes: vec![
+                node(1, 1, true, "Root"),
+                node(2, 1, true, "Eng"),
+                node(10, 2, false, "A"),
+            ],
+            roles: vec![
+                RoleAssignment {
+                    node_id: 10,
+                    prin_id: 20,
+                    role: Role::Member,
+                },
+                RoleAssignment {
+                    node_id: 10,
+                    prin_id: 21,
+                    role: Role::Manager,
+                },
+            ],
+            ..Directory::default()
+        }
+    }
+
+    fn package(dir: &Path, d: &Directory, dates: &[i64]) -> PathBuf {
+        let path = dir.join("p.zip");
+        let mut w = PackageWriter::create(&path, Manifest::default()).unwrap();
+        w.write_directory(
+            d,
+            Sections {
+                principals: true,
+                categories: true,
+                rooms: true,
+                content: true,
+            },
+        )
+        .unwrap();
+        let room = d.rooms().next().unwrap();
+        w.begin_room(room).unwrap();
+        for (k, date) in dates.iter().enumerate() {
+            let m = Message {
+                room_id: room.id,
+                chat_id: k as i64 + 1,
+                date: *date,
+                poster_id: 20,
+                is_alert: false,
+                content: format!("m{date}"),
+            };
+            w.write_message(&m, "20000000-0000-4000-8000-000000000020")
+                .unwrap();
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    fn rows(db: &Path, sql: &str) -> Vec<(i64, String)> {
+        let c = rusqlite::Connection::open(db).unwrap();
+        let mut st = c.prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn messages_out_of_date_order_are_numbered_in_chat_date_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mgc = fresh_mgc(dir.path());
+        let pkg = package(dir.path(), &directory(), &[30, 10, 20, 10]);
+        let s = import(
+            &pkg,
+            &mgc,
+            &ImportOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap();
+        assert_eq!(s.messages, 4);
+        let got = rows(&mgc, "SELECT chatId, content FROM tblChat ORDER BY chatId");
+        // ties keep package (legacy chatID) order
+        let want: Vec<(i64, String)> = [(1, "m10"), (2, "m20"), (3, "m10"), (4, "m30")]
+            .iter()
+            .map(|(i, c)| (*i, c.to_string()))
+            .collect();
+        assert_ne!(got, want, "sanity: the tie order matters");
+        let want: Vec<(i64, String)> = [(1, "m10"), (2, "m10"), (3, "m20"), (4, "m30")]
+            .iter()
+            .map(|(i, c)| (*i, c.to_string()))
+            .collect();
+        assert_eq!(got, want);
+        let last = rows(&mgc, "SELECT lastChatID, 'x' FROM tblLastChatId");
+        assert_eq!(last, [(4, "x".to_string())]);
+    }
+
+    #[test]
+    fn same_named_items_on_the_target_are_overwritten_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mgc = fresh_mgc(dir.path());
+        {
+            let c = rusqlite::Connection::open(&mgc).unwrap();
+            c.execute_batch(
+                "INSERT INTO tblNode (nodeID,nodeGuid,parentID,nodeType,nodeName,nodeDesc,invite,logged,filePost,disabled,behavior,visibility,nodeAddedBy,nodeAddedOn,nodeUpdatedBy,nodeUpdatedOn) VALUES \
+                   (7,'G7',1,1,'eng','old',1,1,1,0,4,3,1,0,1,0), \
+                   (8,'G8',7,0,'A','old room',NULL,NULL,NULL,1,5,2,1,0,1,0), \
+                   (9,'G9',7,0,'Other','mine',NULL,NULL,NULL,0,4,6,1,0,1,0); \
+                 INSERT INTO tblChat VALUES (8,1,5,1,0,'old message',NULL),(9,1,5,1,0,'keep me',NULL); \
+                 INSERT INTO tblPrincipal (prinID,prinGuid,prinUri,prinDisabled,prinTypeID,prinADUserPrincipalName,prinAddedOn,prinUpdatedOn,prinVerifiedOn) \
+                   VALUES (12,'X-GUID','sip:x@contoso.lab',0,5,'x@contoso.lab',0,0,'2013-01-01 00:00:00');",
+            )
+            .unwrap();
+        }
+        let pkg = package(dir.path(), &directory(), &[1, 2]);
+        let s = import(
+            &pkg,
+            &mgc,
+            &ImportOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap();
+        assert_eq!(s.overwritten, ["category: eng", "room: A"]);
+        assert_eq!(
+            rows(
+                &mgc,
+                "SELECT nodeID, nodeDesc FROM tblNode WHERE nodeName='A'"
+            ),
+            [(8, "new A".to_string())]
+        );
+        assert_eq!(
+            rows(&mgc, "SELECT nodeID, nodeName FROM tblNode WHERE nodeID=7"),
+            [(7, "Eng".to_string())]
+        );
+        assert_eq!(
+            rows(
+                &mgc,
+                "SELECT channelId, content FROM tblChat ORDER BY channelId, chatId"
+            ),
+            [
+                (8, "m1".to_string()),
+                (8, "m2".to_string()),
+                (9, "keep me".to_string())
+            ]
+        );
+        // the GUID-less manager was matched on its user principal name
+        let managers = rows(
+            &mgc,
+            "SELECT r.prinRolePrinID, t.rtypeDesc FROM tblPrincipalRole r JOIN tblRoleType t ON t.rtypeID=r.prinRoleTypeID \
+             WHERE r.prinRoleNodeID=8 ORDER BY 1",
+        );
+        assert!(
+            managers.contains(&(12, "Manager".to_string())),
+            "{managers:?}"
+        );
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.code == "PRINCIPAL_WITHOUT_GUID")
+        );
+    }
+}

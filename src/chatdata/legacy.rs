@@ -280,7 +280,7 @@ impl LegacyDb {
         Ok(d)
     }
 
-    /// Messages at or after `start` (ticks) in the given rooms; all rooms when `rooms` is None.
+    /// Messages at or after `start` (ticks): an exact count (a full scan of tblChat).
     ///
     /// # Errors
     /// SQLite errors.
@@ -294,6 +294,23 @@ impl LegacyDb {
             )
             .map_err(self.err("count messages in tblChat"))?;
         Ok(n as u64)
+    }
+
+    /// A cheap estimate of the message count for progress totals: the sum of
+    /// tblLastChatId.lastChatId (an upper bound when a start date filters messages out), or
+    /// the exact count when that table is missing.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn estimate_messages(&self) -> Result<u64, ChatDataError> {
+        match self.conn.query_row(
+            "SELECT IFNULL(SUM(lastChatId), 0) FROM tblLastChatId",
+            [],
+            |r| r.get::<_, i64>(0),
+        ) {
+            Ok(n) => Ok(n.max(0) as u64),
+            Err(_) => self.count_messages(None),
+        }
     }
 
     /// Streams the messages of one room with chatDate ≥ `start`, in chatID order (the

@@ -169,7 +169,7 @@ pub fn verify(
         .filter(|p| p.type_id == Some(ptype::SYSTEM_USER))
         .map(|p| p.id)
         .collect();
-    let total = legacy.count_messages(opts.start_date_ticks)?;
+    let total = legacy.estimate_messages()?;
     let mut done = 0u64;
     let mut bytes = 0u64;
     for room in &conv.rooms {

@@ -191,6 +191,9 @@ pub fn init(
         let _ = std::fs::remove_file(&mgc_tmp);
         return Err(e);
     }
+    // a stale journal of a replaced database would be applied to the new one: remove it
+    remove_sidecars(&paths.legacy_db)?;
+    remove_sidecars(&paths.mgc_db)?;
     std::fs::rename(&legacy_tmp, &paths.legacy_db)
         .map_err(io(&paths.legacy_db, "move the new database into place"))?;
     std::fs::rename(&mgc_tmp, &paths.mgc_db)
@@ -202,6 +205,16 @@ pub fn init(
         started.elapsed().as_millis()
     ));
     Ok(paths)
+}
+
+/// Removes SQLite's `-journal`, `-wal` and `-shm` files of `db`.
+fn remove_sidecars(db: &Path) -> Result<(), LabError> {
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let mut s = db.as_os_str().to_owned();
+        s.push(suffix);
+        remove_if_exists(Path::new(&s))?;
+    }
+    Ok(())
 }
 
 fn create_empty_mgc(path: &Path) -> Result<(), LabError> {
@@ -235,11 +248,7 @@ pub fn reset_target(paths: &LabPaths) -> Result<(), LabError> {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    for suffix in ["-journal", "-wal", "-shm"] {
-        let mut s = paths.mgc_db.as_os_str().to_owned();
-        s.push(suffix);
-        remove_if_exists(Path::new(&s))?;
-    }
+    remove_sidecars(&paths.mgc_db)?;
     std::fs::rename(&tmp, &paths.mgc_db)
         .map_err(io(&paths.mgc_db, "move the empty database into place"))?;
     Ok(())
@@ -363,6 +372,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, LabError::Exists { .. }), "{err}");
+        // with force it is rebuilt
+        let spec = LabSpec {
+            messages: 100,
+            ..LabSpec::small()
+        };
+        init(dir.path(), &spec, true, &NullReporter::default()).unwrap();
+        let c = Connection::open(&paths.legacy_db).unwrap();
+        assert_eq!(count(&c, "SELECT COUNT(*) FROM tblChat"), 100);
     }
 
     #[test]
