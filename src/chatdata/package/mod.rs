@@ -15,7 +15,8 @@
 //! AdGroups.xml        <Pool><AdGroups><Group principalId="5"/> …   AD groups (ptype 9)
 //! AdAffiliations.xml  <Pool><AdAffiliations>
 //!                       <User id="17"><Groups><Group id="5"/> …</Groups></User> …
-//!                     memberships from tblPrincipalAffiliations (self rows left out)
+//!                     memberships of users and groups in groups (ptype 9) from
+//!                     tblPrincipalAffiliations; self, folder and domain rows left out
 //! ChatRooms.xml       <Pool><ChatRooms>
 //!                       <ChatRoom isDisabled="0"><Name>…</Name><Desc>…</Desc>
 //!                         <Roles><Principal id="17" isManager="1" isMember="0" isCreator="0"/> …
@@ -39,8 +40,8 @@
 //!   absent = NULL (inherit). inScope="0" marks an ancestor carried only as context by a
 //!   `-Scope`d export.
 //! pchat-migrate/Rooms.xml
-//!   <Rooms><Room id guid category invite logged filePost disabled behavior visibility
-//!       overrideMember scopeDefiner roleDefiner addin addedBy addedOn updatedBy updatedOn>
+//!   <Rooms><Room …the attributes of Category, with category="<nodeID>" instead of parent,
+//!       no inScope, and addin="<siopID>" when the room has an add-in>
 //!     <Name/><Desc/><Topic/><Roles><Role principal="17" type="Manager|Member|Voiced"/> …</Roles>
 //!   </Room> …
 //! pchat-migrate/Content/00001.xml, 00002.xml, …   (at most 50 000 messages or 64 MiB each)

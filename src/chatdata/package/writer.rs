@@ -278,19 +278,26 @@ impl PackageWriter {
         self.manifest.counts.users = users;
         self.manifest.counts.groups = groups;
 
+        // memberships of users and groups in groups (the known shape lists groups only;
+        // folder and domain affiliations are rebuilt by AD sync on the new pool)
+        let types: BTreeMap<i64, Option<i16>> = d.principals.iter().map(|p| (p.id, p.type_id)).collect();
+        let is = |id: i64, t: i16| types.get(&id).copied().flatten() == Some(t);
+        let mut by_member: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for a in &d.affiliations {
+            if (is(a.principal_id, ptype::USER) || is(a.principal_id, ptype::GROUP)) && is(a.group_id, ptype::GROUP) {
+                by_member.entry(a.principal_id).or_default().push(a.group_id);
+            }
+        }
         self.start_entry("AdAffiliations.xml")?;
         self.open("Pool", &[])?;
         self.open("AdAffiliations", &[])?;
-        let mut i = 0;
-        while i < d.affiliations.len() {
-            let who = d.affiliations[i].principal_id;
+        for (who, groups) in by_member {
             let id = who.to_string();
             self.open("User", &[("id", &id)])?;
             self.open("Groups", &[])?;
-            while i < d.affiliations.len() && d.affiliations[i].principal_id == who {
-                let g = d.affiliations[i].group_id.to_string();
+            for g in groups {
+                let g = g.to_string();
                 self.empty("Group", &[("id", &g)])?;
-                i += 1;
             }
             self.close("Groups")?;
             self.close("User")?;
