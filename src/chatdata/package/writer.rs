@@ -280,12 +280,18 @@ impl PackageWriter {
 
         // memberships of users and groups in groups (the known shape lists groups only;
         // folder and domain affiliations are rebuilt by AD sync on the new pool)
-        let types: BTreeMap<i64, Option<i16>> = d.principals.iter().map(|p| (p.id, p.type_id)).collect();
+        let types: BTreeMap<i64, Option<i16>> =
+            d.principals.iter().map(|p| (p.id, p.type_id)).collect();
         let is = |id: i64, t: i16| types.get(&id).copied().flatten() == Some(t);
         let mut by_member: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         for a in &d.affiliations {
-            if (is(a.principal_id, ptype::USER) || is(a.principal_id, ptype::GROUP)) && is(a.group_id, ptype::GROUP) {
-                by_member.entry(a.principal_id).or_default().push(a.group_id);
+            if (is(a.principal_id, ptype::USER) || is(a.principal_id, ptype::GROUP))
+                && is(a.group_id, ptype::GROUP)
+            {
+                by_member
+                    .entry(a.principal_id)
+                    .or_default()
+                    .push(a.group_id);
             }
         }
         self.start_entry("AdAffiliations.xml")?;
