@@ -308,6 +308,16 @@ fn cancelled_export_leaves_no_package_and_cancelled_import_leaves_the_target_unc
         "cancelled in the write pass"
     );
     assert_eq!(dump(&paths.mgc_db), before);
+
+    let r = RecordingReporter::cancelling_after(0);
+    let err = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &r,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ChatDataError::Cancelled(_)), "{err}");
 }
 
 #[test]
@@ -467,5 +477,73 @@ fn levels_split_the_package_by_section() {
         &NullReporter::default(),
     )
     .unwrap();
+    assert!(rep.passed, "{}", rep.to_table());
+}
+
+/// Throughput figures on a larger lab: `PCHAT_BENCH_MESSAGES=1000000 cargo test --test
+/// chatdata_e2e bench -- --ignored --nocapture` (add `--release` for production-like rates).
+#[test]
+#[ignore = "benchmark; run explicitly"]
+fn bench_pipeline() {
+    let messages: u64 = std::env::var("PCHAT_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500_000);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = LabSpec {
+        messages,
+        rooms: 400,
+        users: 2_000,
+        groups: 60,
+        ..LabSpec::small()
+    };
+    let rate = |n: u64, t: Instant| {
+        let ms = t.elapsed().as_millis().max(1);
+        format!("{n} in {ms} ms = {} msg/s", n as u128 * 1000 / ms)
+    };
+    let t = Instant::now();
+    let paths = lab::init(dir.path(), &spec, false, &NullReporter::default()).unwrap();
+    eprintln!("lab init:  {}", rate(messages, t));
+    let zip = paths.export_dir.join("bench.zip");
+    let t = Instant::now();
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &ExportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!(
+        "export:    {} ({} MB package)",
+        rate(s.messages, t),
+        s.bytes / 1_000_000
+    );
+    let t = Instant::now();
+    let s = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions { what_if: true },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("what-if:   {} (one checking pass)", rate(s.messages, t));
+    let t = Instant::now();
+    let s = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("import:    {}", rate(s.messages, t));
+    let t = Instant::now();
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("verify:    {}", rate(rep.messages_compared, t));
     assert!(rep.passed, "{}", rep.to_table());
 }

@@ -25,7 +25,7 @@ use super::digest::{ContentDigest, RoomContent};
 use super::legacy::LegacyDb;
 use super::mgc::{MgcDb, TargetState};
 use super::model::{Node, Role, ptype};
-use super::{ChatDataError, ticks};
+use super::{BATCH_ROWS, ChatDataError, ticks};
 use crate::progress::{ProgressUpdate, Reporter};
 
 /// Options: those of the export that shaped the package.
@@ -200,8 +200,16 @@ pub fn verify(
                     .unwrap_or("")
             }
         };
+        let mut seen = 0u64;
         let expected = sorted_pass(|by_date, f| {
             legacy.for_each_message(node, opts.start_date_ticks, by_date, |m| {
+                seen += 1;
+                if seen.is_multiple_of(BATCH_ROWS) {
+                    r.progress(ProgressUpdate { phase: "verify messages".into(), done: done + seen, total, bytes });
+                    if r.is_cancelled() {
+                        return Err(ChatDataError::Cancelled("verification stopped before it finished".into()));
+                    }
+                }
                 f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
             })
         })?;
