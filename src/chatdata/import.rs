@@ -20,7 +20,7 @@
 //! tblLastChatId = n.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rusqlite::{TransactionBehavior, params};
@@ -246,20 +246,18 @@ pub fn import(
     let total_hint = contents.manifest.as_ref().map_or(0, |m| m.counts.messages);
     let mut checked = 0u64;
     let mut bytes = 0u64;
-    let entry_label = "content";
-    let path_buf = package.to_path_buf();
     let stats = reader.for_each_message(|m| {
         if !known_rooms.contains(&m.room_id) {
             return Err(ChatDataError::Package {
-                path: path_buf.clone(),
-                entry: entry_label.into(),
+                path: PathBuf::new(),
+                entry: String::new(),
                 message: format!("messages for room id {} which the package does not define; re-run the export", m.room_id),
             });
         }
         if !known_prins.contains(&m.poster_id) {
             return Err(ChatDataError::Package {
-                path: path_buf.clone(),
-                entry: entry_label.into(),
+                path: PathBuf::new(),
+                entry: String::new(),
                 message: format!(
                     "a message of room id {} (chatID {}) is posted by principal id {} which the package does not define; re-run the export",
                     m.room_id, m.chat_id, m.poster_id
@@ -741,8 +739,6 @@ fn write_directory(
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-
     use super::*;
     use crate::chatdata::model::*;
     use crate::chatdata::package::{Manifest, PackageWriter, Sections};
@@ -885,6 +881,40 @@ mod tests {
         assert_eq!(got, want);
         let last = rows(&mgc, "SELECT lastChatID, 'x' FROM tblLastChatId");
         assert_eq!(last, [(4, "x".to_string())]);
+    }
+
+    #[test]
+    fn a_message_from_an_undefined_poster_fails_the_check_naming_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mgc = fresh_mgc(dir.path());
+        let mut d = directory();
+        d.principals.retain(|p| p.id != 20);
+        d.roles.retain(|r| r.prin_id != 20);
+        let pkg = package(dir.path(), &d, &[1]);
+        let err = import(
+            &pkg,
+            &mgc,
+            &ImportOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap_err();
+        match err {
+            ChatDataError::Package {
+                path,
+                entry,
+                message,
+            } => {
+                assert_eq!(path, pkg);
+                assert_eq!(entry, "pchat-migrate/Content/00001.xml");
+                assert!(message.contains("principal id 20"), "{message}");
+            }
+            other => panic!("{other}"),
+        }
+        let n: i64 = rusqlite::Connection::open(&mgc)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM tblNode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1, "nothing written");
     }
 
     #[test]

@@ -205,9 +205,16 @@ pub fn verify(
             legacy.for_each_message(node, opts.start_date_ticks, by_date, |m| {
                 seen += 1;
                 if seen.is_multiple_of(BATCH_ROWS) {
-                    r.progress(ProgressUpdate { phase: "verify messages".into(), done: done + seen, total, bytes });
+                    r.progress(ProgressUpdate {
+                        phase: "verify messages".into(),
+                        done: done + seen,
+                        total,
+                        bytes,
+                    });
                     if r.is_cancelled() {
-                        return Err(ChatDataError::Cancelled("verification stopped before it finished".into()));
+                        return Err(ChatDataError::Cancelled(
+                            "verification stopped before it finished".into(),
+                        ));
                     }
                 }
                 f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)

@@ -251,10 +251,14 @@ impl PackageReader {
             Ok(()) => Ok(()),
             Err(_) if kept.is_some() => {
                 let mut e = kept.take().expect("kept");
-                if let ChatDataError::Package { path: p, .. } = &mut e
-                    && p.as_os_str().is_empty()
-                {
-                    *p = path;
+                // errors raised by callbacks leave path / entry empty for us to fill in
+                if let ChatDataError::Package { path: p, entry, .. } = &mut e {
+                    if p.as_os_str().is_empty() {
+                        *p = path;
+                    }
+                    if entry.is_empty() {
+                        *entry = name;
+                    }
                 }
                 Err(e)
             }
@@ -612,7 +616,8 @@ impl PackageReader {
     /// Streams every message of the package in package order (content entries sorted by
     /// name). Checks counts and per-room digests against the manifest when there is one.
     /// Call [`PackageReader::read_directory`] first (it supplies the poster GUIDs the
-    /// digests need). `f` returns an error to stop.
+    /// digests need). `f` returns an error to stop; a [`ChatDataError::Package`] it returns
+    /// with an empty path and entry gets the package path and the current entry filled in.
     ///
     /// # Errors
     /// [`ChatDataError::Package`] naming the entry; whatever `f` returns.
