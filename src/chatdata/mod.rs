@@ -1,1 +1,114 @@
-//! (being written)
+//! The data plane of the lab: native stand-ins for `Export-CsPersistentChatData`,
+//! `Import-CsPersistentChatData` and the resource kit's ChatUpgradeVerifier, working on the
+//! lab's SQLite databases (see [`crate::lab`]).
+//!
+//! * [`export()`]: legacy Group Chat database → export package (zip, [`package`] documents
+//!   the layout);
+//! * [`import()`]: export package → 2013 `mgc` database, applying the documented conversions
+//!   of schemas.md §3 in one place ([`convert`]); `what_if` computes everything and writes
+//!   nothing; the real run is one SQLite transaction;
+//! * [`verify()`]: derives the expected 2013 state from the legacy database through the same
+//!   [`convert`] and compares it with `mgc`, read-only on both.
+//!
+//! All three report progress and poll for cancellation through [`crate::progress::Reporter`].
+
+use std::path::PathBuf;
+
+pub mod convert;
+pub mod digest;
+pub mod export;
+pub mod import;
+pub mod legacy;
+pub mod mgc;
+pub mod model;
+pub mod package;
+pub mod ticks;
+pub mod verify;
+
+pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
+pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
+pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
+
+/// Rows between two progress samples and cancellation checks.
+pub const BATCH_ROWS: u64 = 5_000;
+
+/// Errors of export, import and verify. Each message names the file, zip entry or room
+/// concerned and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ChatDataError {
+    /// A SQLite error on a database file.
+    #[error(
+        "{path}: cannot {action}: {source}\n  check that the file is the right database and is not in use \
+         (lab: `pchat-migrate lab init --force` rebuilds both databases)"
+    )]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done ("read tblNode", "insert messages into room X", …).
+        action: String,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// A database lacks something the schema requires.
+    #[error("{path}: {message}")]
+    Schema {
+        /// The database file.
+        path: PathBuf,
+        /// What is missing and what to do.
+        message: String,
+    },
+    /// A file-system error.
+    #[error("{path}: {action}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// What was being done.
+        action: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The package is not a readable zip, or one of its entries is hostile or malformed.
+    #[error("package {path}, entry {entry}: {message}")]
+    Package {
+        /// The package file.
+        path: PathBuf,
+        /// The zip entry ("(archive)" for the archive as a whole).
+        entry: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// An option is not usable (unknown `-Scope` category, …).
+    #[error("{0}")]
+    Options(String),
+    /// The operator cancelled the job; nothing was left behind.
+    #[error("cancelled by the operator: {0}")]
+    Cancelled(String),
+}
+
+impl ChatDataError {
+    pub(crate) fn sqlite(
+        path: &std::path::Path,
+        action: impl Into<String>,
+    ) -> impl FnOnce(rusqlite::Error) -> ChatDataError {
+        let path = path.to_path_buf();
+        let action = action.into();
+        move |source| ChatDataError::Sqlite {
+            path,
+            action,
+            source,
+        }
+    }
+
+    pub(crate) fn io(
+        path: &std::path::Path,
+        action: impl Into<String>,
+    ) -> impl FnOnce(std::io::Error) -> ChatDataError {
+        let path = path.to_path_buf();
+        let action = action.into();
+        move |source| ChatDataError::Io {
+            path,
+            action,
+            source,
+        }
+    }
+}

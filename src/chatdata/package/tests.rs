@@ -1,0 +1,501 @@
+use std::io::Write;
+use std::path::Path;
+
+use super::*;
+use crate::chatdata::ChatDataError;
+use crate::chatdata::model::*;
+
+fn sample_directory() -> Directory {
+    let p = |id: i64, t: i16, uri: &str, upn: Option<&str>| Principal {
+        id,
+        guid: Some(format!("00000000-0000-4000-8000-{id:012X}")),
+        type_id: Some(t),
+        federated: ptype::is_federated(t),
+        uri: uri.into(),
+        name: Some(format!("Name {id} — Lucía 김")),
+        company: Some("Contoso & Co".into()),
+        email: upn.map(str::to_string),
+        ad_path: Some(format!("CN=N{id},OU=Chat Users,DC=contoso,DC=lab")),
+        upn: upn.map(str::to_string),
+        disabled: id == 12,
+        added_by: Some(1),
+        added_on: 633_000_000_000_000_000 + id,
+        updated_by: None,
+        updated_on: 633_100_000_000_000_000,
+        verified_on: "2013-03-30 02:00:00".into(),
+    };
+    let node = |id: i64, parent: i64, cat: bool, name: &str| Node {
+        id,
+        guid: format!("10000000-0000-4000-8000-{id:012X}"),
+        parent_id: parent,
+        is_category: cat,
+        name: name.into(),
+        desc: format!("desc of {name}\nsecond line"),
+        topic: if cat {
+            String::new()
+        } else {
+            format!("topic {name}")
+        },
+        invite: if id == 3 { Some(false) } else { None },
+        logged: Some(true),
+        file_post: if cat { None } else { Some(false) },
+        disabled: id == 11,
+        inheritance: cat,
+        scope_change: false,
+        override_member: id == 10,
+        restrict_child_create: None,
+        behavior: if id == 11 {
+            enumv::AUDITORIUM
+        } else {
+            enumv::NORMAL
+        },
+        visibility: if cat { None } else { Some(enumv::PRIVATE) },
+        scope_definer_id: if cat { id } else { parent },
+        role_definer_id: 1,
+        siop_id: (id == 10).then(|| "AAAAAAAA-0000-4000-8000-000000000001".to_string()),
+        added_by: 1,
+        added_on: 633_000_000_000_000_000,
+        updated_by: 1,
+        updated_on: 633_000_000_000_000_001,
+        in_scope: true,
+    };
+    Directory {
+        root_id: Some(1),
+        principals: vec![
+            p(1, ptype::SYSTEM_USER, "ma-grp://contoso.lab/system", None),
+            p(5, ptype::GROUP, "ma-grp://contoso.lab/group/g", None),
+            p(10, ptype::USER, "sip:a@contoso.lab", Some("a@contoso.lab")),
+            p(11, ptype::USER, "sip:b@contoso.lab", Some("b@contoso.lab")),
+            p(12, ptype::FEDERATED_USER, "sip:x@fabrikam.com", None),
+        ],
+        nodes: vec![
+            node(1, 1, true, "Root"),
+            node(2, 1, true, "Engineering"),
+            node(3, 2, true, "Platform <&> 'Ops'"),
+            node(10, 3, false, "Build Status 🚂"),
+            node(11, 2, false, "주간 회의"),
+        ],
+        addins: vec![AddIn {
+            id: "AAAAAAAA-0000-4000-8000-000000000001".into(),
+            name: "Wiki".into(),
+            url: "https://wiki/?a=1&b=2".into(),
+        }],
+        roles: vec![
+            RoleAssignment {
+                node_id: 1,
+                prin_id: 10,
+                role: Role::Manager,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 5,
+                role: Role::Member,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 11,
+                role: Role::Manager,
+            },
+            RoleAssignment {
+                node_id: 10,
+                prin_id: 11,
+                role: Role::Member,
+            },
+            RoleAssignment {
+                node_id: 11,
+                prin_id: 10,
+                role: Role::Voiced,
+            },
+            RoleAssignment {
+                node_id: 11,
+                prin_id: 12,
+                role: Role::Member,
+            },
+        ],
+        scopes: vec![
+            ScopeEntry {
+                node_id: 2,
+                prin_id: 5,
+            },
+            ScopeEntry {
+                node_id: 3,
+                prin_id: 10,
+            },
+        ],
+        affiliations: vec![
+            Affiliation {
+                principal_id: 10,
+                group_id: 5,
+            },
+            Affiliation {
+                principal_id: 11,
+                group_id: 5,
+            },
+        ],
+    }
+}
+
+fn sample_messages() -> Vec<Message> {
+    let texts = [
+        "hello",
+        "line one\r\nline two",
+        "bell\u{7} char",
+        "<b>bold</b> & \"quotes\" 'apos'",
+        "  spaces around  ",
+        "ma-filelink://gcpool.contoso.lab/x/y/Q3 report.xlsx",
+        "오늘 회의는 3시에 시작합니다 🎉",
+        "",
+    ];
+    let mut out = Vec::new();
+    for (room, n) in [(10, 7), (11, 3)] {
+        for k in 0..n {
+            out.push(Message {
+                room_id: room,
+                chat_id: k + 1,
+                date: 634_000_000_000_000_000 + k * 10,
+                poster_id: if k % 2 == 0 { 10 } else { 11 },
+                is_alert: k == 2,
+                content: texts[(k as usize + room as usize) % texts.len()].into(),
+            });
+        }
+    }
+    out
+}
+
+fn write_sample(path: &Path) -> Manifest {
+    let d = sample_directory();
+    let mut w = PackageWriter::create(
+        path,
+        Manifest {
+            level: "All".into(),
+            ..Manifest::default()
+        },
+    )
+    .unwrap();
+    w.write_directory(
+        &d,
+        Sections {
+            principals: true,
+            categories: true,
+            rooms: true,
+            content: true,
+        },
+    )
+    .unwrap();
+    let msgs = sample_messages();
+    for room in d.rooms() {
+        w.begin_room(room).unwrap();
+        for m in msgs.iter().filter(|m| m.room_id == room.id) {
+            let guid = d
+                .principals
+                .iter()
+                .find(|p| p.id == m.poster_id)
+                .unwrap()
+                .guid
+                .clone()
+                .unwrap();
+            w.write_message(m, &guid).unwrap();
+        }
+    }
+    w.finish().unwrap().0
+}
+
+fn read_all(path: &Path) -> Result<(PackageContents, Vec<Message>), ChatDataError> {
+    let mut r = PackageReader::open(path, PackageLimits::default())?;
+    let c = r.read_directory()?;
+    let mut msgs = Vec::new();
+    r.for_each_message(|m| {
+        msgs.push(m.clone());
+        Ok(())
+    })?;
+    Ok((c, msgs))
+}
+
+fn make_zip(path: &Path, entries: &[(&str, &[u8])]) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(f);
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in entries {
+        z.start_file(*name, o).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+fn entry_of(e: ChatDataError) -> (String, String) {
+    match e {
+        ChatDataError::Package {
+            entry,
+            message,
+            path,
+        } => {
+            assert!(
+                !path.as_os_str().is_empty(),
+                "the error names the package file"
+            );
+            (entry, message)
+        }
+        other => panic!("expected a package error, got {other}"),
+    }
+}
+
+#[test]
+fn round_trip_keeps_every_field_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    let manifest = write_sample(&path);
+    assert_eq!(manifest.counts.messages, 10);
+    assert_eq!(manifest.content_files, ["pchat-migrate/Content/00001.xml"]);
+    let (c, msgs) = read_all(&path).unwrap();
+    let mut want = sample_directory();
+    want.roles.sort_unstable();
+    assert_eq!(c.directory, want);
+    assert_eq!(msgs, sample_messages());
+    assert!(c.manifest.is_some());
+    assert_eq!(
+        c.sections,
+        Sections {
+            principals: true,
+            categories: true,
+            rooms: true,
+            content: true
+        }
+    );
+    assert!(c.unknown_entries.is_empty());
+}
+
+#[test]
+fn the_four_known_files_have_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    write_sample(&path);
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut text = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let users = text("AdUsers.xml");
+    assert!(
+        users.contains(
+            "<Pool><AdUsers><User principalId=\"10\" UserPrincipalName=\"a@contoso.lab\"/>"
+        ),
+        "{users}"
+    );
+    assert!(
+        text("AdGroups.xml")
+            .contains("<Pool><AdGroups><Group principalId=\"5\"/></AdGroups></Pool>")
+    );
+    let aff = text("AdAffiliations.xml");
+    assert!(
+        aff.contains("<User id=\"10\"><Groups><Group id=\"5\"/></Groups></User>"),
+        "{aff}"
+    );
+    let rooms = text("ChatRooms.xml");
+    assert!(
+        rooms.contains("<ChatRoom isDisabled=\"0\"><Name>Build Status 🚂</Name><Desc>desc of Build Status 🚂\nsecond line</Desc><Roles><Principal id=\"5\" isManager=\"0\" isMember=\"1\" isCreator=\"0\"/><Principal id=\"11\" isManager=\"1\" isMember=\"1\" isCreator=\"0\"/></Roles></ChatRoom>"),
+        "{rooms}"
+    );
+}
+
+#[test]
+fn a_package_with_only_the_four_known_files_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("real.zip");
+    // element forms, a folder, a UTF-16 file, unknown elements, attributes and files
+    let users = "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<Pool><AdUsers>\r\n  <User><principalId>7</principalId><UserPrincipalName>anna@contoso.lab</UserPrincipalName><Unknown/></User>\r\n  <User principalId=\"8\" UserPrincipalName=\"bob@contoso.lab\" extra=\"x\"/>\r\n</AdUsers></Pool>";
+    let mut users16 = vec![0xFF, 0xFE];
+    for u in users.encode_utf16() {
+        users16.extend_from_slice(&u.to_le_bytes());
+    }
+    make_zip(
+        &path,
+        &[
+            ("Export/AdUsers.xml", &users16),
+            ("Export/AdGroups.xml", b"\xEF\xBB\xBF<Pool><AdGroups><Group principalId=\"20\"/></AdGroups></Pool>"),
+            (
+                "Export/AdAffiliations.xml",
+                b"<Pool><AdAffiliations><User id=\"7\"><Groups><Group id=\"20\"/></Groups></User></AdAffiliations></Pool>",
+            ),
+            (
+                "Export/ChatRooms.xml",
+                b"<Pool xmlns=\"urn:x\"><ChatRooms><ChatRoom isDisabled=\"1\"><Name>Ops &amp; Support</Name><Desc>d</Desc><Roles><Principal id=\"7\" isManager=\"1\" isMember=\"0\" isCreator=\"0\"/><Principal><id>20</id><isManager>0</isManager><isMember>1</isMember></Principal></Roles><Future/></ChatRoom></ChatRooms></Pool>",
+            ),
+            ("Export/readme.txt", b"not xml at all <<<"),
+        ],
+    );
+    let (c, msgs) = read_all(&path).unwrap();
+    assert!(msgs.is_empty());
+    assert!(c.manifest.is_none());
+    let d = &c.directory;
+    assert_eq!(d.principals.len(), 3);
+    assert_eq!(
+        d.principals
+            .iter()
+            .find(|p| p.id == 7)
+            .unwrap()
+            .upn
+            .as_deref(),
+        Some("anna@contoso.lab")
+    );
+    assert_eq!(
+        d.affiliations,
+        [Affiliation {
+            principal_id: 7,
+            group_id: 20
+        }]
+    );
+    let room = d.rooms().next().unwrap();
+    assert_eq!(room.name, "Ops & Support");
+    assert!(room.disabled);
+    assert_eq!(d.roles.len(), 2);
+    assert!(
+        d.roles
+            .iter()
+            .any(|r| r.prin_id == 20 && r.role == Role::Member)
+    );
+    assert_eq!(c.unknown_entries, ["Export/readme.txt"]);
+    assert!(
+        c.notes.iter().any(|n| n.contains("no content files")),
+        "{:?}",
+        c.notes
+    );
+    assert!(c.sections.principals && c.sections.rooms && !c.sections.content);
+}
+
+#[test]
+fn hostile_names_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "../x.xml",
+        "a/../../x.xml",
+        "/etc/passwd",
+        "\\windows\\x.xml",
+        "C:/x.xml",
+    ] {
+        let path = dir.path().join("bad.zip");
+        make_zip(&path, &[("AdUsers.xml", b"<Pool/>"), (name, b"<x/>")]);
+        let Err(e) = PackageReader::open(&path, PackageLimits::default()) else {
+            panic!("{name} was accepted");
+        };
+        let (entry, msg) = entry_of(e);
+        assert_eq!(entry, name);
+        assert!(msg.contains("absolute") || msg.contains(".."), "{msg}");
+    }
+}
+
+#[test]
+fn dtd_and_entities_are_refused_naming_the_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dtd.zip");
+    make_zip(
+        &path,
+        &[(
+            "AdUsers.xml",
+            b"<?xml version=\"1.0\"?><!DOCTYPE Pool [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><Pool><AdUsers><User principalId=\"&b;\"/></AdUsers></Pool>",
+        )],
+    );
+    let (entry, msg) = entry_of(read_all(&path).unwrap_err());
+    assert_eq!(entry, "AdUsers.xml");
+    assert!(msg.contains("entity"), "{msg}");
+    make_zip(
+        &path,
+        &[(
+            "ChatRooms.xml",
+            b"<!DOCTYPE Pool SYSTEM \"file:///etc/passwd\"><Pool/>",
+        )],
+    );
+    let (entry, msg) = entry_of(read_all(&path).unwrap_err());
+    assert_eq!(entry, "ChatRooms.xml");
+    assert!(msg.contains("DOCTYPE"), "{msg}");
+}
+
+#[test]
+fn compression_bombs_and_oversized_entries_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.zip");
+    let zeros = vec![b' '; 20 * 1024 * 1024];
+    make_zip(
+        &path,
+        &[("AdUsers.xml", b"<Pool/>"), ("ChatRooms.xml", &zeros)],
+    );
+    let Err(e) = PackageReader::open(&path, PackageLimits::default()) else {
+        panic!("bomb accepted");
+    };
+    let (entry, msg) = entry_of(e);
+    assert_eq!(entry, "ChatRooms.xml");
+    assert!(msg.contains("100×"), "{msg}");
+    // the size limit applies independently of the ratio
+    let limits = PackageLimits {
+        max_entry_bytes: 1024,
+        max_ratio: 100_000,
+    };
+    let Err(e) = PackageReader::open(&path, limits) else {
+        panic!("oversized entry accepted");
+    };
+    assert!(entry_of(e).1.contains("limit"));
+}
+
+#[test]
+fn truncated_archives_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    write_sample(&path);
+    let bytes = std::fs::read(&path).unwrap();
+    for cut in [bytes.len() / 2, bytes.len() - 10] {
+        let t = dir.path().join("t.zip");
+        std::fs::write(&t, &bytes[..cut]).unwrap();
+        let e = read_all(&t).unwrap_err();
+        let (entry, msg) = entry_of(e);
+        assert_eq!(entry, "(archive)");
+        assert!(msg.contains("truncated"), "{msg}");
+    }
+}
+
+#[test]
+fn altered_content_fails_the_manifest_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    write_sample(&path);
+    // rebuild the zip with one message changed
+    let mut src = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        if f.name().starts_with(CONTENT_PREFIX) {
+            let s = String::from_utf8(data)
+                .unwrap()
+                .replacen(">hello<", ">hellO<", 1);
+            data = s.into_bytes();
+        }
+        entries.push((f.name().to_string(), data));
+    }
+    let altered = dir.path().join("altered.zip");
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    make_zip(&altered, &refs);
+    let (entry, msg) = entry_of(read_all(&altered).unwrap_err());
+    assert_eq!(entry, MANIFEST);
+    assert!(msg.contains("does not match the manifest"), "{msg}");
+}
+
+#[test]
+fn entry_names_are_classified() {
+    assert_eq!(classify("AdUsers.xml"), EntryKind::AdUsers);
+    assert_eq!(classify("Export/adusers.XML"), EntryKind::AdUsers);
+    assert_eq!(
+        classify("pchat-migrate/Content/00001.xml"),
+        EntryKind::Content
+    );
+    assert_eq!(
+        classify("x/pchat-migrate/manifest.json"),
+        EntryKind::Manifest
+    );
+    assert_eq!(classify("Other.xml"), EntryKind::Unknown);
+    assert!(unsafe_name("a/b.xml").is_none());
+}

@@ -1,0 +1,549 @@
+//! End to end on real SQLite files: lab → export → import (what-if, real) → verify, and the
+//! failure modes that matter (altered content, lost role, rerun, cancellation, bad package).
+
+#[path = "common/lab.rs"]
+mod lab_common;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use lab_common::{RecordingReporter, dump};
+use pchat_migrate::chatdata::{
+    self, ChatDataError, ExportLevel, ExportOptions, ImportOptions, VerifyOptions, ticks,
+};
+use pchat_migrate::lab::{self, LabPaths, LabSpec};
+use pchat_migrate::progress::NullReporter;
+
+fn small_lab(dir: &Path) -> LabPaths {
+    let t = Instant::now();
+    let paths = lab::init(dir, &LabSpec::small(), false, &NullReporter::default()).unwrap();
+    eprintln!("lab init (small): {} ms", t.elapsed().as_millis());
+    paths
+}
+
+fn export_all(paths: &LabPaths) -> PathBuf {
+    let zip = paths.export_dir.join("GroupChatExport.zip");
+    let t = Instant::now();
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &ExportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let ms = t.elapsed().as_millis().max(1);
+    eprintln!(
+        "export: {} messages in {ms} ms ({} msg/s), {} bytes",
+        s.messages,
+        s.messages as u128 * 1000 / ms,
+        s.bytes
+    );
+    assert_eq!(s.package, zip);
+    assert_eq!(s.messages, 20_000);
+    assert!(
+        s.rooms == 60 && s.categories > 5 && s.users > 200 && s.groups > 0 && s.disabled_rooms > 0,
+        "{s:?}"
+    );
+    zip
+}
+
+fn copy_db(src: &Path, dir: &Path, name: &str) -> PathBuf {
+    let dst = dir.join(name);
+    std::fs::copy(src, &dst).unwrap();
+    dst
+}
+
+#[test]
+fn lab_export_import_verify_and_detect_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let zip = export_all(&paths);
+
+    // what-if writes nothing but reports what would happen
+    let before = dump(&paths.mgc_db);
+    let wi = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions { what_if: true },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(wi.what_if);
+    assert_eq!(dump(&paths.mgc_db), before, "what-if must not write");
+    assert_eq!(wi.messages, 20_000);
+    for code in ["INVITE_FORCED_OFF", "FEDERATED_PRINCIPAL", "TOPIC_DROPPED"] {
+        assert!(
+            wi.warnings.iter().any(|w| w.code == code),
+            "missing {code}: {:?}",
+            wi.warnings
+        );
+    }
+    assert!(wi.overwritten.is_empty());
+
+    // the real import
+    let t = Instant::now();
+    let s = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let ms = t.elapsed().as_millis().max(1);
+    eprintln!(
+        "import: {} messages in {ms} ms ({} msg/s)",
+        s.messages,
+        s.messages as u128 * 1000 / ms
+    );
+    assert!(!s.what_if);
+    assert_eq!((s.messages, s.messages_skipped, s.rooms), (20_000, 0, 60));
+    assert_eq!(s.warnings, wi.warnings);
+
+    // verify passes with zero differences
+    let t = Instant::now();
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let ms = t.elapsed().as_millis().max(1);
+    eprintln!(
+        "verify: {} messages in {ms} ms ({} msg/s)",
+        rep.messages_compared,
+        rep.messages_compared as u128 * 1000 / ms
+    );
+    assert!(rep.passed, "{}", rep.to_table());
+    assert!(rep.differences.is_empty());
+    assert_eq!((rep.rooms_compared, rep.messages_compared), (60, 20_000));
+    assert!(rep.categories_compared > 5);
+    assert!(rep.target_only.is_empty(), "{:?}", rep.target_only);
+
+    // alter one message's content → verify fails naming the room and the field
+    let altered = copy_db(&paths.mgc_db, dir.path(), "altered.db");
+    let room: String = {
+        let c = rusqlite::Connection::open(&altered).unwrap();
+        let (channel, chat): (i64, i64) = c
+            .query_row("SELECT channelId, chatId FROM tblChat ORDER BY channelId, chatId LIMIT 1 OFFSET 777", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        c.execute(
+            "UPDATE tblChat SET content = content || ' (edited)' WHERE channelId=?1 AND chatId=?2",
+            [channel, chat],
+        )
+        .unwrap();
+        c.query_row(
+            "SELECT nodeName FROM tblNode WHERE nodeID=?1",
+            [channel],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &altered,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(!rep.passed);
+    assert!(
+        rep.differences.iter().all(|d| d.name == room),
+        "{}",
+        rep.to_table()
+    );
+    assert!(
+        rep.differences
+            .iter()
+            .any(|d| d.kind == "room" && d.field == "content digest")
+    );
+    let msg = rep
+        .differences
+        .iter()
+        .find(|d| d.field.starts_with("message content"))
+        .unwrap_or_else(|| panic!("{}", rep.to_table()));
+    assert!(msg.actual.contains("(edited)"), "{msg:?}");
+    assert!(rep.to_table().contains(&room));
+
+    // delete a room's manager role → the difference names the room
+    let no_manager = copy_db(&paths.mgc_db, dir.path(), "nomanager.db");
+    let room: String = {
+        let c = rusqlite::Connection::open(&no_manager).unwrap();
+        let (node, prin): (i64, i64) = c
+            .query_row(
+                "SELECT r.prinRoleNodeID, r.prinRolePrinID FROM tblPrincipalRole r JOIN tblRoleType t ON t.rtypeID=r.prinRoleTypeID \
+                 JOIN tblNode n ON n.nodeID = r.prinRoleNodeID WHERE t.rtypeDesc='Manager' AND n.nodeType=0 ORDER BY 1,2 LIMIT 1 OFFSET 5",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        c.execute(
+            "DELETE FROM tblPrincipalRole WHERE prinRoleNodeID=?1 AND prinRolePrinID=?2 AND prinRoleTypeID=(SELECT rtypeID FROM tblRoleType WHERE rtypeDesc='Manager')",
+            [node, prin],
+        )
+        .unwrap();
+        c.query_row(
+            "SELECT nodeName FROM tblNode WHERE nodeID=?1",
+            [node],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &no_manager,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(!rep.passed);
+    assert_eq!(rep.differences.len(), 1, "{}", rep.to_table());
+    let d = &rep.differences[0];
+    assert_eq!(
+        (
+            d.kind.as_str(),
+            d.name.as_str(),
+            d.field.as_str(),
+            d.actual.as_str()
+        ),
+        ("principal", room.as_str(), "manager", "missing")
+    );
+
+    // a lost message is a difference too
+    let lost = copy_db(&paths.mgc_db, dir.path(), "lost.db");
+    {
+        let c = rusqlite::Connection::open(&lost).unwrap();
+        c.execute("DELETE FROM tblChat WHERE (channelId, chatId) = (SELECT channelId, MAX(chatId) FROM tblChat GROUP BY channelId ORDER BY 1 LIMIT 1)", [])
+            .unwrap();
+    }
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &lost,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(
+        rep.differences.iter().any(|d| d.field == "messages"),
+        "{}",
+        rep.to_table()
+    );
+}
+
+#[test]
+fn rerunning_the_import_gives_an_identical_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let zip = export_all(&paths);
+    let first = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(first.overwritten.is_empty());
+    let once = dump(&paths.mgc_db);
+    let second = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        dump(&paths.mgc_db),
+        once,
+        "a second import must leave the same database"
+    );
+    // the second run overwrote every category, room and add-in of the first
+    assert_eq!(
+        second
+            .overwritten
+            .iter()
+            .filter(|o| o.starts_with("room: "))
+            .count() as u64,
+        first.rooms,
+        "{:?}",
+        second.overwritten
+    );
+    assert!(
+        second
+            .overwritten
+            .iter()
+            .any(|o| o.starts_with("category: "))
+    );
+    assert!(second.overwritten.iter().any(|o| o.starts_with("add-in: ")));
+}
+
+#[test]
+fn cancelled_export_leaves_no_package_and_cancelled_import_leaves_the_target_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let zip = paths.export_dir.join("cancelled.zip");
+    let r = RecordingReporter::cancelling_after(1);
+    let err = chatdata::export(&paths.legacy_db, &zip, &ExportOptions::default(), &r).unwrap_err();
+    assert!(matches!(err, ChatDataError::Cancelled(_)), "{err}");
+    assert!(!zip.exists());
+    assert_eq!(
+        std::fs::read_dir(&paths.export_dir).unwrap().count(),
+        0,
+        "no partial file left"
+    );
+
+    let zip = export_all(&paths);
+    let before = dump(&paths.mgc_db);
+    // cancel during the write pass (the check pass reports 4 samples for 20 000 messages)
+    let r = RecordingReporter::cancelling_after(6);
+    let err = chatdata::import(&zip, &paths.mgc_db, &ImportOptions::default(), &r).unwrap_err();
+    assert!(matches!(err, ChatDataError::Cancelled(_)), "{err}");
+    assert!(
+        r.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("package read and checked")),
+        "cancelled in the write pass"
+    );
+    assert_eq!(dump(&paths.mgc_db), before);
+
+    let r = RecordingReporter::cancelling_after(0);
+    let err = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &r,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ChatDataError::Cancelled(_)), "{err}");
+}
+
+#[test]
+fn a_damaged_package_writes_nothing_and_names_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let zip = export_all(&paths);
+    let bytes = std::fs::read(&zip).unwrap();
+    let cut = dir.path().join("cut.zip");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let before = dump(&paths.mgc_db);
+    let err = chatdata::import(
+        &cut,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("cut.zip"), "{err}");
+    assert!(err.to_string().contains("truncated"), "{err}");
+    assert_eq!(dump(&paths.mgc_db), before);
+}
+
+#[test]
+fn scoped_export_with_start_date_imports_and_verifies_with_the_same_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let start = ticks::parse_date("2011-01-01").unwrap();
+    let opts = ExportOptions {
+        scope: vec!["Engineering".into()],
+        start_date_ticks: Some(start),
+        disable_exported_nodes: true,
+        ..ExportOptions::default()
+    };
+    let zip = paths.export_dir.join("eng.zip");
+    let s = chatdata::export(&paths.legacy_db, &zip, &opts, &NullReporter::default()).unwrap();
+    assert!(
+        s.rooms > 0 && s.rooms < 60 && s.messages > 0 && s.messages < 20_000,
+        "{s:?}"
+    );
+    // -DisableExportedNodes disabled the exported rooms at the source
+    let c = rusqlite::Connection::open(&paths.legacy_db).unwrap();
+    let enabled: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM tblNode r JOIN tblNode p ON r.parentID = p.nodeID WHERE r.nodeType=0 AND r.disabled=0 AND p.nodeName='Engineering'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(enabled, 0);
+    chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let vopts = VerifyOptions {
+        start_date_ticks: Some(start),
+        scope: opts.scope.clone(),
+        disable_exported_nodes: true,
+    };
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &vopts,
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(rep.passed, "{}", rep.to_table());
+    assert_eq!(rep.rooms_compared, s.rooms);
+    assert_eq!(rep.messages_compared, s.messages);
+    // without the cut-off the verifier expects the older messages too
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions {
+            start_date_ticks: None,
+            ..vopts
+        },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(!rep.passed);
+}
+
+#[test]
+fn levels_split_the_package_by_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = small_lab(dir.path());
+    let users = paths.export_dir.join("users.zip");
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &users,
+        &ExportOptions {
+            level: ExportLevel::User,
+            ..ExportOptions::default()
+        },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!((s.rooms, s.messages), (0, 0));
+    assert!(s.users > 200);
+    let rooms = paths.export_dir.join("rooms.zip");
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &rooms,
+        &ExportOptions {
+            level: ExportLevel::RoomDirectory,
+            ..ExportOptions::default()
+        },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!((s.rooms, s.messages), (60, 0));
+    let content = paths.export_dir.join("content.zip");
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &content,
+        &ExportOptions {
+            level: ExportLevel::Content,
+            ..ExportOptions::default()
+        },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!(s.messages, 20_000);
+    // content alone cannot land in rooms that do not exist yet; after the room directory it can
+    let none = chatdata::import(
+        &content,
+        &paths.mgc_db,
+        &ImportOptions { what_if: true },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!(none.messages, 0);
+    assert!(none.warnings.iter().any(|w| w.code == "ROOM_NOT_ON_TARGET"));
+    chatdata::import(
+        &rooms,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let s = chatdata::import(
+        &content,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert_eq!(s.messages, 20_000);
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    assert!(rep.passed, "{}", rep.to_table());
+}
+
+/// Throughput figures on a larger lab: `PCHAT_BENCH_MESSAGES=1000000 cargo test --test
+/// chatdata_e2e bench -- --ignored --nocapture` (add `--release` for production-like rates).
+#[test]
+#[ignore = "benchmark; run explicitly"]
+fn bench_pipeline() {
+    let messages: u64 = std::env::var("PCHAT_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500_000);
+    let dir = tempfile::tempdir().unwrap();
+    let spec = LabSpec {
+        messages,
+        rooms: 400,
+        users: 2_000,
+        groups: 60,
+        ..LabSpec::small()
+    };
+    let rate = |n: u64, t: Instant| {
+        let ms = t.elapsed().as_millis().max(1);
+        format!("{n} in {ms} ms = {} msg/s", n as u128 * 1000 / ms)
+    };
+    let t = Instant::now();
+    let paths = lab::init(dir.path(), &spec, false, &NullReporter::default()).unwrap();
+    eprintln!("lab init:  {}", rate(messages, t));
+    let zip = paths.export_dir.join("bench.zip");
+    let t = Instant::now();
+    let s = chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &ExportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!(
+        "export:    {} ({} MB package)",
+        rate(s.messages, t),
+        s.bytes / 1_000_000
+    );
+    let t = Instant::now();
+    let s = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions { what_if: true },
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("what-if:   {} (one checking pass)", rate(s.messages, t));
+    let t = Instant::now();
+    let s = chatdata::import(
+        &zip,
+        &paths.mgc_db,
+        &ImportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("import:    {}", rate(s.messages, t));
+    let t = Instant::now();
+    let rep = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    eprintln!("verify:    {}", rate(rep.messages_compared, t));
+    assert!(rep.passed, "{}", rep.to_table());
+}
