@@ -213,17 +213,32 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         None => Profile::lab(),
     };
     let runbook = Arc::new(Runbook::embedded().map_err(|e| e.to_string())?);
-    let ctx = Context { paths, config, operator, profile, profile_path: cli.profile.clone(), runbook };
+    let ctx = Context {
+        paths,
+        config,
+        operator,
+        profile,
+        profile_path: cli.profile.clone(),
+        runbook,
+    };
     tracing::info!(operator = %ctx.operator, "pchat-migrate {} starting", env!("CARGO_PKG_VERSION"));
     match cli.command.unwrap_or(Command::Wizard) {
         Command::Wizard => wizard(&ctx, &cli_view(cli.session, cli.theme, cli.no_mouse)),
         Command::Lab { action } => lab(&ctx, action),
-        Command::Export { json } => headless_job(&ctx, cli.session.as_deref(), JobKind::Export, json, None),
+        Command::Export { json } => {
+            headless_job(&ctx, cli.session.as_deref(), JobKind::Export, json, None)
+        }
         Command::Import { what_if, json } => {
-            let kind = if what_if { JobKind::ImportWhatIf } else { JobKind::Import };
+            let kind = if what_if {
+                JobKind::ImportWhatIf
+            } else {
+                JobKind::Import
+            };
             headless_job(&ctx, cli.session.as_deref(), kind, json, None)
         }
-        Command::Verify { json, out } => headless_job(&ctx, cli.session.as_deref(), JobKind::Verify, json, out),
+        Command::Verify { json, out } => {
+            headless_job(&ctx, cli.session.as_deref(), JobKind::Verify, json, out)
+        }
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
@@ -231,7 +246,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
             println!("session database: {}", p.state_db.display());
-            println!("logs: {}", p.logs_dir.join(crate::logging::LOG_FILE).display());
+            println!(
+                "logs: {}",
+                p.logs_dir.join(crate::logging::LOG_FILE).display()
+            );
             println!("job logs: {}", p.job_logs_dir.display());
             println!("crash reports: {}", p.logs_dir.display());
             println!("lab: {}", p.lab_dir.display());
@@ -248,7 +266,11 @@ struct ViewOptions {
 }
 
 fn cli_view(session: Option<String>, theme: Option<ThemeName>, no_mouse: bool) -> ViewOptions {
-    ViewOptions { session, theme, no_mouse }
+    ViewOptions {
+        session,
+        theme,
+        no_mouse,
+    }
 }
 
 /// Creates the lab on first start, with progress on stderr (before the screen is taken).
@@ -260,27 +282,49 @@ fn ensure_lab(ctx: &Context) -> Result<(), String> {
     if lab.exists() {
         return Ok(());
     }
-    eprintln!("First start: creating the lab deployment in {}", ctx.paths.lab_dir.display());
+    eprintln!(
+        "First start: creating the lab deployment in {}",
+        ctx.paths.lab_dir.display()
+    );
     let r = StderrReporter::new(false);
-    crate::lab::init(&ctx.paths.lab_dir, &crate::lab::LabSpec::default(), false, &r)
-        .map(|_| ())
-        .map_err(|e| format!("cannot create the lab: {e}"))
+    crate::lab::init(
+        &ctx.paths.lab_dir,
+        &crate::lab::LabSpec::default(),
+        false,
+        &r,
+    )
+    .map(|_| ())
+    .map_err(|e| format!("cannot create the lab: {e}"))
 }
 
 fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
-        return Err("the wizard needs a terminal; for scripts use the headless commands (see --help)".into());
+        return Err(
+            "the wizard needs a terminal; for scripts use the headless commands (see --help)"
+                .into(),
+        );
     }
     ensure_lab(ctx)?;
     let mut store = ctx.open_store()?;
     let session = ctx.session(&mut store, view.session.as_deref())?;
     let theme_name = view
         .theme
-        .or_else(|| ctx.config.theme.as_deref().and_then(|t| <ThemeName as clap::ValueEnum>::from_str(t, true).ok()))
+        .or_else(|| {
+            ctx.config
+                .theme
+                .as_deref()
+                .and_then(|t| <ThemeName as clap::ValueEnum>::from_str(t, true).ok())
+        })
         .unwrap_or(ThemeName::Dark);
     let migration_line = match (ctx.profile.legacy_pool(), ctx.profile.pchat_pool()) {
-        (Some(l), Some(p)) => format!("{} {} → {} {}", l.kind.product_name(), l.fqdn, p.kind.product_name(), p.fqdn),
+        (Some(l), Some(p)) => format!(
+            "{} {} → {} {}",
+            l.kind.product_name(),
+            l.fqdn,
+            p.kind.product_name(),
+            p.fqdn
+        ),
         _ => String::new(),
     };
     crate::tui::terminal::install_panic_hook(ctx.paths.logs_dir.clone());
@@ -306,7 +350,11 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
 /// The session picker's way back into the database.
 fn reopen_fn(ctx: &Context) -> crate::tui::Reopen {
     let db = ctx.paths.state_db.clone();
-    let kind = if ctx.profile.kind == DeploymentKind::Lab { "lab" } else { "production" };
+    let kind = if ctx.profile.kind == DeploymentKind::Lab {
+        "lab"
+    } else {
+        "production"
+    };
     let profile = ctx.profile_path_string();
     let operator = ctx.operator.clone();
     Box::new(move |name: &str| {
@@ -322,8 +370,12 @@ fn lab(ctx: &Context, action: LabAction) -> Result<ExitCode, String> {
     let r = StderrReporter::new(false);
     match action {
         LabAction::Init { seed, force } => {
-            let spec = crate::lab::LabSpec { seed, ..crate::lab::LabSpec::default() };
-            let paths = crate::lab::init(&ctx.paths.lab_dir, &spec, force, &r).map_err(|e| e.to_string())?;
+            let spec = crate::lab::LabSpec {
+                seed,
+                ..crate::lab::LabSpec::default()
+            };
+            let paths = crate::lab::init(&ctx.paths.lab_dir, &spec, force, &r)
+                .map_err(|e| e.to_string())?;
             println!("legacy Group Chat database: {}", paths.legacy_db.display());
             println!("Persistent Chat mgc database: {}", paths.mgc_db.display());
         }
@@ -364,15 +416,28 @@ fn headless_job(
     // Ctrl-C asks the job to stop at its next batch; a second Ctrl-C kills as usual.
     let _ = ctrlc_flag(cancel);
     let result = jobs::run(kind, &env, &reporter);
-    let code = record_result(&mut store, &session, &item, run.id, kind, &result, &ctx.operator)?;
+    let code = record_result(
+        &mut store,
+        &session,
+        &item,
+        run.id,
+        kind,
+        &result,
+        &ctx.operator,
+    )?;
     match result {
         Ok(outcome) => {
             if let Some(path) = out {
-                let text = serde_json::to_string_pretty(&outcome.detail).map_err(|e| e.to_string())?;
-                std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let text =
+                    serde_json::to_string_pretty(&outcome.detail).map_err(|e| e.to_string())?;
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&outcome).map_err(|e| e.to_string())?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&outcome).map_err(|e| e.to_string())?
+                );
             } else {
                 println!("{}", outcome.summary);
                 if kind == JobKind::Verify && !outcome.passed {
@@ -382,7 +447,10 @@ fn headless_job(
         }
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({ "kind": kind, "passed": false, "error": e.to_string() }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "kind": kind, "passed": false, "error": e.to_string() })
+                );
             }
             eprintln!("pchat-migrate: {} failed: {e}", kind.label());
         }
@@ -394,22 +462,35 @@ fn print_differences(outcome: &JobOutcome) {
     if let Some(diffs) = outcome.detail.get("differences").and_then(|d| d.as_array()) {
         for d in diffs {
             let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            println!("  {} \"{}\" {}: expected {} / found {}", s("kind"), s("name"), s("field"), s("expected"), s("actual"));
+            println!(
+                "  {} \"{}\" {}: expected {} / found {}",
+                s("kind"),
+                s("name"),
+                s("field"),
+                s("expected"),
+                s("actual")
+            );
         }
     }
 }
 
 fn whatif_passed(store: &Store, session: &Session, runbook: &Runbook) -> Result<bool, String> {
     let latest = |kind: JobKind| -> Result<Option<(chrono::DateTime<chrono::Utc>, bool)>, String> {
-        let Some(item) = runbook.items().find(|it| it.job == Some(kind)) else { return Ok(None) };
-        let ev = store.evidence(session.id, &item.id).map_err(|e| e.to_string())?;
+        let Some(item) = runbook.items().find(|it| it.job == Some(kind)) else {
+            return Ok(None);
+        };
+        let ev = store
+            .evidence(session.id, &item.id)
+            .map_err(|e| e.to_string())?;
         Ok(ev.first().map(|e| (e.at, e.evidence.passed == Some(true))))
     };
-    Ok(match (latest(JobKind::ImportWhatIf)?, latest(JobKind::Export)?) {
-        (Some((w, true)), Some((e, _))) => w >= e,
-        (Some((_, true)), None) => true,
-        _ => false,
-    })
+    Ok(
+        match (latest(JobKind::ImportWhatIf)?, latest(JobKind::Export)?) {
+            (Some((w, true)), Some((e, _))) => w >= e,
+            (Some((_, true)), None) => true,
+            _ => false,
+        },
+    )
 }
 
 /// Records a headless job's result in the session exactly as the wizard does: the job run,
@@ -426,7 +507,13 @@ fn record_result(
     let e = |e: crate::store::StoreError| e.to_string();
     match result {
         Ok(o) => {
-            store.job_finished(run_id, if o.passed { "succeeded" } else { "failed" }, &o.summary).map_err(e)?;
+            store
+                .job_finished(
+                    run_id,
+                    if o.passed { "succeeded" } else { "failed" },
+                    &o.summary,
+                )
+                .map_err(e)?;
             let ev = Evidence {
                 source: format!("{} job", kind.label()),
                 summary: o.summary.clone(),
@@ -434,12 +521,24 @@ fn record_result(
                 detail: serde_json::to_value(o).unwrap_or_default(),
             };
             store.add_evidence(session.id, item, &ev, who).map_err(e)?;
-            let (state, reason) = if o.passed { (ItemState::Done, None) } else { (ItemState::Failed, Some(o.summary.as_str())) };
-            store.set_item_state(session.id, item, state, reason, who).map_err(e)?;
-            Ok(if o.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            let (state, reason) = if o.passed {
+                (ItemState::Done, None)
+            } else {
+                (ItemState::Failed, Some(o.summary.as_str()))
+            };
+            store
+                .set_item_state(session.id, item, state, reason, who)
+                .map_err(e)?;
+            Ok(if o.passed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Err(jobs::JobError::Cancelled) => {
-            store.job_finished(run_id, "cancelled", "cancelled").map_err(e)?;
+            store
+                .job_finished(run_id, "cancelled", "cancelled")
+                .map_err(e)?;
             Ok(ExitCode::from(1))
         }
         Err(err) => {
@@ -452,40 +551,59 @@ fn record_result(
                 detail: serde_json::json!({ "error": msg }),
             };
             store.add_evidence(session.id, item, &ev, who).map_err(e)?;
-            store.set_item_state(session.id, item, ItemState::Failed, Some(&msg), who).map_err(e)?;
-            Ok(ExitCode::from(if matches!(err, jobs::JobError::Setup(_)) { 2 } else { 1 }))
+            store
+                .set_item_state(session.id, item, ItemState::Failed, Some(&msg), who)
+                .map_err(e)?;
+            Ok(ExitCode::from(if matches!(err, jobs::JobError::Setup(_)) {
+                2
+            } else {
+                1
+            }))
         }
     }
 }
 
 /// Sets `flag` on the first Ctrl-C (headless jobs stop cleanly at the next batch).
 fn ctrlc_flag(flag: Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
-        rt.block_on(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("cancelling at the next batch (Ctrl-C again to kill)");
-                flag.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        });
-    })?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("ctrl-c".into())
+        .spawn(move || {
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("cancelling at the next batch (Ctrl-C again to kill)");
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            });
+        })?;
     Ok(())
 }
 
 fn sessions(ctx: &Context, new: Option<&str>) -> Result<ExitCode, String> {
     let mut store = ctx.open_store()?;
     if let Some(name) = new {
-        let kind = if ctx.profile.kind == DeploymentKind::Lab { "lab" } else { "production" };
-        let s = store.create_session(name, kind, None, &ctx.operator).map_err(|e| e.to_string())?;
+        let kind = if ctx.profile.kind == DeploymentKind::Lab {
+            "lab"
+        } else {
+            "production"
+        };
+        let s = store
+            .create_session(name, kind, None, &ctx.operator)
+            .map_err(|e| e.to_string())?;
         println!("created session {} ({})", s.name, s.deployment);
         return Ok(ExitCode::SUCCESS);
     }
     for s in store.sessions().map_err(|e| e.to_string())? {
         let recs = store.item_records(s.id).map_err(|e| e.to_string())?;
-        let done = recs.values().filter(|r| matches!(r.state, ItemState::Done | ItemState::Skipped)).count();
+        let done = recs
+            .values()
+            .filter(|r| matches!(r.state, ItemState::Done | ItemState::Skipped))
+            .count();
         println!(
             "{:<20} {:<10} {:>3}/{} done   last opened {}",
             s.name,
@@ -500,16 +618,35 @@ fn sessions(ctx: &Context, new: Option<&str>) -> Result<ExitCode, String> {
 
 fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCode, String> {
     let values = ctx.profile.placeholders(&ctx.work_dir());
-    let stages: Vec<_> = ctx.runbook.stages.iter().chain(std::iter::once(&ctx.runbook.rollback)).filter(|s| stage.is_none_or(|id| s.id == id)).collect();
+    let stages: Vec<_> = ctx
+        .runbook
+        .stages
+        .iter()
+        .chain(std::iter::once(&ctx.runbook.rollback))
+        .filter(|s| stage.is_none_or(|id| s.id == id))
+        .collect();
     if stages.is_empty() {
-        return Err(format!("no stage \"{}\"; stages: {}", stage.unwrap_or(""), ctx.runbook.stages.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")));
+        return Err(format!(
+            "no stage \"{}\"; stages: {}",
+            stage.unwrap_or(""),
+            ctx.runbook
+                .stages
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     for s in stages {
         println!("== {} {} ==", s.number, s.title);
         for it in &s.items {
-            let num = it.checklist.map_or_else(|| "--".into(), |n| format!("{n:>2}"));
+            let num = it
+                .checklist
+                .map_or_else(|| "--".into(), |n| format!("{n:>2}"));
             println!("[{num}] {} ({})", it.title, it.id);
-            for line in crate::runbook::render_cmdlets(it, &values).map_err(|e| format!("{}: {e}", it.id))? {
+            for line in crate::runbook::render_cmdlets(it, &values)
+                .map_err(|e| format!("{}: {e}", it.id))?
+            {
                 println!("      {line}");
             }
         }
@@ -518,7 +655,11 @@ fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCode, String>
     Ok(ExitCode::SUCCESS)
 }
 
-fn audit(ctx: &Context, session_name: Option<&str>, action: AuditAction) -> Result<ExitCode, String> {
+fn audit(
+    ctx: &Context,
+    session_name: Option<&str>,
+    action: AuditAction,
+) -> Result<ExitCode, String> {
     let mut store = ctx.open_store()?;
     let session = ctx.session(&mut store, session_name)?;
     match action {

@@ -101,15 +101,17 @@ mod tests {
     #[test]
     fn every_used_message_id_exists() {
         let mut missing = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         let mut seen = 0;
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.is_dir() {
                     stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs")
-                    && !path.ends_with("i18n.rs")
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs")
                 {
                     let text = std::fs::read_to_string(&path).unwrap();
                     for (i, _) in text.match_indices("t!(\"") {
@@ -128,7 +130,11 @@ mod tests {
             }
         }
         assert!(seen > 10, "the scan found too few message uses ({seen})");
-        assert!(missing.is_empty(), "missing message ids:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "missing message ids:\n{}",
+            missing.join("\n")
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! background; `tui` and `cli` sit on top of everything.
 
 pub mod chatdata;
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod deployment;
 pub mod i18n;
 pub mod jobs;

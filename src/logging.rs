@@ -17,7 +17,8 @@ pub const LOG_FILE: &str = "pchat-migrate.log";
 pub fn init(logs_dir: &Path) -> Option<WorkerGuard> {
     let appender = tracing_appender::rolling::never(logs_dir, LOG_FILE);
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = EnvFilter::try_from_env("PCHAT_MIGRATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_env("PCHAT_MIGRATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)

@@ -63,7 +63,12 @@ impl Paths {
     /// # Errors
     /// The I/O error, with the directory that could not be created.
     pub fn create(&self) -> Result<(), String> {
-        for d in [&self.data_dir, &self.logs_dir, &self.job_logs_dir, &self.lab_dir] {
+        for d in [
+            &self.data_dir,
+            &self.logs_dir,
+            &self.job_logs_dir,
+            &self.lab_dir,
+        ] {
             std::fs::create_dir_all(d)
                 .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
         }

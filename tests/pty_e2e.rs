@@ -25,7 +25,12 @@ impl Tui {
 
     fn start_with(data_dir: &std::path::Path, env: &[(&str, &str)]) -> Tui {
         let pty = NativePtySystem::default()
-            .openpty(PtySize { rows: 40, cols: 120, pixel_width: 0, pixel_height: 0 })
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_pchat-migrate"));
         cmd.env("PCHAT_MIGRATE_DATA_DIR", data_dir);
@@ -49,7 +54,17 @@ impl Tui {
                 }
             }
         });
-        Tui { parser: vt100::Parser::new(std::num::NonZeroU16::new(40).unwrap(), std::num::NonZeroU16::new(120).unwrap(), 0), raw: Vec::new(), rx, writer, child }
+        Tui {
+            parser: vt100::Parser::new(
+                std::num::NonZeroU16::new(40).unwrap(),
+                std::num::NonZeroU16::new(120).unwrap(),
+                0,
+            ),
+            raw: Vec::new(),
+            rx,
+            writer,
+            child,
+        }
     }
 
     fn pump(&mut self, wait: Duration) {
@@ -77,15 +92,24 @@ impl Tui {
     fn wait_for(&mut self, needle: &str, timeout: Duration) {
         let start = Instant::now();
         while !self.screen().contains(needle) {
-            assert!(start.elapsed() < timeout, "timed out waiting for {needle:?}; screen:\n{}", self.screen());
+            assert!(
+                start.elapsed() < timeout,
+                "timed out waiting for {needle:?}; screen:\n{}",
+                self.screen()
+            );
             self.pump(Duration::from_millis(100));
         }
     }
 
+    /// Types keys, then lets the wizard take them in before the next keys arrive (a lone
+    /// ESC followed at once by another key reads as Alt+key, as on a real terminal).
     fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).unwrap();
         self.writer.flush().unwrap();
-        self.pump(Duration::from_millis(300));
+        let until = Instant::now() + Duration::from_millis(250);
+        while Instant::now() < until {
+            self.pump(Duration::from_millis(50));
+        }
     }
 
     fn wait_exit(&mut self, timeout: Duration) -> portable_pty::ExitStatus {
@@ -96,19 +120,39 @@ impl Tui {
                 self.pump(Duration::from_millis(200));
                 return status;
             }
-            assert!(start.elapsed() < timeout, "the wizard did not exit; screen:\n{}", self.screen());
+            assert!(
+                start.elapsed() < timeout,
+                "the wizard did not exit; screen:\n{}",
+                self.screen()
+            );
         }
     }
 }
 
 fn assert_terminal_restored(t: &Tui) {
     let raw = String::from_utf8_lossy(&t.raw);
-    assert!(!t.parser.screen().alternate_screen(), "still on the alternate screen");
-    let leave = raw.rfind("\x1b[?1049l").expect("never left the alternate screen");
-    let enter = raw.rfind("\x1b[?1049h").expect("never entered the alternate screen");
-    assert!(leave > enter, "left the alternate screen before entering it");
-    assert!(raw.contains("\x1b[?1000l"), "mouse capture was not turned off");
-    assert!(raw.contains("\x1b[?2004l"), "bracketed paste was not turned off");
+    assert!(
+        !t.parser.screen().alternate_screen(),
+        "still on the alternate screen"
+    );
+    let leave = raw
+        .rfind("\x1b[?1049l")
+        .expect("never left the alternate screen");
+    let enter = raw
+        .rfind("\x1b[?1049h")
+        .expect("never entered the alternate screen");
+    assert!(
+        leave > enter,
+        "left the alternate screen before entering it"
+    );
+    assert!(
+        raw.contains("\x1b[?1000l"),
+        "mouse capture was not turned off"
+    );
+    assert!(
+        raw.contains("\x1b[?2004l"),
+        "bracketed paste was not turned off"
+    );
 }
 
 #[test]
@@ -126,7 +170,7 @@ fn tick_and_note_survive_a_restart() {
     t.wait_for("Notes —", Duration::from_secs(10));
     t.send("written in a pty");
     t.send("\x1b");
-    t.wait_for("saved:", Duration::from_secs(10));
+    t.wait_for("saved: plan.single-source: note", Duration::from_secs(10));
     t.send("q");
     let status = t.wait_exit(Duration::from_secs(20));
     assert!(status.success(), "exit status {status:?}");
@@ -136,8 +180,16 @@ fn tick_and_note_survive_a_restart() {
     let mut t = Tui::start(dir.path());
     t.wait_for("Stages", Duration::from_secs(60));
     t.wait_for("written in a pty", Duration::from_secs(10));
-    assert!(t.screen().contains("[x]"), "the tick is gone:\n{}", t.screen());
-    assert!(t.screen().contains("pty-tester"), "the operator is not shown:\n{}", t.screen());
+    assert!(
+        t.screen().contains("[x]"),
+        "the tick is gone:\n{}",
+        t.screen()
+    );
+    assert!(
+        t.screen().contains("pty-tester"),
+        "the operator is not shown:\n{}",
+        t.screen()
+    );
     t.send("q");
     assert!(t.wait_exit(Duration::from_secs(20)).success());
 }
@@ -148,7 +200,11 @@ fn sigterm_restores_the_terminal() {
     let mut t = Tui::start(dir.path());
     t.wait_for("Stages", Duration::from_secs(180));
     let pid = t.child.process_id().expect("pid");
-    let rc = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status().unwrap();
+    let rc = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
     assert!(rc.success());
     t.wait_exit(Duration::from_secs(20));
     assert_terminal_restored(&t);
@@ -162,7 +218,10 @@ fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
     assert!(!status.success(), "the crash test did not crash");
     assert_terminal_restored(&t);
     let raw = String::from_utf8_lossy(&t.raw);
-    assert!(raw.contains("A crash report was written to"), "no crash message:\n{raw}");
+    assert!(
+        raw.contains("A crash report was written to"),
+        "no crash message:\n{raw}"
+    );
     let reports: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
         .unwrap()
         .filter_map(Result::ok)

@@ -17,7 +17,9 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 fn app() -> (App, UnboundedReceiver<AppMsg>) {
     let mut store = Store::open_in_memory().unwrap();
-    let session = store.create_session("rehearsal", "lab", None, "alice").unwrap();
+    let session = store
+        .create_session("rehearsal", "lab", None, "alice")
+        .unwrap();
     let profile = Profile::lab();
     let setup = WizardSetup {
         runbook: Arc::new(Runbook::embedded().unwrap()),
@@ -87,7 +89,11 @@ fn checklist_with_states_and_note() {
     settle(&mut app, &mut rx, 1);
     app.on_action(Action::Down);
     let id = app.item().unwrap().id.clone();
-    app.request(Pending::SetState { item_id: id.clone(), state: ItemState::Skipped, reason: Some("single source confirmed by CAB".into()) });
+    app.request(Pending::SetState {
+        item_id: id.clone(),
+        state: ItemState::Skipped,
+        reason: Some("single source confirmed by CAB".into()),
+    });
     settle(&mut app, &mut rx, 1);
     assert_eq!(app.state_of(&id), ItemState::Skipped);
     snap!("plan_items_80x24", render(&mut app, 80, 24));
@@ -100,8 +106,15 @@ fn downtime_stage_asks_for_typed_confirmation() {
     let export = app.runbook.stage_index("export").unwrap();
     app.stage_idx = export;
     app.on_action(Action::Enter);
-    assert!(matches!(app.overlay, Some(pchat_migrate::tui::app::Overlay::Confirm { .. })));
-    assert_eq!(app.focus, Focus::Stages, "the stage opens only after the confirmation");
+    assert!(matches!(
+        app.overlay,
+        Some(pchat_migrate::tui::app::Overlay::Confirm { .. })
+    ));
+    assert_eq!(
+        app.focus,
+        Focus::Stages,
+        "the stage opens only after the confirmation"
+    );
     snap!("confirm_80x24", render(&mut app, 80, 24));
 }
 
@@ -112,7 +125,10 @@ fn working_ahead_warns_with_the_open_stages() {
     app.stage_idx = build;
     app.on_action(Action::Enter);
     app.on_action(Action::ToggleDone);
-    assert!(matches!(app.overlay, Some(pchat_migrate::tui::app::Overlay::Gate { .. })));
+    assert!(matches!(
+        app.overlay,
+        Some(pchat_migrate::tui::app::Overlay::Gate { .. })
+    ));
     snap!("gate_80x24", render(&mut app, 80, 24));
 }
 

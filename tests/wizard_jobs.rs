@@ -28,10 +28,19 @@ fn type_str(app: &mut App, s: &str) {
 }
 
 /// Applies worker messages until `done` holds (or fails after a generous timeout).
-fn pump_until(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, what: &str, done: impl Fn(&App) -> bool) {
+fn pump_until(
+    app: &mut App,
+    rx: &mut UnboundedReceiver<AppMsg>,
+    what: &str,
+    done: impl Fn(&App) -> bool,
+) {
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while !done(app) {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}; status: {:?}", app.status.as_ref().map(|s| s.text.clone()));
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}; status: {:?}",
+            app.status.as_ref().map(|s| s.text.clone())
+        );
         match rx.try_recv() {
             Ok(msg) => app.on_msg(msg),
             Err(_) => {
@@ -51,14 +60,26 @@ struct Lab {
 fn lab() -> Lab {
     let dir = tempfile::tempdir().unwrap();
     let lab_dir = dir.path().join("lab");
-    pchat_migrate::lab::init(&lab_dir, &pchat_migrate::lab::LabSpec::default(), false, &NullReporter::default()).unwrap();
+    pchat_migrate::lab::init(
+        &lab_dir,
+        &pchat_migrate::lab::LabSpec::default(),
+        false,
+        &NullReporter::default(),
+    )
+    .unwrap();
     let env = JobEnv::lab(Profile::lab(), &lab_dir);
-    Lab { db: dir.path().join("sessions.db"), _dir: dir, env }
+    Lab {
+        db: dir.path().join("sessions.db"),
+        _dir: dir,
+        env,
+    }
 }
 
 fn open_app(lab: &Lab) -> (App, UnboundedReceiver<AppMsg>) {
     let mut store = Store::open(&lab.db).unwrap();
-    let session = store.open_or_create_session("rehearsal", "lab", None, "alice").unwrap();
+    let session = store
+        .open_or_create_session("rehearsal", "lab", None, "alice")
+        .unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {
         runbook: Arc::new(Runbook::embedded().unwrap()),
@@ -86,7 +107,8 @@ fn run_job(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, kind: JobKind) -> 
         key(app, KeyCode::Char('o'));
         pump_until(app, rx, "the override to be recorded", |a| {
             let gate_open = matches!(a.overlay, Some(Overlay::Gate { .. }));
-            !gate_open && (a.overlay.is_some() || a.pending.contains(&item) || a.jobs.contains_key(&item))
+            !gate_open
+                && (a.overlay.is_some() || a.pending.contains(&item) || a.jobs.contains_key(&item))
         });
     }
     if let Some(Overlay::Confirm { word, .. }) = &app.overlay {
@@ -94,8 +116,12 @@ fn run_job(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, kind: JobKind) -> 
         type_str(app, &word);
         key(app, KeyCode::Enter);
     }
-    pump_until(app, rx, "the job to start", |a| a.jobs.contains_key(&item) || a.finished.contains_key(&item));
-    pump_until(app, rx, "the job to finish and be recorded", |a| a.finished.contains_key(&item) && !a.pending.contains(&item));
+    pump_until(app, rx, "the job to start", |a| {
+        a.jobs.contains_key(&item) || a.finished.contains_key(&item)
+    });
+    pump_until(app, rx, "the job to finish and be recorded", |a| {
+        a.finished.contains_key(&item) && !a.pending.contains(&item)
+    });
     item
 }
 
@@ -109,17 +135,34 @@ fn export_preview_import_verify_from_the_checklist() {
     app.overridden_stages.insert("import".into());
     app.confirmed_stages.insert("import".into());
     app.request(Pending::RunJob(import_item.clone()));
-    assert!(matches!(app.overlay, Some(Overlay::Message { .. })), "import ran before the preview");
+    assert!(
+        matches!(app.overlay, Some(Overlay::Message { .. })),
+        "import ran before the preview"
+    );
     app.overlay = None;
     app.overridden_stages.clear();
     app.confirmed_stages.clear();
 
-    for kind in [JobKind::Export, JobKind::ImportWhatIf, JobKind::Import, JobKind::Verify] {
+    for kind in [
+        JobKind::Export,
+        JobKind::ImportWhatIf,
+        JobKind::Import,
+        JobKind::Verify,
+    ] {
         let item = run_job(&mut app, &mut rx, kind);
-        assert_eq!(app.state_of(&item), ItemState::Done, "{kind:?} did not tick its item: {:?}", app.finished.get(&item).map(|f| f.summary.clone()));
+        assert_eq!(
+            app.state_of(&item),
+            ItemState::Done,
+            "{kind:?} did not tick its item: {:?}",
+            app.finished.get(&item).map(|f| f.summary.clone())
+        );
         let ev = &app.evidence[&item][0];
         assert_eq!(ev.evidence.passed, Some(true));
-        assert!(ev.evidence.source.contains(kind.label()), "{}", ev.evidence.source);
+        assert!(
+            ev.evidence.source.contains(kind.label()),
+            "{}",
+            ev.evidence.source
+        );
     }
     app.shutdown();
     drop(app);
@@ -137,7 +180,11 @@ fn export_preview_import_verify_from_the_checklist() {
     let runs = store.job_runs(s.id).unwrap();
     assert_eq!(runs.iter().filter(|r| r.status == "succeeded").count(), 4);
     let audit = store.audit(s.id).unwrap();
-    assert!(audit.iter().any(|e| e.kind == "downtime-confirmed" && e.item_id.as_deref() == Some("export")));
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.kind == "downtime-confirmed" && e.item_id.as_deref() == Some("export"))
+    );
     assert!(audit.iter().any(|e| e.kind == "gate-override"));
     store.verify_audit(s.id).unwrap();
 }

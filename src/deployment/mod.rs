@@ -29,7 +29,9 @@ pub enum ProfileError {
         source: std::io::Error,
     },
     /// The TOML is malformed or does not match the profile schema.
-    #[error("{path}:{line}:{column}: {message}\n  fix the entry there (see README, \"Deployment profile\") and start again")]
+    #[error(
+        "{path}:{line}:{column}: {message}\n  fix the entry there (see README, \"Deployment profile\") and start again"
+    )]
     Parse {
         /// The profile path.
         path: PathBuf,
@@ -257,10 +259,7 @@ impl Profile {
     /// [`ProfileError::Parse`] with line and column, or [`ProfileError::Invalid`].
     pub fn parse(text: &str, path: &Path) -> Result<Profile, ProfileError> {
         let profile: Profile = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((1, 1));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             ProfileError::Parse {
                 path: path.to_path_buf(),
                 line,
@@ -349,7 +348,11 @@ impl Profile {
             .unwrap_or_else(|| format!("sip:ocschat@{}", self.sip_domain));
         one("lookup_uri", &lookup);
         let m_work = work_dir.trim_end_matches(['\\', '/']);
-        let sep = if m_work.contains('\\') || m_work.is_empty() { "\\" } else { "/" };
+        let sep = if m_work.contains('\\') || m_work.is_empty() {
+            "\\"
+        } else {
+            "/"
+        };
         let file = |name: &str| {
             if m_work.is_empty() {
                 name.to_string()
@@ -407,7 +410,10 @@ impl Profile {
                 let host = sql.split('\\').next().unwrap_or(sql);
                 m.insert(format!("{prefix}_sql_fqdn"), vec![host.to_string()]);
                 if let Some(inst) = sql.split('\\').nth(1) {
-                    m.insert(format!("{prefix}_sql_instance_name"), vec![inst.to_string()]);
+                    m.insert(
+                        format!("{prefix}_sql_instance_name"),
+                        vec![inst.to_string()],
+                    );
                 }
             }
             m.insert(
@@ -424,7 +430,11 @@ impl Profile {
             .and_then(|h| self.pools.iter().find(|p| p.fqdn.eq_ignore_ascii_case(&h)));
         pool_values("legacy_fe", legacy_home);
         if let Some(p) = self.pchat_pool() {
-            let port = if p.ports.contains(&5041) { 5041 } else { p.ports.first().copied().unwrap_or(5041) };
+            let port = if p.ports.contains(&5041) {
+                5041
+            } else {
+                p.ports.first().copied().unwrap_or(5041)
+            };
             m.insert("pchat_port".into(), vec![port.to_string()]);
         }
         m
@@ -456,9 +466,15 @@ mod tests {
     fn placeholders_expand_servers_and_sql() {
         let m = Profile::lab().placeholders("C:\\PChatMigration");
         assert_eq!(m["pchat_server"].len(), 2);
-        assert_eq!(m["legacy_sql_instance"], vec!["gcsql.contoso.lab\\GROUPCHAT"]);
+        assert_eq!(
+            m["legacy_sql_instance"],
+            vec!["gcsql.contoso.lab\\GROUPCHAT"]
+        );
         assert_eq!(m["pchat_sql_fqdn"], vec!["pchatsql.contoso.lab"]);
-        assert_eq!(m["export_file"], vec!["C:\\PChatMigration\\GroupChatExport.zip"]);
+        assert_eq!(
+            m["export_file"],
+            vec!["C:\\PChatMigration\\GroupChatExport.zip"]
+        );
         assert_eq!(m["lookup_uri"], vec!["sip:ocschat@contoso.lab"]);
         assert_eq!(m["pchat_port"], vec!["5041"]);
         assert_eq!(m["legacy_fe_pool_fqdn"], vec!["lync2010pool.contoso.lab"]);
@@ -474,7 +490,8 @@ mod tests {
 
     #[test]
     fn unknown_field_is_an_error_with_position() {
-        let text = "name = \"x\"\nkind = \"lab\"\nsip_domain = \"a\"\nsip_domian = \"b\"\n[migration]\n";
+        let text =
+            "name = \"x\"\nkind = \"lab\"\nsip_domain = \"a\"\nsip_domian = \"b\"\n[migration]\n";
         let err = Profile::parse(text, Path::new("p.toml")).unwrap_err();
         assert!(err.to_string().contains("p.toml:4:"), "{err}");
     }

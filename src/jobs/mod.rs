@@ -134,14 +134,19 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
     }
     let started = Instant::now();
     let map_err = |e: chatdata::ChatDataError| match e {
-        chatdata::ChatDataError::Cancelled => JobError::Cancelled,
+        chatdata::ChatDataError::Cancelled(_) => JobError::Cancelled,
         other => JobError::Data(other),
     };
     let (passed, summary, detail) = match kind {
         JobKind::Export => {
-            need(&env.lab.legacy_db, "the lab's legacy Group Chat database", "pchat-migrate lab init")?;
+            need(
+                &env.lab.legacy_db,
+                "the lab's legacy Group Chat database",
+                "pchat-migrate lab init",
+            )?;
             let opts = env.export_options()?;
-            let s = chatdata::export(&env.lab.legacy_db, &env.package, &opts, r).map_err(map_err)?;
+            let s =
+                chatdata::export(&env.lab.legacy_db, &env.package, &opts, r).map_err(map_err)?;
             let line = format!(
                 "exported {} categories, {} rooms ({} disabled), {} principals, {} messages to {}",
                 s.categories,
@@ -154,13 +159,21 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
             (true, line, serde_json::to_value(&s).unwrap_or_default())
         }
         JobKind::ImportWhatIf | JobKind::Import => {
-            need(&env.package, "the export package", "run the Export item first")?;
+            need(
+                &env.package,
+                "the export package",
+                "run the Export item first",
+            )?;
             let what_if = kind == JobKind::ImportWhatIf;
             let s = chatdata::import(&env.package, &env.lab.mgc_db, &ImportOptions { what_if }, r)
                 .map_err(map_err)?;
             let line = format!(
                 "{}{} categories, {} rooms, {} principals, {} messages; {} warnings, {} overwritten",
-                if what_if { "-WhatIf: would import " } else { "imported " },
+                if what_if {
+                    "-WhatIf: would import "
+                } else {
+                    "imported "
+                },
                 s.categories,
                 s.rooms,
                 s.principals,
@@ -171,13 +184,23 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
             (true, line, serde_json::to_value(&s).unwrap_or_default())
         }
         JobKind::Verify => {
-            need(&env.lab.legacy_db, "the lab's legacy Group Chat database", "pchat-migrate lab init")?;
-            need(&env.lab.mgc_db, "the lab's Persistent Chat mgc database", "pchat-migrate lab init")?;
+            need(
+                &env.lab.legacy_db,
+                "the lab's legacy Group Chat database",
+                "pchat-migrate lab init",
+            )?;
+            need(
+                &env.lab.mgc_db,
+                "the lab's Persistent Chat mgc database",
+                "pchat-migrate lab init",
+            )?;
             let opts = VerifyOptions {
                 start_date_ticks: env.start_date_ticks()?,
                 scope: env.profile.migration.scope.clone(),
+                disable_exported_nodes: env.profile.migration.disable_exported_nodes,
             };
-            let v = chatdata::verify(&env.lab.legacy_db, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
+            let v =
+                chatdata::verify(&env.lab.legacy_db, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
             let line = if v.passed {
                 format!(
                     "verify passed: {} categories, {} rooms, {} messages compared, no differences",

@@ -103,9 +103,13 @@ pub fn spawn(
     let (tx, rx) = watch::channel(ProgressUpdate::default());
     let log = Arc::new(Mutex::new(VecDeque::with_capacity(LOG_TAIL)));
     let cancel = Arc::new(AtomicBool::new(false));
-    let file = log_path
-        .as_ref()
-        .and_then(|p| std::fs::OpenOptions::new().create(true).append(true).open(p).ok());
+    let file = log_path.as_ref().and_then(|p| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .ok()
+    });
     let reporter = ChannelReporter {
         progress: tx,
         log: log.clone(),
@@ -158,7 +162,11 @@ impl JobStats {
             if dt >= 0.2 {
                 let rate = p.done.saturating_sub(*done) as f64 / dt;
                 // Smooth a little so the figure is readable.
-                self.rate = if self.rate == 0.0 { rate } else { 0.6 * rate + 0.4 * self.rate };
+                self.rate = if self.rate == 0.0 {
+                    rate
+                } else {
+                    0.6 * rate + 0.4 * self.rate
+                };
                 if self.history.len() == 120 {
                     self.history.pop_front();
                 }
@@ -203,7 +211,9 @@ impl Reporter for StderrReporter {
         if self.quiet {
             return;
         }
-        let Ok(mut last) = self.last.lock() else { return };
+        let Ok(mut last) = self.last.lock() else {
+            return;
+        };
         if last.is_some_and(|t| t.elapsed() < Duration::from_millis(500)) {
             return;
         }
@@ -233,14 +243,27 @@ mod tests {
     fn stats_compute_rate_and_eta_per_phase() {
         let mut s = JobStats::default();
         let t0 = Instant::now();
-        let p = |done| ProgressUpdate { phase: "messages".into(), done, total: 10_000, bytes: 0 };
+        let p = |done| ProgressUpdate {
+            phase: "messages".into(),
+            done,
+            total: 10_000,
+            bytes: 0,
+        };
         s.sample(t0, &p(0));
         s.sample(t0 + Duration::from_secs(1), &p(1000));
         assert!((s.rate - 1000.0).abs() < 1.0, "rate {}", s.rate);
         let eta = s.eta(&p(1000)).unwrap();
         assert_eq!(eta.as_secs(), 9);
         // A new phase restarts the rate.
-        s.sample(t0 + Duration::from_secs(2), &ProgressUpdate { phase: "rooms".into(), done: 5, total: 10, bytes: 0 });
+        s.sample(
+            t0 + Duration::from_secs(2),
+            &ProgressUpdate {
+                phase: "rooms".into(),
+                done: 5,
+                total: 10,
+                bytes: 0,
+            },
+        );
         assert_eq!(s.rate, 0.0);
         assert_eq!(s.history.len(), 1);
     }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use ratatui::layout::{Position, Rect};
 use ratatui_textarea::TextArea;
 use tokio::sync::mpsc::UnboundedSender;
@@ -352,7 +354,11 @@ impl App {
             job_logs_dir: init.job_logs_dir,
             saved_ui: String::new(),
         };
-        if let Some(ui) = init.ui_state.as_deref().and_then(|s| serde_json::from_str::<UiState>(s).ok()) {
+        if let Some(ui) = init
+            .ui_state
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<UiState>(s).ok())
+        {
             if let Some(i) = app.stage_ids().iter().position(|s| *s == ui.stage) {
                 app.stage_idx = i;
             }
@@ -376,7 +382,10 @@ impl App {
 
     /// The stage at a stage-list row.
     pub fn stage_at(&self, idx: usize) -> &Stage {
-        self.runbook.stages.get(idx).unwrap_or(&self.runbook.rollback)
+        self.runbook
+            .stages
+            .get(idx)
+            .unwrap_or(&self.runbook.rollback)
     }
 
     /// The selected stage.
@@ -385,12 +394,16 @@ impl App {
     }
 
     fn stage_ids(&self) -> Vec<String> {
-        (0..self.stage_count()).map(|i| self.stage_at(i).id.clone()).collect()
+        (0..self.stage_count())
+            .map(|i| self.stage_at(i).id.clone())
+            .collect()
     }
 
     /// The stage an item belongs to.
     pub fn stage_of(&self, item: &Item) -> &Stage {
-        self.runbook.stage(&item.stage_id).unwrap_or(&self.runbook.rollback)
+        self.runbook
+            .stage(&item.stage_id)
+            .unwrap_or(&self.runbook.rollback)
     }
 
     /// The checklist rows: the selected stage's items, or every item matching the filter.
@@ -420,7 +433,9 @@ impl App {
 
     /// An item's state (todo when nothing was recorded).
     pub fn state_of(&self, item_id: &str) -> ItemState {
-        self.records.get(item_id).map_or(ItemState::Todo, |r| r.state)
+        self.records
+            .get(item_id)
+            .map_or(ItemState::Todo, |r| r.state)
     }
 
     /// (done or skipped, total, blocked or failed) for a stage.
@@ -600,12 +615,20 @@ impl App {
                     } else {
                         ItemState::Done
                     };
-                    self.request(Pending::SetState { item_id: id, state, reason: None });
+                    self.request(Pending::SetState {
+                        item_id: id,
+                        state,
+                        reason: None,
+                    });
                 }
             }
             Action::Skip | Action::Block => {
                 if let Some(item) = self.item() {
-                    let state = if action == Action::Skip { ItemState::Skipped } else { ItemState::Blocked };
+                    let state = if action == Action::Skip {
+                        ItemState::Skipped
+                    } else {
+                        ItemState::Blocked
+                    };
                     self.overlay = Some(Overlay::Reason {
                         item_id: item.id.clone(),
                         state,
@@ -615,18 +638,33 @@ impl App {
             }
             Action::Fail | Action::Reset => {
                 if let Some(item) = self.item() {
-                    let state = if action == Action::Fail { ItemState::Failed } else { ItemState::Todo };
+                    let state = if action == Action::Fail {
+                        ItemState::Failed
+                    } else {
+                        ItemState::Todo
+                    };
                     let id = item.id.clone();
-                    self.request(Pending::SetState { item_id: id, state, reason: None });
+                    self.request(Pending::SetState {
+                        item_id: id,
+                        state,
+                        reason: None,
+                    });
                 }
             }
             Action::Notes => {
                 if let Some(item) = self.item() {
-                    let text = self.records.get(&item.id).and_then(|r| r.note.clone()).unwrap_or_default();
+                    let text = self
+                        .records
+                        .get(&item.id)
+                        .and_then(|r| r.note.clone())
+                        .unwrap_or_default();
                     let mut editor = TextArea::new(text.lines().map(str::to_string).collect());
                     editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
                     editor.move_cursor(ratatui_textarea::CursorMove::End);
-                    self.overlay = Some(Overlay::Notes { item_id: item.id.clone(), editor: Box::new(editor) });
+                    self.overlay = Some(Overlay::Notes {
+                        item_id: item.id.clone(),
+                        editor: Box::new(editor),
+                    });
                 }
             }
             Action::RunJob => {
@@ -663,13 +701,19 @@ impl App {
             Action::Sessions => {
                 let tx = self.tx.clone();
                 self.worker.submit(move |store| {
-                    let _ = tx.send(AppMsg::SessionsListed(store.sessions().map_err(|e| e.to_string())));
+                    let _ = tx.send(AppMsg::SessionsListed(
+                        store.sessions().map_err(|e| e.to_string()),
+                    ));
                 });
             }
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
                 self.mouse_changed = true;
-                let msg = if self.mouse { t!("status-mouse-on") } else { t!("status-mouse-off") };
+                let msg = if self.mouse {
+                    t!("status-mouse-on")
+                } else {
+                    t!("status-mouse-off")
+                };
                 self.set_status(msg, false);
             }
         }
@@ -719,41 +763,89 @@ impl App {
     }
 
     fn on_overlay_key(&mut self, k: KeyEvent) {
-        let Some(overlay) = self.overlay.take() else { return };
+        let Some(overlay) = self.overlay.take() else {
+            return;
+        };
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match overlay {
             Overlay::Help { scroll } => match k.code {
                 KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
-                KeyCode::Down | KeyCode::Char('j') => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_add(1) }),
-                KeyCode::Up | KeyCode::Char('k') => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(1) }),
-                KeyCode::PageDown => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_add(10) }),
-                KeyCode::PageUp => self.overlay = Some(Overlay::Help { scroll: scroll.saturating_sub(10) }),
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.overlay = Some(Overlay::Help {
+                        scroll: scroll.saturating_add(1),
+                    })
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.overlay = Some(Overlay::Help {
+                        scroll: scroll.saturating_sub(1),
+                    })
+                }
+                KeyCode::PageDown => {
+                    self.overlay = Some(Overlay::Help {
+                        scroll: scroll.saturating_add(10),
+                    })
+                }
+                KeyCode::PageUp => {
+                    self.overlay = Some(Overlay::Help {
+                        scroll: scroll.saturating_sub(10),
+                    })
+                }
                 _ => self.overlay = Some(Overlay::Help { scroll }),
             },
             Overlay::Message { .. } => {}
-            Overlay::Sessions { sessions, selected, new_name: Some(mut editor) } => match k.code {
-                KeyCode::Esc => self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None }),
+            Overlay::Sessions {
+                sessions,
+                selected,
+                new_name: Some(mut editor),
+            } => match k.code {
+                KeyCode::Esc => {
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected,
+                        new_name: None,
+                    })
+                }
                 KeyCode::Enter => {
                     let name = editor.lines().join(" ").trim().to_string();
                     if name.is_empty() {
                         self.set_status(t!("status-name-required"), true);
-                        self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                        self.overlay = Some(Overlay::Sessions {
+                            sessions,
+                            selected,
+                            new_name: Some(editor),
+                        });
                     } else {
                         self.switch_session(name);
                     }
                 }
                 _ => {
                     editor.input(k);
-                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected,
+                        new_name: Some(editor),
+                    });
                 }
             },
-            Overlay::Sessions { sessions, selected, new_name: None } => match k.code {
+            Overlay::Sessions {
+                sessions,
+                selected,
+                new_name: None,
+            } => match k.code {
                 KeyCode::Up | KeyCode::Char('k') => {
-                    self.overlay = Some(Overlay::Sessions { sessions, selected: selected.saturating_sub(1), new_name: None });
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected: selected.saturating_sub(1),
+                        new_name: None,
+                    });
                 }
                 KeyCode::Down | KeyCode::Char('j') => {
                     let selected = (selected + 1).min(sessions.len().saturating_sub(1));
-                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None });
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected,
+                        new_name: None,
+                    });
                 }
                 KeyCode::Enter => match sessions.get(selected) {
                     Some(s) if s.id == self.session.id => {}
@@ -765,16 +857,33 @@ impl App {
                 },
                 KeyCode::Char('n') => {
                     let editor = Box::new(single_line_editor(&t!("session-name-placeholder")));
-                    self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: Some(editor) });
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected,
+                        new_name: Some(editor),
+                    });
                 }
                 KeyCode::Esc | KeyCode::Char('q') => {}
-                _ => self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None }),
+                _ => {
+                    self.overlay = Some(Overlay::Sessions {
+                        sessions,
+                        selected,
+                        new_name: None,
+                    })
+                }
             },
-            Overlay::Notes { item_id, mut editor } => {
+            Overlay::Notes {
+                item_id,
+                mut editor,
+            } => {
                 // Esc and ctrl-s both save: nothing typed is thrown away.
                 if k.code == KeyCode::Esc || (ctrl && k.code == KeyCode::Char('s')) {
                     let text = editor.lines().join("\n");
-                    let old = self.records.get(&item_id).and_then(|r| r.note.clone()).unwrap_or_default();
+                    let old = self
+                        .records
+                        .get(&item_id)
+                        .and_then(|r| r.note.clone())
+                        .unwrap_or_default();
                     if text != old {
                         self.save_note(&item_id, text);
                     }
@@ -786,23 +895,44 @@ impl App {
                     self.overlay = Some(Overlay::Notes { item_id, editor });
                 }
             }
-            Overlay::Reason { item_id, state, mut editor } => match k.code {
+            Overlay::Reason {
+                item_id,
+                state,
+                mut editor,
+            } => match k.code {
                 KeyCode::Esc => self.set_status(t!("status-unchanged"), false),
                 KeyCode::Enter => {
                     let reason = editor.lines().join(" ").trim().to_string();
                     if reason.is_empty() {
                         self.set_status(t!("status-reason-required"), true);
-                        self.overlay = Some(Overlay::Reason { item_id, state, editor });
+                        self.overlay = Some(Overlay::Reason {
+                            item_id,
+                            state,
+                            editor,
+                        });
                     } else {
-                        self.request(Pending::SetState { item_id, state, reason: Some(reason) });
+                        self.request(Pending::SetState {
+                            item_id,
+                            state,
+                            reason: Some(reason),
+                        });
                     }
                 }
                 _ => {
                     editor.input(k);
-                    self.overlay = Some(Overlay::Reason { item_id, state, editor });
+                    self.overlay = Some(Overlay::Reason {
+                        item_id,
+                        state,
+                        editor,
+                    });
                 }
             },
-            Overlay::Confirm { stage_id, word, mut editor, then } => match k.code {
+            Overlay::Confirm {
+                stage_id,
+                word,
+                mut editor,
+                then,
+            } => match k.code {
                 KeyCode::Esc => self.set_status(t!("status-not-confirmed"), false),
                 KeyCode::Enter => {
                     let typed = editor.lines().join("").trim().to_string();
@@ -811,24 +941,47 @@ impl App {
                         self.record_event(EVENT_DOWNTIME_CONFIRMED, &stage_id, detail, Some(then));
                     } else {
                         self.set_status(t!("status-confirm-mismatch", word = word.clone()), true);
-                        self.overlay = Some(Overlay::Confirm { stage_id, word, editor, then });
+                        self.overlay = Some(Overlay::Confirm {
+                            stage_id,
+                            word,
+                            editor,
+                            then,
+                        });
                     }
                 }
                 _ => {
                     editor.input(k);
-                    self.overlay = Some(Overlay::Confirm { stage_id, word, editor, then });
+                    self.overlay = Some(Overlay::Confirm {
+                        stage_id,
+                        word,
+                        editor,
+                        then,
+                    });
                 }
             },
-            Overlay::Gate { stage_id, open, then } => match k.code {
+            Overlay::Gate {
+                stage_id,
+                open,
+                then,
+            } => match k.code {
                 KeyCode::Char('o') => {
                     let detail = format!(
                         "worked on stage {stage_id} while earlier stages were open: {}",
-                        open.iter().map(|(s, n)| format!("{s} ({n} open)")).collect::<Vec<_>>().join(", ")
+                        open.iter()
+                            .map(|(s, n)| format!("{s} ({n} open)"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     );
                     self.record_event(EVENT_GATE_OVERRIDE, &stage_id, detail, Some(then));
                 }
                 KeyCode::Esc | KeyCode::Char('q') => self.set_status(t!("status-unchanged"), false),
-                _ => self.overlay = Some(Overlay::Gate { stage_id, open, then }),
+                _ => {
+                    self.overlay = Some(Overlay::Gate {
+                        stage_id,
+                        open,
+                        then,
+                    })
+                }
             },
         }
     }
@@ -851,10 +1004,18 @@ impl App {
         let Some(pane) = pane else { return };
         match m.kind {
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                let delta = if m.kind == MouseEventKind::ScrollDown { 1 } else { -1 };
+                let delta = if m.kind == MouseEventKind::ScrollDown {
+                    1
+                } else {
+                    -1
+                };
                 let before = self.focus;
                 self.focus = pane;
-                self.move_by(if pane == Focus::Detail { delta * 3 } else { delta });
+                self.move_by(if pane == Focus::Detail {
+                    delta * 3
+                } else {
+                    delta
+                });
                 self.focus = before;
             }
             MouseEventKind::Down(MouseButton::Left) => {
@@ -898,16 +1059,32 @@ impl App {
         };
         let Some(stage) = stage.cloned() else { return };
         let is_work = !matches!(pending, Pending::EnterStage(_))
-            && !matches!(pending, Pending::SetState { state: ItemState::Todo, .. });
-        if is_work && stage.id != self.runbook.rollback.id && !self.overridden_stages.contains(&stage.id) {
+            && !matches!(
+                pending,
+                Pending::SetState {
+                    state: ItemState::Todo,
+                    ..
+                }
+            );
+        if is_work
+            && stage.id != self.runbook.rollback.id
+            && !self.overridden_stages.contains(&stage.id)
+        {
             let open = self.open_before(&stage.id);
             if !open.is_empty() {
-                self.overlay = Some(Overlay::Gate { stage_id: stage.id.clone(), open, then: pending });
+                self.overlay = Some(Overlay::Gate {
+                    stage_id: stage.id.clone(),
+                    open,
+                    then: pending,
+                });
                 return;
             }
         }
         if stage.downtime && !self.confirmed_stages.contains(&stage.id) {
-            let word = stage.confirm_word.clone().unwrap_or_else(|| stage.id.to_uppercase());
+            let word = stage
+                .confirm_word
+                .clone()
+                .unwrap_or_else(|| stage.id.to_uppercase());
             self.overlay = Some(Overlay::Confirm {
                 stage_id: stage.id.clone(),
                 word: word.clone(),
@@ -923,9 +1100,15 @@ impl App {
         match pending {
             Pending::EnterStage(_) => {
                 self.focus = Focus::Items;
-                self.item_idx = self.item_idx.min(self.visible_items().len().saturating_sub(1));
+                self.item_idx = self
+                    .item_idx
+                    .min(self.visible_items().len().saturating_sub(1));
             }
-            Pending::SetState { item_id, state, reason } => self.save_state(&item_id, state, reason),
+            Pending::SetState {
+                item_id,
+                state,
+                reason,
+            } => self.save_state(&item_id, state, reason),
             Pending::RunJob(item_id) => self.start_job(&item_id),
         }
     }
@@ -933,65 +1116,121 @@ impl App {
     fn save_state(&mut self, item_id: &str, state: ItemState, reason: Option<String>) {
         self.pending.insert(item_id.to_string());
         self.set_status(t!("status-saving"), false);
-        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
+        let (sid, who, tx, id) = (
+            self.session.id,
+            self.operator.clone(),
+            self.tx.clone(),
+            item_id.to_string(),
+        );
         self.worker.submit(move |store| {
             let result = store
                 .set_item_state(sid, &id, state, reason.as_deref(), &who)
                 .map_err(|e| e.to_string());
             let what = format!("{id}: {}", state.as_str());
-            let _ = tx.send(AppMsg::Saved { item_id: id, result, what });
+            let _ = tx.send(AppMsg::Saved {
+                item_id: id,
+                result,
+                what,
+            });
         });
     }
 
     fn save_note(&mut self, item_id: &str, text: String) {
         self.pending.insert(item_id.to_string());
         self.set_status(t!("status-saving"), false);
-        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
+        let (sid, who, tx, id) = (
+            self.session.id,
+            self.operator.clone(),
+            self.tx.clone(),
+            item_id.to_string(),
+        );
         self.worker.submit(move |store| {
-            let result = store.set_note(sid, &id, &text, &who).map_err(|e| e.to_string());
+            let result = store
+                .set_note(sid, &id, &text, &who)
+                .map_err(|e| e.to_string());
             let what = format!("{id}: note");
-            let _ = tx.send(AppMsg::Saved { item_id: id, result, what });
+            let _ = tx.send(AppMsg::Saved {
+                item_id: id,
+                result,
+                what,
+            });
         });
     }
 
-    fn record_event(&mut self, kind: &'static str, stage_id: &str, detail: String, then: Option<Pending>) {
-        let (sid, who, tx, stage) = (self.session.id, self.operator.clone(), self.tx.clone(), stage_id.to_string());
+    fn record_event(
+        &mut self,
+        kind: &'static str,
+        stage_id: &str,
+        detail: String,
+        then: Option<Pending>,
+    ) {
+        let (sid, who, tx, stage) = (
+            self.session.id,
+            self.operator.clone(),
+            self.tx.clone(),
+            stage_id.to_string(),
+        );
         self.set_status(t!("status-saving"), false);
         self.worker.submit(move |store| {
             let result = store
                 .record_event(sid, kind, Some(&stage), &detail, &who)
                 .map(|_| ())
                 .map_err(|e| e.to_string());
-            let _ = tx.send(AppMsg::EventRecorded { kind: kind.to_string(), stage_id: stage, result, then });
+            let _ = tx.send(AppMsg::EventRecorded {
+                kind: kind.to_string(),
+                stage_id: stage,
+                result,
+                then,
+            });
         });
     }
 
     fn start_job(&mut self, item_id: &str) {
-        let Some(kind) = self.runbook.item(item_id).and_then(|it| it.job) else { return };
+        let Some(kind) = self.runbook.item(item_id).and_then(|it| it.job) else {
+            return;
+        };
         if self.jobs.contains_key(item_id) {
             self.set_status(t!("status-job-already-running"), true);
             return;
         }
         if let Err(why) = &self.job_env {
-            self.overlay = Some(Overlay::Message { title: t!("title-job-unavailable"), body: why.clone() });
+            self.overlay = Some(Overlay::Message {
+                title: t!("title-job-unavailable"),
+                body: why.clone(),
+            });
             return;
         }
         if kind == JobKind::Import && !self.whatif_passed() {
-            self.overlay = Some(Overlay::Message { title: t!("title-whatif-first"), body: t!("body-whatif-first") });
+            self.overlay = Some(Overlay::Message {
+                title: t!("title-whatif-first"),
+                body: t!("body-whatif-first"),
+            });
             return;
         }
-        let (sid, who, tx, id) = (self.session.id, self.operator.clone(), self.tx.clone(), item_id.to_string());
-        let log_path = self
-            .job_logs_dir
-            .as_ref()
-            .map(|d| d.join(format!("{}-{}.log", chrono::Utc::now().format("%Y%m%dT%H%M%S"), kind.key())));
+        let (sid, who, tx, id) = (
+            self.session.id,
+            self.operator.clone(),
+            self.tx.clone(),
+            item_id.to_string(),
+        );
+        let log_path = self.job_logs_dir.as_ref().map(|d| {
+            d.join(format!(
+                "{}-{}.log",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+                kind.key()
+            ))
+        });
         let log = log_path.as_ref().map(|p| p.display().to_string());
         self.pending.insert(item_id.to_string());
         self.worker.submit(move |store| {
             let result = store
                 .job_started(sid, &id, kind.key(), log.as_deref(), &who)
                 .map_err(|e| e.to_string());
-            let _ = tx.send(AppMsg::JobRecorded { item_id: id, kind, result });
+            let _ = tx.send(AppMsg::JobRecorded {
+                item_id: id,
+                kind,
+                result,
+            });
         });
         self.set_status(t!("status-job-starting", job = kind.label()), false);
     }
@@ -1019,7 +1258,11 @@ impl App {
     pub fn on_msg(&mut self, msg: AppMsg) {
         self.dirty = true;
         match msg {
-            AppMsg::Saved { item_id, result, what } => {
+            AppMsg::Saved {
+                item_id,
+                result,
+                what,
+            } => {
                 self.pending.remove(&item_id);
                 match result {
                     Ok(rec) => {
@@ -1029,7 +1272,12 @@ impl App {
                     Err(e) => self.set_status(t!("status-save-failed", error = e), true),
                 }
             }
-            AppMsg::EventRecorded { kind, stage_id, result, then } => match result {
+            AppMsg::EventRecorded {
+                kind,
+                stage_id,
+                result,
+                then,
+            } => match result {
                 Ok(()) => {
                     if kind == EVENT_DOWNTIME_CONFIRMED {
                         self.confirmed_stages.insert(stage_id);
@@ -1043,16 +1291,32 @@ impl App {
                 }
                 Err(e) => self.set_status(t!("status-save-failed", error = e), true),
             },
-            AppMsg::JobRecorded { item_id, kind, result } => {
+            AppMsg::JobRecorded {
+                item_id,
+                kind,
+                result,
+            } => {
                 self.pending.remove(&item_id);
                 match (result, &self.job_env) {
                     (Ok(run), Ok(env)) => {
                         let tx = self.tx.clone();
                         let (id2, run_id) = (item_id.clone(), run.id);
                         let log_path = run.log_path.as_ref().map(PathBuf::from);
-                        let handle = runner::spawn(kind, &item_id, run.id, env.clone(), log_path, move |result| {
-                            let _ = tx.send(AppMsg::JobDone { item_id: id2, run_id, kind, result });
-                        });
+                        let handle = runner::spawn(
+                            kind,
+                            &item_id,
+                            run.id,
+                            env.clone(),
+                            log_path,
+                            move |result| {
+                                let _ = tx.send(AppMsg::JobDone {
+                                    item_id: id2,
+                                    run_id,
+                                    kind,
+                                    result,
+                                });
+                            },
+                        );
                         self.finished.remove(&item_id);
                         self.jobs.insert(item_id, handle);
                         self.set_status(t!("status-job-started", job = kind.label()), false);
@@ -1061,16 +1325,38 @@ impl App {
                     (_, Err(e)) => self.set_status(e.clone(), true),
                 }
             }
-            AppMsg::JobDone { item_id, run_id, kind, result } => self.on_job_done(item_id, run_id, kind, result),
+            AppMsg::JobDone {
+                item_id,
+                run_id,
+                kind,
+                result,
+            } => self.on_job_done(item_id, run_id, kind, result),
             AppMsg::SessionsListed(Ok(sessions)) => {
-                let selected = sessions.iter().position(|s| s.id == self.session.id).unwrap_or(0);
-                self.overlay = Some(Overlay::Sessions { sessions, selected, new_name: None });
+                let selected = sessions
+                    .iter()
+                    .position(|s| s.id == self.session.id)
+                    .unwrap_or(0);
+                self.overlay = Some(Overlay::Sessions {
+                    sessions,
+                    selected,
+                    new_name: None,
+                });
             }
-            AppMsg::SessionsListed(Err(e)) => self.set_status(t!("status-save-failed", error = e), true),
-            AppMsg::JobResultSaved { item_id, evidence, record } => {
+            AppMsg::SessionsListed(Err(e)) => {
+                self.set_status(t!("status-save-failed", error = e), true)
+            }
+            AppMsg::JobResultSaved {
+                item_id,
+                evidence,
+                record,
+            } => {
                 self.pending.remove(&item_id);
                 match evidence {
-                    Ok(Some(ev)) => self.evidence.entry(item_id.clone()).or_default().insert(0, ev),
+                    Ok(Some(ev)) => self
+                        .evidence
+                        .entry(item_id.clone())
+                        .or_default()
+                        .insert(0, ev),
                     Ok(None) => {}
                     Err(e) => self.set_status(t!("status-save-failed", error = e), true),
                 }
@@ -1081,9 +1367,17 @@ impl App {
         }
     }
 
-    fn on_job_done(&mut self, item_id: String, run_id: i64, kind: JobKind, result: Result<JobOutcome, JobError>) {
+    fn on_job_done(
+        &mut self,
+        item_id: String,
+        run_id: i64,
+        kind: JobKind,
+        result: Result<JobOutcome, JobError>,
+    ) {
         let handle = self.jobs.remove(&item_id);
-        let (log_tail, stats) = handle.map(|h| (h.log_tail(8), h.stats.clone())).unwrap_or_default();
+        let (log_tail, stats) = handle
+            .map(|h| (h.log_tail(8), h.stats.clone()))
+            .unwrap_or_default();
         let (status, summary, evidence, new_state) = match &result {
             Ok(o) => {
                 let ev = Evidence {
@@ -1092,10 +1386,24 @@ impl App {
                     passed: Some(o.passed),
                     detail: serde_json::to_value(o).unwrap_or_default(),
                 };
-                let state = if o.passed { ItemState::Done } else { ItemState::Failed };
-                (if o.passed { "succeeded" } else { "failed" }, o.summary.clone(), Some(ev), Some((state, (!o.passed).then(|| o.summary.clone()))))
+                let state = if o.passed {
+                    ItemState::Done
+                } else {
+                    ItemState::Failed
+                };
+                (
+                    if o.passed { "succeeded" } else { "failed" },
+                    o.summary.clone(),
+                    Some(ev),
+                    Some((state, (!o.passed).then(|| o.summary.clone()))),
+                )
             }
-            Err(JobError::Cancelled) => ("cancelled", t!("status-job-cancelled", job = kind.label()), None, None),
+            Err(JobError::Cancelled) => (
+                "cancelled",
+                t!("status-job-cancelled", job = kind.label()),
+                None,
+                None,
+            ),
             Err(e) => {
                 let msg = e.to_string();
                 let ev = Evidence {
@@ -1104,12 +1412,23 @@ impl App {
                     passed: Some(false),
                     detail: serde_json::json!({ "error": msg }),
                 };
-                ("failed", msg.clone(), Some(ev), Some((ItemState::Failed, Some(msg))))
+                (
+                    "failed",
+                    msg.clone(),
+                    Some(ev),
+                    Some((ItemState::Failed, Some(msg))),
+                )
             }
         };
         self.finished.insert(
             item_id.clone(),
-            FinishedJob { kind, summary: summary.clone(), outcome: status, log_tail, stats },
+            FinishedJob {
+                kind,
+                summary: summary.clone(),
+                outcome: status,
+                log_tail,
+                stats,
+            },
         );
         self.set_status(summary.clone(), status == "failed");
         self.pending.insert(item_id.clone());
@@ -1120,17 +1439,27 @@ impl App {
                 err = Some(e.to_string());
             }
             let evidence = match &evidence {
-                Some(ev) => store.add_evidence(sid, &item_id, ev, &who).map(Some).map_err(|e| e.to_string()),
+                Some(ev) => store
+                    .add_evidence(sid, &item_id, ev, &who)
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
                 None => Ok(None),
             };
             let record = new_state.and_then(|(state, reason)| {
-                store.set_item_state(sid, &item_id, state, reason.as_deref(), &who).map_err(|e| err = Some(e.to_string())).ok()
+                store
+                    .set_item_state(sid, &item_id, state, reason.as_deref(), &who)
+                    .map_err(|e| err = Some(e.to_string()))
+                    .ok()
             });
             let evidence = match (evidence, err) {
                 (Ok(_), Some(e)) => Err(e),
                 (ev, _) => ev,
             };
-            let _ = tx.send(AppMsg::JobResultSaved { item_id, evidence, record });
+            let _ = tx.send(AppMsg::JobResultSaved {
+                item_id,
+                evidence,
+                record,
+            });
         });
     }
 
@@ -1141,7 +1470,11 @@ impl App {
             let p = job.progress.borrow().clone();
             job.stats.sample(now, &p);
         }
-        if self.status.as_ref().is_some_and(|s| !s.error && s.at.elapsed().as_secs() > 8) {
+        if self
+            .status
+            .as_ref()
+            .is_some_and(|s| !s.error && s.at.elapsed().as_secs() > 8)
+        {
             self.status = None;
         }
         self.dirty = true;
@@ -1160,7 +1493,9 @@ impl App {
             item: self.item().map(|i| i.id.clone()),
             focus: self.focus,
         };
-        let Ok(json) = serde_json::to_string(&ui) else { return };
+        let Ok(json) = serde_json::to_string(&ui) else {
+            return;
+        };
         if json == self.saved_ui {
             return;
         }
@@ -1194,7 +1529,11 @@ impl App {
 /// The first visible row of a list of `height` rows showing `selected`: the view and the
 /// mouse handler both use it, so a click lands on the row that is drawn there.
 pub fn list_offset(selected: usize, height: usize) -> usize {
-    if height == 0 { 0 } else { selected.saturating_sub(height - 1) }
+    if height == 0 {
+        0
+    } else {
+        selected.saturating_sub(height - 1)
+    }
 }
 
 fn single_line_editor(placeholder: &str) -> TextArea<'static> {

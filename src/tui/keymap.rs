@@ -81,13 +81,25 @@ pub struct Key {
 }
 
 const fn k(c: char, label: &'static str) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::NONE, label }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::NONE,
+        label,
+    }
 }
 const fn code(code: KeyCode, label: &'static str) -> Key {
-    Key { code, mods: KeyModifiers::NONE, label }
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+        label,
+    }
 }
 const fn ctrl(c: char, label: &'static str) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL, label }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+        label,
+    }
 }
 
 /// A binding: keys, action, where it applies, its help message id, and whether the footer
@@ -108,32 +120,192 @@ pub struct Binding {
 
 /// Every binding of the wizard.
 pub static BINDINGS: &[Binding] = &[
-    Binding { keys: &[k('q', "q"), ctrl('c', "ctrl-c")], action: Action::Quit, context: Context::Global, help: "key-quit", footer: true },
-    Binding { keys: &[k('?', "?")], action: Action::Help, context: Context::Global, help: "key-help", footer: true },
-    Binding { keys: &[code(KeyCode::Esc, "esc")], action: Action::Back, context: Context::Global, help: "key-back", footer: false },
-    Binding { keys: &[code(KeyCode::Tab, "tab")], action: Action::FocusNext, context: Context::Global, help: "key-focus-next", footer: false },
-    Binding { keys: &[code(KeyCode::BackTab, "shift-tab")], action: Action::FocusPrev, context: Context::Global, help: "key-focus-prev", footer: false },
-    Binding { keys: &[code(KeyCode::Up, "↑"), k('k', "k")], action: Action::Up, context: Context::Global, help: "key-up", footer: false },
-    Binding { keys: &[code(KeyCode::Down, "↓"), k('j', "j")], action: Action::Down, context: Context::Global, help: "key-down", footer: false },
-    Binding { keys: &[code(KeyCode::PageUp, "pgup")], action: Action::PageUp, context: Context::Global, help: "key-page-up", footer: false },
-    Binding { keys: &[code(KeyCode::PageDown, "pgdn")], action: Action::PageDown, context: Context::Global, help: "key-page-down", footer: false },
-    Binding { keys: &[code(KeyCode::Home, "home"), k('g', "g")], action: Action::Top, context: Context::Global, help: "key-top", footer: false },
-    Binding { keys: &[code(KeyCode::End, "end"), k('G', "G")], action: Action::Bottom, context: Context::Global, help: "key-bottom", footer: false },
-    Binding { keys: &[code(KeyCode::Enter, "enter"), code(KeyCode::Right, "→"), k('l', "l")], action: Action::Enter, context: Context::Global, help: "key-enter", footer: true },
-    Binding { keys: &[code(KeyCode::Left, "←"), k('h', "h")], action: Action::Back, context: Context::Global, help: "key-left", footer: false },
-    Binding { keys: &[k(' ', "space"), k('d', "d")], action: Action::ToggleDone, context: Context::Items, help: "key-toggle-done", footer: true },
-    Binding { keys: &[k('s', "s")], action: Action::Skip, context: Context::Items, help: "key-skip", footer: true },
-    Binding { keys: &[k('b', "b")], action: Action::Block, context: Context::Items, help: "key-block", footer: true },
-    Binding { keys: &[k('f', "f")], action: Action::Fail, context: Context::Items, help: "key-fail", footer: false },
-    Binding { keys: &[k('u', "u")], action: Action::Reset, context: Context::Items, help: "key-reset", footer: false },
-    Binding { keys: &[k('n', "n")], action: Action::Notes, context: Context::Items, help: "key-notes", footer: true },
-    Binding { keys: &[k('r', "r")], action: Action::RunJob, context: Context::Items, help: "key-run", footer: true },
-    Binding { keys: &[k('c', "c")], action: Action::CancelJob, context: Context::Items, help: "key-cancel", footer: false },
-    Binding { keys: &[k('R', "R")], action: Action::Rollback, context: Context::Global, help: "key-rollback", footer: false },
-    Binding { keys: &[k('/', "/")], action: Action::Filter, context: Context::Global, help: "key-filter", footer: true },
-    Binding { keys: &[k('S', "S")], action: Action::Sessions, context: Context::Global, help: "key-sessions", footer: false },
-    Binding { keys: &[k('t', "t")], action: Action::CycleTheme, context: Context::Global, help: "key-theme", footer: false },
-    Binding { keys: &[k('m', "m")], action: Action::ToggleMouse, context: Context::Global, help: "key-mouse", footer: false },
+    Binding {
+        keys: &[k('q', "q"), ctrl('c', "ctrl-c")],
+        action: Action::Quit,
+        context: Context::Global,
+        help: "key-quit",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('?', "?")],
+        action: Action::Help,
+        context: Context::Global,
+        help: "key-help",
+        footer: true,
+    },
+    Binding {
+        keys: &[code(KeyCode::Esc, "esc")],
+        action: Action::Back,
+        context: Context::Global,
+        help: "key-back",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Tab, "tab")],
+        action: Action::FocusNext,
+        context: Context::Global,
+        help: "key-focus-next",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::BackTab, "shift-tab")],
+        action: Action::FocusPrev,
+        context: Context::Global,
+        help: "key-focus-prev",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Up, "↑"), k('k', "k")],
+        action: Action::Up,
+        context: Context::Global,
+        help: "key-up",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Down, "↓"), k('j', "j")],
+        action: Action::Down,
+        context: Context::Global,
+        help: "key-down",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::PageUp, "pgup")],
+        action: Action::PageUp,
+        context: Context::Global,
+        help: "key-page-up",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::PageDown, "pgdn")],
+        action: Action::PageDown,
+        context: Context::Global,
+        help: "key-page-down",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Home, "home"), k('g', "g")],
+        action: Action::Top,
+        context: Context::Global,
+        help: "key-top",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::End, "end"), k('G', "G")],
+        action: Action::Bottom,
+        context: Context::Global,
+        help: "key-bottom",
+        footer: false,
+    },
+    Binding {
+        keys: &[
+            code(KeyCode::Enter, "enter"),
+            code(KeyCode::Right, "→"),
+            k('l', "l"),
+        ],
+        action: Action::Enter,
+        context: Context::Global,
+        help: "key-enter",
+        footer: true,
+    },
+    Binding {
+        keys: &[code(KeyCode::Left, "←"), k('h', "h")],
+        action: Action::Back,
+        context: Context::Global,
+        help: "key-left",
+        footer: false,
+    },
+    Binding {
+        keys: &[k(' ', "space"), k('d', "d")],
+        action: Action::ToggleDone,
+        context: Context::Items,
+        help: "key-toggle-done",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('s', "s")],
+        action: Action::Skip,
+        context: Context::Items,
+        help: "key-skip",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('b', "b")],
+        action: Action::Block,
+        context: Context::Items,
+        help: "key-block",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('f', "f")],
+        action: Action::Fail,
+        context: Context::Items,
+        help: "key-fail",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('u', "u")],
+        action: Action::Reset,
+        context: Context::Items,
+        help: "key-reset",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('n', "n")],
+        action: Action::Notes,
+        context: Context::Items,
+        help: "key-notes",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('r', "r")],
+        action: Action::RunJob,
+        context: Context::Items,
+        help: "key-run",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('c', "c")],
+        action: Action::CancelJob,
+        context: Context::Items,
+        help: "key-cancel",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('R', "R")],
+        action: Action::Rollback,
+        context: Context::Global,
+        help: "key-rollback",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('/', "/")],
+        action: Action::Filter,
+        context: Context::Global,
+        help: "key-filter",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('S', "S")],
+        action: Action::Sessions,
+        context: Context::Global,
+        help: "key-sessions",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('t', "t")],
+        action: Action::CycleTheme,
+        context: Context::Global,
+        help: "key-theme",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('m', "m")],
+        action: Action::ToggleMouse,
+        context: Context::Global,
+        help: "key-mouse",
+        footer: false,
+    },
 ];
 
 impl Key {
@@ -144,7 +316,11 @@ impl Key {
             ev.modifiers
         };
         // BackTab arrives with SHIFT on some terminals.
-        let mods = if ev.code == KeyCode::BackTab { mods - KeyModifiers::SHIFT } else { mods };
+        let mods = if ev.code == KeyCode::BackTab {
+            mods - KeyModifiers::SHIFT
+        } else {
+            mods
+        };
         self.code == ev.code && self.mods == mods
     }
 }
@@ -173,7 +349,11 @@ pub fn footer(context: Context) -> impl Iterator<Item = &'static Binding> {
 
 /// All keys of a binding, as the help overlay writes them ("space, d").
 pub fn key_labels(b: &Binding) -> String {
-    b.keys.iter().map(|k| k.label).collect::<Vec<_>>().join(", ")
+    b.keys
+        .iter()
+        .map(|k| k.label)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -186,9 +366,15 @@ mod tests {
 
     #[test]
     fn item_keys_only_work_on_items() {
-        assert_eq!(lookup(Context::Items, &key(KeyCode::Char('s'))), Some(Action::Skip));
+        assert_eq!(
+            lookup(Context::Items, &key(KeyCode::Char('s'))),
+            Some(Action::Skip)
+        );
         assert_eq!(lookup(Context::Stages, &key(KeyCode::Char('s'))), None);
-        assert_eq!(lookup(Context::Stages, &key(KeyCode::Char('q'))), Some(Action::Quit));
+        assert_eq!(
+            lookup(Context::Stages, &key(KeyCode::Char('q'))),
+            Some(Action::Quit)
+        );
     }
 
     #[test]
@@ -197,7 +383,10 @@ mod tests {
         assert_eq!(lookup(Context::Items, &r), Some(Action::Rollback));
         let c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(lookup(Context::Items, &c), Some(Action::Quit));
-        assert_eq!(lookup(Context::Items, &key(KeyCode::Char('c'))), Some(Action::CancelJob));
+        assert_eq!(
+            lookup(Context::Items, &key(KeyCode::Char('c'))),
+            Some(Action::CancelJob)
+        );
     }
 
     #[test]
@@ -208,7 +397,13 @@ mod tests {
                     continue;
                 }
                 for ka in a.keys {
-                    assert!(!b.keys.contains(ka), "{} bound to {:?} and {:?}", ka.label, a.action, b.action);
+                    assert!(
+                        !b.keys.contains(ka),
+                        "{} bound to {:?} and {:?}",
+                        ka.label,
+                        a.action,
+                        b.action
+                    );
                 }
             }
         }

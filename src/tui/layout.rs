@@ -35,20 +35,35 @@ pub fn layout(area: Rect) -> Areas {
     ])
     .areas(area);
     let stage_w = if area.width >= 120 { 36 } else { 30 };
-    let [stages, rest] = Layout::horizontal([Constraint::Length(stage_w), Constraint::Min(10)]).areas(body);
+    let [stages, rest] =
+        Layout::horizontal([Constraint::Length(stage_w), Constraint::Min(10)]).areas(body);
     let (items, detail) = if area.width >= 120 {
-        let [i, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest);
+        let [i, d] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(rest);
         (i, d)
     } else {
-        let [i, d] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest);
+        let [i, d] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(rest);
         (i, d)
     };
-    Areas { header, stages, items, detail, status, footer }
+    Areas {
+        header,
+        stages,
+        items,
+        detail,
+        status,
+        footer,
+    }
 }
 
 /// A centred rectangle of at most `w`×`h` inside `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
 }

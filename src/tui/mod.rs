@@ -154,7 +154,8 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         app.size = (size.width, size.height);
         let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx));
         app.shutdown();
-        let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result) else {
+        let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result)
+        else {
             drop(guard);
             tracing::info!("wizard closed");
             return result;
@@ -170,7 +171,16 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
             }
         };
         tracing::info!(session = %name, "switching session");
-        let (runbook, placeholders, deployment_name, deployment_kind, migration_line, operator, job_env, job_logs_dir) = keep.clone();
+        let (
+            runbook,
+            placeholders,
+            deployment_name,
+            deployment_kind,
+            migration_line,
+            operator,
+            job_env,
+            job_logs_dir,
+        ) = keep.clone();
         (app, rx) = build_app(WizardSetup {
             runbook,
             placeholders,

@@ -28,7 +28,10 @@ impl StoreWorker {
                 }
             })
             .ok();
-        StoreWorker { tx: Some(tx), thread }
+        StoreWorker {
+            tx: Some(tx),
+            thread,
+        }
     }
 
     /// Queues a closure to run against the store.

@@ -101,7 +101,9 @@ pub fn install_panic_hook(crash_dir: PathBuf) {
                  A crash report was written to {}",
                 path.display()
             ),
-            Err(e) => eprintln!("pchat-migrate stopped on an internal error (no crash report: {e})"),
+            Err(e) => {
+                eprintln!("pchat-migrate stopped on an internal error (no crash report: {e})")
+            }
         }
         previous(info);
     }));

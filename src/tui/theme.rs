@@ -72,7 +72,10 @@ impl Theme {
             title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
             border: Style::new().fg(Color::DarkGray),
             border_focus: Style::new().fg(Color::Cyan),
-            selected: Style::new().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
+            selected: Style::new()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
             ok: Style::new().fg(Color::Green),
             warn: Style::new().fg(Color::Yellow),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
@@ -89,7 +92,10 @@ impl Theme {
             title: Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
             border: Style::new().fg(Color::Gray),
             border_focus: Style::new().fg(Color::Blue),
-            selected: Style::new().bg(Color::LightBlue).fg(Color::Black).add_modifier(Modifier::BOLD),
+            selected: Style::new()
+                .bg(Color::LightBlue)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD),
             ok: Style::new().fg(Color::Green),
             warn: Style::new().fg(Color::Magenta),
             error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),

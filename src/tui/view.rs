@@ -4,7 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap,
+};
 
 use super::app::{App, Focus, Overlay, list_offset};
 use super::keymap::{self, BINDINGS, Context};
@@ -36,11 +38,22 @@ fn draw_too_small(f: &mut Frame, area: Rect, app: &App) {
     let text = Text::from(vec![
         Line::styled(t!("too-small-title"), app.theme.title),
         Line::raw(""),
-        Line::raw(t!("too-small-body", width = area.width, height = area.height, min_width = MIN_WIDTH, min_height = MIN_HEIGHT)),
+        Line::raw(t!(
+            "too-small-body",
+            width = area.width,
+            height = area.height,
+            min_width = MIN_WIDTH,
+            min_height = MIN_HEIGHT
+        )),
         Line::raw(""),
         Line::raw(t!("too-small-quit")),
     ]);
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).style(app.theme.text), area);
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .style(app.theme.text),
+        area,
+    );
 }
 
 fn state_marker(state: ItemState) -> &'static str {
@@ -73,24 +86,53 @@ fn kind_letter(kind: ItemKind) -> &'static str {
 fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(if focused { app.theme.border_focus } else { app.theme.border })
-        .title(Span::styled(format!(" {title} "), if focused { app.theme.title } else { app.theme.text }))
+        .border_style(if focused {
+            app.theme.border_focus
+        } else {
+            app.theme.border
+        })
+        .title(Span::styled(
+            format!(" {title} "),
+            if focused {
+                app.theme.title
+            } else {
+                app.theme.text
+            },
+        ))
 }
 
 fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     let (done, total) = app.overall_progress();
     let mut spans = vec![
         Span::styled(" pchat-migrate ", app.theme.title),
-        Span::styled(format!("│ {} ", t!("header-session", name = app.session.name.clone())), app.theme.text),
-        Span::styled(format!("│ {} ({}) ", app.deployment_name, app.deployment_kind), app.theme.text),
-        Span::styled(format!("│ {} ", t!("items-done", done = done, total = total)), app.theme.ok),
+        Span::styled(
+            format!(
+                "│ {} ",
+                t!("header-session", name = app.session.name.clone())
+            ),
+            app.theme.text,
+        ),
+        Span::styled(
+            format!("│ {} ({}) ", app.deployment_name, app.deployment_kind),
+            app.theme.text,
+        ),
+        Span::styled(
+            format!("│ {} ", t!("items-done", done = done, total = total)),
+            app.theme.ok,
+        ),
     ];
     for job in app.jobs.values() {
         let p = job.progress.borrow();
         let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
-        spans.push(Span::styled(format!("│ {} {}% ", job.kind.label(), pct), app.theme.warn));
+        spans.push(Span::styled(
+            format!("│ {} {}% ", job.kind.label(), pct),
+            app.theme.warn,
+        ));
     }
-    spans.push(Span::styled(format!("│ {}", app.migration_line), app.theme.dim));
+    spans.push(Span::styled(
+        format!("│ {}", app.migration_line),
+        app.theme.dim,
+    ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -110,11 +152,21 @@ fn draw_stages(f: &mut Frame, area: Rect, app: &App) {
             } else {
                 " "
             };
-            let num = if s.id == app.runbook.rollback.id { " R".to_string() } else { format!("{:>2}", s.number) };
-            let count = if bad > 0 { format!("{done}/{total} !{bad}") } else { format!("{done}/{total}") };
+            let num = if s.id == app.runbook.rollback.id {
+                " R".to_string()
+            } else {
+                format!("{:>2}", s.number)
+            };
+            let count = if bad > 0 {
+                format!("{done}/{total} !{bad}")
+            } else {
+                format!("{done}/{total}")
+            };
             let title_w = inner_w.saturating_sub(count.len() + 6);
             let title = truncate(&s.title, title_w);
-            let pad = inner_w.saturating_sub(4 + unicode_width::UnicodeWidthStr::width(title.as_str()) + 1 + count.len());
+            let pad = inner_w.saturating_sub(
+                4 + unicode_width::UnicodeWidthStr::width(title.as_str()) + 1 + count.len(),
+            );
             let style = if bad > 0 {
                 app.theme.error
             } else if total > 0 && done == total {
@@ -136,7 +188,11 @@ fn draw_stages(f: &mut Frame, area: Rect, app: &App) {
         .with_selected(Some(app.stage_idx));
     let list = List::new(rows)
         .block(pane_block(app, t!("pane-stages"), focused))
-        .highlight_style(if focused { app.theme.selected } else { app.theme.selected.remove_modifier(Modifier::BOLD) });
+        .highlight_style(if focused {
+            app.theme.selected
+        } else {
+            app.theme.selected.remove_modifier(Modifier::BOLD)
+        });
     f.render_stateful_widget(list, area, &mut state);
 }
 
@@ -149,24 +205,49 @@ fn draw_items(f: &mut Frame, area: Rect, app: &App) {
         .iter()
         .map(|it| {
             let state = app.state_of(&it.id);
-            let marker = if app.pending.contains(&it.id) { "[*]" } else { state_marker(state) };
+            let marker = if app.pending.contains(&it.id) {
+                "[*]"
+            } else {
+                state_marker(state)
+            };
             let num = match (filtering, it.checklist) {
                 (true, Some(n)) => format!("{}.{n:<2}", app.stage_of(it).number),
                 (true, None) => format!("{}.- ", app.stage_of(it).number),
                 (false, Some(n)) => format!("{n:>2}"),
                 (false, None) => " -".to_string(),
             };
-            let job = if app.jobs.contains_key(&it.id) { "~" } else if it.job.is_some() { ">" } else { " " };
+            let job = if app.jobs.contains_key(&it.id) {
+                "~"
+            } else if it.job.is_some() {
+                ">"
+            } else {
+                " "
+            };
             let head = format!("{marker} {num} {}{job} ", kind_letter(it.kind));
             let title = truncate(&it.title, inner_w.saturating_sub(head.chars().count()));
-            ListItem::new(Line::from(vec![Span::styled(head, state_style(app, state)), Span::styled(title, app.theme.text)]))
+            ListItem::new(Line::from(vec![
+                Span::styled(head, state_style(app, state)),
+                Span::styled(title, app.theme.text),
+            ]))
         })
         .collect();
     let title = if filtering {
-        t!("pane-filter-results", filter = app.filter.clone(), count = items.len())
+        t!(
+            "pane-filter-results",
+            filter = app.filter.clone(),
+            count = items.len()
+        )
     } else {
         let s = app.stage();
-        let mut title = format!("{} {}", if s.id == app.runbook.rollback.id { "R".into() } else { s.number.to_string() }, s.title);
+        let mut title = format!(
+            "{} {}",
+            if s.id == app.runbook.rollback.id {
+                "R".into()
+            } else {
+                s.number.to_string()
+            },
+            s.title
+        );
         if s.downtime {
             title.push_str(&format!(" · {}", t!("downtime")));
         }
@@ -178,7 +259,11 @@ fn draw_items(f: &mut Frame, area: Rect, app: &App) {
         .with_selected((!items.is_empty()).then_some(app.item_idx));
     let list = List::new(rows)
         .block(pane_block(app, title, focused))
-        .highlight_style(if focused { app.theme.selected } else { app.theme.selected.remove_modifier(Modifier::BOLD) });
+        .highlight_style(if focused {
+            app.theme.selected
+        } else {
+            app.theme.selected.remove_modifier(Modifier::BOLD)
+        });
     f.render_stateful_widget(list, area, &mut state);
     if items.is_empty() {
         let inner = area.inner(ratatui::layout::Margin::new(2, 1));
@@ -195,54 +280,121 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
     let block = pane_block(app, t!("pane-detail"), focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let job_height = if app.jobs.contains_key(&item.id) || app.finished.contains_key(&item.id) { 6 } else { 0 };
-    let [job_area, text_area] = Layout::vertical([Constraint::Length(job_height), Constraint::Min(1)]).areas(inner);
+    let job_height = if app.jobs.contains_key(&item.id) || app.finished.contains_key(&item.id) {
+        6
+    } else {
+        0
+    };
+    let [job_area, text_area] =
+        Layout::vertical([Constraint::Length(job_height), Constraint::Min(1)]).areas(inner);
     if job_height > 0 {
         draw_job(f, job_area, app, item);
     }
     let text = detail_text(app, item);
     f.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).scroll((app.detail_scroll, 0)),
+        Paragraph::new(text)
+            .wrap(Wrap { trim: false })
+            .scroll((app.detail_scroll, 0)),
         text_area,
     );
 }
 
 fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
-    let rows = Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(2), Constraint::Length(1), Constraint::Length(1)]).split(area);
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .split(area);
     if let Some(job) = app.jobs.get(&item.id) {
         let p = job.progress.borrow().clone();
-        let ratio = if p.total > 0 { (p.done as f64 / p.total as f64).clamp(0.0, 1.0) } else { 0.0 };
+        let ratio = if p.total > 0 {
+            (p.done as f64 / p.total as f64).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let label = if p.total > 0 {
-            format!("{} {}: {}/{} ({:.0}%)", job.kind.label(), p.phase, p.done, p.total, ratio * 100.0)
+            format!(
+                "{} {}: {}/{} ({:.0}%)",
+                job.kind.label(),
+                p.phase,
+                p.done,
+                p.total,
+                ratio * 100.0
+            )
         } else {
             format!("{} {}: {}", job.kind.label(), p.phase, p.done)
         };
-        f.render_widget(Gauge::default().ratio(ratio).label(label).gauge_style(app.theme.ok).use_unicode(true), rows[0]);
-        let eta = job.stats.eta(&p).map_or_else(|| "–".to_string(), fmt_duration);
+        f.render_widget(
+            Gauge::default()
+                .ratio(ratio)
+                .label(label)
+                .gauge_style(app.theme.ok)
+                .use_unicode(true),
+            rows[0],
+        );
+        let eta = job
+            .stats
+            .eta(&p)
+            .map_or_else(|| "–".to_string(), fmt_duration);
         let elapsed = fmt_duration(job.started.elapsed());
         let mb = p.bytes as f64 / 1_048_576.0 / job.started.elapsed().as_secs_f64().max(0.001);
-        let mut line = t!("job-stats", rate = format!("{:.0}", job.stats.rate), eta = eta, elapsed = elapsed, mb = format!("{mb:.1}"));
+        let mut line = t!(
+            "job-stats",
+            rate = format!("{:.0}", job.stats.rate),
+            eta = eta,
+            elapsed = elapsed,
+            mb = format!("{mb:.1}")
+        );
         if job.cancel_requested() {
             line.push_str(&format!(" · {}", t!("job-cancelling")));
         }
         f.render_widget(Paragraph::new(line).style(app.theme.text), rows[1]);
         let data: Vec<u64> = job.stats.history.iter().copied().collect();
-        f.render_widget(Sparkline::default().data(&data).style(app.theme.ok), rows[2]);
+        f.render_widget(
+            Sparkline::default().data(&data).style(app.theme.ok),
+            rows[2],
+        );
         let tail = job.log_tail(1).pop().unwrap_or_default();
         f.render_widget(Paragraph::new(tail).style(app.theme.dim), rows[3]);
-        f.render_widget(Paragraph::new(t!("job-running-hint")).style(app.theme.dim), rows[4]);
+        f.render_widget(
+            Paragraph::new(t!("job-running-hint")).style(app.theme.dim),
+            rows[4],
+        );
     } else if let Some(done) = app.finished.get(&item.id) {
         let style = match done.outcome {
             "succeeded" => app.theme.ok,
             "cancelled" => app.theme.warn,
             _ => app.theme.error,
         };
-        f.render_widget(Paragraph::new(format!("{} {}: {}", done.kind.label(), done.outcome, done.summary)).style(style).wrap(Wrap { trim: true }), Rect { height: 2, ..rows[0] }.intersection(area));
+        f.render_widget(
+            Paragraph::new(format!(
+                "{} {}: {}",
+                done.kind.label(),
+                done.outcome,
+                done.summary
+            ))
+            .style(style)
+            .wrap(Wrap { trim: true }),
+            Rect {
+                height: 2,
+                ..rows[0]
+            }
+            .intersection(area),
+        );
         let data: Vec<u64> = done.stats.history.iter().copied().collect();
-        f.render_widget(Sparkline::default().data(&data).style(app.theme.ok), rows[2]);
+        f.render_widget(
+            Sparkline::default().data(&data).style(app.theme.ok),
+            rows[2],
+        );
         let tail = done.log_tail.last().cloned().unwrap_or_default();
         f.render_widget(Paragraph::new(tail).style(app.theme.dim), rows[3]);
-        f.render_widget(Paragraph::new(t!("job-done-hint")).style(app.theme.dim), rows[4]);
+        f.render_widget(
+            Paragraph::new(t!("job-done-hint")).style(app.theme.dim),
+            rows[4],
+        );
     }
 }
 
@@ -263,21 +415,35 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
     let mut meta = vec![Span::styled(
         format!(
             "{} · {} · {}",
-            item.checklist.map_or_else(|| item.id.clone(), |n| format!("#{n} {}", item.id)),
+            item.checklist
+                .map_or_else(|| item.id.clone(), |n| format!("#{n} {}", item.id)),
             kind,
             format_args!("{} {}", stage.number, stage.title)
         ),
         th.dim,
     )];
     if item.inferred {
-        meta.push(Span::styled(format!(" · {}", t!("inferred-badge")), th.warn));
+        meta.push(Span::styled(
+            format!(" · {}", t!("inferred-badge")),
+            th.warn,
+        ));
     }
     lines.push(Line::from(meta));
     let state = app.state_of(&item.id);
-    let mut state_line = vec![Span::styled(format!("{} {}", state_marker(state), t!(state_message(state))), state_style(app, state))];
+    let mut state_line = vec![Span::styled(
+        format!("{} {}", state_marker(state), t!(state_message(state))),
+        state_style(app, state),
+    )];
     if let Some(r) = app.records.get(&item.id) {
         state_line.push(Span::styled(
-            format!(" — {}", t!("state-by", who = r.who.clone(), when = r.at.format("%Y-%m-%d %H:%M UTC").to_string())),
+            format!(
+                " — {}",
+                t!(
+                    "state-by",
+                    who = r.who.clone(),
+                    when = r.at.format("%Y-%m-%d %H:%M UTC").to_string()
+                )
+            ),
             th.dim,
         ));
         if let Some(reason) = &r.reason {
@@ -289,6 +455,43 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
     }
     lines.push(Line::from(state_line));
     lines.push(Line::raw(""));
+    lines.push(heading(app, t!("section-notes")));
+    match app
+        .records
+        .get(&item.id)
+        .and_then(|r| r.note.clone())
+        .filter(|n| !n.is_empty())
+    {
+        Some(note) => {
+            for l in note.lines() {
+                lines.push(Line::styled(l.to_string(), th.text));
+            }
+        }
+        None => lines.push(Line::styled(t!("no-notes"), th.dim)),
+    }
+    if let Some(evs) = app.evidence.get(&item.id).filter(|e| !e.is_empty()) {
+        lines.push(Line::raw(""));
+        lines.push(heading(app, t!("section-evidence")));
+        for (i, e) in evs.iter().take(5).enumerate() {
+            let verdict = match e.evidence.passed {
+                Some(true) => Span::styled(format!("{} ", t!("passed")), th.ok),
+                Some(false) => Span::styled(format!("{} ", t!("failed")), th.error),
+                None => Span::raw(""),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{} {} · ", e.at.format("%Y-%m-%d %H:%M"), e.evidence.source),
+                    th.dim,
+                ),
+                verdict,
+                Span::styled(e.evidence.summary.clone(), th.text),
+            ]));
+            if i == 0 {
+                lines.extend(evidence_details(app, &e.evidence.detail));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
     lines.push(heading(app, t!("section-guidance")));
     for l in item.guidance.lines() {
         lines.push(Line::styled(l.to_string(), th.text));
@@ -297,7 +500,10 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
         lines.push(Line::raw(""));
         lines.push(heading(app, t!("section-commands")));
         match app.rendered_cmdlets(item) {
-            Ok(cmds) => lines.extend(cmds.into_iter().map(|c| Line::styled(format!("  {c}"), th.code))),
+            Ok(cmds) => lines.extend(
+                cmds.into_iter()
+                    .map(|c| Line::styled(format!("  {c}"), th.code)),
+            ),
             Err(e) => lines.push(Line::styled(e, th.error)),
         }
     }
@@ -316,36 +522,10 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
         }
     }
     lines.push(Line::raw(""));
-    lines.push(heading(app, t!("section-notes")));
-    match app.records.get(&item.id).and_then(|r| r.note.clone()).filter(|n| !n.is_empty()) {
-        Some(note) => {
-            for l in note.lines() {
-                lines.push(Line::styled(l.to_string(), th.text));
-            }
-        }
-        None => lines.push(Line::styled(t!("no-notes"), th.dim)),
-    }
-    if let Some(evs) = app.evidence.get(&item.id).filter(|e| !e.is_empty()) {
-        lines.push(Line::raw(""));
-        lines.push(heading(app, t!("section-evidence")));
-        for (i, e) in evs.iter().take(5).enumerate() {
-            let verdict = match e.evidence.passed {
-                Some(true) => Span::styled(format!("{} ", t!("passed")), th.ok),
-                Some(false) => Span::styled(format!("{} ", t!("failed")), th.error),
-                None => Span::raw(""),
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} {} · ", e.at.format("%Y-%m-%d %H:%M"), e.evidence.source), th.dim),
-                verdict,
-                Span::styled(e.evidence.summary.clone(), th.text),
-            ]));
-            if i == 0 {
-                lines.extend(evidence_details(app, &e.evidence.detail));
-            }
-        }
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(format!("{}: {}", t!("section-source"), item.source), th.dim));
+    lines.push(Line::styled(
+        format!("{}: {}", t!("section-source"), item.source),
+        th.dim,
+    ));
     Text::from(lines)
 }
 
@@ -357,21 +537,37 @@ fn evidence_details(app: &App, detail: &serde_json::Value) -> Vec<Line<'static>>
         for d in diffs.iter().take(12) {
             let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
             out.push(Line::styled(
-                format!("  {} \"{}\" {}: {} → {}", s("kind"), s("name"), s("field"), s("expected"), s("actual")),
+                format!(
+                    "  {} \"{}\" {}: {} → {}",
+                    s("kind"),
+                    s("name"),
+                    s("field"),
+                    s("expected"),
+                    s("actual")
+                ),
                 app.theme.error,
             ));
         }
         if diffs.len() > 12 {
-            out.push(Line::styled(t!("more-differences", count = diffs.len() - 12), app.theme.dim));
+            out.push(Line::styled(
+                t!("more-differences", count = diffs.len() - 12),
+                app.theme.dim,
+            ));
         }
     }
     if let Some(warns) = inner.get("warnings").and_then(|d| d.as_array()) {
         for w in warns.iter().take(12) {
             let s = |k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            out.push(Line::styled(format!("  {} {}: {}", s("code"), s("item"), s("message")), app.theme.warn));
+            out.push(Line::styled(
+                format!("  {} {}: {}", s("code"), s("item"), s("message")),
+                app.theme.warn,
+            ));
         }
         if warns.len() > 12 {
-            out.push(Line::styled(t!("more-warnings", count = warns.len() - 12), app.theme.dim));
+            out.push(Line::styled(
+                t!("more-warnings", count = warns.len() - 12),
+                app.theme.dim,
+            ));
         }
     }
     out
@@ -389,8 +585,18 @@ fn state_message(state: ItemState) -> &'static str {
 
 fn draw_status(f: &mut Frame, area: Rect, app: &App) {
     let (text, style) = match &app.status {
-        Some(s) => (s.text.clone(), if s.error { app.theme.error } else { app.theme.ok }),
-        None if app.filter_editing => (t!("hint-filter", filter = app.filter.clone()), app.theme.key),
+        Some(s) => (
+            s.text.clone(),
+            if s.error {
+                app.theme.error
+            } else {
+                app.theme.ok
+            },
+        ),
+        None if app.filter_editing => (
+            t!("hint-filter", filter = app.filter.clone()),
+            app.theme.key,
+        ),
         None => (where_hint(app), app.theme.dim),
     };
     f.render_widget(Paragraph::new(format!(" {text}")).style(style), area);
@@ -410,15 +616,33 @@ fn where_hint(app: &App) -> String {
 
 fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
     let hints: Vec<(String, String)> = if app.filter_editing {
-        vec![("enter".into(), t!("key-keep-filter")), ("esc".into(), t!("key-clear-filter"))]
+        vec![
+            ("enter".into(), t!("key-keep-filter")),
+            ("esc".into(), t!("key-clear-filter")),
+        ]
     } else {
         match &app.overlay {
-            Some(Overlay::Sessions { .. }) => vec![("enter".into(), t!("key-submit")), ("n".into(), t!("key-sessions")), ("esc".into(), t!("key-close"))],
-            Some(Overlay::Notes { .. }) => vec![("esc".into(), t!("key-save-close")), ("ctrl-s".into(), t!("key-save"))],
-            Some(Overlay::Reason { .. } | Overlay::Confirm { .. }) => vec![("enter".into(), t!("key-submit")), ("esc".into(), t!("key-cancel-overlay"))],
-            Some(Overlay::Gate { .. }) => vec![("o".into(), t!("key-override")), ("esc".into(), t!("key-cancel-overlay"))],
+            Some(Overlay::Sessions { .. }) => vec![
+                ("enter".into(), t!("key-submit")),
+                ("n".into(), t!("key-sessions")),
+                ("esc".into(), t!("key-close")),
+            ],
+            Some(Overlay::Notes { .. }) => vec![
+                ("esc".into(), t!("key-save-close")),
+                ("ctrl-s".into(), t!("key-save")),
+            ],
+            Some(Overlay::Reason { .. } | Overlay::Confirm { .. }) => vec![
+                ("enter".into(), t!("key-submit")),
+                ("esc".into(), t!("key-cancel-overlay")),
+            ],
+            Some(Overlay::Gate { .. }) => vec![
+                ("o".into(), t!("key-override")),
+                ("esc".into(), t!("key-cancel-overlay")),
+            ],
             Some(_) => vec![("esc".into(), t!("key-close"))],
-            None => keymap::footer(app.context()).map(|b| (b.keys[0].label.to_string(), t!(b.help))).collect(),
+            None => keymap::footer(app.context())
+                .map(|b| (b.keys[0].label.to_string(), t!(b.help)))
+                .collect(),
         }
     };
     let mut spans = vec![Span::raw(" ")];
@@ -432,14 +656,21 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
 fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
     let th = &app.theme;
     let popup_block = |title: String| {
-        Block::default().borders(Borders::ALL).border_style(th.border_focus).title(Span::styled(format!(" {title} "), th.title))
+        Block::default()
+            .borders(Borders::ALL)
+            .border_style(th.border_focus)
+            .title(Span::styled(format!(" {title} "), th.title))
     };
     match overlay {
         Overlay::Help { scroll } => {
             let r = centered(area, 76, area.height.saturating_sub(2));
             f.render_widget(Clear, r);
             let mut lines = Vec::new();
-            for (ctx, title) in [(Context::Global, t!("help-global")), (Context::Stages, t!("help-stages")), (Context::Items, t!("help-items"))] {
+            for (ctx, title) in [
+                (Context::Global, t!("help-global")),
+                (Context::Stages, t!("help-stages")),
+                (Context::Items, t!("help-items")),
+            ] {
                 lines.push(Line::styled(title, th.title));
                 for b in BINDINGS.iter().filter(|b| b.context == ctx) {
                     lines.push(Line::from(vec![
@@ -450,30 +681,65 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 lines.push(Line::raw(""));
             }
             lines.push(Line::styled(t!("help-overlays"), th.title));
-            for id in ["help-notes-keys", "help-reason-keys", "help-confirm-keys", "help-gate-keys", "help-filter-keys", "help-mouse"] {
+            for id in [
+                "help-notes-keys",
+                "help-reason-keys",
+                "help-confirm-keys",
+                "help-gate-keys",
+                "help-filter-keys",
+                "help-mouse",
+            ] {
                 lines.push(Line::styled(format!("  {}", t!(id)), th.text));
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(t!("help-markers"), th.dim));
-            f.render_widget(Paragraph::new(lines).block(popup_block(t!("title-help"))).scroll((*scroll, 0)).wrap(Wrap { trim: false }), r);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(popup_block(t!("title-help")))
+                    .scroll((*scroll, 0))
+                    .wrap(Wrap { trim: false }),
+                r,
+            );
         }
-        Overlay::Sessions { sessions, selected, new_name } => {
+        Overlay::Sessions {
+            sessions,
+            selected,
+            new_name,
+        } => {
             let h = u16::try_from(sessions.len()).unwrap_or(20).min(16) + 6;
             let r = centered(area, 72, h);
             f.render_widget(Clear, r);
             let block = popup_block(t!("title-sessions"));
             let inner = block.inner(r);
             f.render_widget(block, r);
-            let [list_area, input, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            let [list_area, input, hint] = Layout::vertical([
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
             let rows: Vec<ListItem> = sessions
                 .iter()
                 .map(|s| {
-                    let current = if s.id == app.session.id { format!(" {}", t!("sessions-current")) } else { String::new() };
-                    ListItem::new(format!("{:<24} {:<10} {}{current}", s.name, s.deployment, s.last_opened_at.format("%Y-%m-%d %H:%M UTC")))
+                    let current = if s.id == app.session.id {
+                        format!(" {}", t!("sessions-current"))
+                    } else {
+                        String::new()
+                    };
+                    ListItem::new(format!(
+                        "{:<24} {:<10} {}{current}",
+                        s.name,
+                        s.deployment,
+                        s.last_opened_at.format("%Y-%m-%d %H:%M UTC")
+                    ))
                 })
                 .collect();
             let mut state = ListState::default().with_selected(Some(*selected));
-            f.render_stateful_widget(List::new(rows).highlight_style(th.selected), list_area, &mut state);
+            f.render_stateful_widget(
+                List::new(rows).highlight_style(th.selected),
+                list_area,
+                &mut state,
+            );
             if let Some(editor) = new_name {
                 f.render_widget(&**editor, input);
                 place_cursor(f, input, editor);
@@ -483,40 +749,74 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
         Overlay::Notes { item_id, editor } => {
             let r = centered(area, 78, 16);
             f.render_widget(Clear, r);
-            let title = app.runbook.item(item_id).map_or_else(|| item_id.clone(), |i| i.title.clone());
+            let title = app
+                .runbook
+                .item(item_id)
+                .map_or_else(|| item_id.clone(), |i| i.title.clone());
             let block = popup_block(t!("title-notes", item = title));
             let inner = block.inner(r);
             f.render_widget(block, r);
-            let [text_area, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            let [text_area, hint] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
             f.render_widget(&**editor, text_area);
             place_cursor(f, text_area, editor);
             f.render_widget(Paragraph::new(t!("notes-hint")).style(th.dim), hint);
         }
-        Overlay::Reason { item_id, state, editor } => {
+        Overlay::Reason {
+            item_id,
+            state,
+            editor,
+        } => {
             let r = centered(area, 70, 6);
             f.render_widget(Clear, r);
-            let title = t!("title-reason", state = t!(state_message(*state)), item = item_id.clone());
+            let title = t!(
+                "title-reason",
+                state = t!(state_message(*state)),
+                item = item_id.clone()
+            );
             let block = popup_block(title);
             let inner = block.inner(r);
             f.render_widget(block, r);
-            let [q, input, hint] = Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            let [q, input, hint] = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
             f.render_widget(Paragraph::new(t!("reason-question")).style(th.text), q);
             f.render_widget(&**editor, input);
             place_cursor(f, input, editor);
             f.render_widget(Paragraph::new(t!("reason-hint")).style(th.dim), hint);
         }
-        Overlay::Confirm { stage_id, word, editor, .. } => {
+        Overlay::Confirm {
+            stage_id,
+            word,
+            editor,
+            ..
+        } => {
             let r = centered(area, 72, 11);
             f.render_widget(Clear, r);
             let stage = app.runbook.stage(stage_id);
-            let title = stage.map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
+            let title =
+                stage.map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
             let block = popup_block(t!("title-confirm", stage = title));
             let inner = block.inner(r);
             f.render_widget(block, r);
-            let [body, input, hint] = Layout::vertical([Constraint::Min(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            let [body, input, hint] = Layout::vertical([
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
             let summary = stage.map(|s| s.summary.clone()).unwrap_or_default();
             f.render_widget(
-                Paragraph::new(vec![Line::styled(t!("confirm-body"), th.warn), Line::styled(summary, th.text), Line::raw(""), Line::styled(t!("confirm-type", word = word.clone()), th.key)]).wrap(Wrap { trim: true }),
+                Paragraph::new(vec![
+                    Line::styled(t!("confirm-body"), th.warn),
+                    Line::styled(summary, th.text),
+                    Line::raw(""),
+                    Line::styled(t!("confirm-type", word = word.clone()), th.key),
+                ])
+                .wrap(Wrap { trim: true }),
                 body,
             );
             f.render_widget(&**editor, input);
@@ -527,20 +827,40 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             let h = u16::try_from(open.len()).unwrap_or(20).min(14) + 7;
             let r = centered(area, 72, h);
             f.render_widget(Clear, r);
-            let stage = app.runbook.stage(stage_id).map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
-            let mut lines = vec![Line::styled(t!("gate-body", stage = stage), th.warn), Line::raw("")];
+            let stage = app
+                .runbook
+                .stage(stage_id)
+                .map_or_else(|| stage_id.clone(), |s| format!("{} {}", s.number, s.title));
+            let mut lines = vec![
+                Line::styled(t!("gate-body", stage = stage), th.warn),
+                Line::raw(""),
+            ];
             for (s, n) in open {
-                lines.push(Line::styled(format!("  {s}: {}", t!("open-count", count = *n)), th.text));
+                lines.push(Line::styled(
+                    format!("  {s}: {}", t!("open-count", count = *n)),
+                    th.text,
+                ));
             }
             lines.push(Line::raw(""));
             lines.push(Line::styled(t!("gate-hint"), th.key));
-            f.render_widget(Paragraph::new(lines).block(popup_block(t!("title-gate"))).wrap(Wrap { trim: true }), r);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .block(popup_block(t!("title-gate")))
+                    .wrap(Wrap { trim: true }),
+                r,
+            );
         }
         Overlay::Message { title, body } => {
             let r = centered(area, 72, 10);
             f.render_widget(Clear, r);
             f.render_widget(
-                Paragraph::new(vec![Line::styled(body.clone(), th.text), Line::raw(""), Line::styled(t!("message-hint"), th.dim)]).block(popup_block(title.clone())).wrap(Wrap { trim: true }),
+                Paragraph::new(vec![
+                    Line::styled(body.clone(), th.text),
+                    Line::raw(""),
+                    Line::styled(t!("message-hint"), th.dim),
+                ])
+                .block(popup_block(title.clone()))
+                .wrap(Wrap { trim: true }),
                 r,
             );
         }
@@ -581,7 +901,11 @@ fn truncate(s: &str, width: usize) -> String {
 
 fn fmt_duration(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) } else { format!("{}:{:02}", s / 60, s % 60) }
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
 }
 
 #[cfg(test)]
