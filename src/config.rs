@@ -59,6 +59,7 @@ pub fn operator_name(explicit: Option<&str>, config: &Config) -> String {
         .map(str::to_string)
         .or_else(|| config.operator.clone())
         .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "operator".to_string())
