@@ -148,3 +148,27 @@ fn notes_editor() {
     app.on_action(Action::Notes);
     snap!("notes_80x24", render(&mut app, 80, 24));
 }
+
+#[test]
+fn rollback_stops_applying_once_decommission_begins() {
+    let (mut app, mut rx) = app();
+    assert!(app.rollback_available());
+    let item = app.runbook.stage("decommission").unwrap().items[0]
+        .id
+        .clone();
+    app.overridden_stages.insert("decommission".into());
+    app.request(Pending::SetState {
+        item_id: item,
+        state: ItemState::Done,
+        reason: None,
+    });
+    settle(&mut app, &mut rx, 1);
+    assert!(!app.rollback_available());
+    app.on_action(Action::Rollback);
+    assert!(
+        app.status.as_ref().is_some_and(|s| s.error),
+        "no warning on R after Decommission"
+    );
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("past Decommission"), "{screen}");
+}

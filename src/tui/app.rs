@@ -483,6 +483,35 @@ impl App {
             .collect()
     }
 
+    /// Where the migration stands: the first stage that still has open items (todo,
+    /// blocked, failed), or the last stage when all are closed.
+    pub fn migration_stage(&self) -> &Stage {
+        self.runbook
+            .stages
+            .iter()
+            .find(|s| {
+                s.items.iter().any(|it| {
+                    matches!(
+                        self.state_of(&it.id),
+                        ItemState::Todo | ItemState::Blocked | ItemState::Failed
+                    )
+                })
+            })
+            .or(self.runbook.stages.last())
+            .unwrap_or(&self.runbook.rollback)
+    }
+
+    /// True while the rollback list still applies: the migration has not reached
+    /// Decommission, and no Decommission item is done (the legacy pool may be gone).
+    pub fn rollback_available(&self) -> bool {
+        let decommission_started = self.runbook.stage("decommission").is_some_and(|s| {
+            s.items
+                .iter()
+                .any(|it| matches!(self.state_of(&it.id), ItemState::Done | ItemState::Skipped))
+        });
+        !decommission_started && self.runbook.rollback_available(&self.migration_stage().id)
+    }
+
     /// The rendered cmdlet lines of an item (or the render error as one line).
     pub fn rendered_cmdlets(&self, item: &Item) -> Result<Vec<String>, String> {
         crate::runbook::render_cmdlets(item, &self.placeholders).map_err(|e| e.to_string())
@@ -688,6 +717,9 @@ impl App {
                 }
             }
             Action::Rollback => {
+                if !self.rollback_available() {
+                    self.set_status(t!("status-rollback-unavailable"), true);
+                }
                 self.stage_idx = self.stage_count() - 1;
                 self.item_idx = 0;
                 self.focus = Focus::Items;

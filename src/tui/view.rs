@@ -251,19 +251,25 @@ fn draw_items(f: &mut Frame, area: Rect, app: &App) {
         if s.downtime {
             title.push_str(&format!(" · {}", t!("downtime")));
         }
+
         title
     };
     let height = usize::from(area.height.saturating_sub(2));
     let mut state = ListState::default()
         .with_offset(list_offset(app.item_idx, height))
         .with_selected((!items.is_empty()).then_some(app.item_idx));
-    let list = List::new(rows)
-        .block(pane_block(app, title, focused))
-        .highlight_style(if focused {
-            app.theme.selected
-        } else {
-            app.theme.selected.remove_modifier(Modifier::BOLD)
-        });
+    let mut block = pane_block(app, title, focused);
+    if !filtering && app.stage().id == app.runbook.rollback.id && !app.rollback_available() {
+        block = block.title_bottom(Span::styled(
+            format!(" {} ", t!("rollback-unavailable")),
+            app.theme.error,
+        ));
+    }
+    let list = List::new(rows).block(block).highlight_style(if focused {
+        app.theme.selected
+    } else {
+        app.theme.selected.remove_modifier(Modifier::BOLD)
+    });
     f.render_stateful_widget(list, area, &mut state);
     if items.is_empty() {
         let inner = area.inner(ratatui::layout::Margin::new(2, 1));
@@ -369,31 +375,26 @@ fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
             "cancelled" => app.theme.warn,
             _ => app.theme.error,
         };
+        let [summary, spark, hint] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let text = format!("{} {}: {}", done.kind.label(), done.outcome, done.summary);
         f.render_widget(
-            Paragraph::new(format!(
-                "{} {}: {}",
-                done.kind.label(),
-                done.outcome,
-                done.summary
-            ))
-            .style(style)
-            .wrap(Wrap { trim: true }),
-            Rect {
-                height: 2,
-                ..rows[0]
-            }
-            .intersection(area),
+            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            summary,
         );
-        let data: Vec<u64> = done.stats.history.iter().copied().collect();
-        f.render_widget(
-            Sparkline::default().data(&data).style(app.theme.ok),
-            rows[2],
-        );
-        let tail = done.log_tail.last().cloned().unwrap_or_default();
-        f.render_widget(Paragraph::new(tail).style(app.theme.dim), rows[3]);
+        if !done.stats.history.is_empty() {
+            let data: Vec<u64> = done.stats.history.iter().copied().collect();
+            f.render_widget(Sparkline::default().data(&data).style(app.theme.ok), spark);
+        } else if let Some(last) = done.log_tail.iter().rev().find(|l| **l != done.summary) {
+            f.render_widget(Paragraph::new(last.clone()).style(app.theme.dim), spark);
+        }
         f.render_widget(
             Paragraph::new(t!("job-done-hint")).style(app.theme.dim),
-            rows[4],
+            hint,
         );
     }
 }

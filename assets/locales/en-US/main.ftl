@@ -147,3 +147,5 @@ session-name-placeholder = name of the new session
 title-sessions = Migration sessions
 sessions-hint = enter opens · n new session · esc closes
 sessions-current = (open now)
+rollback-unavailable = past Decommission: no rollback
+status-rollback-unavailable = Decommission has begun: the rollback list no longer applies (the legacy pool may be gone)
