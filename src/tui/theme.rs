@@ -131,3 +131,43 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_forces_a_theme_without_colours() {
+        let t = Theme::pick(ThemeName::Dark, true);
+        assert_eq!(t.name, ThemeName::Mono);
+        for s in [
+            t.text,
+            t.dim,
+            t.title,
+            t.border,
+            t.border_focus,
+            t.selected,
+            t.ok,
+            t.warn,
+            t.error,
+            t.code,
+            t.key,
+        ] {
+            assert_eq!(s.fg, None, "{s:?}");
+            assert_eq!(s.bg, None, "{s:?}");
+        }
+        // State stays visible without colour.
+        assert!(t.selected.add_modifier.contains(Modifier::REVERSED));
+        assert!(t.error.add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn light_and_dark_differ_and_cycle() {
+        let d = Theme::pick(ThemeName::Dark, false);
+        let l = Theme::pick(ThemeName::Light, false);
+        assert_ne!(d.text, l.text);
+        assert_eq!(d.next().name, ThemeName::Light);
+        assert_eq!(l.next().name, ThemeName::Mono);
+        assert_eq!(l.next().next().name, ThemeName::Dark);
+    }
+}
