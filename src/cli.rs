@@ -69,6 +69,9 @@ pub enum Command {
         /// Preview only: report what would be imported and every warning, write nothing.
         #[arg(long)]
         what_if: bool,
+        /// Acknowledge the latest -WhatIf preview's warnings (recorded in the audit trail).
+        #[arg(long, conflicts_with = "what_if")]
+        accept_warnings: bool,
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -228,13 +231,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Export { json } => {
             headless_job(&ctx, cli.session.as_deref(), JobKind::Export, json, None)
         }
-        Command::Import { what_if, json } => {
-            let kind = if what_if {
-                JobKind::ImportWhatIf
+        Command::Import {
+            what_if,
+            accept_warnings,
+            json,
+        } => {
+            if what_if {
+                headless_job(
+                    &ctx,
+                    cli.session.as_deref(),
+                    JobKind::ImportWhatIf,
+                    json,
+                    None,
+                )
             } else {
-                JobKind::Import
-            };
-            headless_job(&ctx, cli.session.as_deref(), kind, json, None)
+                let mut store = ctx.open_store()?;
+                let session = ctx.session(&mut store, cli.session.as_deref())?;
+                ensure_import_ready(&mut store, &session, &ctx, accept_warnings)?;
+                drop(store);
+                headless_job(&ctx, cli.session.as_deref(), JobKind::Import, json, None)
+            }
         }
         Command::Verify { json, out } => {
             headless_job(&ctx, cli.session.as_deref(), JobKind::Verify, json, out)
@@ -405,9 +421,6 @@ fn headless_job(
         .find(|it| it.job == Some(kind))
         .map(|it| it.id.clone())
         .ok_or_else(|| format!("the runbook has no item for the {} job", kind.label()))?;
-    if kind == JobKind::Import && !whatif_passed(&store, &session, &ctx.runbook)? {
-        return Err("run the -WhatIf preview first: pchat-migrate import --what-if".into());
-    }
     let run = store
         .job_started(session.id, &item, kind.key(), None, &ctx.operator)
         .map_err(|e| e.to_string())?;
@@ -474,23 +487,68 @@ fn print_differences(outcome: &JobOutcome) {
     }
 }
 
-fn whatif_passed(store: &Store, session: &Session, runbook: &Runbook) -> Result<bool, String> {
-    let latest = |kind: JobKind| -> Result<Option<(chrono::DateTime<chrono::Utc>, bool)>, String> {
-        let Some(item) = runbook.items().find(|it| it.job == Some(kind)) else {
-            return Ok(None);
+/// The headless side of the import gate (see `jobs::preflight`): the latest `-WhatIf`
+/// preview must have passed after the latest export, and its warnings must be acknowledged —
+/// in the wizard, or here with `--accept-warnings`, which prints them and records the
+/// acknowledgement in the audit trail.
+fn ensure_import_ready(
+    store: &mut Store,
+    session: &Session,
+    ctx: &Context,
+    accept_warnings: bool,
+) -> Result<(), String> {
+    use crate::jobs::preflight::{self, ImportReadiness};
+    let evidence =
+        |store: &Store, kind: JobKind| -> Result<Vec<crate::store::EvidenceRecord>, String> {
+            match ctx.runbook.job_item(kind) {
+                Some(item) => store
+                    .evidence(session.id, &item.id)
+                    .map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
+            }
         };
-        let ev = store
-            .evidence(session.id, &item.id)
-            .map_err(|e| e.to_string())?;
-        Ok(ev.first().map(|e| (e.at, e.evidence.passed == Some(true))))
-    };
-    Ok(
-        match (latest(JobKind::ImportWhatIf)?, latest(JobKind::Export)?) {
-            (Some((w, true)), Some((e, _))) => w >= e,
-            (Some((_, true)), None) => true,
-            _ => false,
-        },
-    )
+    let whatif = evidence(store, JobKind::ImportWhatIf)?;
+    let export = evidence(store, JobKind::Export)?;
+    let acknowledged: std::collections::HashSet<i64> = store
+        .audit(session.id)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|e| e.kind == preflight::EVENT_WHATIF_ACK)
+        .filter_map(|e| {
+            e.detail
+                .as_deref()
+                .and_then(preflight::acknowledged_evidence)
+        })
+        .collect();
+    match preflight::import_readiness(&whatif, &export, &acknowledged) {
+        ImportReadiness::Ready => Ok(()),
+        ImportReadiness::NotAcknowledged { warnings } if accept_warnings => {
+            let preview = preflight::latest_preview(&whatif).ok_or("no preview")?;
+            for w in &preview.warnings {
+                eprintln!("  {:<8} {} {}: {}", w.severity, w.code, w.item, w.message);
+            }
+            let item = ctx
+                .runbook
+                .job_item(JobKind::ImportWhatIf)
+                .map(|i| i.id.clone());
+            store
+                .record_event(
+                    session.id,
+                    preflight::EVENT_WHATIF_ACK,
+                    item.as_deref(),
+                    &preflight::ack_detail(&preview),
+                    &ctx.operator,
+                )
+                .map_err(|e| e.to_string())?;
+            eprintln!("acknowledged {warnings} warnings of the -WhatIf preview (recorded)");
+            Ok(())
+        }
+        ImportReadiness::NotAcknowledged { warnings } => Err(format!(
+            "the -WhatIf preview raised {warnings} warnings: read them (pchat-migrate import --what-if), \
+             then run pchat-migrate import --accept-warnings to acknowledge them (recorded in the audit trail)"
+        )),
+        other => Err(crate::i18n::tr(other.message_id())),
+    }
 }
 
 /// Records a headless job's result in the session exactly as the wizard does: the job run,

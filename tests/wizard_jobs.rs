@@ -149,6 +149,29 @@ fn export_preview_import_verify_from_the_checklist() {
         JobKind::Import,
         JobKind::Verify,
     ] {
+        if kind == JobKind::Import {
+            // The -WhatIf view opened by itself; the import waits for the acknowledgement.
+            let Some(Overlay::Preview { preview, .. }) = &app.overlay else {
+                panic!("the preview did not open after the -WhatIf run");
+            };
+            assert!(
+                !preview.warnings.is_empty(),
+                "the lab is built to raise warnings"
+            );
+            let evidence_id = preview.evidence_id;
+            key(&mut app, KeyCode::Esc);
+            let item = app.runbook.job_item(JobKind::Import).unwrap().id.clone();
+            app.request(Pending::RunJob(item));
+            assert!(
+                matches!(app.overlay, Some(Overlay::Preview { .. })),
+                "the import ran without an acknowledgement"
+            );
+            key(&mut app, KeyCode::Char('a'));
+            pump_until(&mut app, &mut rx, "the acknowledgement", |a| {
+                a.acknowledged_previews.contains(&evidence_id)
+            });
+            key(&mut app, KeyCode::Esc);
+        }
         let item = run_job(&mut app, &mut rx, kind);
         assert_eq!(
             app.state_of(&item),
@@ -186,5 +209,6 @@ fn export_preview_import_verify_from_the_checklist() {
             .any(|e| e.kind == "downtime-confirmed" && e.item_id.as_deref() == Some("export"))
     );
     assert!(audit.iter().any(|e| e.kind == "gate-override"));
+    assert!(audit.iter().any(|e| e.kind == "whatif-acknowledged"));
     store.verify_audit(s.id).unwrap();
 }

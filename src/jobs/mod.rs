@@ -5,6 +5,7 @@
 //! lab executor calls the native data plane in [`crate::chatdata`]; a production executor
 //! (PowerShell) will sit behind the same function.
 
+pub mod preflight;
 pub mod runner;
 
 use std::path::PathBuf;

@@ -19,7 +19,7 @@ use super::layout::{Areas, layout};
 use super::store_worker::StoreWorker;
 use super::theme::Theme;
 use crate::jobs::runner::{self, JobHandle, JobStats};
-use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
+use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome, preflight};
 use crate::runbook::{Item, Placeholders, Runbook, Stage};
 use crate::store::{Evidence, EvidenceRecord, ItemRecord, ItemState, JobRun, Session};
 use crate::t;
@@ -61,6 +61,13 @@ pub enum Pending {
 
 /// A modal layer over the main screen.
 pub enum Overlay {
+    /// The `-WhatIf` preview: what the import would do and every warning, to acknowledge.
+    Preview {
+        /// The preview read from the evidence.
+        preview: Box<crate::jobs::preflight::Preview>,
+        /// Scroll offset.
+        scroll: u16,
+    },
     /// The session picker: switch to another migration session or start a new one.
     Sessions {
         /// Sessions in the database, most recently opened first.
@@ -159,6 +166,8 @@ pub enum AppMsg {
     },
     /// An audit event (confirmation, override) was committed.
     EventRecorded {
+        /// The event's detail text.
+        detail: String,
         /// Event kind.
         kind: String,
         /// Stage id.
@@ -221,6 +230,8 @@ pub struct AppInit {
     pub confirmed_stages: HashSet<String>,
     /// Stages whose gate was overridden.
     pub overridden_stages: HashSet<String>,
+    /// Evidence ids of `-WhatIf` previews whose warnings the admin acknowledged.
+    pub acknowledged_previews: HashSet<i64>,
     /// Saved UI position (JSON).
     pub ui_state: Option<String>,
     /// Operator name.
@@ -267,6 +278,8 @@ pub struct App {
     pub confirmed_stages: HashSet<String>,
     /// Stages with a recorded gate override.
     pub overridden_stages: HashSet<String>,
+    /// Evidence ids of acknowledged `-WhatIf` previews.
+    pub acknowledged_previews: HashSet<i64>,
     /// Focused pane.
     pub focus: Focus,
     /// Selected stage: 0..stages, then the rollback list.
@@ -331,6 +344,7 @@ impl App {
             pending: HashSet::new(),
             confirmed_stages: init.confirmed_stages,
             overridden_stages: init.overridden_stages,
+            acknowledged_previews: init.acknowledged_previews,
             focus: Focus::Stages,
             stage_idx: 0,
             item_idx: 0,
@@ -730,6 +744,7 @@ impl App {
                 self.focus = Focus::Items;
             }
             Action::CycleTheme => self.theme = self.theme.next(),
+            Action::Preview => self.open_preview(),
             Action::Sessions => {
                 let tx = self.tx.clone();
                 self.worker.submit(move |store| {
@@ -825,6 +840,50 @@ impl App {
                 _ => self.overlay = Some(Overlay::Help { scroll }),
             },
             Overlay::Message { .. } => {}
+            Overlay::Preview { preview, scroll } => match k.code {
+                KeyCode::Char('a') => {
+                    if self.acknowledged_previews.contains(&preview.evidence_id) {
+                        self.set_status(t!("status-already-acknowledged"), false);
+                    } else if !preview.passed {
+                        self.set_status(t!("import-preview-failed"), true);
+                        self.overlay = Some(Overlay::Preview { preview, scroll });
+                    } else {
+                        let item = self
+                            .runbook
+                            .job_item(JobKind::ImportWhatIf)
+                            .map(|i| i.id.clone())
+                            .unwrap_or_default();
+                        let detail = preflight::ack_detail(&preview);
+                        self.record_event(preflight::EVENT_WHATIF_ACK, &item, detail, None);
+                    }
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.overlay = Some(Overlay::Preview {
+                        preview,
+                        scroll: scroll.saturating_add(1),
+                    })
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.overlay = Some(Overlay::Preview {
+                        preview,
+                        scroll: scroll.saturating_sub(1),
+                    })
+                }
+                KeyCode::PageDown => {
+                    self.overlay = Some(Overlay::Preview {
+                        preview,
+                        scroll: scroll.saturating_add(10),
+                    })
+                }
+                KeyCode::PageUp => {
+                    self.overlay = Some(Overlay::Preview {
+                        preview,
+                        scroll: scroll.saturating_sub(10),
+                    })
+                }
+                KeyCode::Esc | KeyCode::Char('q') => {}
+                _ => self.overlay = Some(Overlay::Preview { preview, scroll }),
+            },
             Overlay::Sessions {
                 sessions,
                 selected,
@@ -1211,6 +1270,7 @@ impl App {
             let _ = tx.send(AppMsg::EventRecorded {
                 kind: kind.to_string(),
                 stage_id: stage,
+                detail,
                 result,
                 then,
             });
@@ -1232,12 +1292,22 @@ impl App {
             });
             return;
         }
-        if kind == JobKind::Import && !self.whatif_passed() {
-            self.overlay = Some(Overlay::Message {
-                title: t!("title-whatif-first"),
-                body: t!("body-whatif-first"),
-            });
-            return;
+        if kind == JobKind::Import {
+            match self.import_readiness() {
+                preflight::ImportReadiness::Ready => {}
+                preflight::ImportReadiness::NotAcknowledged { .. } => {
+                    self.set_status(t!("import-not-acknowledged"), true);
+                    self.open_preview();
+                    return;
+                }
+                other => {
+                    self.overlay = Some(Overlay::Message {
+                        title: t!("title-whatif-first"),
+                        body: t!(other.message_id()),
+                    });
+                    return;
+                }
+            }
         }
         let (sid, who, tx, id) = (
             self.session.id,
@@ -1267,20 +1337,33 @@ impl App {
         self.set_status(t!("status-job-starting", job = kind.label()), false);
     }
 
-    /// True when a `-WhatIf` import preview passed in this session after the latest export.
-    pub fn whatif_passed(&self) -> bool {
-        let latest = |kind: JobKind| {
-            self.runbook
-                .items()
-                .filter(|it| it.job == Some(kind))
-                .filter_map(|it| self.evidence.get(&it.id).and_then(|e| e.first()))
-                .map(|e| (e.at, e.evidence.passed == Some(true)))
-                .max_by_key(|(at, _)| *at)
-        };
-        match (latest(JobKind::ImportWhatIf), latest(JobKind::Export)) {
-            (Some((w_at, true)), Some((e_at, _))) => w_at >= e_at,
-            (Some((_, true)), None) => true,
-            _ => false,
+    fn job_evidence(&self, kind: JobKind) -> &[EvidenceRecord] {
+        self.runbook
+            .job_item(kind)
+            .and_then(|it| self.evidence.get(&it.id))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the real import may run: a passing `-WhatIf` preview newer than the export,
+    /// whose warnings the admin acknowledged.
+    pub fn import_readiness(&self) -> preflight::ImportReadiness {
+        preflight::import_readiness(
+            self.job_evidence(JobKind::ImportWhatIf),
+            self.job_evidence(JobKind::Export),
+            &self.acknowledged_previews,
+        )
+    }
+
+    /// Opens the latest `-WhatIf` preview, or says there is none yet.
+    pub fn open_preview(&mut self) {
+        match preflight::latest_preview(self.job_evidence(JobKind::ImportWhatIf)) {
+            Some(p) => {
+                self.overlay = Some(Overlay::Preview {
+                    preview: Box::new(p),
+                    scroll: 0,
+                })
+            }
+            None => self.set_status(t!("import-no-preview"), true),
         }
     }
 
@@ -1307,12 +1390,17 @@ impl App {
             AppMsg::EventRecorded {
                 kind,
                 stage_id,
+                detail,
                 result,
                 then,
             } => match result {
                 Ok(()) => {
                     if kind == EVENT_DOWNTIME_CONFIRMED {
                         self.confirmed_stages.insert(stage_id);
+                    } else if kind == preflight::EVENT_WHATIF_ACK {
+                        if let Some(id) = preflight::acknowledged_evidence(&detail) {
+                            self.acknowledged_previews.insert(id);
+                        }
                     } else {
                         self.overridden_stages.insert(stage_id);
                     }
@@ -1383,17 +1471,28 @@ impl App {
                 record,
             } => {
                 self.pending.remove(&item_id);
+                let mut show_preview = false;
                 match evidence {
-                    Ok(Some(ev)) => self
-                        .evidence
-                        .entry(item_id.clone())
-                        .or_default()
-                        .insert(0, ev),
+                    Ok(Some(ev)) => {
+                        let is_whatif = self
+                            .runbook
+                            .job_item(JobKind::ImportWhatIf)
+                            .is_some_and(|i| i.id == item_id);
+                        show_preview = is_whatif && ev.evidence.passed == Some(true);
+                        self.evidence
+                            .entry(item_id.clone())
+                            .or_default()
+                            .insert(0, ev);
+                    }
                     Ok(None) => {}
                     Err(e) => self.set_status(t!("status-save-failed", error = e), true),
                 }
                 if let Some(rec) = record {
                     self.records.insert(item_id, rec);
+                }
+                // The -WhatIf view: show what the import would do, to read and acknowledge.
+                if show_preview && self.overlay.is_none() {
+                    self.open_preview();
                 }
             }
         }

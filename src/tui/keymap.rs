@@ -50,6 +50,8 @@ pub enum Action {
     Rollback,
     /// Filter items by text.
     Filter,
+    /// Open the latest `-WhatIf` preview (and acknowledge its warnings).
+    Preview,
     /// Open the session picker.
     Sessions,
     /// Cycle dark / light / mono.
@@ -284,6 +286,13 @@ pub static BINDINGS: &[Binding] = &[
         context: Context::Global,
         help: "key-filter",
         footer: true,
+    },
+    Binding {
+        keys: &[k('p', "p")],
+        action: Action::Preview,
+        context: Context::Items,
+        help: "key-preview",
+        footer: false,
     },
     Binding {
         keys: &[k('S', "S")],

@@ -91,6 +91,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
     }
     let mut confirmed = HashSet::new();
     let mut overridden = HashSet::new();
+    let mut acknowledged = HashSet::new();
     for e in store.audit(sid)? {
         match (e.kind.as_str(), e.item_id) {
             (EVENT_DOWNTIME_CONFIRMED, Some(stage)) => {
@@ -98,6 +99,15 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
             }
             (EVENT_GATE_OVERRIDE, Some(stage)) => {
                 overridden.insert(stage);
+            }
+            (crate::jobs::preflight::EVENT_WHATIF_ACK, _) => {
+                if let Some(id) = e
+                    .detail
+                    .as_deref()
+                    .and_then(crate::jobs::preflight::acknowledged_evidence)
+                {
+                    acknowledged.insert(id);
+                }
             }
             _ => {}
         }
@@ -114,6 +124,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         evidence,
         confirmed_stages: confirmed,
         overridden_stages: overridden,
+        acknowledged_previews: acknowledged,
         ui_state,
         operator,
         theme,

@@ -663,6 +663,66 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             .title(Span::styled(format!(" {title} "), th.title))
     };
     match overlay {
+        Overlay::Preview { preview, scroll } => {
+            let r = centered(area, 100, area.height.saturating_sub(2));
+            f.render_widget(Clear, r);
+            let acknowledged = app.acknowledged_previews.contains(&preview.evidence_id);
+            let mut lines = vec![
+                Line::styled(
+                    preview.summary.clone(),
+                    if preview.passed { th.ok } else { th.error },
+                ),
+                Line::styled(
+                    t!(
+                        "preview-ran",
+                        when = preview.at.format("%Y-%m-%d %H:%M UTC").to_string()
+                    ),
+                    th.dim,
+                ),
+                Line::raw(""),
+            ];
+            if preview.warnings.is_empty() {
+                lines.push(Line::styled(t!("preview-no-warnings"), th.ok));
+            } else {
+                lines.push(Line::styled(
+                    t!("preview-warnings", count = preview.warnings.len()),
+                    th.title,
+                ));
+            }
+            for w in &preview.warnings {
+                let style = match w.severity.as_str() {
+                    "error" => th.error,
+                    "info" => th.dim,
+                    _ => th.warn,
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{:<8}", w.severity), style),
+                    Span::styled(format!("{} ", w.code), th.key),
+                    Span::styled(format!("{}: ", w.item), th.text),
+                    Span::styled(w.message.clone(), th.text),
+                ]));
+            }
+            let block = popup_block(t!("title-preview"));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, hint] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0)),
+                body,
+            );
+            let hint_text = if acknowledged {
+                t!("preview-acknowledged")
+            } else {
+                t!("preview-hint")
+            };
+            f.render_widget(
+                Paragraph::new(hint_text).style(if acknowledged { th.ok } else { th.key }),
+                hint,
+            );
+        }
         Overlay::Help { scroll } => {
             let r = centered(area, 76, area.height.saturating_sub(2));
             f.render_widget(Clear, r);

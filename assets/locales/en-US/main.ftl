@@ -76,6 +76,7 @@ key-run = run job
 key-cancel = cancel job
 key-rollback = rollback list
 key-filter = filter
+key-preview = -WhatIf preview: read and acknowledge its warnings
 key-sessions = switch or start a migration session
 key-theme = theme: dark, light, mono
 key-mouse = mouse capture on/off
@@ -122,7 +123,6 @@ gate-hint = o: go on anyway (recorded in the audit trail) · esc: go back
 message-hint = esc closes
 title-job-unavailable = This job cannot run here
 title-whatif-first = Run the -WhatIf preview first
-body-whatif-first = The real import runs only after a -WhatIf preview of the current export package has passed (item 46). Run the preview, fix or accept its warnings, then run the import.
 
 status-saving = saving…
 status-saved = saved: {$what}
@@ -149,3 +149,18 @@ sessions-hint = enter opens · n new session · esc closes
 sessions-current = (open now)
 rollback-unavailable = past Decommission: no rollback
 status-rollback-unavailable = Decommission has begun: the rollback list no longer applies (the legacy pool may be gone)
+title-preview = Import preview (-WhatIf)
+preview-ran = preview run at {$when}
+preview-no-warnings = No warnings: the import will take the package as it is.
+preview-warnings = {$count ->
+    [one] 1 warning: read it before the import
+   *[other] {$count} warnings: read them before the import
+}
+preview-hint = a: I have read these warnings, acknowledge (recorded) · ↑/↓ scroll · esc close
+preview-acknowledged = Acknowledged (recorded in the audit trail) · esc close
+status-already-acknowledged = this preview is already acknowledged
+import-ready = The import may run: the preview passed and its warnings are acknowledged.
+import-no-preview = No -WhatIf preview yet: run item 46 (Dry-run the import) first.
+import-preview-failed = The latest -WhatIf preview failed: fix what it reports and run it again.
+import-preview-stale = The package was exported again after the latest preview: run the -WhatIf preview again.
+import-not-acknowledged = Read and acknowledge the -WhatIf warnings first (p opens the preview, a acknowledges).

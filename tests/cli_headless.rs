@@ -1,0 +1,113 @@
+//! The headless commands, run as the real binary against a lab in a temp data directory:
+//! export → -WhatIf → import (gated on the acknowledgement) → verify, their exit codes and
+//! JSON, and that the results land in the same session the wizard opens.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
+        .args(args)
+        .env("PCHAT_MIGRATE_DATA_DIR", dir)
+        .env("USER", "ci-operator")
+        .output()
+        .expect("run pchat-migrate")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn export_preview_import_verify_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let o = run(d, &["lab", "init", "--seed", "7"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // The import refuses to run before a preview.
+    let o = run(d, &["export"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(d, &["import"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("-WhatIf"), "{}", text(&o));
+
+    let o = run(d, &["import", "--what-if", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["kind"], "import-whatif");
+    let warnings = v["detail"]["warnings"].as_array().unwrap().len();
+    assert!(warnings > 0, "the lab raises warnings");
+
+    // Warnings must be acknowledged before the real import.
+    let o = run(d, &["import"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--accept-warnings"), "{}", text(&o));
+    let o = run(d, &["import", "--accept-warnings"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let out = d.join("verify.json");
+    let o = run(d, &["verify", "--json", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["passed"], true);
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(file["passed"], true);
+
+    // Alter one message in the target: verify fails (exit 1) and names the room.
+    let mgc = rusqlite::Connection::open(d.join("lab").join("mgc.db")).unwrap();
+    let (room, channel): (String, i64) = mgc
+        .query_row(
+            "SELECT n.nodeName, c.channelId FROM tblChat c JOIN tblNode n ON n.nodeID = c.channelId ORDER BY c.channelId, c.chatId LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    mgc.execute(
+        "UPDATE tblChat SET content = content || ' (edited)' WHERE channelId = ?1 AND chatId = (SELECT MIN(chatId) FROM tblChat WHERE channelId = ?1)",
+        [channel],
+    )
+    .unwrap();
+    drop(mgc);
+    let o = run(d, &["verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains(&room),
+        "verify did not name room {room}:\n{}",
+        text(&o)
+    );
+
+    // The session has it all, and the audit trail is intact.
+    let o = run(d, &["sessions"]);
+    assert!(text(&o).contains("lab"), "{}", text(&o));
+    let o = run(d, &["audit", "list"]);
+    let audit = text(&o);
+    assert!(audit.contains("whatif-acknowledged"), "{audit}");
+    assert!(audit.contains("ci-operator"), "{audit}");
+    let o = run(d, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn bad_profile_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("prod.toml");
+    std::fs::write(
+        &profile,
+        "name = \"x\"\nkind = \"production\"\nsip_domain = 5\n",
+    )
+    .unwrap();
+    let o = run(
+        dir.path(),
+        &["--profile", profile.to_str().unwrap(), "runbook"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("prod.toml:3:"), "{t}");
+}
