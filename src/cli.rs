@@ -226,7 +226,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     };
     tracing::info!(operator = %ctx.operator, "pchat-migrate {} starting", env!("CARGO_PKG_VERSION"));
     match cli.command.unwrap_or(Command::Wizard) {
-        Command::Wizard => wizard(&ctx, &cli_view(cli.session, cli.theme, cli.no_mouse)),
+        Command::Wizard => wizard(
+            &ctx,
+            &ViewOptions {
+                session: cli.session,
+                theme: cli.theme,
+                no_mouse: cli.no_mouse,
+            },
+        ),
         Command::Lab { action } => lab(&ctx, action),
         Command::Export { json } => {
             headless_job(&ctx, cli.session.as_deref(), JobKind::Export, json, None)
@@ -275,18 +282,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
+/// The wizard's own flags.
 struct ViewOptions {
     session: Option<String>,
     theme: Option<ThemeName>,
     no_mouse: bool,
-}
-
-fn cli_view(session: Option<String>, theme: Option<ThemeName>, no_mouse: bool) -> ViewOptions {
-    ViewOptions {
-        session,
-        theme,
-        no_mouse,
-    }
 }
 
 /// Creates the lab on first start, with progress on stderr (before the screen is taken).
