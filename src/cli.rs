@@ -102,6 +102,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Production: run a read-only PowerShell probe and print its result: topology
+    /// (`Get-CsTopology -AsXml`; --out writes the XML for the topology import), services, or
+    /// test-message. Tasks that change the deployment run from the wizard's items.
+    Probe {
+        /// topology, services or test-message.
+        task: String,
+        /// Topology: write the XML to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// List sessions, or create one.
     Sessions {
         /// Create a session with this name.
@@ -275,6 +288,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             None,
         ),
         Command::Script { task, out } => script_command(&ctx, &task, out.as_deref()),
+        Command::Probe { task, out, json } => probe_command(&ctx, &task, out.as_deref(), json),
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
@@ -619,6 +633,56 @@ fn script_command(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn probe_command(
+    ctx: &Context,
+    task: &str,
+    out: Option<&std::path::Path>,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let task = match task {
+        "topology" => exec::Task::Topology,
+        "services" => exec::Task::Services,
+        "test-message" => exec::Task::TestMessage,
+        other => {
+            return Err(format!(
+                "no probe \"{other}\"; probes: topology, services, test-message"
+            ));
+        }
+    };
+    if ctx.profile.kind != DeploymentKind::Production {
+        return Err(
+            "probes run the cmdlets of a production profile (kind = \"production\")".into(),
+        );
+    }
+    let env = ctx.job_env()?;
+    let env = match exec::credential_need(&env) {
+        exec::CredentialNeed::Prompt { user } => {
+            env.with_credential(exec::credential::prompt_terminal(user.as_deref())?)
+        }
+        _ => env,
+    };
+    let reporter = StderrReporter::new(json);
+    let _ = ctrlc_flag(reporter.cancel.clone());
+    let outcome = exec::run_task(task, &env, &reporter).map_err(|e| e.to_string())?;
+    if let (Some(path), Some(xml)) = (out, outcome.topology_xml.as_ref()) {
+        std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("{}", outcome.summary);
+    }
+    Ok(if outcome.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn print_differences(outcome: &JobOutcome) {

@@ -733,6 +733,22 @@ fn jobs_through_the_wizard_runner_stream_into_the_log_tail() {
 }
 
 #[test]
+fn the_topology_probe_returns_the_xml_for_the_topology_import() {
+    let fake = Fake::new("topology");
+    let env = env_for(&fake, cfg(&fake, Remote::None));
+    let o = exec::run_task(Task::Topology, &env, &Rec::default()).unwrap();
+    assert!(o.passed, "{}", o.summary);
+    let xml = o.topology_xml.unwrap();
+    assert!(xml.starts_with("<?xml"));
+    assert!(
+        xml.contains(
+            "<Topology xmlns=\"urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008\""
+        )
+    );
+    assert!(fake.received_script().contains("Get-CsTopology -AsXml"));
+}
+
+#[test]
 fn changing_tasks_ask_for_a_confirmation_word() {
     let fake = Fake::new("done");
     let env = env_for(&fake, cfg(&fake, Remote::None));
