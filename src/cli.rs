@@ -11,7 +11,8 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use crate::config::{self, Config};
-use crate::deployment::{DeploymentKind, Profile};
+use crate::deployment::{DeploymentKind, Profile, ProfileError};
+use crate::exec::{self, ExecutorConfig};
 use crate::jobs::runner::StderrReporter;
 use crate::jobs::{self, JobEnv, JobKind, JobOutcome};
 use crate::paths::Paths;
@@ -63,6 +64,10 @@ pub enum Command {
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Production: the confirmation word, when the export changes the deployment
+        /// (-DisableExportedNodes); without it the word is asked on the terminal.
+        #[arg(long, value_name = "WORD")]
+        confirm: Option<String>,
     },
     /// Import the package into the Persistent Chat database (Import-CsPersistentChatData).
     Import {
@@ -75,6 +80,21 @@ pub enum Command {
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Production: the confirmation word for the real import (IMPORT); without it the
+        /// word is asked on the terminal.
+        #[arg(long, value_name = "WORD")]
+        confirm: Option<String>,
+    },
+    /// Production: print the PowerShell script a task runs, exactly, or write it to
+    /// `DIR/<task>.ps1` for change review (dry run: nothing runs). Tasks: export,
+    /// import-whatif, import, verify, topology, services, stop-services, start-services,
+    /// legacy-endpoint, test-message, or all.
+    Script {
+        /// The task.
+        task: String,
+        /// Write the script(s) to this folder instead of printing.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Compare the legacy and Persistent Chat databases room by room.
     Verify {
@@ -84,6 +104,19 @@ pub enum Command {
         /// Also write the JSON report to this file.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Production: run a read-only PowerShell probe and print its result: topology
+    /// (`Get-CsTopology -AsXml`; --out writes the XML for the topology import), services, or
+    /// test-message. Tasks that change the deployment run from the wizard's items.
+    Probe {
+        /// topology, services or test-message.
+        task: String,
+        /// Topology: write the XML to this file.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print the result as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// List sessions, or create one.
     Sessions {
@@ -139,6 +172,7 @@ struct Context {
     operator: String,
     profile: Profile,
     profile_path: Option<PathBuf>,
+    executor: ExecutorConfig,
     runbook: Arc<Runbook>,
 }
 
@@ -153,12 +187,11 @@ impl Context {
     fn job_env(&self) -> Result<JobEnv, String> {
         match self.profile.kind {
             DeploymentKind::Lab => Ok(JobEnv::lab(self.profile.clone(), &self.paths.lab_dir)),
-            DeploymentKind::Production => Err(
-                "This profile is a production deployment. Running the cmdlets through PowerShell \
-                 is not built yet: run the cmdlet lines shown in each item on the Lync server, \
-                 then tick the item and attach the output in its notes."
-                    .to_string(),
-            ),
+            DeploymentKind::Production => Ok(JobEnv::production(
+                self.profile.clone(),
+                self.executor.clone(),
+                &self.paths.data_dir,
+            )),
         }
     }
 
@@ -211,9 +244,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         crate::i18n::set_language(lang);
     }
     let operator = config::operator_name(cli.operator.as_deref(), &config);
-    let profile = match &cli.profile {
-        Some(p) => Profile::load(p).map_err(|e| e.to_string())?,
-        None => Profile::lab(),
+    let (profile, executor) = match &cli.profile {
+        Some(p) => load_profile(p)?,
+        None => (Profile::lab(), ExecutorConfig::default()),
     };
     let runbook = Arc::new(Runbook::embedded().map_err(|e| e.to_string())?);
     let ctx = Context {
@@ -222,6 +255,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         operator,
         profile,
         profile_path: cli.profile.clone(),
+        executor,
         runbook,
     };
     tracing::info!(operator = %ctx.operator, "pchat-migrate {} starting", env!("CARGO_PKG_VERSION"));
@@ -235,13 +269,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             },
         ),
         Command::Lab { action } => lab(&ctx, action),
-        Command::Export { json } => {
-            headless_job(&ctx, cli.session.as_deref(), JobKind::Export, json, None)
-        }
+        Command::Export { json, confirm } => headless_job(
+            &ctx,
+            cli.session.as_deref(),
+            JobKind::Export,
+            json,
+            None,
+            confirm,
+        ),
         Command::Import {
             what_if,
             accept_warnings,
             json,
+            confirm,
         } => {
             if what_if {
                 headless_job(
@@ -250,18 +290,33 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     JobKind::ImportWhatIf,
                     json,
                     None,
+                    confirm,
                 )
             } else {
                 let mut store = ctx.open_store()?;
                 let session = ctx.session(&mut store, cli.session.as_deref())?;
                 ensure_import_ready(&mut store, &session, &ctx, accept_warnings)?;
                 drop(store);
-                headless_job(&ctx, cli.session.as_deref(), JobKind::Import, json, None)
+                headless_job(
+                    &ctx,
+                    cli.session.as_deref(),
+                    JobKind::Import,
+                    json,
+                    None,
+                    confirm,
+                )
             }
         }
-        Command::Verify { json, out } => {
-            headless_job(&ctx, cli.session.as_deref(), JobKind::Verify, json, out)
-        }
+        Command::Verify { json, out } => headless_job(
+            &ctx,
+            cli.session.as_deref(),
+            JobKind::Verify,
+            json,
+            out,
+            None,
+        ),
+        Command::Script { task, out } => script_command(&ctx, &task, out.as_deref()),
+        Command::Probe { task, out, json } => probe_command(&ctx, &task, out.as_deref(), json),
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
@@ -410,8 +465,12 @@ fn headless_job(
     kind: JobKind,
     json: bool,
     out: Option<PathBuf>,
+    confirm: Option<String>,
 ) -> Result<ExitCode, String> {
-    let env = ctx.job_env()?;
+    let mut env = ctx.job_env()?;
+    if ctx.profile.kind == DeploymentKind::Production {
+        env = prepare_production(&env, kind, confirm.as_deref())?;
+    }
     ensure_lab(ctx)?;
     let mut store = ctx.open_store()?;
     let session = ctx.session(&mut store, session_name)?;
@@ -469,6 +528,179 @@ fn headless_job(
         }
     }
     Ok(code)
+}
+
+/// Reads a profile file; its `[executor]` table is read by the executor and taken out of
+/// the text (line numbers kept) before the profile parser, which refuses unknown tables,
+/// sees it.
+fn load_profile(path: &std::path::Path) -> Result<(Profile, ExecutorConfig), String> {
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        ProfileError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
+        .to_string()
+    })?;
+    match exec::split_profile_text(&text) {
+        Ok((rest, executor)) => Ok((
+            Profile::parse(&rest, path).map_err(|e| e.to_string())?,
+            executor,
+        )),
+        // A TOML syntax error is better reported by the profile parser (line and column).
+        Err(e) if toml::from_str::<toml::Table>(&text).is_err() => Err(Profile::parse(&text, path)
+            .err()
+            .map_or_else(|| format!("{}: {e}", path.display()), |pe| pe.to_string())),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// Production, before a headless job: says which script runs, asks for the confirmation
+/// word when the script changes the deployment, and asks for the password when needed.
+fn prepare_production(
+    env: &JobEnv,
+    kind: JobKind,
+    confirm: Option<&str>,
+) -> Result<JobEnv, String> {
+    use std::io::IsTerminal;
+    let cfg = env.executor.clone().unwrap_or_default();
+    let script = exec::script_for(kind, env, &cfg).map_err(|e| e.to_string())?;
+    eprintln!(
+        "{}: PowerShell on {}, script sha256 {} (print it with: pchat-migrate script {})",
+        kind.label(),
+        script.runs_on,
+        script.sha256(),
+        kind.key()
+    );
+    if script.changes_deployment {
+        let word = script.confirm_word.clone().unwrap_or_else(|| "YES".into());
+        let typed = match confirm {
+            Some(w) => w.to_string(),
+            None if std::io::stdin().is_terminal() => {
+                eprint!("This changes the deployment. Type {word} to go on: ");
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .map_err(|e| e.to_string())?;
+                line.trim().to_string()
+            }
+            None => {
+                return Err(format!(
+                    "this {} changes the deployment: pass --confirm {word}",
+                    kind.label()
+                ));
+            }
+        };
+        if typed != word {
+            return Err(format!("not confirmed (expected {word}); nothing ran"));
+        }
+    }
+    match exec::credential_need(env) {
+        exec::CredentialNeed::Prompt { user } => {
+            let cred = exec::credential::prompt_terminal(user.as_deref())?;
+            Ok(env.clone().with_credential(cred))
+        }
+        _ => Ok(env.clone()),
+    }
+}
+
+fn script_command(
+    ctx: &Context,
+    task: &str,
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode, String> {
+    if ctx.profile.kind != DeploymentKind::Production {
+        return Err("scripts are for production profiles (kind = \"production\"); the lab runs its jobs natively".into());
+    }
+    let tasks: Vec<exec::Task> = if task == "all" {
+        exec::Task::ALL.to_vec()
+    } else {
+        vec![exec::Task::from_key(task).ok_or_else(|| {
+            format!(
+                "no task \"{task}\"; tasks: {}, all",
+                exec::Task::ALL.map(exec::Task::key).join(", ")
+            )
+        })?]
+    };
+    let env = ctx.job_env()?;
+    let cfg = ctx.executor.clone();
+    let scripts = tasks
+        .into_iter()
+        .map(|t| exec::script_for_task(t, &env, &cfg))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    match out {
+        None => {
+            for s in &scripts {
+                print!("{}", s.display);
+            }
+        }
+        Some(dir) => {
+            let paths = exec::write_dry_run(dir, &scripts).map_err(|e| e.to_string())?;
+            for (s, p) in scripts.iter().zip(paths) {
+                println!(
+                    "{}  sha256 {}  changes the deployment: {}{}",
+                    p.display(),
+                    s.sha256(),
+                    if s.changes_deployment { "yes" } else { "no" },
+                    s.confirm_word
+                        .as_ref()
+                        .map(|w| format!(" (confirm word {w})"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn probe_command(
+    ctx: &Context,
+    task: &str,
+    out: Option<&std::path::Path>,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let task = match task {
+        "topology" => exec::Task::Topology,
+        "services" => exec::Task::Services,
+        "test-message" => exec::Task::TestMessage,
+        other => {
+            return Err(format!(
+                "no probe \"{other}\"; probes: topology, services, test-message"
+            ));
+        }
+    };
+    if ctx.profile.kind != DeploymentKind::Production {
+        return Err(
+            "probes run the cmdlets of a production profile (kind = \"production\")".into(),
+        );
+    }
+    let env = ctx.job_env()?;
+    let env = match exec::credential_need(&env) {
+        exec::CredentialNeed::Prompt { user } => {
+            env.with_credential(exec::credential::prompt_terminal(user.as_deref())?)
+        }
+        _ => env,
+    };
+    let reporter = StderrReporter::new(json);
+    let _ = ctrlc_flag(reporter.cancel.clone());
+    let outcome = exec::run_task(task, &env, &reporter).map_err(|e| e.to_string())?;
+    if let (Some(path), Some(xml)) = (out, outcome.topology_xml.as_ref()) {
+        std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&outcome).map_err(|e| e.to_string())?
+        );
+    } else {
+        println!("{}", outcome.summary);
+    }
+    Ok(if outcome.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn print_differences(outcome: &JobOutcome) {

@@ -9,6 +9,7 @@ pub mod chatdata;
 pub mod cli;
 pub mod config;
 pub mod deployment;
+pub mod exec;
 pub mod i18n;
 pub mod jobs;
 pub mod lab;

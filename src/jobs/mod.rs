@@ -2,8 +2,8 @@
 //!
 //! One [`run`] function serves the wizard (on a worker thread, reporting through channels)
 //! and the headless commands (reporting to stderr), so both do exactly the same work. The
-//! lab executor calls the native data plane in [`crate::chatdata`]; a production executor
-//! (PowerShell) will sit behind the same function.
+//! lab executor calls the native data plane in [`crate::chatdata`]; the production executor
+//! ([`crate::exec`]) runs Microsoft's cmdlets through PowerShell behind the same function.
 
 pub mod preflight;
 pub mod runner;
@@ -26,8 +26,14 @@ pub struct JobEnv {
     pub profile: Profile,
     /// The lab databases (lab deployments only).
     pub lab: LabPaths,
-    /// The export package the export writes and the import reads.
+    /// The export package the export writes and the import reads (production: the copy on
+    /// this computer that the package inspector reads; the cmdlets use the server's path).
     pub package: PathBuf,
+    /// Production: the `[executor]` settings (None in the lab).
+    pub executor: Option<crate::exec::ExecutorConfig>,
+    /// Production with `[executor] credential` prompt: the password the admin typed. Never
+    /// written anywhere; `Debug` shows no secret.
+    pub credential: Option<crate::exec::Credential>,
 }
 
 impl JobEnv {
@@ -39,7 +45,42 @@ impl JobEnv {
             profile,
             lab,
             package,
+            executor: None,
+            credential: None,
         }
+    }
+
+    /// The environment of a production deployment. `data_dir` holds the local copy of the
+    /// export package for remote runs (`<data_dir>/exports/GroupChatExport.zip`); for local
+    /// runs (`remote = "none"`) the package is the file the export writes in `work_dir`.
+    pub fn production(
+        profile: Profile,
+        executor: crate::exec::ExecutorConfig,
+        data_dir: &std::path::Path,
+    ) -> JobEnv {
+        let work_dir = profile.migration.work_dir.trim().to_string();
+        let package = match executor.remote {
+            crate::exec::Remote::None if !work_dir.is_empty() => profile
+                .placeholders(&work_dir)
+                .get("export_file")
+                .and_then(|v| v.first())
+                .map_or_else(|| PathBuf::from(&work_dir), PathBuf::from),
+            _ => data_dir.join("exports").join("GroupChatExport.zip"),
+        };
+        JobEnv {
+            profile,
+            lab: LabPaths::in_dir(&data_dir.join("lab")),
+            package,
+            executor: Some(executor),
+            credential: None,
+        }
+    }
+
+    /// This environment with the credential the admin typed.
+    #[must_use]
+    pub fn with_credential(mut self, credential: crate::exec::Credential) -> JobEnv {
+        self.credential = Some(credential);
+        self
     }
 
     /// Export options from the profile's migration settings.
@@ -103,6 +144,10 @@ pub enum JobError {
     /// The admin cancelled the job.
     #[error("cancelled")]
     Cancelled,
+    /// PowerShell (production) failed: an error record, an exit code or the time limit; the
+    /// message ends with a hint.
+    #[error(transparent)]
+    Exec(crate::exec::ExecError),
 }
 
 /// What a finished job produced: a one-line summary for the checklist, whether it passed,
@@ -127,11 +172,7 @@ pub struct JobOutcome {
 /// [`JobError`]: setup problems (with what to do), data-plane errors, cancellation.
 pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
     if env.profile.kind == DeploymentKind::Production {
-        return Err(JobError::Setup(
-            "production jobs run the cmdlets through PowerShell, which this build does not do yet; \
-             run the cmdlet lines shown in the item on the Lync server"
-                .into(),
-        ));
+        return crate::exec::run_job(kind, env, r);
     }
     let started = Instant::now();
     let map_err = |e: chatdata::ChatDataError| match e {

@@ -1,0 +1,202 @@
+//! The production executor: the migration's cmdlets run by Windows PowerShell (or `pwsh`),
+//! on this computer or on a Lync server through PowerShell remoting.
+//!
+//! The lab executor calls the native data plane in [`crate::chatdata`]; this one drives
+//! Microsoft's cmdlets the way a careful admin would:
+//!
+//! 1. **See before it runs.** [`script_for`] renders the exact script from the profile
+//!    ([`Script::text`] is what runs, byte for byte; [`Script::display`] is the same with any
+//!    secret masked). `pchat-migrate script <task> --out DIR` writes it for change review.
+//!    Profile values only ever appear inside single-quoted literals ([`quote`]).
+//! 2. **Run it in the background, streaming.** [`powershell`] starts the shell with
+//!    `-EncodedCommand` (UTF-16LE base64, so no shell re-parses the script), reads stdout and
+//!    stderr on threads, and passes each line, redacted, to [`Reporter::log`] as it arrives.
+//!    Objects come back as JSON lines framed by marker lines unique to the script; error
+//!    records come back as marked JSON (category, FullyQualifiedErrorId, message).
+//! 3. **Stop it cleanly.** Cancel and the time limit end the whole process tree (a process
+//!    group on Unix, `taskkill /T /F` on Windows).
+//! 4. **Never leak a credential.** See [`credential`] and [`redact`].
+//!
+//! What has been tried against a real Lync server: nothing. The tests run a stand-in shell
+//! (`tests/fake-pwsh/pwsh`) that plays back the documented output shapes.
+
+pub mod cmdlet;
+pub mod config;
+pub mod credential;
+pub mod outcome;
+pub mod powershell;
+pub mod quote;
+pub mod redact;
+pub mod script;
+
+use crate::deployment::DeploymentKind;
+use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
+use crate::progress::Reporter;
+
+pub use cmdlet::{CmdletCall, ParamValue};
+pub use config::{ExecutorConfig, Remote, split_profile_text};
+pub use credential::{Credential, CredentialNeed, Secret};
+pub use outcome::TaskOutcome;
+pub use quote::QuoteError;
+pub use redact::Redactor;
+pub use script::{Script, StepInfo, Task, script_for, script_for_task, write_dry_run};
+
+/// Which executor runs a deployment's jobs.
+#[derive(Clone, Debug)]
+pub enum Executor {
+    /// The lab: the native data plane on SQLite files.
+    Lab,
+    /// Production: Microsoft's cmdlets through PowerShell.
+    PowerShell(Box<ExecutorConfig>),
+}
+
+impl Executor {
+    /// The executor for `env`'s profile.
+    pub fn of(env: &JobEnv) -> Executor {
+        match env.profile.kind {
+            DeploymentKind::Lab => Executor::Lab,
+            DeploymentKind::Production => {
+                Executor::PowerShell(Box::new(env.executor.clone().unwrap_or_default()))
+            }
+        }
+    }
+
+    /// One line for screens: what runs the jobs, and where.
+    pub fn describe(&self) -> String {
+        match self {
+            Executor::Lab => "lab: native data plane on this computer".into(),
+            Executor::PowerShell(c) => format!("PowerShell ({}) on {}", c.shell, c.runs_on()),
+        }
+    }
+}
+
+/// Why a PowerShell run did not produce a result. Messages never contain a secret (they are
+/// built from redacted output) and end with what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// The profile's `[executor]` table or a value the script needs is wrong or missing.
+    #[error("{0}")]
+    Config(String),
+    /// A profile value cannot be put into a script.
+    #[error("{0}")]
+    Quote(#[from] QuoteError),
+    /// The run needs a credential that was not given.
+    #[error("{0}")]
+    Credential(String),
+    /// The shell could not be started.
+    #[error("cannot start {shell}: {message}\n  hint: {hint}")]
+    Spawn {
+        /// The shell.
+        shell: String,
+        /// The OS error.
+        message: String,
+        /// What to do.
+        hint: String,
+    },
+    /// A cmdlet (or the remoting layer) wrote an error record and the script stopped.
+    #[error("{step}: {message} [{fqid}, {category}]\n  hint: {hint}")]
+    Script {
+        /// The step that failed (its label).
+        step: String,
+        /// The error message.
+        message: String,
+        /// `FullyQualifiedErrorId`.
+        fqid: String,
+        /// The error category.
+        category: String,
+        /// What to do.
+        hint: String,
+    },
+    /// PowerShell ended without finishing the script and without an error record.
+    #[error("PowerShell ended with {code} before the script finished{stderr}\n  hint: {hint}")]
+    Exit {
+        /// "exit code N" or "a signal".
+        code: String,
+        /// The last lines of stderr (redacted), prefixed with ": ".
+        stderr: String,
+        /// What to do.
+        hint: String,
+    },
+    /// The time limit passed; the process tree was ended.
+    #[error(
+        "no result after {secs} s ([executor] timeout_secs); the PowerShell process tree was stopped\n  hint: {hint}"
+    )]
+    Timeout {
+        /// The limit.
+        secs: u64,
+        /// What to do.
+        hint: String,
+    },
+    /// The admin cancelled; the process tree was ended.
+    #[error("cancelled")]
+    Cancelled,
+    /// Reading output, copying the package or writing a file failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<ExecError> for JobError {
+    fn from(e: ExecError) -> JobError {
+        match e {
+            ExecError::Cancelled => JobError::Cancelled,
+            ExecError::Config(m) | ExecError::Credential(m) => JobError::Setup(m),
+            ExecError::Quote(q) => JobError::Setup(format!("profile value {q}")),
+            other => JobError::Exec(other),
+        }
+    }
+}
+
+/// What `env` needs before a job can run: nothing, a password prompt, or a CliXml file.
+pub fn credential_need(env: &JobEnv) -> CredentialNeed {
+    match Executor::of(env) {
+        Executor::Lab => CredentialNeed::None,
+        Executor::PowerShell(cfg) => credential::need(&cfg),
+    }
+}
+
+/// Runs one of the four jobs through PowerShell: renders the script exactly as
+/// [`script_for`] shows it, runs it, and reads the result. `env.credential` must be set when
+/// [`credential_need`] says `Prompt`.
+///
+/// # Errors
+/// [`JobError::Setup`] for profile and credential problems, [`JobError::Cancelled`], and
+/// [`JobError::Exec`] for everything that went wrong while PowerShell ran.
+pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
+    let o = run_task(Task::from(kind), env, r)?;
+    Ok(JobOutcome {
+        kind,
+        passed: o.passed,
+        summary: o.summary,
+        detail: o.detail,
+        elapsed_ms: o.elapsed_ms,
+    })
+}
+
+/// Runs any [`Task`] (the four jobs, and the service, endpoint and topology tasks).
+///
+/// # Errors
+/// As [`run_job`], as [`ExecError`].
+pub fn run_task(task: Task, env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
+    let cfg = match Executor::of(env) {
+        Executor::PowerShell(c) => c,
+        Executor::Lab => {
+            return Err(ExecError::Config(
+                "the lab runs its jobs natively; PowerShell tasks need a production profile".into(),
+            ));
+        }
+    };
+    let credential = match credential::need(&cfg) {
+        CredentialNeed::Prompt { user } => Some(env.credential.clone().ok_or_else(|| {
+            ExecError::Credential(format!(
+                "this run opens a WinRM session to {} and needs the password{}; the wizard asks for it before the job starts, the headless commands ask on the terminal (or set [executor] credential to a CliXml file)",
+                cfg.computer,
+                user.map(|u| format!(" of {u}")).unwrap_or_default()
+            ))
+        })?),
+        _ => None,
+    };
+    let script = script_for_task(task, env, &cfg)?;
+    let redactor = Redactor::new(credential.iter().map(|c| &c.password));
+    let run = powershell::run(&script, &cfg, credential.as_ref(), &redactor, r)?;
+    outcome::interpret(&script, env, &cfg, credential.as_ref(), run, &redactor, r)
+}
