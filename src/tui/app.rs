@@ -567,6 +567,11 @@ impl App {
             Event::Resize(w, h) => self.size = (w, h),
             _ => {}
         }
+        // The checklist may have changed under the selection (filter, stage, paste).
+        let n = self.visible_items().len();
+        if self.item_idx >= n {
+            self.item_idx = n.saturating_sub(1);
+        }
         self.save_ui_position();
     }
 
@@ -578,7 +583,10 @@ impl App {
             Some(Overlay::Reason { editor, .. } | Overlay::Confirm { editor, .. }) => {
                 editor.insert_str(text.replace(['\r', '\n'], " "));
             }
-            _ if self.filter_editing => self.filter.push_str(&text.replace(['\r', '\n'], " ")),
+            _ if self.filter_editing => {
+                self.filter.push_str(&text.replace(['\r', '\n'], " "));
+                self.item_idx = 0;
+            }
             _ => {}
         }
     }
