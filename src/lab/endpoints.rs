@@ -18,6 +18,10 @@
 //! <lab dir>/endpoints.json               the answers: name, port → addresses
 //! ```
 //!
+//! Listeners for 5041 ([`MTLS_PORT`]) want a client certificate from the lab CA, as the
+//! Persistent Chat SIP port does (mutual TLS); the probe has none, so it sees the server's
+//! certificate and then the server ending the session, which counts as answering.
+//!
 //! A listener completes the TLS handshake, writes a one-line banner, closes the TLS session
 //! and the socket. Each connection is a small task (at most [`MAX_CONNECTIONS`] per listener
 //! at once; more are closed at once), bounded by [`HANDSHAKE_TIMEOUT`]. [`LabEndpoints::stop_pool`]
@@ -56,6 +60,9 @@ pub const PKI_DIR: &str = "pki";
 pub const ANSWERS_FILE: &str = "endpoints.json";
 /// Subject CN of the lab CA.
 pub const LAB_CA_NAME: &str = "pchat-migrate Lab Root CA";
+/// The port whose lab listeners want a client certificate from the lab CA (Persistent Chat
+/// SIP is MTLS on 5041, migration.md §3.1; for the legacy pool's 5041 this is inferred).
+pub const MTLS_PORT: u16 = 5041;
 /// Connections served at once per listener.
 pub const MAX_CONNECTIONS: usize = 256;
 /// Time a connection may take to finish its handshake and banner.
@@ -293,11 +300,43 @@ impl ServerIdentity {
     /// # Errors
     /// [`EndpointError::Pki`].
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, EndpointError> {
+        self.config(None)
+    }
+
+    /// A TLS server configuration presenting this certificate and requiring a client
+    /// certificate from `client_ca` (mutual TLS, as on 5041).
+    ///
+    /// # Errors
+    /// [`EndpointError::Pki`].
+    pub fn mtls_server_config(&self, client_ca: &[u8]) -> Result<Arc<ServerConfig>, EndpointError> {
+        self.config(Some(client_ca))
+    }
+
+    /// The private key (PKCS#8 DER), for building other TLS configurations.
+    pub fn key_der(&self) -> &[u8] {
+        &self.key_der
+    }
+
+    fn config(&self, client_ca: Option<&[u8]>) -> Result<Arc<ServerConfig>, EndpointError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let cfg = ServerConfig::builder_with_provider(provider)
+        let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(pki)?
-            .with_no_client_auth()
+            .map_err(pki)?;
+        let builder = match client_ca {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add(CertificateDer::from(ca.to_vec())).map_err(pki)?;
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
+                )
+                .build()
+                .map_err(pki)?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let cfg = builder
             .with_single_cert(
                 vec![CertificateDer::from(self.cert_der.clone())],
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
@@ -634,7 +673,8 @@ impl LabEndpoints {
                 let mut ids = Vec::new();
                 for (server, pool) in &servers {
                     let id = server_identity(&pki_dir, &ca, server, pool)?;
-                    ids.push((server.clone(), id.server_config()?));
+                    let mtls = id.mtls_server_config(ca.cert_der())?;
+                    ids.push((server.clone(), id.server_config()?, mtls));
                 }
                 Ok((ca.cert_der().to_vec(), ids))
             }
@@ -651,20 +691,18 @@ impl LabEndpoints {
             };
             let mut slots = Vec::new();
             for server in names {
-                let cfg = identities
-                    .iter()
-                    .find(|(s, _)| *s == server)
-                    .map(|(_, c)| c.clone());
+                let id = identities.iter().find(|(s, _, _)| *s == server);
                 for &port in &p.ports {
+                    let tls = match id {
+                        Some((_, _, mtls)) if port == MTLS_PORT => Some(mtls.clone()),
+                        Some((_, tls, _)) if port_uses_tls(port) => Some(tls.clone()),
+                        _ => None,
+                    };
                     slots.push(Slot {
                         server: server.clone(),
                         port,
                         addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-                        tls: if port_uses_tls(port) {
-                            cfg.clone()
-                        } else {
-                            None
-                        },
+                        tls,
                         listener: None,
                     });
                 }

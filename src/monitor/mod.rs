@@ -358,6 +358,20 @@ pub fn audit_detail(change: &StateChange) -> String {
     )
 }
 
+/// Probes one target now, outside any monitor (a "test now" button, or tests), with the
+/// configuration's timeout and certificate policy. The result has no history.
+pub async fn probe_target(
+    target: &ProbeTarget,
+    resolver: &Resolver,
+    cfg: &MonitorConfig,
+) -> PortStatus {
+    let policy = probe::CertPolicy {
+        trusted_cas: std::sync::Arc::new(cfg.trusted_cas.clone()),
+        warn_days: cfg.expiry_warning_days,
+    };
+    probe::probe(target, resolver, cfg.timeout, &policy).await
+}
+
 /// Whether a service port speaks TLS: every Lync port does except the inter-server 8011
 /// (plain TCP per the components page) and plain HTTP/SIP (80, 5060).
 pub fn port_uses_tls(port: u16) -> bool {

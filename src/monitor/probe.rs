@@ -11,7 +11,7 @@ use rustls::DigitallySignedStruct;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 
@@ -20,6 +20,8 @@ use super::{DnsStatus, PortOutcome, PortStatus, ProbeTarget, Resolver};
 
 /// Addresses tried per probe (in resolver order), at most.
 const MAX_ADDRESSES: usize = 4;
+/// Time spent listening after a handshake for a banner or a mutual-TLS refusal.
+const LISTEN_AFTER: Duration = Duration::from_millis(150);
 /// Time given to the TLS close after a successful handshake.
 const CLOSE_GRACE: Duration = Duration::from_millis(100);
 
@@ -241,6 +243,26 @@ async fn run(
                 st.detail.push_str(" (no certificate: session resumed)");
             }
             judge(target, chain, policy, st);
+            // With TLS 1.3 the client finishes before the server has judged the (absent)
+            // client certificate: listen briefly for its verdict or a banner.
+            let listen_until = deadline.min(tokio::time::Instant::now() + LISTEN_AFTER);
+            let mut buf = [0u8; 256];
+            match timeout_at(listen_until, tls.read(&mut buf)).await {
+                Ok(Ok(0)) => st.detail.push_str("; the server closed the session"),
+                Ok(Ok(n)) => {
+                    let text = String::from_utf8_lossy(&buf[..n]);
+                    let line = text.lines().next().unwrap_or("").trim();
+                    let line: String = line.chars().take(120).collect();
+                    st.detail.push_str(&format!("; it said \"{line}\""));
+                }
+                Ok(Err(e)) if e.to_string().to_ascii_lowercase().contains("certificate") => {
+                    st.detail.push_str(&format!(
+                        "; then it wanted a client certificate (mutual TLS): {e}"
+                    ));
+                }
+                Ok(Err(e)) => st.detail.push_str(&format!("; then: {e}")),
+                Err(_) => {}
+            }
             let _ = tokio::time::timeout(CLOSE_GRACE, tls.shutdown()).await;
         }
         (Ok(Err(e)), Some(chain)) => {
