@@ -136,6 +136,22 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Which pools are up: probe every pool's servers and ports (in the lab, its loopback
+    /// endpoints) and print the result; without --once, keep probing until Ctrl-C.
+    Status {
+        /// Print JSON (one snapshot with the probe items; without --once, one per round).
+        #[arg(long)]
+        json: bool,
+        /// One probe round, then exit (1 when a pool is not Up).
+        #[arg(long)]
+        once: bool,
+        /// Seconds between probe rounds.
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
+        /// Seconds one probe may take.
+        #[arg(long, default_value_t = 3)]
+        timeout: u64,
+    },
     /// Print where state, logs and the lab live.
     Paths,
 }
@@ -320,6 +336,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
+        Command::Status {
+            json,
+            once,
+            interval,
+            timeout,
+        } => status(&ctx, json, once, interval, timeout),
         Command::Paths => {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
@@ -980,4 +1002,75 @@ fn audit(
             }
         },
     }
+}
+
+fn status(
+    ctx: &Context,
+    json: bool,
+    once: bool,
+    interval: u64,
+    timeout: u64,
+) -> Result<ExitCode, String> {
+    use crate::monitor::{self, MonitorConfig, status as st};
+    let cfg = MonitorConfig {
+        interval: std::time::Duration::from_secs(interval.max(1)),
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        ..MonitorConfig::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let profile = ctx.profile.clone();
+    let lab_dir = ctx.paths.lab_dir.clone();
+    rt.block_on(async move {
+        if once {
+            let report = st::status_once(&profile, &lab_dir, cfg).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", st::render_text(&report.snapshot));
+                print!("{}", st::render_items(&report.probe_items));
+            }
+            return Ok(if report.all_up() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        let (lab, resolver, cfg) = st::prepare(&profile, &lab_dir, cfg).await?;
+        let targets = monitor::targets_from_profile(&profile);
+        let (handle, mut snaps, mut changes) = monitor::Monitor::spawn(targets, cfg, resolver);
+        eprintln!("probing every {interval} s; Ctrl-C to stop");
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                Some(c) = changes.recv() => {
+                    if !json {
+                        println!("{}", monitor::audit_detail(&c));
+                    }
+                }
+                r = snaps.changed() => {
+                    if r.is_err() {
+                        break;
+                    }
+                    let s = snaps.borrow_and_update().clone();
+                    if json {
+                        println!("{}", serde_json::to_string(&*s).map_err(|e| e.to_string())?);
+                    } else {
+                        print!("{}", st::render_text(&s));
+                    }
+                }
+            }
+        }
+        handle.stop().await;
+        if let Some(lab) = lab {
+            lab.shutdown().await;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }

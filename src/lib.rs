@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod lab;
 pub mod logging;
+pub mod monitor;
 pub mod paths;
 pub mod progress;
 pub mod runbook;

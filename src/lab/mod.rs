@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::progress::Reporter;
 
+pub mod endpoints;
 pub mod generate;
 pub mod schema;
 
