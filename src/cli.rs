@@ -102,6 +102,30 @@ pub enum Command {
     },
     /// Print where state, logs and the lab live.
     Paths,
+    /// Topology documents (Get-CsTopology -AsXml output, Topology Builder .tbxml files).
+    Topology {
+        /// Topology action.
+        #[command(subcommand)]
+        action: TopologyAction,
+    },
+}
+
+/// Topology actions.
+#[derive(Debug, Subcommand)]
+pub enum TopologyAction {
+    /// Read a topology and report its sites, pools, servers, roles, ports, SQL instances and
+    /// stores, and what the migration is still missing.
+    Import {
+        /// The topology file (UTF-8 or UTF-16, as Out-File writes it).
+        file: PathBuf,
+        /// Add or update the pools found in this profile, keeping everything else in it
+        /// (created when it does not exist).
+        #[arg(long, value_name = "PROFILE.toml")]
+        merge_into: Option<PathBuf>,
+        /// Print the findings (and the merge report) as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Lab actions.
@@ -242,6 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
+        Command::Topology { action } => topology(action),
         Command::Paths => {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
@@ -690,4 +715,48 @@ fn audit(
             }
         },
     }
+}
+
+fn topology(action: TopologyAction) -> Result<ExitCode, String> {
+    use crate::deployment::topology;
+    let TopologyAction::Import {
+        file,
+        merge_into,
+        json,
+    } = action;
+    let found =
+        topology::import_file(&file, &topology::Limits::default()).map_err(|e| e.to_string())?;
+    let merged = match &merge_into {
+        Some(path) => Some(topology::merge_file(&found, path)?),
+        None => None,
+    };
+    if json {
+        let body = serde_json::json!({
+            "import": found,
+            "merge": merged.as_ref().map(|(report, created)| serde_json::json!({
+                "profile": merge_into.as_ref().map(|p| p.display().to_string()),
+                "created": created,
+                "report": report,
+            })),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", found.to_text());
+    if let (Some((report, created)), Some(path)) = (&merged, &merge_into) {
+        println!();
+        if report.is_empty() && !created {
+            println!("{}: already up to date", path.display());
+        } else {
+            let verb = if *created { "created" } else { "updated" };
+            println!("{verb} {}:", path.display());
+        }
+        for line in report.changes.iter().chain(&report.notes) {
+            println!("  {line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
