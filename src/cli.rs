@@ -718,45 +718,12 @@ fn audit(
 }
 
 fn topology(action: TopologyAction) -> Result<ExitCode, String> {
-    use crate::deployment::topology;
     let TopologyAction::Import {
         file,
         merge_into,
         json,
     } = action;
-    let found =
-        topology::import_file(&file, &topology::Limits::default()).map_err(|e| e.to_string())?;
-    let merged = match &merge_into {
-        Some(path) => Some(topology::merge_file(&found, path)?),
-        None => None,
-    };
-    if json {
-        let body = serde_json::json!({
-            "import": found,
-            "merge": merged.as_ref().map(|(report, created)| serde_json::json!({
-                "profile": merge_into.as_ref().map(|p| p.display().to_string()),
-                "created": created,
-                "report": report,
-            })),
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    print!("{}", found.to_text());
-    if let (Some((report, created)), Some(path)) = (&merged, &merge_into) {
-        println!();
-        if report.is_empty() && !created {
-            println!("{}: already up to date", path.display());
-        } else {
-            let verb = if *created { "created" } else { "updated" };
-            println!("{verb} {}:", path.display());
-        }
-        for line in report.changes.iter().chain(&report.notes) {
-            println!("  {line}");
-        }
-    }
+    let out = crate::deployment::topology::import_command(&file, merge_into.as_deref(), json)?;
+    print!("{out}");
     Ok(ExitCode::SUCCESS)
 }

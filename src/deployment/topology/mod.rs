@@ -462,6 +462,51 @@ pub fn import_file(path: &Path, limits: &Limits) -> Result<TopologyImport, Topol
     import_with_limits(&bytes, &file, limits)
 }
 
+/// `pchat-migrate topology import FILE [--merge-into PROFILE.toml] [--json]`: reads the
+/// file, merges it into the profile when asked, and returns what the command prints.
+///
+/// # Errors
+/// The reading or merging error, naming the file.
+pub fn import_command(
+    file: &Path,
+    merge_into: Option<&Path>,
+    json: bool,
+) -> Result<String, String> {
+    use std::fmt::Write;
+    let found = import_file(file, &Limits::default()).map_err(|e| e.to_string())?;
+    let merged = match merge_into {
+        Some(path) => Some(merge_file(&found, path)?),
+        None => None,
+    };
+    if json {
+        let body = serde_json::json!({
+            "import": found,
+            "merge": merged.as_ref().map(|(report, created)| serde_json::json!({
+                "profile": merge_into.map(|p| p.display().to_string()),
+                "created": created,
+                "report": report,
+            })),
+        });
+        let mut s = serde_json::to_string_pretty(&body).map_err(|e| e.to_string())?;
+        s.push('\n');
+        return Ok(s);
+    }
+    let mut out = found.to_text();
+    if let (Some((report, created)), Some(path)) = (&merged, merge_into) {
+        let _ = writeln!(out);
+        if report.is_empty() && !created {
+            let _ = writeln!(out, "{}: already up to date", path.display());
+        } else {
+            let verb = if *created { "created" } else { "updated" };
+            let _ = writeln!(out, "{verb} {}:", path.display());
+        }
+        for line in report.changes.iter().chain(&report.notes) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    Ok(out)
+}
+
 fn line_endings(text: &str) -> String {
     let lf = text.matches('\n').count();
     let crlf = text.matches("\r\n").count();

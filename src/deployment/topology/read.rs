@@ -185,7 +185,15 @@ impl<'t> State<'t> {
         pos: u64,
         make: impl FnOnce(String, usize, usize) -> TopologyError,
     ) -> TopologyError {
-        let (line, column) = line_col(self.text, usize::try_from(pos).unwrap_or(usize::MAX));
+        // `pos` is where the reader stood: skip the whitespace before the markup it read
+        let at = usize::try_from(pos)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let at = self
+            .text
+            .get(at..)
+            .map_or(at, |rest| at + rest.len() - rest.trim_start().len());
+        let (line, column) = line_col(self.text, at);
         make(self.file.to_string(), line, column)
     }
 
@@ -225,7 +233,7 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, Topol
     {
         let c = reader.config_mut();
         c.check_end_names = true;
-        c.trim_text(true);
+        c.trim_text(false);
         c.expand_empty_elements = false;
     }
     let mut st = State {
