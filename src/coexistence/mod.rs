@@ -367,11 +367,13 @@ fn pool_verdict(
             Holds::Unknown => any_unknown = true,
         }
     }
+    // a failing condition says no; a missing fact says not known (even on a contradicted
+    // cell: the route itself may not exist); otherwise the table's answer
     let mut reachable = if any_fails {
         Reach::No
     } else {
         match rule.reach {
-            Reach::Yes if any_unknown => Reach::Unknown,
+            Reach::Yes | Reach::Contradicted if any_unknown => Reach::Unknown,
             r => r,
         }
     };

@@ -36,7 +36,7 @@ pub(super) fn decode<'a>(bytes: &'a [u8], file: &str) -> Result<Decoded<'a>, Top
     };
     let utf16 =
         |body: &[u8], big: bool, name: &'static str| -> Result<Decoded<'a>, TopologyError> {
-            if body.len() % 2 != 0 {
+            if !body.len().is_multiple_of(2) {
                 return Err(enc_err(format!(
                     "{name} text has an odd number of bytes (truncated file?); export it again"
                 )));
