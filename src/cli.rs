@@ -154,6 +154,30 @@ pub enum Command {
     },
     /// Print where state, logs and the lab live.
     Paths,
+    /// Topology documents (Get-CsTopology -AsXml output, Topology Builder .tbxml files).
+    Topology {
+        /// Topology action.
+        #[command(subcommand)]
+        action: TopologyAction,
+    },
+}
+
+/// Topology actions.
+#[derive(Debug, Subcommand)]
+pub enum TopologyAction {
+    /// Read a topology and report its sites, pools, servers, roles, ports, SQL instances and
+    /// stores, and what the migration is still missing.
+    Import {
+        /// The topology file (UTF-8 or UTF-16, as Out-File writes it).
+        file: PathBuf,
+        /// Add or update the pools found in this profile, keeping everything else in it
+        /// (created when it does not exist).
+        #[arg(long, value_name = "PROFILE.toml")]
+        merge_into: Option<PathBuf>,
+        /// Print the findings (and the merge report) as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Lab actions.
@@ -342,6 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             interval,
             timeout,
         } => status(&ctx, json, once, interval, timeout),
+        Command::Topology { action } => topology(action),
         Command::Paths => {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
@@ -1073,4 +1098,15 @@ fn status(
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn topology(action: TopologyAction) -> Result<ExitCode, String> {
+    let TopologyAction::Import {
+        file,
+        merge_into,
+        json,
+    } = action;
+    let out = crate::deployment::topology::import_command(&file, merge_into.as_deref(), json)?;
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
 }

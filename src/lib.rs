@@ -7,6 +7,7 @@
 
 pub mod chatdata;
 pub mod cli;
+pub mod coexistence;
 pub mod config;
 pub mod deployment;
 pub mod exec;
