@@ -133,7 +133,12 @@ pub enum I18nAction {
 fn parse_lang(s: &str) -> Result<String, String> {
     crate::i18n::normalize(s)
         .map(str::to_string)
-        .ok_or_else(|| format!("no translation for \"{s}\"; use one of {}", crate::i18n::ACCEPTED))
+        .ok_or_else(|| {
+            format!(
+                "no translation for \"{s}\"; use one of {}",
+                crate::i18n::ACCEPTED
+            )
+        })
 }
 
 /// Lab actions.
@@ -248,10 +253,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Some(p) => Profile::load(p).map_err(|e| e.to_string())?,
         None => Profile::lab(),
     };
-    let runbook = Arc::new(Runbook::embedded_for(&lang).or_else(|e| {
-        tracing::warn!("runbook translation {lang} unusable, showing English: {e}");
-        Runbook::embedded()
-    }).map_err(|e| e.to_string())?);
+    let runbook = Arc::new(
+        Runbook::embedded_for(&lang)
+            .or_else(|e| {
+                tracing::warn!("runbook translation {lang} unusable, showing English: {e}");
+                Runbook::embedded()
+            })
+            .map_err(|e| e.to_string())?,
+    );
     let ctx = Context {
         paths,
         config,

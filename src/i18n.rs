@@ -288,9 +288,10 @@ pub fn check() -> Vec<LanguageReport> {
             if let Err(e) =
                 fluent_templates::fluent_bundle::FluentResource::try_new(ftl.to_string())
             {
-                report
-                    .errors
-                    .push(format!("{lang}/main.ftl: {} Fluent syntax errors", e.1.len()));
+                report.errors.push(format!(
+                    "{lang}/main.ftl: {} Fluent syntax errors",
+                    e.1.len()
+                ));
             }
             match &english {
                 Ok(rb) => match crate::runbook::overlay_gaps(rb, lang) {

@@ -222,7 +222,9 @@ pub enum RunbookError {
         message: String,
     },
     /// A localisation overlay file has no English counterpart.
-    #[error("{file}: no English runbook file has this name; overlay files are named like the English ones ({known})")]
+    #[error(
+        "{file}: no English runbook file has this name; overlay files are named like the English ones ({known})"
+    )]
     OverlayUnknownFile {
         /// The overlay file (`i18n/<lang>/<name>`).
         file: String,

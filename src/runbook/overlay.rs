@@ -167,7 +167,11 @@ fn parsed<'r>(
         let Some(stage) = stages.iter().find(|s| file_name(s) == name) else {
             return Err(RunbookError::OverlayUnknownFile {
                 file,
-                known: stages.iter().map(|s| file_name(s)).collect::<Vec<_>>().join(", "),
+                known: stages
+                    .iter()
+                    .map(|s| file_name(s))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         let owner = format!("stage {}", stage.id);
