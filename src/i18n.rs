@@ -172,13 +172,13 @@ pub fn messages(ftl: &str) -> BTreeMap<&str, String> {
     let mut out: BTreeMap<&str, String> = BTreeMap::new();
     let mut current: Option<&str> = None;
     for line in ftl.lines() {
-        if line.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            if let Some((id, value)) = line.split_once('=') {
-                let id = id.trim();
-                out.insert(id, value.trim().to_string());
-                current = Some(id);
-                continue;
-            }
+        if line.starts_with(|c: char| c.is_ascii_alphabetic())
+            && let Some((id, value)) = line.split_once('=')
+        {
+            let id = id.trim();
+            out.insert(id, value.trim().to_string());
+            current = Some(id);
+            continue;
         }
         if line.starts_with([' ', '\t']) {
             if let Some(text) = current.and_then(|id| out.get_mut(id)) {
