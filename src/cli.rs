@@ -43,6 +43,10 @@ pub struct Cli {
     /// Do not capture the mouse (lets the terminal select text).
     #[arg(long, global = true)]
     pub no_mouse: bool,
+    /// Language: en, it, es, ko (also it-IT, es-ES, es-MX, ko-KR); default: config, then the
+    /// system locale, then English.
+    #[arg(long, global = true, env = "PCHAT_MIGRATE_LANG", value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<String>,
     /// What to do; without a command the wizard opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -160,6 +164,12 @@ pub enum Command {
         #[command(subcommand)]
         action: TopologyAction,
     },
+    /// Translations.
+    I18n {
+        /// Translation action.
+        #[command(subcommand)]
+        action: I18nAction,
+    },
 }
 
 /// Topology actions.
@@ -178,6 +188,30 @@ pub enum TopologyAction {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Translation actions.
+#[derive(Debug, Subcommand)]
+pub enum I18nAction {
+    /// List, per language, the messages and runbook text that fall back to English; exit 1
+    /// if anything is missing.
+    Check {
+        /// Print the report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--lang` accepts only languages that ship.
+fn parse_lang(s: &str) -> Result<String, String> {
+    crate::i18n::normalize(s)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            format!(
+                "no translation for \"{s}\"; use one of {}",
+                crate::i18n::ACCEPTED
+            )
+        })
 }
 
 /// Lab actions.
@@ -280,15 +314,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     paths.create()?;
     let _log_guard = crate::logging::init(&paths.logs_dir);
     let config = Config::load(&paths.config_file)?;
-    if let Some(lang) = &config.lang {
-        crate::i18n::set_language(lang);
+    if let Some(lang) = config.lang.as_deref()
+        && crate::i18n::normalize(lang).is_none()
+    {
+        tracing::warn!("config: no translation for lang = \"{lang}\"; ignored");
     }
+    let lang = crate::i18n::resolve_language(cli.lang.as_deref(), config.lang.as_deref());
+    crate::i18n::set_language(&lang);
     let operator = config::operator_name(cli.operator.as_deref(), &config);
     let (profile, executor) = match &cli.profile {
         Some(p) => load_profile(p)?,
         None => (Profile::lab(), ExecutorConfig::default()),
     };
-    let runbook = Arc::new(Runbook::embedded().map_err(|e| e.to_string())?);
+    let runbook = Arc::new(
+        Runbook::embedded_for(&lang)
+            .or_else(|e| {
+                tracing::warn!("runbook translation {lang} unusable, showing English: {e}");
+                Runbook::embedded()
+            })
+            .map_err(|e| e.to_string())?,
+    );
     let ctx = Context {
         paths,
         config,
@@ -367,6 +412,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             timeout,
         } => status(&ctx, json, once, interval, timeout),
         Command::Topology { action } => topology(action),
+        Command::I18n {
+            action: I18nAction::Check { json },
+        } => i18n_check(json),
         Command::Paths => {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
@@ -990,6 +1038,50 @@ fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCode, String>
         println!();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `pchat-migrate i18n check`: exit 0 when every language is complete, 1 otherwise.
+fn i18n_check(json: bool) -> Result<ExitCode, String> {
+    let reports = crate::i18n::check();
+    let complete = reports.iter().all(crate::i18n::LanguageReport::complete);
+    if json {
+        let value = serde_json::json!({ "complete": complete, "languages": reports });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+        );
+    } else {
+        for r in &reports {
+            if r.complete() {
+                println!("{}: complete", r.lang);
+                continue;
+            }
+            println!("{}: incomplete", r.lang);
+            for (what, ids) in [
+                ("missing message", &r.missing_messages),
+                ("unknown message", &r.unknown_messages),
+                ("variables differ from English", &r.variable_mismatches),
+                ("error", &r.errors),
+            ] {
+                for id in ids {
+                    println!("  {what}: {id}");
+                }
+            }
+            for g in &r.missing_runbook {
+                println!(
+                    "  runbook {} {}: {} (English shown)",
+                    g.file,
+                    g.id,
+                    g.fields.join(", ")
+                );
+            }
+        }
+    }
+    Ok(if complete {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn audit(

@@ -4,6 +4,7 @@
 //! operator = "Jane Admin"   # who ticks items; default: the OS user
 //! theme = "dark"            # dark | light | mono (NO_COLOR forces mono)
 //! mouse = true              # mouse capture (click to select, wheel to scroll)
+//! lang = "it"               # en | it | es | ko; default: the system locale, else English
 //! ```
 
 use std::path::Path;
@@ -20,7 +21,7 @@ pub struct Config {
     pub theme: Option<String>,
     /// Mouse capture on (default) or off.
     pub mouse: Option<bool>,
-    /// Language tag (only `en` for now).
+    /// Language tag (`en`, `it`, `es`, `ko`, or a full tag such as `es-MX`); `--lang` wins.
     pub lang: Option<String>,
 }
 

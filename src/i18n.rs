@@ -1,18 +1,25 @@
 //! The one lookup every user-facing string of the program goes through.
 //!
 //! Messages live in Fluent files under `assets/locales/<lang>/main.ftl`, embedded at compile
-//! time by `fluent-templates`. Only English ships today; adding a language means adding a
-//! folder, not touching the screens. Fluent's Unicode bidi isolation marks are turned off:
-//! in a terminal they are invisible characters that break width arithmetic.
+//! time by `fluent-templates`: English (`en-US`, the fallback), Italian (`it-IT`), Spanish
+//! (`es-ES`) and Korean (`ko-KR`). A message missing in a language falls back to English,
+//! message by message; `pchat-migrate i18n check` lists what is missing. The runbook's text
+//! is localized separately, by overlays (see [`crate::runbook::Runbook::embedded_for`]).
+//! Fluent's Unicode bidi isolation marks are turned off: in a terminal they are invisible
+//! characters that break width arithmetic.
+//!
+//! The language is chosen once per run ([`resolve_language`], then [`set_language`]): the
+//! `--lang` flag, else `lang` in the config file, else the system locale, else English.
 //!
 //! Use [`t!`](crate::t) for a message, with `name = value` pairs for its variables.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::RwLock;
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
+use serde::Serialize;
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -21,6 +28,17 @@ fluent_templates::static_loader! {
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
+
+/// The English language tag, the fallback for every message and runbook text.
+pub const ENGLISH: &str = "en-US";
+
+/// The languages that ship, as (tag, Fluent source): English first.
+pub const LANGUAGES: [(&str, &str); 4] = [
+    (ENGLISH, include_str!("../assets/locales/en-US/main.ftl")),
+    ("it-IT", include_str!("../assets/locales/it-IT/main.ftl")),
+    ("es-ES", include_str!("../assets/locales/es-ES/main.ftl")),
+    ("ko-KR", include_str!("../assets/locales/ko-KR/main.ftl")),
+];
 
 static LANG: RwLock<Option<LanguageIdentifier>> = RwLock::new(None);
 
@@ -31,14 +49,77 @@ fn current() -> LanguageIdentifier {
         .unwrap_or_else(|| fluent_templates::langid!("en-US"))
 }
 
-/// Sets the language for the rest of the run (`en`, `en-US`, …). Unknown languages fall back
-/// to English message by message.
+/// The supported language a tag names, as its full tag (`"it"` → `"it-IT"`,
+/// `"es-MX"` → `"es-ES"`, `"ko_KR.UTF-8"` → `"ko-KR"`, `"en-GB"` → `"en-US"`); `None` for a
+/// language that does not ship (`"fr"`, `"C"`, `""`). Case, `_` for `-`, and POSIX
+/// `.charset`/`@modifier` suffixes are accepted.
+pub fn normalize(tag: &str) -> Option<&'static str> {
+    let tag = tag.trim();
+    let tag = tag.split(['.', '@']).next().unwrap_or("");
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    LANGUAGES
+        .iter()
+        .map(|(t, _)| *t)
+        .find(|t| t.split('-').next() == Some(primary.as_str()))
+}
+
+/// The tags accepted by `--lang` and `lang =`, for messages.
+pub const ACCEPTED: &str = "en, it, es, ko (or it-IT, es-ES, es-MX, ko-KR, en-US)";
+
+/// The language of this run, in order: the `--lang` flag, the config file's `lang`, the
+/// system locale, English. Values naming a language that does not ship are passed over.
+/// Returns the full tag (`"it-IT"`, `"es-ES"`, `"ko-KR"` or `"en-US"`).
+pub fn resolve_language(flag: Option<&str>, config: Option<&str>) -> String {
+    resolve_language_with(flag, config, sys_locale::get_locale().as_deref())
+}
+
+/// [`resolve_language`] with the system locale given (for tests).
+pub fn resolve_language_with(
+    flag: Option<&str>,
+    config: Option<&str>,
+    system: Option<&str>,
+) -> String {
+    [flag, config, system]
+        .into_iter()
+        .flatten()
+        .find_map(normalize)
+        .unwrap_or(ENGLISH)
+        .to_string()
+}
+
+/// Sets the language for the rest of the run (`it`, `es-ES`, …, normalized with
+/// [`normalize`]). A language that does not ship selects English.
 pub fn set_language(tag: &str) {
+    let tag = normalize(tag).unwrap_or(ENGLISH);
     if let Ok(id) = tag.parse::<LanguageIdentifier>()
         && let Ok(mut l) = LANG.write()
     {
         *l = Some(id);
     }
+}
+
+/// The language in use, as its full tag (`"en-US"` until [`set_language`] is called).
+pub fn current_language() -> String {
+    current().to_string()
+}
+
+fn lang_id(tag: &str) -> LanguageIdentifier {
+    normalize(tag)
+        .unwrap_or(ENGLISH)
+        .parse()
+        .unwrap_or_else(|_| fluent_templates::langid!("en-US"))
+}
+
+fn args_map(
+    args: &[(&'static str, FluentValue<'static>)],
+) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    args.iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+        .collect()
 }
 
 /// Looks up a message by id. A missing id returns the id itself (tests guarantee none is
@@ -51,23 +132,83 @@ pub fn tr(id: &str) -> String {
 
 /// Looks up a message with variables.
 pub fn tr_args(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
-    let map: HashMap<Cow<'static, str>, FluentValue<'static>> = args
-        .iter()
-        .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
-        .collect();
     LOCALES
-        .try_lookup_with_args(&current(), id, &map)
+        .try_lookup_with_args(&current(), id, &args_map(args))
         .unwrap_or_else(|| id.to_string())
 }
 
+/// Looks up a message in a given language, without changing the language of the run
+/// (English where the language lacks the message).
+pub fn tr_in(lang: &str, id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    let id_lang = lang_id(lang);
+    if args.is_empty() {
+        LOCALES.try_lookup(&id_lang, id)
+    } else {
+        LOCALES.try_lookup_with_args(&id_lang, id, &args_map(args))
+    }
+    .unwrap_or_else(|| id.to_string())
+}
+
+/// The Fluent source of a shipped language (full tag or short form).
+pub fn source(lang: &str) -> Option<&'static str> {
+    let tag = normalize(lang)?;
+    LANGUAGES.iter().find(|(t, _)| *t == tag).map(|(_, s)| *s)
+}
+
 /// The English messages, the fallback for every other language.
-const EN_US: &str = include_str!("../assets/locales/en-US/main.ftl");
+const EN_US: &str = LANGUAGES[0].1;
 
 /// The message ids defined in a Fluent file (lines `id = …` at the start of a line).
-pub fn message_ids(ftl: &str) -> std::collections::BTreeSet<&str> {
+pub fn message_ids(ftl: &str) -> BTreeSet<&str> {
     ftl.lines()
         .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
         .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim()))
+        .collect()
+}
+
+/// Each message of a Fluent file with its source text (the `id = …` line and its indented
+/// continuation lines, joined).
+pub fn messages(ftl: &str) -> BTreeMap<&str, String> {
+    let mut out: BTreeMap<&str, String> = BTreeMap::new();
+    let mut current: Option<&str> = None;
+    for line in ftl.lines() {
+        if line.starts_with(|c: char| c.is_ascii_alphabetic())
+            && let Some((id, value)) = line.split_once('=')
+        {
+            let id = id.trim();
+            out.insert(id, value.trim().to_string());
+            current = Some(id);
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(text) = current.and_then(|id| out.get_mut(id)) {
+                text.push('\n');
+                text.push_str(line.trim());
+            }
+        } else {
+            current = None;
+        }
+    }
+    out
+}
+
+/// The variables (`{$name}`, also in selectors) each message of a Fluent file uses.
+pub fn message_variables(ftl: &str) -> BTreeMap<&str, BTreeSet<String>> {
+    messages(ftl)
+        .into_iter()
+        .map(|(id, text)| {
+            let vars = text
+                .match_indices('$')
+                .map(|(i, _)| {
+                    text[i + 1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                        .collect::<String>()
+                })
+                .filter(|v| !v.is_empty())
+                .collect();
+            (id, vars)
+        })
         .collect()
 }
 
@@ -91,6 +232,77 @@ macro_rules! t {
     ($id:expr, $($name:ident = $value:expr),+ $(,)?) => {
         $crate::i18n::tr_args($id, &[$((stringify!($name), $crate::i18n::arg($value))),+])
     };
+}
+
+/// What one language lacks, as `pchat-migrate i18n check` reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LanguageReport {
+    /// The language tag (`it-IT`, …).
+    pub lang: String,
+    /// Message ids of the English `main.ftl` that this language's `main.ftl` lacks.
+    pub missing_messages: Vec<String>,
+    /// Message ids this language defines that English does not (never shown).
+    pub unknown_messages: Vec<String>,
+    /// Messages whose variables differ from the English message's.
+    pub variable_mismatches: Vec<String>,
+    /// Runbook stages and items whose text the overlay does not translate, with the fields.
+    pub missing_runbook: Vec<crate::runbook::OverlayGap>,
+    /// Overlay errors (a file that does not parse, an unknown item id); the English text
+    /// is shown instead of the whole overlay.
+    pub errors: Vec<String>,
+}
+
+impl LanguageReport {
+    /// True when nothing is missing or wrong.
+    pub fn complete(&self) -> bool {
+        self.missing_messages.is_empty()
+            && self.unknown_messages.is_empty()
+            && self.variable_mismatches.is_empty()
+            && self.missing_runbook.is_empty()
+            && self.errors.is_empty()
+    }
+}
+
+/// Checks every shipped language other than English against English: the messages of
+/// `main.ftl` (ids and variables) and the runbook overlays (items and fields).
+pub fn check() -> Vec<LanguageReport> {
+    let en_ids = message_ids(EN_US);
+    let en_vars = message_variables(EN_US);
+    let english = crate::runbook::Runbook::embedded();
+    LANGUAGES[1..]
+        .iter()
+        .map(|&(lang, ftl)| {
+            let ids = message_ids(ftl);
+            let vars = message_variables(ftl);
+            let mut report = LanguageReport {
+                lang: lang.to_string(),
+                missing_messages: en_ids.difference(&ids).map(|s| s.to_string()).collect(),
+                unknown_messages: ids.difference(&en_ids).map(|s| s.to_string()).collect(),
+                variable_mismatches: en_vars
+                    .iter()
+                    .filter(|(id, v)| vars.get(*id).is_some_and(|w| w != *v))
+                    .map(|(id, _)| id.to_string())
+                    .collect(),
+                ..LanguageReport::default()
+            };
+            if let Err(e) =
+                fluent_templates::fluent_bundle::FluentResource::try_new(ftl.to_string())
+            {
+                report.errors.push(format!(
+                    "{lang}/main.ftl: {} Fluent syntax errors",
+                    e.1.len()
+                ));
+            }
+            match &english {
+                Ok(rb) => match crate::runbook::overlay_gaps(rb, lang) {
+                    Ok(gaps) => report.missing_runbook = gaps,
+                    Err(e) => report.errors.push(e.to_string()),
+                },
+                Err(e) => report.errors.push(format!("English runbook: {e}")),
+            }
+            report
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -221,6 +221,30 @@ pub enum RunbookError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// A localisation overlay file has no English counterpart.
+    #[error(
+        "{file}: no English runbook file has this name; overlay files are named like the English ones ({known})"
+    )]
+    OverlayUnknownFile {
+        /// The overlay file (`i18n/<lang>/<name>`).
+        file: String,
+        /// The English file names.
+        known: String,
+    },
+    /// A localisation overlay names an item that its English stage file does not have.
+    #[error(
+        "{file}:{line}: unknown item id \"{id}\": stage \"{stage}\" has no such item; translate only ids of the English file"
+    )]
+    OverlayUnknownItem {
+        /// The overlay file (`i18n/<lang>/<name>`).
+        file: String,
+        /// Line of the item's table.
+        line: usize,
+        /// The id found.
+        id: String,
+        /// The stage of the file.
+        stage: String,
+    },
     /// A required text field is empty.
     #[error("{file}:{line}: {owner}: \"{field}\" is empty; write it")]
     EmptyField {
@@ -281,7 +305,7 @@ struct RawItem {
 }
 
 /// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

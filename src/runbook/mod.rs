@@ -42,12 +42,14 @@
 
 mod load;
 mod model;
+mod overlay;
 mod render;
 
 use std::collections::BTreeSet;
 
 pub use load::RunbookError;
 pub use model::{Item, ItemKind, JobKind, Stage};
+pub use overlay::{EMBEDDED_OVERLAYS, INFERRED_MARKERS, OverlayGap, overlay_files};
 pub use render::{Placeholders, RenderError, render_cmdlets, render_line};
 
 /// The ids of the 13 migration stages, in order; the index is the stage number
@@ -150,6 +152,33 @@ impl Runbook {
         Self::from_sources(&EMBEDDED_FILES)
     }
 
+    /// The embedded runbook in a language (any tag [`crate::i18n::normalize`] accepts:
+    /// `it`, `es-MX`, `ko-KR`, …): the English runbook with the text of the language's overlay
+    /// (`assets/runbook/i18n/<lang>/`) substituted. Ids, kinds, cmdlets, jobs, checklist
+    /// numbers and sources stay English; a field the overlay lacks stays English. English and
+    /// languages without an overlay give [`Runbook::embedded`].
+    ///
+    /// # Errors
+    /// [`RunbookError`] if an embedded file or overlay is broken or an overlay names an
+    /// unknown id (naming the file and the id); tests guard against that.
+    pub fn embedded_for(lang: &str) -> Result<Runbook, RunbookError> {
+        let english = Self::embedded()?;
+        match (crate::i18n::normalize(lang), overlay_files(lang)) {
+            (Some(tag), Some(files)) => english.with_overlay(tag, files),
+            _ => Ok(english),
+        }
+    }
+
+    /// This runbook with an overlay's text substituted; `files` are (English file name,
+    /// overlay text), `lang` only labels errors (`i18n/<lang>/<file>`).
+    ///
+    /// # Errors
+    /// The overlay's first error: TOML syntax or schema, a file or item id the English
+    /// runbook lacks, an empty text or a placeholder in text.
+    pub fn with_overlay(self, lang: &str, files: &[(&str, &str)]) -> Result<Runbook, RunbookError> {
+        overlay::apply(self, lang, files)
+    }
+
     /// Parses and validates runbook files given as (file name, text); the name only labels
     /// errors. Files may come in any order; the rollback file is recognised by its stage id
     /// `rollback`.
@@ -228,6 +257,29 @@ impl Runbook {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// What the embedded overlay of `lang` leaves untranslated in `english` (every stage and
+/// item, with the fields that fall back to English). A language without an overlay lacks
+/// everything.
+///
+/// # Errors
+/// The overlay's first error (see [`Runbook::with_overlay`]).
+pub fn overlay_gaps(english: &Runbook, lang: &str) -> Result<Vec<OverlayGap>, RunbookError> {
+    let tag = crate::i18n::normalize(lang).unwrap_or(lang);
+    overlay::gaps(english, tag, overlay_files(lang).unwrap_or(&[]))
+}
+
+/// [`overlay_gaps`] for overlay files given as (English file name, text).
+///
+/// # Errors
+/// The overlay's first error (see [`Runbook::with_overlay`]).
+pub fn overlay_gaps_in(
+    english: &Runbook,
+    lang: &str,
+    files: &[(&str, &str)],
+) -> Result<Vec<OverlayGap>, RunbookError> {
+    overlay::gaps(english, lang, files)
 }
 
 #[cfg(test)]

@@ -70,6 +70,17 @@ impl JobKind {
         }
     }
 
+    /// The label in the language of the run (`t!("job-export")`, …), for screens; [`JobKind::label`]
+    /// stays English for logs and recorded evidence.
+    pub fn title(&self) -> String {
+        match self {
+            Self::Export => crate::t!("job-export"),
+            Self::ImportWhatIf => crate::t!("job-import-whatif"),
+            Self::Import => crate::t!("job-import"),
+            Self::Verify => crate::t!("job-verify"),
+        }
+    }
+
     /// The value used in the runbook files (`"import-whatif"`, …).
     pub fn key(&self) -> &'static str {
         match self {

@@ -47,6 +47,11 @@ job-cancelling = cancelling…
 job-running-hint = c cancels the job; the screen stays live.
 job-done-hint = r runs it again.
 
+job-export = Export
+job-import-whatif = Import (-WhatIf)
+job-import = Import
+job-verify = Verify
+
 hint-stages = Choose a stage and press enter to open its checklist.
 hint-item = space marks done · s skip · b block · n notes · tab detail
 hint-item-job = r runs this item's job · space marks done · n notes

@@ -1,0 +1,171 @@
+# pchat-migrate — mensajes en español. Todo texto del asistente sale de aquí.
+# Los nombres de cmdlet, los parámetros y los marcadores de posición no se traducen.
+
+items-done = {$done}/{$total} hechos
+header-session = sesión {$name}
+downtime = tiempo de inactividad
+pane-stages = Fases
+pane-detail = Detalle
+pane-filter-results = Filtro "{$filter}": {$count ->
+    [one] 1 elemento
+   *[other] {$count} elementos
+}
+no-items = No hay elementos.
+no-notes = Sin notas: presione n para escribir una.
+
+too-small-title = Terminal demasiado pequeño
+too-small-body = Este terminal mide {$width}×{$height}. pchat-migrate necesita al menos {$min_width}×{$min_height}: amplíe la ventana o reduzca la fuente.
+too-small-quit = Presione q para salir; la sesión está guardada.
+
+kind-manual = manual
+kind-probe = comprobación
+kind-task = tarea
+inferred-badge = inferido: compruébelo en el laboratorio
+state-todo = pendiente
+state-done = hecho
+state-skipped = omitido
+state-blocked = bloqueado
+state-failed = con error
+state-by = por {$who} el {$when}
+saving = guardando…
+passed = correcto
+failed = con error
+
+section-guidance = Qué hacer
+section-commands = Comandos
+section-proof = Prueba de que está hecho
+section-pitfalls = Problemas habituales
+section-notes = Notas
+section-evidence = Evidencias
+section-source = Fuente
+job-available = Presione r para ejecutar el trabajo {$job}; su resultado queda como evidencia.
+more-differences = …y {$count} diferencias más (pchat-migrate verify --json las muestra todas)
+more-warnings = …y {$count} advertencias más
+
+job-stats = {$rate}/s · ETA {$eta} · transcurrido {$elapsed} · {$mb} MB/s
+job-cancelling = cancelando…
+job-running-hint = c cancela el trabajo; la pantalla sigue actualizándose.
+job-done-hint = r lo vuelve a ejecutar.
+
+job-export = Exportación
+job-import-whatif = Importación (-WhatIf)
+job-import = Importación
+job-verify = Verificación
+
+hint-stages = Elija una fase y presione Entrar para abrir su lista de comprobación.
+hint-item = espacio: hecho · s omitir · b bloquear · n notas · tab detalle
+hint-item-job = r ejecuta el trabajo · espacio: hecho · n notas
+hint-detail = ↑/↓ desplaza el detalle · esc vuelve a la lista
+hint-filter = Filtro: {$filter}▏ (Entrar lo mantiene, esc lo borra)
+
+key-quit = salir (todo está guardado)
+key-help = todas las teclas
+key-back = atrás: cerrar, borrar el filtro o ir a la izquierda
+key-focus-next = panel siguiente
+key-focus-prev = panel anterior
+key-up = arriba
+key-down = abajo
+key-page-up = página arriba
+key-page-down = página abajo
+key-top = primero
+key-bottom = último
+key-enter = abrir
+key-left = atrás
+key-toggle-done = hecho / pendiente
+key-skip = omitir (con motivo)
+key-block = bloqueado (con motivo)
+key-fail = marcar con error
+key-reset = volver a pendiente
+key-notes = notas
+key-run = ejecutar trabajo
+key-cancel = cancelar trabajo
+key-rollback = lista de reversión
+key-filter = filtro
+key-preview = vista previa -WhatIf: leer y confirmar sus advertencias
+key-sessions = cambiar o iniciar una sesión de migración
+key-theme = tema: oscuro, claro, mono
+key-mouse = captura del mouse sí/no
+key-keep-filter = mantener filtro
+key-clear-filter = borrar filtro
+key-save-close = guardar y cerrar
+key-save = guardar
+key-submit = confirmar
+key-cancel-overlay = cancelar
+key-override = forzar (queda registrado)
+key-close = cerrar
+
+title-help = Teclas
+help-global = En todas partes
+help-stages = Lista de fases
+help-items = Lista de comprobación y detalle
+help-overlays = En los cuadros de diálogo
+help-notes-keys = Editor de notas: escriba libremente; esc o ctrl-s guarda (no se pierde nada de lo escrito).
+help-reason-keys = Motivo: escriba el porqué, Entrar guarda, esc cancela.
+help-confirm-keys = Confirmación de inactividad: escriba la palabra indicada, Entrar confirma, esc vuelve atrás.
+help-gate-keys = Fases anteriores abiertas: o continúa y registra el forzado, esc vuelve atrás.
+help-filter-keys = Filtro (/): escriba para buscar títulos, identificadores, números de la lista y cmdlets; Entrar mantiene, esc borra.
+help-mouse = Mouse: el clic selecciona una fase o un elemento, la rueda desplaza; m desactiva la captura para seleccionar texto.
+help-markers = Marcas: [ ] pendiente  [x] hecho  [-] omitido  [!] bloqueado  [F] con error  [*] guardando. Tipos: M manual, P comprobación, T tarea; > tiene trabajo, ~ trabajo en curso.
+
+title-notes = Notas — {$item}
+notes-hint = esc: guardar y cerrar · ctrl-s: guardar
+title-reason = Marcar {$state}: {$item}
+reason-question = ¿Por qué? (se registra con su nombre y la hora)
+reason-placeholder = motivo
+reason-hint = Entrar guarda · esc cancela
+title-confirm = Inactividad: {$stage}
+confirm-body = Esta fase forma parte de la ventana de inactividad. Los usuarios no tienen chat de grupo hasta terminar Inicio y revisión.
+confirm-type = Escriba {$word} y presione Entrar para iniciarla; queda registrado.
+confirm-placeholder = escriba {$word}
+confirm-hint = Entrar confirma · esc vuelve atrás
+title-gate = Aún hay fases anteriores abiertas
+gate-body = Va a trabajar en la fase "{$stage}" mientras fases anteriores tienen elementos abiertos:
+open-count = {$count ->
+    [one] 1 elemento abierto
+   *[other] {$count} elementos abiertos
+}
+gate-hint = o: continuar igualmente (queda en la auditoría) · esc: volver
+message-hint = esc cierra
+title-job-unavailable = Este trabajo no se puede ejecutar aquí
+title-whatif-first = Ejecute primero la vista previa -WhatIf
+
+status-saving = guardando…
+status-saved = guardado: {$what}
+status-save-failed = NO guardado: {$error}
+status-recorded = registrado en la auditoría
+status-unchanged = no ha cambiado nada
+status-reason-required = el motivo es obligatorio
+status-not-confirmed = sin confirmar; no ha cambiado nada
+status-confirm-mismatch = eso no es {$word}; escríbalo exactamente
+status-no-job = sin trabajo: use los comandos mostrados y márquelo como hecho
+status-no-running-job = no hay ningún trabajo en curso para este elemento
+status-cancelling = cancelando en el siguiente lote…
+status-job-already-running = este trabajo ya está en curso
+status-job-starting = iniciando {$job}…
+status-job-started = {$job} en curso
+status-job-cancelled = {$job} cancelado; no se ha cambiado nada
+status-mouse-on = captura del mouse activada
+status-mouse-off = captura del mouse desactivada: ya puede seleccionar texto
+status-name-required = el nombre es obligatorio
+status-jobs-running = hay un trabajo en curso: espere o cancélelo antes de cambiar de sesión
+session-name-placeholder = nombre de la nueva sesión
+title-sessions = Sesiones de migración
+sessions-hint = Entrar abre · n nueva sesión · esc cierra
+sessions-current = (abierta ahora)
+rollback-unavailable = tras la retirada: sin reversión
+status-rollback-unavailable = Retirada iniciada: ya no hay reversión (el grupo heredado puede no existir)
+title-preview = Vista previa de la importación (-WhatIf)
+preview-ran = vista previa ejecutada el {$when}
+preview-no-warnings = Sin advertencias: la importación aceptará el paquete tal cual.
+preview-warnings = {$count ->
+    [one] 1 advertencia: léala antes de importar
+   *[other] {$count} advertencias: léalas antes de importar
+}
+preview-hint = a: he leído las advertencias, confirmar (registrado) · ↑/↓ desplazar · esc cerrar
+preview-acknowledged = Confirmado (registrado en la auditoría) · esc cierra
+status-already-acknowledged = esta vista previa ya está confirmada
+import-ready = La importación puede ejecutarse: la vista previa es correcta y sus advertencias están confirmadas.
+import-no-preview = Aún no hay vista previa -WhatIf: ejecute primero el elemento 46 (prueba de la importación).
+import-preview-failed = La última vista previa -WhatIf falló: corrija lo que indica y vuelva a ejecutarla.
+import-preview-stale = El paquete se volvió a exportar tras la última vista previa: repita la vista previa -WhatIf.
+import-not-acknowledged = Lea y confirme primero las advertencias de -WhatIf (p abre la vista previa, a confirma).

@@ -1,0 +1,171 @@
+# pchat-migrate — messaggi in italiano. Ogni testo della procedura guidata viene da qui.
+# Nomi dei cmdlet, parametri e segnaposto non si traducono.
+
+items-done = {$done}/{$total} completati
+header-session = sessione {$name}
+downtime = tempo di inattività
+pane-stages = Fasi
+pane-detail = Dettaglio
+pane-filter-results = Filtro "{$filter}": {$count ->
+    [one] 1 elemento
+   *[other] {$count} elementi
+}
+no-items = Nessun elemento qui.
+no-notes = Nessuna nota: premere n per scriverne una.
+
+too-small-title = Terminale troppo piccolo
+too-small-body = Il terminale è {$width}×{$height}. pchat-migrate richiede almeno {$min_width}×{$min_height}: ingrandire la finestra o ridurre il carattere.
+too-small-quit = Premere q per uscire; la sessione è salvata.
+
+kind-manual = manuale
+kind-probe = verifica
+kind-task = attività
+inferred-badge = dedotto: verificare nel lab
+state-todo = da fare
+state-done = completato
+state-skipped = ignorato
+state-blocked = bloccato
+state-failed = non riuscito
+state-by = da {$who} il {$when}
+saving = salvataggio…
+passed = superato
+failed = non riuscito
+
+section-guidance = Cosa fare
+section-commands = Comandi
+section-proof = Prova del completamento
+section-pitfalls = Insidie
+section-notes = Note
+section-evidence = Evidenze
+section-source = Fonte
+job-available = Premere r per eseguire il processo {$job}; il risultato resta come evidenza.
+more-differences = …e altre {$count} differenze (pchat-migrate verify --json le elenca tutte)
+more-warnings = …e altri {$count} avvisi
+
+job-stats = {$rate}/s · ETA {$eta} · trascorso {$elapsed} · {$mb} MB/s
+job-cancelling = annullamento…
+job-running-hint = c annulla il processo; la schermata resta aggiornata.
+job-done-hint = r lo esegue di nuovo.
+
+job-export = Esportazione
+job-import-whatif = Importazione (-WhatIf)
+job-import = Importazione
+job-verify = Verifica
+
+hint-stages = Scegliere una fase e premere Invio per aprirne l'elenco di controllo.
+hint-item = spazio: completato · s ignora · b blocca · n note · tab dettaglio
+hint-item-job = r esegue il processo · spazio: completato · n note
+hint-detail = ↑/↓ scorre il dettaglio · esc torna all'elenco
+hint-filter = Filtro: {$filter}▏ (Invio lo mantiene, esc lo cancella)
+
+key-quit = esci (tutto è salvato)
+key-help = tutti i tasti
+key-back = indietro: chiudi, cancella il filtro o vai a sinistra
+key-focus-next = riquadro successivo
+key-focus-prev = riquadro precedente
+key-up = su
+key-down = giù
+key-page-up = pagina su
+key-page-down = pagina giù
+key-top = primo
+key-bottom = ultimo
+key-enter = apri
+key-left = indietro
+key-toggle-done = completato / da fare
+key-skip = ignora (con motivo)
+key-block = bloccato (con motivo)
+key-fail = segna non riuscito
+key-reset = torna a da fare
+key-notes = note
+key-run = esegui processo
+key-cancel = annulla processo
+key-rollback = elenco di rollback
+key-filter = filtro
+key-preview = anteprima -WhatIf: leggere e confermare gli avvisi
+key-sessions = cambia o avvia una sessione di migrazione
+key-theme = tema: scuro, chiaro, mono
+key-mouse = cattura del mouse sì/no
+key-keep-filter = mantieni filtro
+key-clear-filter = cancella filtro
+key-save-close = salva e chiudi
+key-save = salva
+key-submit = conferma
+key-cancel-overlay = annulla
+key-override = forza (registrato)
+key-close = chiudi
+
+title-help = Tasti
+help-global = Ovunque
+help-stages = Elenco fasi
+help-items = Elenco di controllo e dettaglio
+help-overlays = Nelle finestre di dialogo
+help-notes-keys = Editor note: scrivere liberamente; esc o ctrl-s salva (nulla di scritto va perso).
+help-reason-keys = Motivo: scrivere il perché, Invio salva, esc annulla.
+help-confirm-keys = Conferma inattività: digitare la parola indicata, Invio conferma, esc torna indietro.
+help-gate-keys = Fasi precedenti aperte: o prosegue e registra la forzatura, esc torna indietro.
+help-filter-keys = Filtro (/): digitare per cercare titoli, ID, numeri dell'elenco e cmdlet; Invio mantiene, esc cancella.
+help-mouse = Mouse: il clic seleziona una fase o un elemento, la rotellina scorre; m disattiva la cattura per selezionare testo.
+help-markers = Indicatori: [ ] da fare  [x] completato  [-] ignorato  [!] bloccato  [F] non riuscito  [*] salvataggio. Tipi: M manuale, P verifica, T attività; > ha un processo, ~ processo in corso.
+
+title-notes = Note — {$item}
+notes-hint = esc: salva e chiudi · ctrl-s: salva
+title-reason = Segna {$state}: {$item}
+reason-question = Perché? (registrato con il nome e l'ora)
+reason-placeholder = motivo
+reason-hint = Invio salva · esc annulla
+title-confirm = Inattività: {$stage}
+confirm-body = Questa fase rientra nella finestra di inattività. Gli utenti perdono la chat di gruppo fino al termine di Avvio e verifica.
+confirm-type = Digitare {$word} e premere Invio per avviarla; l'operazione viene registrata.
+confirm-placeholder = digitare {$word}
+confirm-hint = Invio conferma · esc torna indietro
+title-gate = Ci sono fasi precedenti ancora aperte
+gate-body = Si sta per lavorare sulla fase "{$stage}" mentre fasi precedenti hanno elementi aperti:
+open-count = {$count ->
+    [one] 1 elemento aperto
+   *[other] {$count} elementi aperti
+}
+gate-hint = o: prosegui comunque (registrato nel registro di controllo) · esc: indietro
+message-hint = esc chiude
+title-job-unavailable = Questo processo non può essere eseguito qui
+title-whatif-first = Eseguire prima l'anteprima -WhatIf
+
+status-saving = salvataggio…
+status-saved = salvato: {$what}
+status-save-failed = NON salvato: {$error}
+status-recorded = registrato nel registro di controllo
+status-unchanged = nessuna modifica
+status-reason-required = il motivo è obbligatorio
+status-not-confirmed = non confermato; nessuna modifica
+status-confirm-mismatch = non è {$word}; digitarlo esattamente
+status-no-job = nessun processo: usare i comandi indicati, poi segnare completato
+status-no-running-job = nessun processo in corso per questo elemento
+status-cancelling = annullamento al prossimo batch…
+status-job-already-running = questo processo è già in corso
+status-job-starting = avvio di {$job}…
+status-job-started = {$job} in corso
+status-job-cancelled = {$job} annullato; nulla è stato modificato
+status-mouse-on = cattura del mouse attiva
+status-mouse-off = cattura del mouse disattivata: ora si può selezionare testo
+status-name-required = il nome è obbligatorio
+status-jobs-running = processo in corso: attenderlo o annullarlo prima di cambiare sessione
+session-name-placeholder = nome della nuova sessione
+title-sessions = Sessioni di migrazione
+sessions-hint = Invio apre · n nuova sessione · esc chiude
+sessions-current = (aperta ora)
+rollback-unavailable = dopo la dismissione: nessun rollback
+status-rollback-unavailable = Dismissione iniziata: rollback non più possibile (pool legacy forse rimosso)
+title-preview = Anteprima importazione (-WhatIf)
+preview-ran = anteprima eseguita il {$when}
+preview-no-warnings = Nessun avviso: l'importazione accetterà il pacchetto così com'è.
+preview-warnings = {$count ->
+    [one] 1 avviso: leggerlo prima dell'importazione
+   *[other] {$count} avvisi: leggerli prima dell'importazione
+}
+preview-hint = a: ho letto gli avvisi, conferma (registrato) · ↑/↓ scorri · esc chiudi
+preview-acknowledged = Confermato (registrato nel registro di controllo) · esc chiude
+status-already-acknowledged = questa anteprima è già confermata
+import-ready = L'importazione può partire: l'anteprima è superata e gli avvisi sono confermati.
+import-no-preview = Nessuna anteprima -WhatIf: eseguire prima l'elemento 46 (prova dell'importazione).
+import-preview-failed = L'ultima anteprima -WhatIf non è riuscita: correggere quanto segnalato e rieseguirla.
+import-preview-stale = Il pacchetto è stato riesportato dopo l'ultima anteprima: rieseguire l'anteprima -WhatIf.
+import-not-acknowledged = Leggere e confermare prima gli avvisi -WhatIf (p apre l'anteprima, a conferma).
