@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod lab;
 pub mod logging;
 pub mod paths;
+pub mod pilot;
 pub mod progress;
 pub mod runbook;
 pub mod store;
