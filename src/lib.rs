@@ -18,4 +18,5 @@ pub mod pilot;
 pub mod progress;
 pub mod runbook;
 pub mod store;
+pub mod troubleshoot;
 pub mod tui;
