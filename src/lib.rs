@@ -15,6 +15,7 @@ pub mod lab;
 pub mod logging;
 pub mod paths;
 pub mod pilot;
+pub mod planner;
 pub mod progress;
 pub mod runbook;
 pub mod store;
