@@ -7,36 +7,21 @@ use crate::pilot::{PilotCase, PilotOutcome};
 use crate::planner::fmt_duration;
 
 /// Escapes text for inline Markdown: punctuation that could start emphasis, links, code,
-/// HTML or a table cell is backslash-escaped, a line that would start a list or heading is
-/// defused, and line breaks become `<br>` (so a value stays inside its list item or table
-/// cell).
+/// HTML or a table cell is backslash-escaped, `&` becomes `&amp;`, and line breaks become
+/// `<br>`. A value is always written after some text of ours on the same line, and never
+/// contains a line break, so it cannot start a list or a heading.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for (i, line) in s.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("<br>");
-        }
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-        for (j, c) in line.chars().enumerate() {
-            match c {
-                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '{'
-                | '}' | '$' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                '-' | '+' | '=' if j == 0 => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                // "1." or "1)" at the start of a line would start a numbered list.
-                '.' | ')' if digits > 0 && j == digits => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                '&' => out.push_str("&amp;"),
-                _ => out.push(c),
+    for c in s.chars() {
+        match c {
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
             }
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
         }
     }
     out
@@ -68,7 +53,7 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
     writeln!(o)?;
     writeln!(
         o,
-        "Session **{}** ({}) · deployment **{}** · generated {} by pchat\\-migrate {}",
+        "Session **{}** ({}) · deployment **{}** · generated {} by pchat-migrate {}",
         escape(&r.session.name),
         escape(&r.session.deployment),
         escape(&r.deployment.name),
