@@ -1006,7 +1006,7 @@ fn store_pilot_users_add_update_and_audit() {
     // Same again: nothing changes, no event.
     let before = s.audit(sess.id).unwrap().len();
     let r = s
-        .add_pilot_users(sess.id, &[a.clone()], "profile", "alice")
+        .add_pilot_users(sess.id, std::slice::from_ref(&a), "profile", "alice")
         .unwrap();
     assert_eq!((r.added.len(), r.updated.len(), r.unchanged), (0, 0, 1));
     assert_eq!(s.audit(sess.id).unwrap().len(), before);
