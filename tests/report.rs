@@ -594,6 +594,13 @@ fn done_when_a_lab_session_with_pilot_troubleshooting_and_completed_migration_re
     let html = report::html(&r);
     let page = dir.path().join("signoff.html");
     std::fs::write(&page, &html).unwrap();
+    // To look at the scenario's report: PCHAT_MIGRATE_KEEP_REPORT=<folder>.
+    if let Some(keep) = std::env::var_os("PCHAT_MIGRATE_KEEP_REPORT") {
+        let keep = PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::write(keep.join("signoff.html"), &html).unwrap();
+        std::fs::write(keep.join("signoff.md"), &md).unwrap();
+    }
     let dom = chromium(&page, &["--dump-dom".into()], dir.path());
     let shown = dom.as_deref().map(visible_text);
 

@@ -42,6 +42,7 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; }
 th, td { border: 1px solid var(--line); padding: .25em .45em; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.ts { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .state { font-weight: bold; white-space: nowrap; }
 .done, .passed, .pass { color: var(--ok); }
 .failed, .fail, .blocked, .broken { color: var(--bad); }
@@ -149,8 +150,8 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "<div class=\"banner ok\" id=\"audit-verdict\">Audit check: audit trail intact \
-             ({} events in this session, hash chain verified).</div>",
-            r.audit.session_events
+             ({} in this session, hash chain verified).</div>",
+            super::events(r.audit.session_events)
         )?;
     } else {
         writeln!(
@@ -366,8 +367,9 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         for j in &r.jobs {
             writeln!(
                 o,
-                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td class=\"num\">{}</td><td class=\"state {}\">{}</td><td>{}</td></tr>",
+                "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"ts\">{}</td>\
+                 <td class=\"ts\">{}</td><td class=\"num\">{}</td><td class=\"state {}\">{}</td>\
+                 <td>{}</td></tr>",
                 j.id,
                 escape(&j.kind),
                 escape(&j.item_id),
@@ -568,8 +570,8 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         for t in &r.troubleshooting {
             writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"state {}\">{}</td>\
-                 <td>{}</td></tr>",
+                "<tr><td class=\"ts\">{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                 <td class=\"state {}\">{}</td><td>{}</td></tr>",
                 fmt_ts(t.at),
                 escape(&t.who),
                 escape(&t.symptom),
@@ -645,8 +647,8 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "<p class=\"passed\">The audit trail is intact: every event's hash and link to the \
-             event before it verify. {} events in this session{}.</p>",
-            r.audit.session_events,
+             event before it verify. {} in this session{}.</p>",
+            super::events(r.audit.session_events),
             match (r.audit.first_at, r.audit.last_at) {
                 (Some(a), Some(b)) => format!(", {} to {}", fmt_ts(a), fmt_ts(b)),
                 _ => String::new(),

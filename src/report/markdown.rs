@@ -68,8 +68,8 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
     if r.audit.intact {
         writeln!(
             o,
-            "- **Audit trail:** audit trail intact ({} events in this session; hash chain verified)",
-            r.audit.session_events
+            "- **Audit trail:** audit trail intact ({} in this session; hash chain verified)",
+            super::events(r.audit.session_events)
         )?;
     } else {
         writeln!(o, "- **Audit trail:** **{}**", escape(&r.audit.verdict()))?;
@@ -472,8 +472,8 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         writeln!(
             o,
             "The audit trail is intact: every event's hash and link to the event before it \
-             verify. {} events in this session{}.",
-            r.audit.session_events,
+             verify. {} in this session{}.",
+            super::events(r.audit.session_events),
             match (r.audit.first_at, r.audit.last_at) {
                 (Some(a), Some(b)) => format!(", {} to {}", fmt_ts(a), fmt_ts(b)),
                 _ => String::new(),

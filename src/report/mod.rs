@@ -713,3 +713,12 @@ pub(crate) fn passed_label(p: Option<bool>) -> &'static str {
         None => "info",
     }
 }
+
+/// `1 event`, `243 events`.
+pub(crate) fn events(n: usize) -> String {
+    if n == 1 {
+        "1 event".into()
+    } else {
+        format!("{n} events")
+    }
+}

@@ -46,6 +46,16 @@
 //! | `job-started` | item | – → `running` | JSON `{job_id, kind, log_path}` |
 //! | `job-finished` | item | `running` → status | summary |
 //! | `job-interrupted` | item | `running` → `interrupted` | summary |
+//! | `pilot-users-added` | – | – → "N added, M updated" | JSON `{source, added, updated}` |
+//! | `pilot-result` | – | previous result (none if never recorded) → result | JSON `{sip, case, note}` |
+//! | `plan-saved` | – | – → the plan's one-line summary | JSON `{sha256}` of the plan JSON |
+//! | `window-step-started` | – | – → step | – |
+//! | `window-step-finished` | – | – → step | elapsed, e.g. `42m 10s` |
+//!
+//! Schema version 2 added the pilot (`pilot_users`, `pilot_results`), the downtime plan
+//! (`plans`) and the actual steps of the downtime window (`window_steps`); see
+//! [`Store::add_pilot_users`], [`Store::set_pilot_result`], [`Store::save_plan`],
+//! [`Store::start_window_step`].
 //!
 //! Anything else (`downtime-confirmed`, `gate-override`, ...) is written by callers with
 //! [`Store::record_event`]. Callers must not record `job-*` or `evidence-added` themselves.
