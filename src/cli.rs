@@ -170,6 +170,23 @@ pub enum Command {
         #[command(subcommand)]
         action: I18nAction,
     },
+    /// Write the sign-off report of the session (Markdown or one self-contained HTML file).
+    /// Exit code 1 when the audit trail is broken (the report says so too).
+    Report {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Collect logs, the profile without secrets, probe history, job logs and the session
+    /// state into one zip for support.
+    Diagnostics {
+        /// The zip to write (default: diagnostics-<session>-<time>.zip in the data directory).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Topology actions.
@@ -212,6 +229,16 @@ fn parse_lang(s: &str) -> Result<String, String> {
                 crate::i18n::ACCEPTED
             )
         })
+}
+
+/// Formats of the sign-off report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Markdown.
+    #[value(alias = "markdown")]
+    Md,
+    /// One self-contained HTML file (inline CSS, print-friendly).
+    Html,
 }
 
 /// Lab actions.
@@ -323,7 +350,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     crate::i18n::set_language(&lang);
     let operator = config::operator_name(cli.operator.as_deref(), &config);
     let (profile, executor) = match &cli.profile {
-        Some(p) => load_profile(p)?,
+        Some(p) => match load_profile(p) {
+            Ok(pair) => pair,
+            // Diagnostics are wanted most when the profile is broken: collect anyway.
+            Err(e) if matches!(cli.command, Some(Command::Diagnostics { .. })) => {
+                eprintln!("note: the profile does not load ({e}); collecting diagnostics anyway");
+                (Profile::lab(), ExecutorConfig::default())
+            }
+            Err(e) => return Err(e),
+        },
         None => (Profile::lab(), ExecutorConfig::default()),
     };
     let runbook = Arc::new(
@@ -415,6 +450,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::I18n {
             action: I18nAction::Check { json },
         } => i18n_check(json),
+        Command::Report { format, out } => report(&ctx, cli.session.as_deref(), format, out),
+        Command::Diagnostics { out } => diagnostics(&ctx, cli.session.as_deref(), out),
         Command::Paths => {
             let p = &ctx.paths;
             println!("data directory: {}", p.data_dir.display());
@@ -1200,5 +1237,86 @@ fn topology(action: TopologyAction) -> Result<ExitCode, String> {
     } = action;
     let out = crate::deployment::topology::import_command(&file, merge_into.as_deref(), json)?;
     print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    ctx: &Context,
+    session_name: Option<&str>,
+    format: ReportFormat,
+    out: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let mut store = ctx.open_store()?;
+    let session = ctx.session(&mut store, session_name)?;
+    let r = crate::report::build(&store, session.id, &ctx.runbook, &ctx.profile)
+        .map_err(|e| e.to_string())?;
+    let text = match format {
+        ReportFormat::Md => crate::report::markdown(&r),
+        ReportFormat::Html => crate::report::html(&r),
+    };
+    match &out {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    if r.audit.intact {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("pchat-migrate: {}", r.audit.verdict());
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn diagnostics(
+    ctx: &Context,
+    session_name: Option<&str>,
+    out: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let mut store = ctx.open_store()?;
+    // Read-only where possible: an existing session is not re-opened (no write, and no
+    // lab/production check, since the profile may be the broken part).
+    let existing = match session_name {
+        Some(n) => store.session(n).map_err(|e| e.to_string())?,
+        None => store.last_session().map_err(|e| e.to_string())?,
+    };
+    let session = match existing {
+        Some(s) => s,
+        None => ctx.session(&mut store, session_name)?,
+    };
+    let out = out.unwrap_or_else(|| {
+        let safe: String = session
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        ctx.paths.data_dir.join(format!(
+            "diagnostics-{safe}-{}.zip",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        ))
+    });
+    let s = crate::diagnostics::collect(
+        &ctx.paths,
+        &store,
+        session.id,
+        ctx.profile_path.as_deref(),
+        &out,
+    )
+    .map_err(|e| e.to_string())?;
+    for w in &s.warnings {
+        eprintln!("note: {w}");
+    }
+    if !s.removed_keys.is_empty() {
+        eprintln!("removed from the profile: {}", s.removed_keys.join(", "));
+    }
+    println!("{}", s.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -46,6 +46,16 @@
 //! | `job-started` | item | – → `running` | JSON `{job_id, kind, log_path}` |
 //! | `job-finished` | item | `running` → status | summary |
 //! | `job-interrupted` | item | `running` → `interrupted` | summary |
+//! | `pilot-users-added` | – | – → "N added, M updated" | JSON `{source, added, updated}` |
+//! | `pilot-result` | – | previous result (none if never recorded) → result | JSON `{sip, case, note}` |
+//! | `plan-saved` | – | – → the plan's one-line summary | JSON `{sha256}` of the plan JSON |
+//! | `window-step-started` | – | – → step | – |
+//! | `window-step-finished` | – | – → step | elapsed, e.g. `42m 10s` |
+//!
+//! Schema version 2 added the pilot (`pilot_users`, `pilot_results`), the downtime plan
+//! (`plans`) and the actual steps of the downtime window (`window_steps`); see
+//! [`Store::add_pilot_users`], [`Store::set_pilot_result`], [`Store::save_plan`],
+//! [`Store::start_window_step`].
 //!
 //! Anything else (`downtime-confirmed`, `gate-override`, ...) is written by callers with
 //! [`Store::record_event`]. Callers must not record `job-*` or `evidence-added` themselves.
@@ -53,6 +63,7 @@
 pub mod audit;
 mod model;
 mod schema;
+mod v2;
 
 #[cfg(test)]
 mod tests;
@@ -71,7 +82,7 @@ use sha2::{Digest, Sha256};
 pub use audit::{AuditBreak, GENESIS_HASH};
 pub use model::{
     AuditEvent, DEPLOYMENTS, Evidence, EvidenceRecord, ItemRecord, ItemState, JOB_STATUSES, JobRun,
-    Session,
+    PilotAdded, PlanRecord, Session, WindowStepRecord,
 };
 pub use schema::SCHEMA_VERSION;
 
@@ -228,6 +239,36 @@ pub enum StoreError {
         id: i64,
         /// Its status.
         status: String,
+    },
+    /// [`Store::set_pilot_result`] for a user who is not a pilot user of the session.
+    #[error("{sip} is not a pilot user of session #{session_id} in {db}; add them first")]
+    UnknownPilotUser {
+        /// The database file.
+        db: String,
+        /// The session.
+        session_id: i64,
+        /// The SIP URI given.
+        sip: String,
+    },
+    /// A pass or fail for a test case that does not apply to the user's client.
+    #[error("the pilot test {case} does not apply to {sip} ({client}): {why}; record it as n/a")]
+    PilotNotApplicable {
+        /// The SIP URI.
+        sip: String,
+        /// The case id.
+        case: String,
+        /// The client.
+        client: String,
+        /// Why it does not apply.
+        why: String,
+    },
+    /// A downtime-window step was started twice, or finished before it started or twice.
+    #[error("window step {step:?}: {problem}")]
+    WindowStep {
+        /// The step id.
+        step: String,
+        /// What is wrong, and what to do.
+        problem: String,
     },
     /// Any other SQLite error.
     #[error("session database {db}: {source}")]

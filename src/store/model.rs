@@ -196,6 +196,43 @@ pub struct JobRun {
     pub log_path: Option<String>,
 }
 
+/// What [`super::Store::add_pilot_users`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotAdded {
+    /// SIP URIs of users that were new to the session.
+    pub added: Vec<String>,
+    /// SIP URIs of users already there whose name, client, pool or policy changed.
+    pub updated: Vec<String>,
+    /// Users given again with nothing changed.
+    pub unchanged: usize,
+}
+
+/// The downtime plan saved for a session (the planner's JSON; see `crate::planner`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRecord {
+    /// The plan, as the planner serialised it.
+    pub json: String,
+    /// When it was saved.
+    pub saved_at: DateTime<Utc>,
+    /// Who saved it.
+    pub saved_by: String,
+}
+
+/// When one step of the downtime window actually started and finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowStepRecord {
+    /// The step id (the planner's, e.g. `stop-services`, `export`).
+    pub step: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Who started it.
+    pub started_by: String,
+    /// When it finished, if it did.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Who finished it.
+    pub finished_by: Option<String>,
+}
+
 /// Every job status. `running` is set by `job_started`; `interrupted` by
 /// `mark_interrupted_jobs`; the others by `job_finished` (which also accepts `interrupted`).
 pub const JOB_STATUSES: [&str; 5] = ["running", "succeeded", "failed", "cancelled", "interrupted"];

@@ -13,7 +13,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a pchat-migrate session database ("PCMG").
 pub const APPLICATION_ID: i64 = 0x5043_4D47;
@@ -95,6 +95,53 @@ const MIGRATIONS: &[&str] = &[
         log_path    TEXT
     ) STRICT;
     CREATE INDEX job_runs_by_session ON job_runs(session_id, id);
+    "#,
+    // 1 -> 2: the pilot (users and per-case results), the downtime plan, and the actual
+    // start and finish of each step of the downtime window.
+    r#"
+    CREATE TABLE pilot_users (
+        session_id    INTEGER NOT NULL REFERENCES sessions(id),
+        seq           INTEGER NOT NULL,
+        sip           TEXT    NOT NULL,
+        display_name  TEXT    NOT NULL,
+        client        TEXT    NOT NULL,
+        pool          TEXT,
+        pchat_policy  INTEGER CHECK (pchat_policy IN (0, 1)),
+        homed_on_2013 INTEGER CHECK (homed_on_2013 IN (0, 1)),
+        source        TEXT    NOT NULL,
+        added_at      TEXT    NOT NULL,
+        added_by      TEXT    NOT NULL,
+        PRIMARY KEY (session_id, sip)
+    ) STRICT;
+
+    CREATE TABLE pilot_results (
+        session_id INTEGER NOT NULL,
+        sip        TEXT    NOT NULL,
+        case_id    TEXT    NOT NULL,
+        result     TEXT    NOT NULL CHECK (result IN ('pass', 'fail', 'na', 'todo')),
+        note       TEXT,
+        who        TEXT    NOT NULL,
+        at         TEXT    NOT NULL,
+        PRIMARY KEY (session_id, sip, case_id),
+        FOREIGN KEY (session_id, sip) REFERENCES pilot_users(session_id, sip)
+    ) STRICT;
+
+    CREATE TABLE plans (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        json       TEXT    NOT NULL,
+        saved_at   TEXT    NOT NULL,
+        saved_by   TEXT    NOT NULL
+    ) STRICT;
+
+    CREATE TABLE window_steps (
+        session_id  INTEGER NOT NULL REFERENCES sessions(id),
+        step        TEXT    NOT NULL,
+        started_at  TEXT    NOT NULL,
+        started_by  TEXT    NOT NULL,
+        finished_at TEXT,
+        finished_by TEXT,
+        PRIMARY KEY (session_id, step)
+    ) STRICT;
     "#,
 ];
 
@@ -178,5 +225,49 @@ mod tests {
     #[test]
     fn one_migration_per_version() {
         assert_eq!(MIGRATIONS.len() as i64, SCHEMA_VERSION);
+    }
+
+    /// A version-1 file (as the previous release wrote it) migrates forward to the current
+    /// version, keeping its rows, and gains the version-2 tables.
+    #[test]
+    fn store_v1_file_migrates_to_v2() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        {
+            let tx = conn.transaction().unwrap();
+            tx.execute_batch(MIGRATIONS[0]).unwrap();
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            tx.pragma_update(None, "user_version", 1).unwrap();
+            tx.execute(
+                "INSERT INTO sessions (name, deployment, created_at, created_by, last_opened_at,
+                                       open_seq)
+                 VALUES ('old', 'lab', '2024-01-01T00:00:00.000Z', 'x',
+                         '2024-01-01T00:00:00.000Z', 1)",
+                [],
+            )
+            .unwrap();
+            tx.commit().unwrap();
+        }
+        assert_eq!(migrate(&mut conn).unwrap(), 1);
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1);
+        for t in ["pilot_users", "pilot_results", "plans", "window_steps"] {
+            let found: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                    [t],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(found, 1, "{t}");
+        }
+        // Migrating again changes nothing.
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
     }
 }

@@ -977,3 +977,292 @@ fn store_is_send() {
     send::<Store>();
     send::<StoreError>();
 }
+
+// ---- schema version 2: pilot, plan, window steps ----
+
+use crate::pilot::{NewPilotUser, PilotCase, PilotClient, PilotOutcome};
+
+fn new_user(sip: &str, client: PilotClient) -> NewPilotUser {
+    NewPilotUser {
+        sip: sip.into(),
+        display_name: sip.trim_start_matches("sip:").into(),
+        client,
+        pool: Some("lyncpool.contoso.lab".into()),
+        pchat_policy: Some(true),
+        homed_on_2013: Some(true),
+    }
+}
+
+#[test]
+fn store_pilot_users_add_update_and_audit() {
+    let (mut s, sess) = mem();
+    let a = new_user("sip:a@x.com", PilotClient::Lync2013);
+    let b = new_user("sip:b@x.com", PilotClient::Lync2010GroupChat);
+    let r = s
+        .add_pilot_users(sess.id, &[a.clone(), b.clone()], "profile", "alice")
+        .unwrap();
+    assert_eq!(r.added, ["sip:a@x.com", "sip:b@x.com"]);
+    assert!(r.updated.is_empty());
+    // Same again: nothing changes, no event.
+    let before = s.audit(sess.id).unwrap().len();
+    let r = s
+        .add_pilot_users(sess.id, std::slice::from_ref(&a), "profile", "alice")
+        .unwrap();
+    assert_eq!((r.added.len(), r.updated.len(), r.unchanged), (0, 0, 1));
+    assert_eq!(s.audit(sess.id).unwrap().len(), before);
+    // A changed client (SIP case differs) updates in place.
+    let mut a2 = a.clone();
+    a2.sip = "sip:A@x.com".into();
+    a2.client = PilotClient::SkypeForBusiness;
+    let r = s
+        .add_pilot_users(sess.id, &[a2], "csv:p.csv", "bob")
+        .unwrap();
+    assert_eq!(r.updated, ["sip:a@x.com"]);
+    let users = s.pilot_users(sess.id).unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].sip, "sip:a@x.com", "order of adding kept");
+    assert_eq!(users[0].client, PilotClient::SkypeForBusiness);
+    assert_eq!(users[0].source, "csv:p.csv");
+    let ev = s.audit(sess.id).unwrap();
+    let last = ev.last().unwrap();
+    assert_eq!(last.kind, "pilot-users-added");
+    assert_eq!(last.new.as_deref(), Some("0 added, 1 updated"));
+    assert!(last.detail.as_deref().unwrap().contains("csv:p.csv"));
+    s.verify_audit(sess.id).unwrap();
+    assert!(matches!(
+        s.add_pilot_users(sess.id, &[a], "", "x"),
+        Err(StoreError::Empty { .. })
+    ));
+    assert!(matches!(
+        s.add_pilot_users(999, &[], "profile", "x"),
+        Err(StoreError::UnknownSession { .. })
+    ));
+}
+
+#[test]
+fn store_pilot_results_rules_matrix_and_audit() {
+    let (mut s, sess) = mem();
+    s.add_pilot_users(
+        sess.id,
+        &[
+            new_user("sip:a@x.com", PilotClient::Lync2013),
+            new_user("sip:b@x.com", PilotClient::Ocs2007R2GroupChat),
+        ],
+        "profile",
+        "alice",
+    )
+    .unwrap();
+
+    // Full matrix before anything is recorded.
+    let m = s.pilot_results(sess.id).unwrap();
+    assert_eq!(m.results.len(), 2 * PilotCase::ALL.len());
+    let files_a = m.get("sip:a@x.com", PilotCase::Files).unwrap();
+    assert_eq!(files_a.result, PilotOutcome::NotApplicable);
+    assert!(!files_a.recorded());
+    assert!(files_a.note.as_deref().unwrap().contains("Lync 2013"));
+    assert_eq!(
+        m.get("sip:b@x.com", PilotCase::Files).unwrap().result,
+        PilotOutcome::Todo
+    );
+
+    let r = s
+        .set_pilot_result(
+            sess.id,
+            "sip:a@x.com",
+            PilotCase::SignIn,
+            PilotOutcome::Pass,
+            "ok",
+            "carol",
+        )
+        .unwrap();
+    assert_eq!(r.who.as_deref(), Some("carol"));
+    // Same again: no new event.
+    let n = s.audit(sess.id).unwrap().len();
+    s.set_pilot_result(
+        sess.id,
+        "SIP:A@X.COM",
+        PilotCase::SignIn,
+        PilotOutcome::Pass,
+        "ok",
+        "dave",
+    )
+    .unwrap();
+    assert_eq!(s.audit(sess.id).unwrap().len(), n);
+    // Fail needs a note.
+    let e = s
+        .set_pilot_result(
+            sess.id,
+            "sip:a@x.com",
+            PilotCase::Posts,
+            PilotOutcome::Fail,
+            " ",
+            "c",
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Empty { .. }), "{e}");
+    // Files do not apply to Lync 2013: pass refused, n/a accepted.
+    let e = s
+        .set_pilot_result(
+            sess.id,
+            "sip:a@x.com",
+            PilotCase::Files,
+            PilotOutcome::Pass,
+            "",
+            "c",
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::PilotNotApplicable { .. }), "{e}");
+    assert!(e.to_string().contains("record it as n/a"), "{e}");
+    s.set_pilot_result(
+        sess.id,
+        "sip:a@x.com",
+        PilotCase::Files,
+        PilotOutcome::NotApplicable,
+        "",
+        "c",
+    )
+    .unwrap();
+    // Unknown user.
+    let e = s
+        .set_pilot_result(
+            sess.id,
+            "sip:zz@x.com",
+            PilotCase::SignIn,
+            PilotOutcome::Pass,
+            "",
+            "c",
+        )
+        .unwrap_err();
+    assert!(matches!(e, StoreError::UnknownPilotUser { .. }), "{e}");
+    // A change is audited old -> new.
+    s.set_pilot_result(
+        sess.id,
+        "sip:a@x.com",
+        PilotCase::SignIn,
+        PilotOutcome::Fail,
+        "password expired",
+        "carol",
+    )
+    .unwrap();
+    let ev = s.audit(sess.id).unwrap();
+    let last = ev.last().unwrap();
+    assert_eq!(last.kind, "pilot-result");
+    assert_eq!(last.old.as_deref(), Some("pass"));
+    assert_eq!(last.new.as_deref(), Some("fail"));
+    let d: serde_json::Value = serde_json::from_str(last.detail.as_deref().unwrap()).unwrap();
+    assert_eq!(d["sip"], "sip:a@x.com");
+    assert_eq!(d["case"], "sign-in");
+    assert_eq!(d["note"], "password expired");
+    s.verify_audit(sess.id).unwrap();
+
+    let m = s.pilot_results(sess.id).unwrap();
+    let r = m.get("sip:a@x.com", PilotCase::SignIn).unwrap();
+    assert_eq!(r.result, PilotOutcome::Fail);
+    assert_eq!(r.note.as_deref(), Some("password expired"));
+    assert!(r.recorded());
+}
+
+#[test]
+fn store_pilot_results_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let sid = {
+        let mut s = Store::open(&path).unwrap();
+        let sess = s.create_session("p", "lab", None, "a").unwrap();
+        s.add_pilot_users(
+            sess.id,
+            &[new_user("sip:a@x.com", PilotClient::Lync2013)],
+            "profile",
+            "a",
+        )
+        .unwrap();
+        s.set_pilot_result(
+            sess.id,
+            "sip:a@x.com",
+            PilotCase::History,
+            PilotOutcome::Pass,
+            "saw 2011 posts",
+            "a",
+        )
+        .unwrap();
+        sess.id
+    };
+    let s = Store::open(&path).unwrap();
+    let m = s.pilot_results(sid).unwrap();
+    let r = m.get("sip:a@x.com", PilotCase::History).unwrap();
+    assert_eq!(r.result, PilotOutcome::Pass);
+    assert_eq!(r.note.as_deref(), Some("saw 2011 posts"));
+}
+
+#[test]
+fn store_plan_and_window_steps() {
+    let (mut s, sess) = mem();
+    assert!(s.plan(sess.id).unwrap().is_none());
+    let p = s
+        .save_plan(sess.id, "{\"v\":1}", "window 4h 30m", "alice")
+        .unwrap();
+    assert_eq!(s.plan(sess.id).unwrap(), Some(p));
+    s.save_plan(sess.id, "{\"v\":2}", "window 5h", "bob")
+        .unwrap();
+    let p = s.plan(sess.id).unwrap().unwrap();
+    assert_eq!(p.json, "{\"v\":2}");
+    assert_eq!(p.saved_by, "bob");
+    let last = s.audit(sess.id).unwrap().pop().unwrap();
+    assert_eq!(last.kind, "plan-saved");
+    assert_eq!(last.new.as_deref(), Some("window 5h"));
+    assert!(last.detail.unwrap().contains("sha256"));
+
+    let e = s.finish_window_step(sess.id, "export", "a").unwrap_err();
+    assert!(matches!(e, StoreError::WindowStep { .. }), "{e}");
+    let st = s.start_window_step(sess.id, "export", "a").unwrap();
+    assert_eq!(
+        s.start_window_step(sess.id, "export", "b").unwrap(),
+        st,
+        "idempotent"
+    );
+    let done = s.finish_window_step(sess.id, "export", "b").unwrap();
+    assert!(done.finished_at.unwrap() >= st.started_at);
+    assert_eq!(done.finished_by.as_deref(), Some("b"));
+    assert!(s.finish_window_step(sess.id, "export", "b").is_err());
+    assert!(s.start_window_step(sess.id, "export", "b").is_err());
+    s.start_window_step(sess.id, "import", "a").unwrap();
+    let steps = s.window_steps(sess.id).unwrap();
+    assert_eq!(
+        steps.iter().map(|w| w.step.as_str()).collect::<Vec<_>>(),
+        ["export", "import"]
+    );
+    let kinds = kinds(&s, sess.id);
+    assert!(kinds.contains(&"window-step-started".to_string()));
+    assert!(kinds.contains(&"window-step-finished".to_string()));
+    s.verify_audit(sess.id).unwrap();
+}
+
+#[test]
+fn store_export_session_json_has_everything() {
+    let (mut s, sess) = mem();
+    s.set_item_state(sess.id, "a", ItemState::Done, None, "x")
+        .unwrap();
+    s.set_note(sess.id, "a", "the note", "x").unwrap();
+    s.add_evidence(
+        sess.id,
+        "b",
+        &Evidence {
+            source: "t".into(),
+            summary: "sum".into(),
+            passed: Some(true),
+            detail: json!({"k": 1}),
+        },
+        "x",
+    )
+    .unwrap();
+    let j = s.export_session_json(sess.id).unwrap();
+    assert_eq!(j["items"]["a"]["note"], "the note");
+    assert_eq!(j["evidence"][0]["evidence"]["summary"], "sum");
+    assert_eq!(j["audit_check"]["intact"], true);
+    assert!(j["audit"].as_array().unwrap().len() >= 3);
+    assert_eq!(j["schema_version"], SCHEMA_VERSION);
+    assert!(matches!(
+        s.export_session_json(42),
+        Err(StoreError::UnknownSession { .. })
+    ));
+}

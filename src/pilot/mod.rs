@@ -1,0 +1,842 @@
+//! The pilot: who tests the new Persistent Chat pool during coexistence, which chat test
+//! cases each of them ran, and what that proves for the Coexistence stage.
+//!
+//! Pilot users come from the deployment profile ([`users_from_profile`]: the profile's users
+//! homed on a Lync Server 2013 pool) or from a CSV file ([`users_from_csv`], header
+//! `sip,display_name,client`). They are stored per session
+//! ([`crate::store::Store::add_pilot_users`]); each result is stored durably with an audit
+//! event ([`crate::store::Store::set_pilot_result`]).
+//!
+//! The test cases ([`PilotCase`]) are the ones that matter for chat (migration.md Stage 2,
+//! §2): signs in, sees their rooms, joins a room, posts, sees history; and, for legacy Group
+//! Chat clients only, reaches the new pool through the legacy endpoint and opens files. The
+//! Lync 2013 client cannot post or view files in rooms (migration.md Stage 7) and does not
+//! use the legacy endpoint, so those two cases are "n/a" for it, automatically.
+//!
+//! [`progress`] counts results per case and per user; [`coexistence_evidence`] turns the
+//! results into the verdicts of checklist items 26, 27 and 66.
+
+mod csv;
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::deployment::{ClientKind, PoolKind, Profile};
+use crate::store::{Evidence, EvidenceRecord, Store, StoreError};
+
+pub use csv::{CsvError, users_from_csv};
+
+/// Checklist item 26: pilot users homed on Lync 2013 with a Persistent Chat policy.
+pub const ITEM_PILOT_POLICY: &str = "coexistence.pilot-policy";
+/// Checklist item 27: a test room exists and the synthetic test passes.
+pub const ITEM_TEST_ROOM: &str = "coexistence.test-room";
+/// Checklist item 66: a legacy client reconnects and sees its rooms and files.
+pub const ITEM_LEGACY_CLIENT: &str = "verify.legacy-client";
+
+/// One chat test case a pilot user runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PilotCase {
+    /// Signs in to the client.
+    SignIn,
+    /// Sees their rooms (Lync 2013: only when homed on 2013 and enabled by policy).
+    SeesRooms,
+    /// Joins a room.
+    JoinsRoom,
+    /// Posts a message in a room.
+    Posts,
+    /// Sees the room's history (migrated messages included).
+    History,
+    /// A legacy Group Chat client reaches the new pool through the legacy endpoint, with no
+    /// change to its configuration (legacy clients only).
+    LegacyEndpoint,
+    /// Posts and opens files in a room (legacy clients only: Lync 2013 cannot).
+    Files,
+}
+
+impl PilotCase {
+    /// Every case, in the order a tester works through them.
+    pub const ALL: [PilotCase; 7] = [
+        PilotCase::SignIn,
+        PilotCase::SeesRooms,
+        PilotCase::JoinsRoom,
+        PilotCase::Posts,
+        PilotCase::History,
+        PilotCase::LegacyEndpoint,
+        PilotCase::Files,
+    ];
+
+    /// The stable id, as stored (`sign-in`, `sees-rooms`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            PilotCase::SignIn => "sign-in",
+            PilotCase::SeesRooms => "sees-rooms",
+            PilotCase::JoinsRoom => "joins-room",
+            PilotCase::Posts => "posts",
+            PilotCase::History => "history",
+            PilotCase::LegacyEndpoint => "legacy-endpoint",
+            PilotCase::Files => "files",
+        }
+    }
+
+    /// A short title for column headers.
+    pub fn title(self) -> &'static str {
+        match self {
+            PilotCase::SignIn => "Signs in",
+            PilotCase::SeesRooms => "Sees rooms",
+            PilotCase::JoinsRoom => "Joins a room",
+            PilotCase::Posts => "Posts",
+            PilotCase::History => "Sees history",
+            PilotCase::LegacyEndpoint => "Legacy endpoint",
+            PilotCase::Files => "Files",
+        }
+    }
+
+    /// What the tester does and what counts as a pass.
+    pub fn description(self) -> &'static str {
+        match self {
+            PilotCase::SignIn => "Sign in to the client; it reaches the Persistent Chat pool.",
+            PilotCase::SeesRooms => {
+                "The rooms the user belongs to are listed (Lync 2013: only when the user is \
+                 homed on Lync 2013 and a Persistent Chat policy enables them)."
+            }
+            PilotCase::JoinsRoom => "Open one of the rooms (the test room first).",
+            PilotCase::Posts => "Post a message; another pilot user sees it.",
+            PilotCase::History => "The room shows its history, migrated messages included.",
+            PilotCase::LegacyEndpoint => {
+                "A Lync 2010 Group Chat or Communicator 2007 R2 Group Chat client reaches the new \
+                 pool through the legacy endpoint without any change to its settings."
+            }
+            PilotCase::Files => {
+                "Post a file and open a file posted before the migration (legacy clients only: \
+                 Lync 2013 cannot post or view files in rooms)."
+            }
+        }
+    }
+
+    /// Whether the case applies to a client. `LegacyEndpoint` and `Files` apply to legacy
+    /// Group Chat clients only.
+    pub fn applies_to(self, client: PilotClient) -> bool {
+        match self {
+            PilotCase::LegacyEndpoint | PilotCase::Files => client.is_legacy(),
+            _ => true,
+        }
+    }
+
+    /// Why the case does not apply to a client (`None` when it does).
+    pub fn not_applicable_because(self, client: PilotClient) -> Option<&'static str> {
+        if self.applies_to(client) {
+            return None;
+        }
+        Some(match self {
+            PilotCase::Files => {
+                "Lync 2013 clients cannot post or view files in rooms (migration.md Stage 7)"
+            }
+            _ => "only legacy Group Chat clients use the legacy endpoint",
+        })
+    }
+}
+
+impl fmt::Display for PilotCase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for PilotCase {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        PilotCase::ALL
+            .into_iter()
+            .find(|c| c.id().eq_ignore_ascii_case(t))
+            .ok_or_else(|| {
+                format!(
+                    "unknown pilot test case {s:?}; expected one of {}",
+                    PilotCase::ALL.map(PilotCase::id).join(", ")
+                )
+            })
+    }
+}
+
+/// The result of one test case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PilotOutcome {
+    /// Worked.
+    Pass,
+    /// Did not work; the note says what happened.
+    Fail,
+    /// Does not apply to this user or client.
+    #[serde(rename = "na")]
+    NotApplicable,
+    /// Not tested yet.
+    Todo,
+}
+
+impl PilotOutcome {
+    /// Every outcome.
+    pub const ALL: [PilotOutcome; 4] = [
+        PilotOutcome::Pass,
+        PilotOutcome::Fail,
+        PilotOutcome::NotApplicable,
+        PilotOutcome::Todo,
+    ];
+
+    /// As stored: `pass`, `fail`, `na`, `todo`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PilotOutcome::Pass => "pass",
+            PilotOutcome::Fail => "fail",
+            PilotOutcome::NotApplicable => "na",
+            PilotOutcome::Todo => "todo",
+        }
+    }
+
+    /// As shown: `pass`, `FAIL`, `n/a`, `todo`.
+    pub fn label(self) -> &'static str {
+        match self {
+            PilotOutcome::Pass => "pass",
+            PilotOutcome::Fail => "FAIL",
+            PilotOutcome::NotApplicable => "n/a",
+            PilotOutcome::Todo => "todo",
+        }
+    }
+}
+
+impl fmt::Display for PilotOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PilotOutcome {
+    type Err = String;
+
+    /// Accepts `pass`, `fail`, `na`, `n/a`, `n.a.`, `todo` (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "pass" | "passed" | "ok" => Ok(PilotOutcome::Pass),
+            "fail" | "failed" => Ok(PilotOutcome::Fail),
+            "na" | "n/a" | "n.a." | "n.a" => Ok(PilotOutcome::NotApplicable),
+            "todo" | "" => Ok(PilotOutcome::Todo),
+            _ => Err(format!(
+                "unknown pilot result {s:?}; expected pass, fail, n/a or todo"
+            )),
+        }
+    }
+}
+
+/// The chat client a pilot user runs (migration.md §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PilotClient {
+    /// Lync 2013 (full client).
+    #[serde(rename = "lync2013")]
+    Lync2013,
+    /// Lync 2013 Basic.
+    #[serde(rename = "lync2013-basic")]
+    Lync2013Basic,
+    /// Skype for Business 2015/2016.
+    #[serde(rename = "sfb")]
+    SkypeForBusiness,
+    /// The Lync 2010 Group Chat client (legacy).
+    #[serde(rename = "lync2010-groupchat")]
+    Lync2010GroupChat,
+    /// The Office Communicator 2007 R2 Group Chat client (legacy).
+    #[serde(rename = "ocs2007r2-groupchat")]
+    Ocs2007R2GroupChat,
+}
+
+impl PilotClient {
+    /// Every client.
+    pub const ALL: [PilotClient; 5] = [
+        PilotClient::Lync2013,
+        PilotClient::Lync2013Basic,
+        PilotClient::SkypeForBusiness,
+        PilotClient::Lync2010GroupChat,
+        PilotClient::Ocs2007R2GroupChat,
+    ];
+
+    /// As stored and written in CSV files and profiles.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PilotClient::Lync2013 => "lync2013",
+            PilotClient::Lync2013Basic => "lync2013-basic",
+            PilotClient::SkypeForBusiness => "sfb",
+            PilotClient::Lync2010GroupChat => "lync2010-groupchat",
+            PilotClient::Ocs2007R2GroupChat => "ocs2007r2-groupchat",
+        }
+    }
+
+    /// The product name.
+    pub fn product_name(self) -> &'static str {
+        match self {
+            PilotClient::Lync2013 => "Lync 2013",
+            PilotClient::Lync2013Basic => "Lync 2013 Basic",
+            PilotClient::SkypeForBusiness => "Skype for Business",
+            PilotClient::Lync2010GroupChat => "Lync 2010 Group Chat",
+            PilotClient::Ocs2007R2GroupChat => "Communicator 2007 R2 Group Chat",
+        }
+    }
+
+    /// True for the legacy Group Chat clients, which reach the new pool through the legacy
+    /// endpoint and can post and view files.
+    pub fn is_legacy(self) -> bool {
+        matches!(
+            self,
+            PilotClient::Lync2010GroupChat | PilotClient::Ocs2007R2GroupChat
+        )
+    }
+}
+
+impl fmt::Display for PilotClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PilotClient {
+    type Err = String;
+
+    /// Accepts the stored names and a few spellings admins use (`skype-for-business`,
+    /// `sfb2015`, `lync2010gc`, …). The Lync 2010 IM client is refused: it has no
+    /// Persistent Chat.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+        Ok(match t.as_str() {
+            "lync2013" | "lync-2013" => PilotClient::Lync2013,
+            "lync2013-basic" | "lync-2013-basic" => PilotClient::Lync2013Basic,
+            "sfb" | "sfb2015" | "sfb2016" | "skype-for-business" | "skypeforbusiness" => {
+                PilotClient::SkypeForBusiness
+            }
+            "lync2010-groupchat" | "lync2010gc" | "lync-2010-group-chat" => {
+                PilotClient::Lync2010GroupChat
+            }
+            "ocs2007r2-groupchat" | "ocs2007r2gc" | "communicator2007r2-groupchat" => {
+                PilotClient::Ocs2007R2GroupChat
+            }
+            "lync2010" | "lync-2010" => {
+                return Err(
+                    "the Lync 2010 client has no Persistent Chat; a pilot user needs the \
+                     Lync 2010 Group Chat client (lync2010-groupchat) or Lync 2013"
+                        .to_string(),
+                );
+            }
+            _ => {
+                return Err(format!(
+                    "unknown client {s:?}; expected one of {}",
+                    PilotClient::ALL.map(PilotClient::as_str).join(", ")
+                ));
+            }
+        })
+    }
+}
+
+/// A pilot user to add.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPilotUser {
+    /// SIP URI, `sip:user@domain`.
+    pub sip: String,
+    /// Display name (the SIP user part when none is known).
+    pub display_name: String,
+    /// The chat client the user tests with.
+    pub client: PilotClient,
+    /// FQDN of the pool the user is homed on, when known (from the profile).
+    pub pool: Option<String>,
+    /// Whether a Persistent Chat policy enables the user, when known (from the profile).
+    pub pchat_policy: Option<bool>,
+    /// Whether that pool is a Lync Server 2013 pool, when known (from the profile).
+    pub homed_on_2013: Option<bool>,
+}
+
+/// A pilot user as stored in a session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotUser {
+    /// SIP URI.
+    pub sip: String,
+    /// Display name.
+    pub display_name: String,
+    /// Client.
+    pub client: PilotClient,
+    /// Home pool FQDN, when known.
+    pub pool: Option<String>,
+    /// Persistent Chat policy enabled, when known.
+    pub pchat_policy: Option<bool>,
+    /// Homed on a Lync 2013 pool, when known.
+    pub homed_on_2013: Option<bool>,
+    /// Where the user came from: `profile` or `csv:<file name>`.
+    pub source: String,
+    /// When the user was added (or last updated).
+    pub added_at: DateTime<Utc>,
+    /// Who added them.
+    pub added_by: String,
+}
+
+/// The result of one case for one user. Cases never recorded are listed too: `todo`, or
+/// `na` (automatic) when the case does not apply to the user's client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotResultRecord {
+    /// The user's SIP URI.
+    pub sip: String,
+    /// The case.
+    pub case: PilotCase,
+    /// The result.
+    pub result: PilotOutcome,
+    /// The tester's note (for an automatic n/a: why it does not apply).
+    pub note: Option<String>,
+    /// Who recorded it (`None` when never recorded).
+    pub who: Option<String>,
+    /// When it was recorded (`None` when never recorded).
+    pub at: Option<DateTime<Utc>>,
+}
+
+impl PilotResultRecord {
+    /// True when somebody recorded this result (false for the default todo / automatic n/a).
+    pub fn recorded(&self) -> bool {
+        self.who.is_some()
+    }
+}
+
+/// A session's pilot: the users and the full users × cases matrix, as
+/// [`crate::store::Store::pilot_results`] returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotResults {
+    /// The pilot users, in the order they were added.
+    pub users: Vec<PilotUser>,
+    /// One record per user and case ([`PilotCase::ALL`] order), users in `users` order.
+    pub results: Vec<PilotResultRecord>,
+}
+
+impl PilotResults {
+    /// The user with this SIP URI.
+    pub fn user(&self, sip: &str) -> Option<&PilotUser> {
+        self.users.iter().find(|u| u.sip.eq_ignore_ascii_case(sip))
+    }
+
+    /// One user's records, in case order.
+    pub fn for_user<'a>(&'a self, sip: &'a str) -> impl Iterator<Item = &'a PilotResultRecord> {
+        self.results
+            .iter()
+            .filter(move |r| r.sip.eq_ignore_ascii_case(sip))
+    }
+
+    /// The record of one user and case.
+    pub fn get(&self, sip: &str, case: PilotCase) -> Option<&PilotResultRecord> {
+        self.results
+            .iter()
+            .find(|r| r.case == case && r.sip.eq_ignore_ascii_case(sip))
+    }
+}
+
+/// Pass / fail / n/a / todo counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Passed.
+    pub pass: usize,
+    /// Failed.
+    pub fail: usize,
+    /// Not applicable.
+    pub na: usize,
+    /// Not tested yet.
+    pub todo: usize,
+}
+
+impl Counts {
+    fn add(&mut self, r: PilotOutcome) {
+        match r {
+            PilotOutcome::Pass => self.pass += 1,
+            PilotOutcome::Fail => self.fail += 1,
+            PilotOutcome::NotApplicable => self.na += 1,
+            PilotOutcome::Todo => self.todo += 1,
+        }
+    }
+
+    /// All results counted.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.na + self.todo
+    }
+
+    /// Results that are no longer todo.
+    pub fn decided(&self) -> usize {
+        self.total() - self.todo
+    }
+
+    /// Percentage decided (0–100; 100 when there is nothing to do).
+    pub fn percent_done(&self) -> u8 {
+        if self.total() == 0 {
+            return 100;
+        }
+        u8::try_from(self.decided() * 100 / self.total()).unwrap_or(100)
+    }
+
+    /// Nothing failed and nothing is left to do.
+    pub fn all_passed(&self) -> bool {
+        self.fail == 0 && self.todo == 0
+    }
+}
+
+/// Progress of one case across users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseProgress {
+    /// The case.
+    pub case: PilotCase,
+    /// Its counts.
+    pub counts: Counts,
+}
+
+/// Progress of one user across cases.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserProgress {
+    /// SIP URI.
+    pub sip: String,
+    /// Display name.
+    pub display_name: String,
+    /// Client.
+    pub client: PilotClient,
+    /// Counts.
+    pub counts: Counts,
+}
+
+/// Pilot progress per test case and per user.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PilotProgress {
+    /// Number of pilot users.
+    pub users: usize,
+    /// Per case, in [`PilotCase::ALL`] order.
+    pub per_case: Vec<CaseProgress>,
+    /// Per user, in the order they were added.
+    pub per_user: Vec<UserProgress>,
+    /// Over everything.
+    pub totals: Counts,
+    /// Users with at least one failure.
+    pub users_failing: usize,
+    /// Users with every case passed or n/a.
+    pub users_passed: usize,
+}
+
+/// Counts the results per case and per user.
+pub fn progress(results: &PilotResults) -> PilotProgress {
+    let mut per_case: Vec<CaseProgress> = PilotCase::ALL
+        .iter()
+        .map(|&case| CaseProgress {
+            case,
+            counts: Counts::default(),
+        })
+        .collect();
+    let mut totals = Counts::default();
+    let mut per_user = Vec::with_capacity(results.users.len());
+    for u in &results.users {
+        let mut counts = Counts::default();
+        for r in results.for_user(&u.sip) {
+            counts.add(r.result);
+            totals.add(r.result);
+            if let Some(c) = per_case.iter_mut().find(|c| c.case == r.case) {
+                c.counts.add(r.result);
+            }
+        }
+        per_user.push(UserProgress {
+            sip: u.sip.clone(),
+            display_name: u.display_name.clone(),
+            client: u.client,
+            counts,
+        });
+    }
+    PilotProgress {
+        users: results.users.len(),
+        users_failing: per_user.iter().filter(|u| u.counts.fail > 0).count(),
+        users_passed: per_user.iter().filter(|u| u.counts.all_passed()).count(),
+        per_case,
+        per_user,
+        totals,
+    }
+}
+
+/// A verdict for one checklist item, derived from the pilot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoexistenceEvidence {
+    /// The runbook item ([`ITEM_PILOT_POLICY`], [`ITEM_TEST_ROOM`], [`ITEM_LEGACY_CLIENT`]).
+    pub item_id: &'static str,
+    /// Whether the pilot proves the item.
+    pub passed: bool,
+    /// One line for the checklist.
+    pub summary: String,
+}
+
+fn list(v: &[&str]) -> String {
+    const MAX: usize = 5;
+    let mut s = v.iter().take(MAX).copied().collect::<Vec<_>>().join(", ");
+    if v.len() > MAX {
+        s.push_str(&format!(" and {} more", v.len() - MAX));
+    }
+    s
+}
+
+/// The verdicts the pilot gives for the Coexistence stage's items:
+///
+/// * item 26 ([`ITEM_PILOT_POLICY`]): passed when there is at least one pilot user and every
+///   one is homed on a Lync 2013 pool with a Persistent Chat policy, **as the profile says**
+///   (users imported from CSV that the profile does not know count as unknown, not passed);
+/// * item 27 ([`ITEM_TEST_ROOM`]): passed when at least one user passed "joins a room" and
+///   "posts" (the human counterpart of the synthetic test) and nobody failed signing in,
+///   seeing rooms, joining, posting or history;
+/// * item 66 ([`ITEM_LEGACY_CLIENT`]): passed when at least one legacy-client user passed
+///   "legacy endpoint", "sees history" and "files", and no legacy-client user failed them.
+///
+/// Inferred: these thresholds (one passing user, no failure) are our rule; the docs only say
+/// that pilot users on 2013 with a policy pass the synthetic test (migration.md Stage 2).
+pub fn coexistence_evidence(results: &PilotResults) -> Vec<CoexistenceEvidence> {
+    let mut out = Vec::with_capacity(3);
+
+    // Item 26.
+    let n = results.users.len();
+    let mut not_2013 = Vec::new();
+    let mut no_policy = Vec::new();
+    let mut unknown = Vec::new();
+    for u in &results.users {
+        match (u.homed_on_2013, u.pchat_policy) {
+            (Some(false), _) => not_2013.push(u.sip.as_str()),
+            (_, Some(false)) => no_policy.push(u.sip.as_str()),
+            (None, _) | (_, None) => unknown.push(u.sip.as_str()),
+            (Some(true), Some(true)) => {}
+        }
+    }
+    let ok = n - not_2013.len() - no_policy.len() - unknown.len();
+    let summary = if n == 0 {
+        "no pilot users yet: add them from the profile or a CSV file".to_string()
+    } else {
+        let mut s = format!(
+            "{ok} of {n} pilot users homed on Lync 2013 with a Persistent Chat policy (profile)"
+        );
+        if !not_2013.is_empty() {
+            s.push_str(&format!("; not homed on 2013: {}", list(&not_2013)));
+        }
+        if !no_policy.is_empty() {
+            s.push_str(&format!("; no policy: {}", list(&no_policy)));
+        }
+        if !unknown.is_empty() {
+            s.push_str(&format!("; not in the profile: {}", list(&unknown)));
+        }
+        s
+    };
+    out.push(CoexistenceEvidence {
+        item_id: ITEM_PILOT_POLICY,
+        passed: n > 0 && ok == n,
+        summary,
+    });
+
+    // Item 27.
+    let core = [
+        PilotCase::SignIn,
+        PilotCase::SeesRooms,
+        PilotCase::JoinsRoom,
+        PilotCase::Posts,
+        PilotCase::History,
+    ];
+    let mut failing = Vec::new();
+    let mut joined_and_posted = 0;
+    for u in &results.users {
+        let r = |c| results.get(&u.sip, c).map(|r| r.result);
+        if core.iter().any(|&c| r(c) == Some(PilotOutcome::Fail)) {
+            failing.push(u.sip.as_str());
+        }
+        if r(PilotCase::JoinsRoom) == Some(PilotOutcome::Pass)
+            && r(PilotCase::Posts) == Some(PilotOutcome::Pass)
+        {
+            joined_and_posted += 1;
+        }
+    }
+    let summary = if n == 0 {
+        "no pilot users yet".to_string()
+    } else if joined_and_posted == 0 && failing.is_empty() {
+        format!("not tested yet: no pilot user has joined a room and posted ({n} users)")
+    } else {
+        let mut s = format!("{joined_and_posted} of {n} pilot users joined a room and posted");
+        if !failing.is_empty() {
+            s.push_str(&format!(
+                "; chat tests failed for {}: {}",
+                failing.len(),
+                list(&failing)
+            ));
+        }
+        s
+    };
+    out.push(CoexistenceEvidence {
+        item_id: ITEM_TEST_ROOM,
+        passed: joined_and_posted > 0 && failing.is_empty(),
+        summary,
+    });
+
+    // Item 66.
+    let legacy_cases = [
+        PilotCase::LegacyEndpoint,
+        PilotCase::History,
+        PilotCase::Files,
+    ];
+    let legacy: Vec<&PilotUser> = results
+        .users
+        .iter()
+        .filter(|u| u.client.is_legacy())
+        .collect();
+    let mut legacy_failing = Vec::new();
+    let mut legacy_ok = 0;
+    for u in &legacy {
+        let r = |c| results.get(&u.sip, c).map(|r| r.result);
+        if legacy_cases
+            .iter()
+            .any(|&c| r(c) == Some(PilotOutcome::Fail))
+        {
+            legacy_failing.push(u.sip.as_str());
+        } else if legacy_cases
+            .iter()
+            .all(|&c| r(c) == Some(PilotOutcome::Pass))
+        {
+            legacy_ok += 1;
+        }
+    }
+    let summary = if legacy.is_empty() {
+        "no pilot user runs a legacy Group Chat client; add one (client lync2010-groupchat or \
+         ocs2007r2-groupchat)"
+            .to_string()
+    } else {
+        let mut s = format!(
+            "{legacy_ok} of {} legacy-client pilot users reached the new pool through the legacy \
+             endpoint and saw history and files",
+            legacy.len()
+        );
+        if !legacy_failing.is_empty() {
+            s.push_str(&format!("; failed: {}", list(&legacy_failing)));
+        }
+        s
+    };
+    out.push(CoexistenceEvidence {
+        item_id: ITEM_LEGACY_CLIENT,
+        passed: legacy_ok > 0 && legacy_failing.is_empty(),
+        summary,
+    });
+    out
+}
+
+/// Attaches [`coexistence_evidence`] to items 26, 27 and 66 as evidence (source `pilot`,
+/// detail: the progress counts), durably with its audit events. Does not tick the items:
+/// the admin does, having read the evidence.
+///
+/// # Errors
+/// Store errors.
+pub fn record_coexistence_evidence(
+    store: &mut Store,
+    session_id: i64,
+    results: &PilotResults,
+    who: &str,
+) -> Result<Vec<EvidenceRecord>, StoreError> {
+    let p = progress(results);
+    let detail = serde_json::json!({
+        "users": p.users,
+        "totals": p.totals,
+        "users_passed": p.users_passed,
+        "users_failing": p.users_failing,
+    });
+    coexistence_evidence(results)
+        .into_iter()
+        .map(|e| {
+            store.add_evidence(
+                session_id,
+                e.item_id,
+                &Evidence {
+                    source: "pilot".into(),
+                    summary: e.summary,
+                    passed: Some(e.passed),
+                    detail: detail.clone(),
+                },
+                who,
+            )
+        })
+        .collect()
+}
+
+/// The profile's users that are homed on a Lync Server 2013 pool, as pilot users (their pool
+/// and policy come along, for item 26). Users whose `client` is empty are taken to run
+/// Lync 2013. Returns the users and a warning per user left out.
+pub fn users_from_profile(profile: &Profile) -> (Vec<NewPilotUser>, Vec<String>) {
+    let mut users = Vec::new();
+    let mut warnings = Vec::new();
+    for u in &profile.users {
+        let homed_on_2013 = pool_is_2013(profile, &u.pool);
+        if homed_on_2013 != Some(true) {
+            warnings.push(format!(
+                "{}: left out, homed on {} which is not a Lync Server 2013 pool",
+                u.sip, u.pool
+            ));
+            continue;
+        }
+        let client = match u.client {
+            None | Some(ClientKind::Lync2013) => PilotClient::Lync2013,
+            Some(ClientKind::Lync2013Basic) => PilotClient::Lync2013Basic,
+            Some(ClientKind::SkypeForBusiness) => PilotClient::SkypeForBusiness,
+            Some(ClientKind::Lync2010GroupChat) => PilotClient::Lync2010GroupChat,
+            Some(ClientKind::GroupChat2007R2) => PilotClient::Ocs2007R2GroupChat,
+            Some(ClientKind::Lync2010) => {
+                warnings.push(format!(
+                    "{}: left out, the Lync 2010 client has no Persistent Chat (migration.md §2)",
+                    u.sip
+                ));
+                continue;
+            }
+        };
+        users.push(NewPilotUser {
+            sip: u.sip.clone(),
+            display_name: default_display_name(&u.sip),
+            client,
+            pool: Some(u.pool.clone()),
+            pchat_policy: Some(u.pchat_policy),
+            homed_on_2013,
+        });
+    }
+    (users, warnings)
+}
+
+/// Whether a pool FQDN is a Lync 2013 pool of the profile (Front End or Persistent Chat);
+/// `None` when the profile does not list it.
+pub fn pool_is_2013(profile: &Profile, fqdn: &str) -> Option<bool> {
+    profile
+        .pools
+        .iter()
+        .find(|p| p.fqdn.eq_ignore_ascii_case(fqdn.trim()))
+        .map(|p| {
+            matches!(
+                p.kind,
+                PoolKind::Lync2013FrontEnd | PoolKind::Lync2013PersistentChat
+            )
+        })
+}
+
+/// Fills in pool and policy from the profile for users it knows (CSV imports).
+pub fn enrich_from_profile(users: &mut [NewPilotUser], profile: &Profile) {
+    for u in users {
+        if let Some(p) = profile
+            .users
+            .iter()
+            .find(|p| p.sip.eq_ignore_ascii_case(&u.sip))
+        {
+            u.pool = Some(p.pool.clone());
+            u.pchat_policy = Some(p.pchat_policy);
+            u.homed_on_2013 = pool_is_2013(profile, &p.pool);
+        }
+    }
+}
+
+/// `sip:jane.doe@contoso.com` → `jane.doe`.
+pub(crate) fn default_display_name(sip: &str) -> String {
+    let s = sip.trim();
+    let s = s
+        .strip_prefix("sip:")
+        .or_else(|| s.strip_prefix("SIP:"))
+        .unwrap_or(s);
+    s.split('@').next().unwrap_or(s).to_string()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,931 @@
+//! The downtime planner: how long the migration window must be, and, during the window, how
+//! each step is doing against its plan.
+//!
+//! Microsoft gives no duration estimate (migration.md Stage 0: NOT FOUND) and no published
+//! throughput figure exists (peers.md §7), so the planner measures: the export, `-WhatIf`
+//! and import rates (messages per second) come from a lab rehearsal
+//! ([`measured_throughput`]: the passing job evidence of the lab session, whose
+//! `JobOutcome` JSON holds `elapsed_ms` and the message counts), or from figures the admin
+//! enters. With the size of the source data ([`PlanInputs`]: messages, database MB, file
+//! store MB) [`estimate`] builds the window: stop services, backups, export, `-WhatIf`,
+//! import, file copy (at a given MB/s), legacy endpoint, start, verify — then a safety
+//! factor on top, rounded up to the quarter hour.
+//!
+//! [`save`] stores the plan with the session (store table `plans`, audit event
+//! `plan-saved`); during the window the admin marks steps started and finished
+//! ([`crate::store::Store::start_window_step`] / `finish_window_step`), the export/import/
+//! verify job runs count too ([`actuals`]), and [`track`] shows elapsed against planned.
+//!
+//! Inferred: the default durations of the fixed steps ([`FixedSteps::default`]) are our own
+//! starting points, to be replaced by the admin's; nothing documented backs them.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Store, StoreError};
+
+/// One step of the downtime window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepId {
+    /// Stop all legacy Group Chat services and all Persistent Chat services.
+    StopServices,
+    /// Final backup of the legacy database, and of `mgc` if anything was pre-created.
+    Backups,
+    /// `Export-CsPersistentChatData`.
+    Export,
+    /// `Import-CsPersistentChatData -WhatIf`.
+    ImportWhatIf,
+    /// `Import-CsPersistentChatData`.
+    Import,
+    /// Copy the uploaded-files folder to the Persistent Chat file store.
+    FileCopy,
+    /// Delete the Lookup Server user, create the legacy endpoint.
+    Endpoint,
+    /// Start the Persistent Chat services on every server.
+    Start,
+    /// Verify (database comparison, rooms, synthetic test, a legacy client).
+    Verify,
+}
+
+impl StepId {
+    /// Every step, in window order.
+    pub const ALL: [StepId; 9] = [
+        StepId::StopServices,
+        StepId::Backups,
+        StepId::Export,
+        StepId::ImportWhatIf,
+        StepId::Import,
+        StepId::FileCopy,
+        StepId::Endpoint,
+        StepId::Start,
+        StepId::Verify,
+    ];
+
+    /// The stable id, as stored (`stop-services`, `export`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            StepId::StopServices => "stop-services",
+            StepId::Backups => "backups",
+            StepId::Export => "export",
+            StepId::ImportWhatIf => "import-whatif",
+            StepId::Import => "import",
+            StepId::FileCopy => "file-copy",
+            StepId::Endpoint => "endpoint",
+            StepId::Start => "start",
+            StepId::Verify => "verify",
+        }
+    }
+
+    /// Parses [`StepId::id`].
+    pub fn parse(s: &str) -> Option<StepId> {
+        StepId::ALL.into_iter().find(|x| x.id() == s)
+    }
+
+    /// Title for the planner view and the report.
+    pub fn title(self) -> &'static str {
+        match self {
+            StepId::StopServices => "Stop Group Chat and Persistent Chat services",
+            StepId::Backups => "Final backups",
+            StepId::Export => "Export",
+            StepId::ImportWhatIf => "Import -WhatIf",
+            StepId::Import => "Import",
+            StepId::FileCopy => "Copy uploaded files",
+            StepId::Endpoint => "Legacy endpoint",
+            StepId::Start => "Start Persistent Chat",
+            StepId::Verify => "Verify",
+        }
+    }
+
+    /// The runbook items the step covers.
+    pub fn items(self) -> &'static [&'static str] {
+        match self {
+            StepId::StopServices => &["shutdown.stop-legacy", "shutdown.stop-pchat"],
+            StepId::Backups => &["shutdown.final-backup", "shutdown.mgc-backup"],
+            StepId::Export => &["export.run"],
+            StepId::ImportWhatIf => &["import.whatif"],
+            StepId::Import => &["import.run"],
+            StepId::FileCopy => &["files.copy"],
+            StepId::Endpoint => &["endpoint.delete-lookup-user", "endpoint.create"],
+            StepId::Start => &["verify.start"],
+            StepId::Verify => &["verify.db-compare"],
+        }
+    }
+
+    /// The job kind (`JobKind::key`) whose runs time this step, if any.
+    pub fn job_kind(self) -> Option<&'static str> {
+        match self {
+            StepId::Export => Some("export"),
+            StepId::ImportWhatIf => Some("import-whatif"),
+            StepId::Import => Some("import"),
+            StepId::Verify => Some("verify"),
+            _ => None,
+        }
+    }
+}
+
+/// A throughput: messages per second, and where the figure comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rate {
+    /// Messages per second.
+    pub messages_per_s: f64,
+    /// Where it comes from (`lab session "rehearsal": 48000 messages in 12.3 s …` or
+    /// `entered by the admin`).
+    pub source: String,
+}
+
+impl Rate {
+    /// A figure the admin enters.
+    pub fn entered(messages_per_s: f64) -> Rate {
+        Rate {
+            messages_per_s,
+            source: "entered by the admin".into(),
+        }
+    }
+}
+
+/// The rates of the data-moving steps.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    /// Export.
+    pub export: Option<Rate>,
+    /// Import `-WhatIf`.
+    pub import_whatif: Option<Rate>,
+    /// Import.
+    pub import: Option<Rate>,
+    /// Database comparison (verify job).
+    pub verify: Option<Rate>,
+}
+
+/// Reads the rates a lab rehearsal measured: for each of export, `-WhatIf`, import and
+/// verify, the newest passing job evidence of the session (detail = the job's
+/// `JobOutcome` JSON: `elapsed_ms`, and `detail.messages` or, for verify,
+/// `detail.messages_compared`), falling back to the job run's start and finish when the
+/// evidence has no time. Jobs that moved no messages give no rate.
+///
+/// # Errors
+/// Store errors.
+pub fn measured_throughput(store: &Store, lab_session: i64) -> Result<Throughput, StoreError> {
+    let name = store
+        .sessions()?
+        .into_iter()
+        .find(|s| s.id == lab_session)
+        .map(|s| s.name)
+        .unwrap_or_else(|| format!("#{lab_session}"));
+    let evidence = store.all_evidence(lab_session)?;
+    let runs = store.job_runs(lab_session)?;
+    let rate = |kind: &str| -> Option<Rate> {
+        let ev = evidence.iter().rev().find(|e| {
+            e.evidence.passed == Some(true)
+                && e.evidence.detail.get("kind").and_then(|k| k.as_str()) == Some(kind)
+        })?;
+        let d = &ev.evidence.detail;
+        let count_key = if kind == "verify" {
+            "messages_compared"
+        } else {
+            "messages"
+        };
+        let messages = d.get("detail")?.get(count_key)?.as_u64()?;
+        let ms = d
+            .get("elapsed_ms")
+            .and_then(|v| v.as_u64())
+            .filter(|ms| *ms > 0)
+            .or_else(|| {
+                runs.iter()
+                    .filter(|r| r.kind == kind && r.status == "succeeded" && r.started_at <= ev.at)
+                    .max_by_key(|r| r.started_at)
+                    .and_then(|r| r.finished_at.map(|f| (f - r.started_at).num_milliseconds()))
+                    .and_then(|ms| u64::try_from(ms).ok())
+            })?
+            .max(1);
+        if messages == 0 {
+            return None;
+        }
+        let per_s = messages as f64 * 1000.0 / ms as f64;
+        Some(Rate {
+            messages_per_s: per_s,
+            source: format!(
+                "lab session \"{name}\": {messages} messages in {:.1} s ({} job, {})",
+                ms as f64 / 1000.0,
+                kind,
+                ev.at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        })
+    };
+    Ok(Throughput {
+        export: rate("export"),
+        import_whatif: rate("import-whatif"),
+        import: rate("import"),
+        verify: rate("verify"),
+    })
+}
+
+/// Durations of the steps that do not scale with the data, in minutes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixedSteps {
+    /// Stopping every legacy and Persistent Chat service.
+    pub stop_services_min: u32,
+    /// The final backups, when no backup rate is given.
+    pub backups_min: u32,
+    /// Deleting the Lookup Server user and creating the legacy endpoint.
+    pub endpoint_min: u32,
+    /// Starting the Persistent Chat services.
+    pub start_min: u32,
+    /// The verification beyond the database comparison (rooms, synthetic test, a legacy
+    /// client).
+    pub verify_min: u32,
+}
+
+impl Default for FixedSteps {
+    /// 15, 30, 15, 15 and 60 minutes. Inferred: our starting points, not Microsoft's.
+    fn default() -> Self {
+        FixedSteps {
+            stop_services_min: 15,
+            backups_min: 30,
+            endpoint_min: 15,
+            start_min: 15,
+            verify_min: 60,
+        }
+    }
+}
+
+/// What the estimate is built from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanInputs {
+    /// Messages in the source (legacy) database, after the cut-off date.
+    pub messages: u64,
+    /// Size of the legacy database in MB (for the backup, when a backup rate is given).
+    pub database_mb: f64,
+    /// Size of the legacy uploaded-files folder in MB.
+    pub file_store_mb: f64,
+    /// Copy speed of the file copy, MB/s.
+    pub copy_mb_per_s: f64,
+    /// Backup speed, MB/s; `None` uses [`FixedSteps::backups_min`].
+    pub backup_mb_per_s: Option<f64>,
+    /// Export, `-WhatIf`, import and verify rates.
+    pub throughput: Throughput,
+    /// The fixed steps.
+    pub fixed: FixedSteps,
+    /// Whether the `-WhatIf` run happens inside the window (it must follow the final
+    /// export, so normally yes).
+    pub include_whatif: bool,
+    /// Multiplier on the total (≥ 1.0), for what the lab does not show.
+    pub safety_factor: f64,
+    /// When the window starts, if booked.
+    pub starts_at: Option<DateTime<Utc>>,
+}
+
+impl Default for PlanInputs {
+    fn default() -> Self {
+        PlanInputs {
+            messages: 0,
+            database_mb: 0.0,
+            file_store_mb: 0.0,
+            copy_mb_per_s: 50.0,
+            backup_mb_per_s: None,
+            throughput: Throughput::default(),
+            fixed: FixedSteps::default(),
+            include_whatif: true,
+            safety_factor: 1.5,
+            starts_at: None,
+        }
+    }
+}
+
+/// Why no plan could be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// A data-moving step has no rate.
+    #[error(
+        "no {step} rate: rehearse it in the lab (pchat-migrate {job} on the lab deployment) \
+         or enter the messages per second"
+    )]
+    MissingRate {
+        /// The step title.
+        step: &'static str,
+        /// The headless command that measures it.
+        job: &'static str,
+    },
+    /// A figure is out of range.
+    #[error("{field}: {problem}")]
+    Invalid {
+        /// The input.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// One step of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedStep {
+    /// The step.
+    pub step: StepId,
+    /// Its title.
+    pub title: String,
+    /// How the duration was reached (`48000 messages at 3900 msg/s (lab …)`, `fixed`).
+    pub basis: String,
+    /// Planned duration, seconds (whole minutes).
+    pub planned_s: u64,
+    /// Planned start, seconds after the window starts.
+    pub offset_s: u64,
+}
+
+/// A downtime plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// What it was built from.
+    pub inputs: PlanInputs,
+    /// The steps, in order.
+    pub steps: Vec<PlannedStep>,
+    /// Sum of the steps, seconds.
+    pub total_s: u64,
+    /// The window to book: total × safety factor, rounded up to 15 minutes.
+    pub window_s: u64,
+    /// When the window starts, if booked.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// When it ends (start + window), if booked.
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl Plan {
+    /// One line: `window 6h 15m (steps 4h 05m × 1.5), Sat 2024-06-01 20:00 UTC → …`.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "window {} (steps {} × {})",
+            fmt_duration(self.window_s),
+            fmt_duration(self.total_s),
+            self.inputs.safety_factor
+        );
+        if let (Some(a), Some(b)) = (self.starts_at, self.ends_at) {
+            s.push_str(&format!(
+                ", {} → {}",
+                a.format("%a %Y-%m-%d %H:%M UTC"),
+                b.format("%a %Y-%m-%d %H:%M UTC")
+            ));
+        }
+        s
+    }
+
+    /// The planned step.
+    pub fn step(&self, id: StepId) -> Option<&PlannedStep> {
+        self.steps.iter().find(|s| s.step == id)
+    }
+}
+
+/// `2h 05m`, `45m`, `30s`, `3d 04h`.
+pub fn fmt_duration(secs: u64) -> String {
+    let (d, h, m, s) = (
+        secs / 86_400,
+        (secs % 86_400) / 3600,
+        (secs % 3600) / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h:02}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else if m > 0 {
+        if s > 0 {
+            format!("{m}m {s:02}s")
+        } else {
+            format!("{m}m")
+        }
+    } else {
+        format!("{s}s")
+    }
+}
+
+fn minutes(m: u32) -> u64 {
+    u64::from(m) * 60
+}
+
+/// Seconds rounded up to whole minutes, at least one minute.
+fn round_up_min(secs: f64) -> u64 {
+    let s = secs.max(0.0).ceil() as u64;
+    (s.div_ceil(60)).max(1) * 60
+}
+
+/// Builds the plan.
+///
+/// # Errors
+/// [`PlanError::MissingRate`] when export or import (or `-WhatIf`, when included) has no
+/// rate and there are messages to move; [`PlanError::Invalid`] for a negative or non-finite
+/// figure, a safety factor below 1, a copy speed of 0 with files to copy.
+pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
+    let bad = |field, problem: &str| {
+        Err(PlanError::Invalid {
+            field,
+            problem: problem.to_string(),
+        })
+    };
+    for (field, v) in [
+        ("database MB", inputs.database_mb),
+        ("file store MB", inputs.file_store_mb),
+        ("copy MB/s", inputs.copy_mb_per_s),
+    ] {
+        if !v.is_finite() || v < 0.0 {
+            return bad(field, "must be a number of zero or more");
+        }
+    }
+    if !inputs.safety_factor.is_finite() || inputs.safety_factor < 1.0 {
+        return bad("safety factor", "must be 1.0 or more (1.5 adds half again)");
+    }
+    if inputs.file_store_mb > 0.0 && inputs.copy_mb_per_s <= 0.0 {
+        return bad(
+            "copy MB/s",
+            "must be more than 0 when there are files to copy",
+        );
+    }
+    if let Some(b) = inputs.backup_mb_per_s
+        && (!b.is_finite() || b <= 0.0)
+    {
+        return bad("backup MB/s", "must be more than 0 (or left empty)");
+    }
+    let t = &inputs.throughput;
+    for r in [&t.export, &t.import_whatif, &t.import, &t.verify]
+        .into_iter()
+        .flatten()
+    {
+        if !r.messages_per_s.is_finite() || r.messages_per_s <= 0.0 {
+            return bad("messages per second", "must be more than 0");
+        }
+    }
+    let moving = |rate: &Option<Rate>,
+                  step: StepId,
+                  job: &'static str|
+     -> Result<(u64, String), PlanError> {
+        if inputs.messages == 0 {
+            return Ok((60, "no messages to move".into()));
+        }
+        let r = rate.as_ref().ok_or(PlanError::MissingRate {
+            step: step.title(),
+            job,
+        })?;
+        Ok((
+            round_up_min(inputs.messages as f64 / r.messages_per_s),
+            format!(
+                "{} messages at {:.0} msg/s ({})",
+                inputs.messages, r.messages_per_s, r.source
+            ),
+        ))
+    };
+    let f = &inputs.fixed;
+    let mut steps: Vec<(StepId, u64, String)> = Vec::new();
+    steps.push((
+        StepId::StopServices,
+        minutes(f.stop_services_min),
+        "fixed".into(),
+    ));
+    match inputs.backup_mb_per_s {
+        Some(rate) if inputs.database_mb > 0.0 => steps.push((
+            StepId::Backups,
+            round_up_min(inputs.database_mb / rate),
+            format!("{:.0} MB at {rate} MB/s", inputs.database_mb),
+        )),
+        _ => steps.push((StepId::Backups, minutes(f.backups_min), "fixed".into())),
+    }
+    let (s, b) = moving(&t.export, StepId::Export, "export")?;
+    steps.push((StepId::Export, s, b));
+    if inputs.include_whatif {
+        let rate = t.import_whatif.clone().or_else(|| t.import.clone());
+        let (s, b) = moving(&rate, StepId::ImportWhatIf, "import --what-if")?;
+        steps.push((StepId::ImportWhatIf, s, b));
+    }
+    let (s, b) = moving(&t.import, StepId::Import, "import")?;
+    steps.push((StepId::Import, s, b));
+    if inputs.file_store_mb > 0.0 {
+        steps.push((
+            StepId::FileCopy,
+            round_up_min(inputs.file_store_mb / inputs.copy_mb_per_s),
+            format!(
+                "{:.0} MB at {} MB/s",
+                inputs.file_store_mb, inputs.copy_mb_per_s
+            ),
+        ));
+    } else {
+        steps.push((StepId::FileCopy, 60, "no files to copy".into()));
+    }
+    steps.push((StepId::Endpoint, minutes(f.endpoint_min), "fixed".into()));
+    steps.push((StepId::Start, minutes(f.start_min), "fixed".into()));
+    let (verify_s, verify_basis) = match &t.verify {
+        Some(r) if inputs.messages > 0 => (
+            minutes(f.verify_min) + round_up_min(inputs.messages as f64 / r.messages_per_s),
+            format!(
+                "fixed {} min + database comparison of {} messages at {:.0} msg/s ({})",
+                f.verify_min, inputs.messages, r.messages_per_s, r.source
+            ),
+        ),
+        _ => (minutes(f.verify_min), "fixed".into()),
+    };
+    steps.push((StepId::Verify, verify_s, verify_basis));
+
+    let mut offset = 0;
+    let steps: Vec<PlannedStep> = steps
+        .into_iter()
+        .map(|(step, planned_s, basis)| {
+            let p = PlannedStep {
+                step,
+                title: step.title().to_string(),
+                basis,
+                planned_s,
+                offset_s: offset,
+            };
+            offset += planned_s;
+            p
+        })
+        .collect();
+    let total_s = offset;
+    let quarter = 15 * 60;
+    let window_s =
+        ((total_s as f64 * inputs.safety_factor).ceil() as u64).div_ceil(quarter) * quarter;
+    let ends_at = inputs
+        .starts_at
+        .map(|s| s + Duration::seconds(i64::try_from(window_s).unwrap_or(i64::MAX)));
+    Ok(Plan {
+        inputs: inputs.clone(),
+        steps,
+        total_s,
+        window_s,
+        starts_at: inputs.starts_at,
+        ends_at,
+    })
+}
+
+/// Saves the plan with the session, durably, with a `plan-saved` audit event.
+///
+/// # Errors
+/// Store errors.
+pub fn save(store: &mut Store, session_id: i64, plan: &Plan, who: &str) -> Result<(), StoreError> {
+    let json = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt {
+        db: "plan".into(),
+        detail: e.to_string(),
+    })?;
+    store.save_plan(session_id, &json, &plan.summary(), who)?;
+    Ok(())
+}
+
+/// The session's saved plan, if any.
+///
+/// # Errors
+/// Store errors; [`StoreError::Corrupt`] when the stored JSON is not a plan.
+pub fn load(store: &Store, session_id: i64) -> Result<Option<Plan>, StoreError> {
+    store
+        .plan(session_id)?
+        .map(|r| {
+            serde_json::from_str(&r.json).map_err(|e| StoreError::Corrupt {
+                db: store
+                    .path()
+                    .map_or_else(|| ":memory:".into(), |p| p.display().to_string()),
+                detail: format!("the saved plan is not readable: {e}"),
+            })
+        })
+        .transpose()
+}
+
+/// When a step actually ran.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepActual {
+    /// The step.
+    pub step: StepId,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished, if it did.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Where the times come from (`marked by alice`, `export job run #4`).
+    pub source: String,
+}
+
+/// The actual step times of a session: the steps the admin marked
+/// ([`Store::window_steps`]) and, for export, `-WhatIf`, import and verify when not marked,
+/// the newest job run of that kind (only runs that started at or after the first marked
+/// step, when any step is marked).
+///
+/// # Errors
+/// Store errors.
+pub fn actuals(store: &Store, session_id: i64) -> Result<Vec<StepActual>, StoreError> {
+    let marked = store.window_steps(session_id)?;
+    let mut out: Vec<StepActual> = marked
+        .iter()
+        .filter_map(|w| {
+            StepId::parse(&w.step).map(|step| StepActual {
+                step,
+                started_at: w.started_at,
+                finished_at: w.finished_at,
+                source: format!("marked by {}", w.started_by),
+            })
+        })
+        .collect();
+    let window_start = marked.iter().map(|w| w.started_at).min();
+    let runs = store.job_runs(session_id)?;
+    for step in StepId::ALL {
+        let Some(kind) = step.job_kind() else {
+            continue;
+        };
+        if out.iter().any(|a| a.step == step) {
+            continue;
+        }
+        let run = runs
+            .iter()
+            .filter(|r| r.kind == kind && window_start.is_none_or(|w| r.started_at >= w))
+            .max_by_key(|r| (r.started_at, r.id));
+        if let Some(r) = run {
+            out.push(StepActual {
+                step,
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                source: format!("{kind} job run #{} ({})", r.id, r.status),
+            });
+        }
+    }
+    out.sort_by_key(|a| (a.started_at, a.step));
+    Ok(out)
+}
+
+/// Where a step stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepState {
+    /// Not started.
+    Pending,
+    /// Running, within its planned time.
+    Running,
+    /// Running, past its planned time.
+    RunningLate,
+    /// Finished within its planned time.
+    Done,
+    /// Finished, later than planned.
+    DoneLate,
+}
+
+impl StepState {
+    /// `pending`, `running`, `RUNNING LATE`, `done`, `done late`.
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::Pending => "pending",
+            StepState::Running => "running",
+            StepState::RunningLate => "RUNNING LATE",
+            StepState::Done => "done",
+            StepState::DoneLate => "done late",
+        }
+    }
+}
+
+/// Elapsed against planned for one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepStatus {
+    /// The step.
+    pub step: StepId,
+    /// Its title.
+    pub title: String,
+    /// Planned duration, seconds.
+    pub planned_s: u64,
+    /// Elapsed so far (running) or in all (finished), seconds; `None` when not started.
+    pub elapsed_s: Option<u64>,
+    /// Where it stands.
+    pub state: StepState,
+    /// When it started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it finished.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Where the times come from.
+    pub source: Option<String>,
+}
+
+/// Elapsed against planned for every step of the plan, at `now`.
+pub fn track(plan: &Plan, actuals: &[StepActual], now: DateTime<Utc>) -> Vec<StepStatus> {
+    plan.steps
+        .iter()
+        .map(|p| {
+            let a = actuals.iter().find(|a| a.step == p.step);
+            let (elapsed_s, state) = match a {
+                None => (None, StepState::Pending),
+                Some(a) => {
+                    let end = a.finished_at.unwrap_or(now);
+                    let secs = u64::try_from((end - a.started_at).num_seconds()).unwrap_or(0);
+                    let late = secs > p.planned_s;
+                    let state = match (a.finished_at.is_some(), late) {
+                        (true, false) => StepState::Done,
+                        (true, true) => StepState::DoneLate,
+                        (false, false) => StepState::Running,
+                        (false, true) => StepState::RunningLate,
+                    };
+                    (Some(secs), state)
+                }
+            };
+            StepStatus {
+                step: p.step,
+                title: p.title.clone(),
+                planned_s: p.planned_s,
+                elapsed_s,
+                state,
+                started_at: a.map(|a| a.started_at),
+                finished_at: a.and_then(|a| a.finished_at),
+                source: a.map(|a| a.source.clone()),
+            }
+        })
+        .collect()
+}
+
+/// The window as a whole: planned against actual.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowProgress {
+    /// The booked window, seconds.
+    pub window_s: u64,
+    /// The planned steps, seconds.
+    pub planned_s: u64,
+    /// From the first step's start to the last finish (or `now` while a step runs or some
+    /// are pending), seconds; `None` before anything started.
+    pub actual_s: Option<u64>,
+    /// When the first step started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the last step finished, when every step has.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Projected end: elapsed so far plus the planned time of what is left (running steps
+    /// count their remaining planned time, at least zero).
+    pub projected_s: Option<u64>,
+    /// Whether the projection fits in the booked window.
+    pub within_window: bool,
+}
+
+/// Sums up [`track`]'s statuses.
+pub fn window_progress(plan: &Plan, statuses: &[StepStatus], now: DateTime<Utc>) -> WindowProgress {
+    let started_at = statuses.iter().filter_map(|s| s.started_at).min();
+    let all_done = !statuses.is_empty()
+        && statuses
+            .iter()
+            .all(|s| matches!(s.state, StepState::Done | StepState::DoneLate));
+    let finished_at = if all_done {
+        statuses.iter().filter_map(|s| s.finished_at).max()
+    } else {
+        None
+    };
+    let actual_s = started_at.map(|s| {
+        let end = finished_at.unwrap_or(now);
+        u64::try_from((end - s).num_seconds()).unwrap_or(0)
+    });
+    let remaining: u64 = statuses
+        .iter()
+        .map(|s| match s.state {
+            StepState::Pending => s.planned_s,
+            StepState::Running | StepState::RunningLate => {
+                s.planned_s.saturating_sub(s.elapsed_s.unwrap_or(0))
+            }
+            StepState::Done | StepState::DoneLate => 0,
+        })
+        .sum();
+    let projected_s = actual_s.map(|a| a + remaining);
+    WindowProgress {
+        window_s: plan.window_s,
+        planned_s: plan.total_s,
+        actual_s,
+        started_at,
+        finished_at,
+        projected_s,
+        within_window: projected_s.unwrap_or(plan.total_s) <= plan.window_s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> PlanInputs {
+        PlanInputs {
+            messages: 1_200_000,
+            database_mb: 0.0,
+            file_store_mb: 30_000.0,
+            copy_mb_per_s: 50.0,
+            throughput: Throughput {
+                export: Some(Rate::entered(1000.0)),
+                import_whatif: None,
+                import: Some(Rate::entered(500.0)),
+                verify: None,
+            },
+            ..PlanInputs::default()
+        }
+    }
+
+    #[test]
+    fn planner_estimate_adds_steps_and_safety_factor() {
+        let p = estimate(&inputs()).unwrap();
+        let ids: Vec<_> = p.steps.iter().map(|s| s.step).collect();
+        assert_eq!(ids, StepId::ALL);
+        let get = |id| p.step(id).unwrap().planned_s;
+        assert_eq!(get(StepId::Export), 1200);
+        assert_eq!(get(StepId::Import), 2400);
+        assert_eq!(
+            get(StepId::ImportWhatIf),
+            2400,
+            "falls back to the import rate"
+        );
+        assert_eq!(get(StepId::FileCopy), 10 * 60);
+        assert_eq!(get(StepId::StopServices), 15 * 60);
+        let total: u64 = p.steps.iter().map(|s| s.planned_s).sum();
+        assert_eq!(p.total_s, total);
+        assert_eq!(
+            p.steps[3].offset_s,
+            p.steps[0].planned_s + p.steps[1].planned_s + p.steps[2].planned_s
+        );
+        assert!(p.window_s as f64 >= p.total_s as f64 * 1.5);
+        assert_eq!(p.window_s % 900, 0);
+        assert!(p.window_s < p.total_s * 3 / 2 + 900);
+        assert!(p.summary().contains("× 1.5"), "{}", p.summary());
+        assert!(p.steps[2].basis.contains("entered by the admin"));
+    }
+
+    #[test]
+    fn planner_missing_rate_and_bad_figures_are_refused() {
+        let mut i = inputs();
+        i.throughput.export = None;
+        let e = estimate(&i).unwrap_err();
+        assert!(e.to_string().contains("no Export rate"), "{e}");
+        assert!(e.to_string().contains("pchat-migrate export"), "{e}");
+        let mut i = inputs();
+        i.safety_factor = 0.9;
+        assert!(matches!(estimate(&i), Err(PlanError::Invalid { .. })));
+        let mut i = inputs();
+        i.copy_mb_per_s = 0.0;
+        assert!(matches!(estimate(&i), Err(PlanError::Invalid { .. })));
+        let mut i = inputs();
+        i.throughput.import = Some(Rate::entered(f64::NAN));
+        assert!(matches!(estimate(&i), Err(PlanError::Invalid { .. })));
+        // No messages: no rate needed.
+        let i = PlanInputs::default();
+        assert!(estimate(&i).is_ok());
+    }
+
+    #[test]
+    fn planner_backup_rate_and_booked_start() {
+        let mut i = inputs();
+        i.database_mb = 9000.0;
+        i.backup_mb_per_s = Some(30.0);
+        let start = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        i.starts_at = Some(start);
+        let p = estimate(&i).unwrap();
+        assert_eq!(p.step(StepId::Backups).unwrap().planned_s, 5 * 60);
+        assert_eq!(
+            p.ends_at.unwrap(),
+            start + Duration::seconds(p.window_s as i64)
+        );
+        assert!(p.summary().contains("2024-06-01 20:00"));
+        i.include_whatif = false;
+        assert!(estimate(&i).unwrap().step(StepId::ImportWhatIf).is_none());
+    }
+
+    #[test]
+    fn planner_track_states_and_window_progress() {
+        let p = estimate(&inputs()).unwrap();
+        let t0 = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let m = |x: i64| t0 + Duration::minutes(x);
+        let actual = vec![
+            StepActual {
+                step: StepId::StopServices,
+                started_at: m(0),
+                finished_at: Some(m(10)),
+                source: "t".into(),
+            },
+            StepActual {
+                step: StepId::Backups,
+                started_at: m(10),
+                finished_at: Some(m(50)),
+                source: "t".into(),
+            },
+            StepActual {
+                step: StepId::Export,
+                started_at: m(50),
+                finished_at: None,
+                source: "t".into(),
+            },
+        ];
+        let st = track(&p, &actual, m(60));
+        assert_eq!(st[0].state, StepState::Done);
+        assert_eq!(st[0].elapsed_s, Some(600));
+        assert_eq!(st[1].state, StepState::DoneLate);
+        assert_eq!(st[2].state, StepState::Running);
+        assert_eq!(st[2].elapsed_s, Some(600));
+        assert_eq!(st[3].state, StepState::Pending);
+        let st_late = track(&p, &actual, m(50 + 21));
+        assert_eq!(st_late[2].state, StepState::RunningLate);
+        let w = window_progress(&p, &st, m(60));
+        assert_eq!(w.actual_s, Some(3600));
+        assert!(w.finished_at.is_none());
+        let remaining: u64 =
+            p.steps[3..].iter().map(|s| s.planned_s).sum::<u64>() + (p.steps[2].planned_s - 600);
+        assert_eq!(w.projected_s, Some(3600 + remaining));
+        assert!(w.within_window);
+    }
+
+    #[test]
+    fn planner_fmt_duration() {
+        assert_eq!(fmt_duration(30), "30s");
+        assert_eq!(fmt_duration(45 * 60), "45m");
+        assert_eq!(fmt_duration(90), "1m 30s");
+        assert_eq!(fmt_duration(2 * 3600 + 5 * 60), "2h 05m");
+        assert_eq!(fmt_duration(3 * 86_400 + 4 * 3600), "3d 04h");
+    }
+}
