@@ -39,7 +39,11 @@ fn pilot_from_csv_and_profile_stored_durably_with_audit_and_evidence() {
         let added = s
             .add_pilot_users(sess.id, &from_profile, "profile", "pia")
             .unwrap();
-        assert_eq!(added.added.len(), 2);
+        assert_eq!(
+            added.added.len(),
+            4,
+            "the lab profile has four users on Lync 2013"
+        );
 
         let mut from_csv = pilot::users_from_csv(csv, "pilot.csv").unwrap();
         pilot::enrich_from_profile(&mut from_csv, &profile);
@@ -104,7 +108,7 @@ fn pilot_from_csv_and_profile_stored_durably_with_audit_and_evidence() {
     // Reopened: everything is there.
     let mut s = Store::open(&db).unwrap();
     let results = s.pilot_results(sid).unwrap();
-    assert_eq!(results.users.len(), 4);
+    assert_eq!(results.users.len(), 6);
     assert_eq!(
         results
             .user("sip:pilot01@contoso.lab")
@@ -125,20 +129,20 @@ fn pilot_from_csv_and_profile_stored_durably_with_audit_and_evidence() {
     assert!(files.at.is_some());
 
     let p = pilot::progress(&results);
-    assert_eq!(p.users, 4);
+    assert_eq!(p.users, 6);
     assert_eq!(p.users_failing, 1);
     let posts = p
         .per_case
         .iter()
         .find(|c| c.case == PilotCase::Posts)
         .unwrap();
-    assert_eq!((posts.counts.pass, posts.counts.todo), (1, 3));
+    assert_eq!((posts.counts.pass, posts.counts.todo), (1, 5));
     let files_case = p
         .per_case
         .iter()
         .find(|c| c.case == PilotCase::Files)
         .unwrap();
-    assert_eq!((files_case.counts.fail, files_case.counts.na), (1, 3));
+    assert_eq!((files_case.counts.fail, files_case.counts.na), (1, 5));
 
     let kinds: Vec<String> = s.audit(sid).unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(

@@ -30,7 +30,7 @@ fn planner_uses_the_throughput_a_lab_rehearsal_measured_and_tracks_the_window() 
     for args in [
         &["export"][..],
         &["import", "--what-if"],
-        &["import"],
+        &["import", "--accept-warnings"],
         &["verify"],
     ] {
         cli(&data, args);

@@ -468,7 +468,7 @@ fn done_when_a_lab_session_with_pilot_troubleshooting_and_completed_migration_re
     for args in [
         &["export"][..],
         &["import", "--what-if"],
-        &["import"],
+        &["import", "--accept-warnings"],
         &["verify"],
     ] {
         let mut a = vec!["--session", SESSION];

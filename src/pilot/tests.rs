@@ -207,11 +207,31 @@ fn pilot_coexistence_evidence_rules() {
 fn pilot_users_from_the_lab_profile_are_those_on_2013() {
     let (users, warnings) = users_from_profile(&crate::deployment::Profile::lab());
     let sips: Vec<_> = users.iter().map(|u| u.sip.as_str()).collect();
-    assert_eq!(sips, ["sip:pilot01@contoso.lab", "sip:pilot02@contoso.lab"]);
+    // The lab profile's users on lyncpool (Lync 2013); the three homed on the Lync 2010 pool
+    // are left out with a warning each.
+    assert_eq!(
+        sips,
+        [
+            "sip:pilot01@contoso.lab",
+            "sip:pilot02@contoso.lab",
+            "sip:pilot03@contoso.lab",
+            "sip:sfb01@contoso.lab"
+        ]
+    );
     assert!(users.iter().all(|u| u.homed_on_2013 == Some(true)));
-    assert!(users.iter().all(|u| u.pchat_policy == Some(true)));
-    assert_eq!(warnings.len(), 1);
-    assert!(warnings[0].contains("legacy01"), "{warnings:?}");
+    // pilot03 has no Persistent Chat policy: kept, so item 26 can say so.
+    assert_eq!(
+        users
+            .iter()
+            .filter(|u| u.pchat_policy == Some(false))
+            .count(),
+        1
+    );
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.contains("legacy01")),
+        "{warnings:?}"
+    );
 }
 
 #[test]
