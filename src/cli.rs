@@ -545,6 +545,10 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
         job_env: ctx.job_env(),
         job_logs_dir: Some(ctx.paths.job_logs_dir.clone()),
         reopen: Some(reopen_fn(ctx)),
+        profile: ctx.profile.clone(),
+        data_dir: Some(ctx.paths.data_dir.clone()),
+        lab_dir: (ctx.profile.kind == DeploymentKind::Lab).then(|| ctx.paths.lab_dir.clone()),
+        profile_path: ctx.profile_path.clone(),
     };
     crate::tui::run(setup).map_err(|e| format!("{e:#}"))?;
     Ok(ExitCode::SUCCESS)

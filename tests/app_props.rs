@@ -78,6 +78,10 @@ proptest! {
             job_env: Err("none".into()),
             job_logs_dir: None,
             reopen: None,
+        profile: Profile::lab(),
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
         }).unwrap();
         for ev in events {
             app.on_event(ev);

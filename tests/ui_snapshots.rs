@@ -35,6 +35,10 @@ fn app() -> (App, UnboundedReceiver<AppMsg>) {
         job_env: Err("no jobs in snapshot tests".into()),
         job_logs_dir: None,
         reopen: None,
+        profile: Profile::lab(),
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
     };
     build_app(setup).unwrap()
 }
@@ -171,4 +175,12 @@ fn rollback_stops_applying_once_decommission_begins() {
     );
     let screen = render(&mut app, 160, 48);
     assert!(screen.contains("past Decommission"), "{screen}");
+}
+
+#[test]
+fn pools_screen_before_the_first_probe() {
+    let (mut app, _rx) = app();
+    app.on_action(Action::GoTo(pchat_migrate::tui::screens::Screen::Pools));
+    snap!("pools_80x24", render(&mut app, 80, 24));
+    snap!("pools_160x48", render(&mut app, 160, 48));
 }

@@ -95,6 +95,10 @@ fn open_app(lab: &Lab) -> (App, UnboundedReceiver<AppMsg>) {
         job_env: Ok(lab.env.clone()),
         job_logs_dir: None,
         reopen: None,
+        profile: Profile::lab(),
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
     })
     .unwrap()
 }

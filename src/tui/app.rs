@@ -16,10 +16,14 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::keymap::{self, Action, Context};
 use super::layout::{Areas, layout};
+use super::monitor_link::MonitorCmd;
+use super::screens::{self, Screen};
 use super::store_worker::StoreWorker;
 use super::theme::Theme;
+use crate::deployment::Profile;
 use crate::jobs::runner::{self, JobHandle, JobStats};
 use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome, preflight};
+use crate::monitor::{StateChange, StatusSnapshot};
 use crate::runbook::{Item, Placeholders, Runbook, Stage};
 use crate::store::{Evidence, EvidenceRecord, ItemRecord, ItemState, JobRun, Session};
 use crate::t;
@@ -61,6 +65,13 @@ pub enum Pending {
 
 /// A modal layer over the main screen.
 pub enum Overlay {
+    /// A single-line input for a screen (a SIP URI, a file path, a note).
+    Input {
+        /// What it is for.
+        purpose: InputPurpose,
+        /// The editor.
+        editor: Box<TextArea<'static>>,
+    },
     /// The `-WhatIf` preview: what the import would do and every warning, to acknowledge.
     Preview {
         /// The preview read from the evidence.
@@ -155,6 +166,8 @@ pub struct FinishedJob {
 
 /// Messages from the store thread and the job threads.
 pub enum AppMsg {
+    /// A result computed off the UI task, applied to the state as it arrives.
+    Apply(Box<dyn FnOnce(&mut App) + Send>),
     /// An item's state or note was committed (or not).
     Saved {
         /// Item id.
@@ -212,6 +225,12 @@ pub enum AppMsg {
 
 /// Everything the wizard needs to start.
 pub struct AppInit {
+    /// The deployment profile.
+    pub profile: Profile,
+    /// The data directory (reports, diagnostics).
+    pub data_dir: Option<PathBuf>,
+    /// The profile file (production).
+    pub profile_path: Option<PathBuf>,
     /// The runbook.
     pub runbook: Arc<Runbook>,
     /// Placeholder values from the deployment.
@@ -314,11 +333,48 @@ pub struct App {
     pub switch_to: Option<String>,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// The screen shown.
+    pub screen: Screen,
+    /// The deployment profile.
+    pub profile: Profile,
+    /// Where reports and diagnostics are written (the data directory).
+    pub data_dir: Option<PathBuf>,
+    /// The profile file, for production sessions.
+    pub profile_path: Option<PathBuf>,
+    /// Pools and coexistence screen.
+    pub pools: screens::pools::PoolsState,
+    /// Pilot screen.
+    pub pilot: screens::pilot::PilotState,
+    /// Troubleshooting screen.
+    pub troubleshoot: screens::troubleshoot::TroubleshootState,
+    /// Downtime window screen.
+    pub window: screens::window::WindowState,
+    /// Probe items this run has ticked from monitor results (so each is written once).
+    pub probe_ticked: HashSet<String>,
+    monitor_cmd: Option<UnboundedSender<MonitorCmd>>,
     worker: StoreWorker,
     tx: UnboundedSender<AppMsg>,
     job_env: Result<JobEnv, String>,
     job_logs_dir: Option<PathBuf>,
     saved_ui: String,
+}
+
+/// What a single-line input is for; the text goes to the screen that asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// Pools: a SIP URI to look up.
+    LookupUser,
+    /// Pools: a topology file to import.
+    TopologyFile,
+    /// Pilot: a CSV file of pilot users.
+    PilotCsvFile,
+    /// Pilot: the note a failed test case needs.
+    PilotFailNote {
+        /// The pilot user.
+        sip: String,
+        /// The test case's stable name.
+        case: String,
+    },
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -367,6 +423,16 @@ impl App {
             job_env: init.job_env,
             job_logs_dir: init.job_logs_dir,
             saved_ui: String::new(),
+            screen: Screen::Runbook,
+            profile: init.profile,
+            data_dir: init.data_dir,
+            profile_path: init.profile_path,
+            pools: Default::default(),
+            pilot: Default::default(),
+            troubleshoot: Default::default(),
+            window: Default::default(),
+            probe_ticked: HashSet::new(),
+            monitor_cmd: None,
         };
         if let Some(ui) = init
             .ui_state
@@ -533,6 +599,9 @@ impl App {
 
     /// The key context of the focused pane.
     pub fn context(&self) -> Context {
+        if let Some(c) = self.screen.context() {
+            return c;
+        }
         match self.focus {
             Focus::Stages => Context::Stages,
             Focus::Items | Focus::Detail => Context::Items,
@@ -544,7 +613,8 @@ impl App {
         layout(Rect::new(0, 0, self.size.0, self.size.1))
     }
 
-    fn set_status(&mut self, text: String, error: bool) {
+    /// Shows a line in the status bar (errors also go to the log).
+    pub fn set_status(&mut self, text: String, error: bool) {
         if error {
             tracing::warn!("{text}");
         }
@@ -580,7 +650,11 @@ impl App {
             Some(Overlay::Notes { editor, .. }) => {
                 editor.insert_str(text);
             }
-            Some(Overlay::Reason { editor, .. } | Overlay::Confirm { editor, .. }) => {
+            Some(
+                Overlay::Reason { editor, .. }
+                | Overlay::Confirm { editor, .. }
+                | Overlay::Input { editor, .. },
+            ) => {
                 editor.insert_str(text.replace(['\r', '\n'], " "));
             }
             _ if self.filter_editing => {
@@ -626,7 +700,16 @@ impl App {
 
     /// Applies one keymap action (also used by tests).
     pub fn on_action(&mut self, action: Action) {
+        if screens::on_action(self, action) {
+            return;
+        }
         match action {
+            Action::GoTo(screen) => {
+                self.screen = screen;
+                screens::on_enter(self, screen);
+            }
+            Action::WriteReport => self.write_report(),
+            Action::CollectDiagnostics => self.collect_diagnostics(),
             Action::Quit => self.quit = true,
             Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Back => self.back(),
@@ -742,15 +825,34 @@ impl App {
                 if !self.rollback_available() {
                     self.set_status(t!("status-rollback-unavailable"), true);
                 }
+                self.screen = Screen::Runbook;
                 self.stage_idx = self.stage_count() - 1;
                 self.item_idx = 0;
                 self.focus = Focus::Items;
                 self.filter.clear();
             }
+            Action::Filter if self.screen != Screen::Runbook => {}
             Action::Filter => {
                 self.filter_editing = true;
                 self.focus = Focus::Items;
             }
+            // Keys of the other screens do nothing on the runbook.
+            Action::ProbeNow
+            | Action::TogglePool
+            | Action::LookupUser
+            | Action::ImportTopology
+            | Action::PilotPass
+            | Action::PilotFail
+            | Action::PilotNotApplicable
+            | Action::PilotTodo
+            | Action::PrevCase
+            | Action::NextCase
+            | Action::PilotAddProfileUsers
+            | Action::PilotImportCsv
+            | Action::RunChecks
+            | Action::SavePlan
+            | Action::StepStart
+            | Action::StepFinish => {}
             Action::CycleTheme => self.theme = self.theme.next(),
             Action::Preview => self.open_preview(),
             Action::Sessions => {
@@ -848,6 +950,24 @@ impl App {
                 _ => self.overlay = Some(Overlay::Help { scroll }),
             },
             Overlay::Message { .. } => {}
+            Overlay::Input {
+                purpose,
+                mut editor,
+            } => match k.code {
+                KeyCode::Esc => self.set_status(t!("status-unchanged"), false),
+                KeyCode::Enter => {
+                    let text = editor.lines().join(" ").trim().to_string();
+                    if text.is_empty() {
+                        self.overlay = Some(Overlay::Input { purpose, editor });
+                    } else {
+                        self.on_input(purpose, text);
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Input { purpose, editor });
+                }
+            },
             Overlay::Preview { preview, scroll } => match k.code {
                 KeyCode::Char('a') => {
                     if self.acknowledged_previews.contains(&preview.evidence_id) {
@@ -1381,6 +1501,7 @@ impl App {
     pub fn on_msg(&mut self, msg: AppMsg) {
         self.dirty = true;
         match msg {
+            AppMsg::Apply(f) => f(self),
             AppMsg::Saved {
                 item_id,
                 result,
@@ -1656,8 +1777,267 @@ impl App {
         self.quit = true;
     }
 
+    // ---- services for the screens -------------------------------------------------------
+
+    /// Opens a single-line input for a screen.
+    pub fn open_input(&mut self, purpose: InputPurpose, placeholder: &str) {
+        self.overlay = Some(Overlay::Input {
+            purpose,
+            editor: Box::new(single_line_editor(placeholder)),
+        });
+    }
+
+    fn on_input(&mut self, purpose: InputPurpose, text: String) {
+        match purpose {
+            InputPurpose::LookupUser => screens::pools::lookup(self, &text),
+            InputPurpose::TopologyFile => self.import_topology(text),
+            InputPurpose::PilotCsvFile => screens::pilot::import_csv(self, &text),
+            InputPurpose::PilotFailNote { sip, case } => {
+                screens::pilot::record_failure(self, &sip, &case, &text);
+            }
+        }
+    }
+
+    /// Runs a closure against the store on the store thread (in order with every other
+    /// write); it may send results back with [`App::sender`].
+    pub fn submit_store(&self, f: impl FnOnce(&mut crate::store::Store) + Send + 'static) {
+        self.worker.submit(f);
+    }
+
+    /// Where worker results go: send `AppMsg::Apply(Box::new(|app| …))`.
+    pub fn sender(&self) -> UnboundedSender<AppMsg> {
+        self.tx.clone()
+    }
+
+    /// Connects the live monitor's command channel.
+    pub fn attach_monitor(&mut self, cmd: UnboundedSender<MonitorCmd>) {
+        self.monitor_cmd = Some(cmd);
+    }
+
+    /// Sends a command to the monitor (nothing happens when none runs).
+    pub fn monitor_command(&self, cmd: MonitorCmd) {
+        if let Some(tx) = &self.monitor_cmd {
+            let _ = tx.send(cmd);
+        }
+    }
+
+    /// Stops or starts a lab pool; the status line says which when it is done.
+    pub fn toggle_lab_pool(&mut self, fqdn: String) {
+        let Some(cmd) = &self.monitor_cmd else {
+            self.set_status(t!("status-no-monitor"), true);
+            return;
+        };
+        let (reply, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let _ = cmd.send(MonitorCmd::TogglePool {
+            fqdn: fqdn.clone(),
+            reply,
+        });
+        let tx = self.tx.clone();
+        let (sid, who) = (self.session.id, self.operator.clone());
+        self.set_status(t!("status-toggling-pool", pool = fqdn.clone()), false);
+        // The answer comes from the monitor task; record it from the store thread.
+        let worker_tx = tx.clone();
+        std::thread::spawn(move || {
+            let Some(result) = rx.blocking_recv() else {
+                return;
+            };
+            let _ = worker_tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match result {
+                Ok(running) => {
+                    let word = if running { "started" } else { "stopped" };
+                    let detail = format!("lab pool {fqdn} {word} by the admin");
+                    app.set_status(
+                        if running {
+                            t!("status-pool-started", pool = fqdn.clone())
+                        } else {
+                            t!("status-pool-stopped", pool = fqdn.clone())
+                        },
+                        false,
+                    );
+                    app.submit_store(move |store| {
+                        if let Err(e) = store.record_event(sid, "lab-pool", None, &detail, &who) {
+                            tracing::warn!("cannot record the lab pool change: {e}");
+                        }
+                    });
+                }
+                Err(e) => app.set_status(e, true),
+            })));
+        });
+    }
+
+    /// A new monitor snapshot: keep it, refresh the verdicts, and tick the probe items it
+    /// proves (evidence first, then the state, on the store thread).
+    pub fn on_snapshot(&mut self, snap: Arc<StatusSnapshot>) {
+        self.pools.snapshot = Some(snap.clone());
+        screens::pools::refresh(self);
+        if snap.round == 0 {
+            return;
+        }
+        for ev in crate::monitor::probe_items::evaluate(&snap, &self.profile) {
+            if !ev.passed || !ev.authoritative || self.probe_ticked.contains(&ev.item_id) {
+                continue;
+            }
+            if self.runbook.item(&ev.item_id).is_none()
+                || self.state_of(&ev.item_id) == ItemState::Done
+            {
+                continue;
+            }
+            self.probe_ticked.insert(ev.item_id.clone());
+            self.pending.insert(ev.item_id.clone());
+            let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
+            self.worker.submit(move |store| {
+                let evidence = Evidence {
+                    source: "monitor probe".into(),
+                    summary: ev.summary.clone(),
+                    passed: Some(true),
+                    detail: ev.detail.clone(),
+                };
+                let added = store
+                    .add_evidence(sid, &ev.item_id, &evidence, &who)
+                    .map(Some)
+                    .map_err(|e| e.to_string());
+                let record = store
+                    .set_item_state(sid, &ev.item_id, ItemState::Done, None, &who)
+                    .ok();
+                let _ = tx.send(AppMsg::JobResultSaved {
+                    item_id: ev.item_id,
+                    evidence: added,
+                    record,
+                });
+            });
+        }
+    }
+
+    /// A pool changed state: show it and write it to the audit trail (the first round's
+    /// Unknown → X is not a change worth recording).
+    pub fn on_state_change(&mut self, c: StateChange) {
+        let line = format!(
+            "{} {} {} → {} ({})",
+            c.at.format("%H:%M:%S"),
+            c.pool_fqdn,
+            c.from.label(),
+            c.to.label(),
+            c.why
+        );
+        self.pools.changes.insert(0, line);
+        self.pools.changes.truncate(20);
+        if c.from == crate::monitor::PoolState::Unknown {
+            return;
+        }
+        let detail = crate::monitor::audit_detail(&c);
+        let (sid, who) = (self.session.id, self.operator.clone());
+        self.worker.submit(move |store| {
+            if let Err(e) = store.record_event(sid, "pool-state", None, &detail, &who) {
+                tracing::warn!("cannot record a pool state change: {e}");
+            }
+        });
+    }
+
+    fn import_topology(&mut self, path: String) {
+        let tx = self.tx.clone();
+        let profile_path = self.profile_path.clone();
+        self.set_status(t!("status-reading-topology"), false);
+        std::thread::spawn(move || {
+            let limits = crate::deployment::topology::Limits::default();
+            let result =
+                crate::deployment::topology::import_file(std::path::Path::new(&path), &limits)
+                    .map_err(|e| e.to_string())
+                    .map(|imp| {
+                        let mut text = imp.to_text();
+                        match &profile_path {
+                            Some(p) => match crate::deployment::topology::merge_file(&imp, p) {
+                                Ok((report, _)) => text.push_str(&format!(
+                                    "\n{}\n{:?}",
+                                    t!("topology-merged", file = p.display().to_string()),
+                                    report.changes
+                                )),
+                                Err(e) => text.push_str(&format!("\n{e}")),
+                            },
+                            None => text.push_str(&format!(
+                                "\n{}",
+                                t!("topology-lab-note", file = path.clone())
+                            )),
+                        }
+                        text
+                    });
+            let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
+                let (title, body) = match result {
+                    Ok(text) => (t!("title-topology"), text),
+                    Err(e) => (t!("title-topology-failed"), e),
+                };
+                app.overlay = Some(Overlay::Message { title, body });
+            })));
+        });
+    }
+
+    fn write_report(&mut self) {
+        let Some(dir) = self.data_dir.clone() else {
+            self.set_status(t!("status-no-data-dir"), true);
+            return;
+        };
+        let (sid, runbook, profile, tx) = (
+            self.session.id,
+            self.runbook.clone(),
+            self.profile.clone(),
+            self.tx.clone(),
+        );
+        let name = self.session.name.clone();
+        self.set_status(t!("status-writing-report"), false);
+        self.worker.submit(move |store| {
+            let result = crate::report::build(store, sid, &runbook, &profile)
+                .map_err(|e| e.to_string())
+                .and_then(|r| {
+                    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+                    let md = dir.join(format!("report-{name}-{stamp}.md"));
+                    let html = dir.join(format!("report-{name}-{stamp}.html"));
+                    std::fs::write(&md, crate::report::markdown(&r))
+                        .map_err(|e| format!("{}: {e}", md.display()))?;
+                    std::fs::write(&html, crate::report::html(&r))
+                        .map_err(|e| format!("{}: {e}", html.display()))?;
+                    Ok(html)
+                });
+            let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match result {
+                Ok(html) => app.set_status(
+                    t!("status-report-written", file = html.display().to_string()),
+                    false,
+                ),
+                Err(e) => app.set_status(t!("status-save-failed", error = e), true),
+            })));
+        });
+    }
+
+    fn collect_diagnostics(&mut self) {
+        let Some(dir) = self.data_dir.clone() else {
+            self.set_status(t!("status-no-data-dir"), true);
+            return;
+        };
+        let (sid, tx, profile_path) = (self.session.id, self.tx.clone(), self.profile_path.clone());
+        self.set_status(t!("status-collecting"), false);
+        self.worker.submit(move |store| {
+            let paths = crate::paths::Paths::in_dir(&dir);
+            let out = dir.join(format!(
+                "diagnostics-{}.zip",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S")
+            ));
+            let result =
+                crate::diagnostics::collect(&paths, store, sid, profile_path.as_deref(), &out)
+                    .map(|_| out)
+                    .map_err(|e| e.to_string());
+            let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match result {
+                Ok(out) => app.set_status(
+                    t!(
+                        "status-diagnostics-written",
+                        file = out.display().to_string()
+                    ),
+                    false,
+                ),
+                Err(e) => app.set_status(t!("status-save-failed", error = e), true),
+            })));
+        });
+    }
+
     /// Cancels running jobs and waits for queued writes (on quit).
     pub fn shutdown(&mut self) {
+        self.monitor_command(MonitorCmd::Shutdown);
         for j in self.jobs.values() {
             j.cancel();
         }

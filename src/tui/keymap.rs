@@ -3,6 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::screens::Screen;
+
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -54,6 +56,44 @@ pub enum Action {
     Preview,
     /// Open the session picker.
     Sessions,
+    /// Show one of the wizard's screens.
+    GoTo(super::screens::Screen),
+    /// Write the sign-off report (Markdown and HTML) into the data directory.
+    WriteReport,
+    /// Collect diagnostics into one zip.
+    CollectDiagnostics,
+    /// Pools: probe every pool now.
+    ProbeNow,
+    /// Pools: stop or start the selected lab pool (rehearse the shutdown).
+    TogglePool,
+    /// Pools: look up a user's verdict by SIP URI.
+    LookupUser,
+    /// Pools: import a topology file (Get-CsTopology -AsXml or .tbxml).
+    ImportTopology,
+    /// Pilot: the selected test case passed.
+    PilotPass,
+    /// Pilot: the selected test case failed (asks for a note).
+    PilotFail,
+    /// Pilot: the selected test case does not apply.
+    PilotNotApplicable,
+    /// Pilot: back to todo.
+    PilotTodo,
+    /// Pilot: previous test case.
+    PrevCase,
+    /// Pilot: next test case.
+    NextCase,
+    /// Pilot: add the profile's users on Lync 2013 as pilot users.
+    PilotAddProfileUsers,
+    /// Pilot: import pilot users from a CSV file.
+    PilotImportCsv,
+    /// Troubleshoot: run the selected symptom's checks.
+    RunChecks,
+    /// Window: estimate the downtime window and save the plan.
+    SavePlan,
+    /// Window: mark the selected step started.
+    StepStart,
+    /// Window: mark the selected step finished.
+    StepFinish,
     /// Cycle dark / light / mono.
     CycleTheme,
     /// Mouse capture on or off (off lets the terminal select text).
@@ -69,6 +109,14 @@ pub enum Context {
     Stages,
     /// The checklist or the detail pane has focus (an item is selected).
     Items,
+    /// The pools and coexistence screen.
+    Pools,
+    /// The pilot screen.
+    Pilot,
+    /// The troubleshooting screen.
+    Troubleshoot,
+    /// The downtime window screen.
+    Window,
 }
 
 /// One key as the handlers match it and the help shows it.
@@ -122,6 +170,167 @@ pub struct Binding {
 
 /// Every binding of the wizard.
 pub static BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[k('1', "1")],
+        action: Action::GoTo(Screen::Runbook),
+        context: Context::Global,
+        help: "key-screen-runbook",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('2', "2")],
+        action: Action::GoTo(Screen::Pools),
+        context: Context::Global,
+        help: "key-screen-pools",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('3', "3")],
+        action: Action::GoTo(Screen::Pilot),
+        context: Context::Global,
+        help: "key-screen-pilot",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('4', "4")],
+        action: Action::GoTo(Screen::Troubleshoot),
+        context: Context::Global,
+        help: "key-screen-troubleshoot",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('5', "5")],
+        action: Action::GoTo(Screen::Window),
+        context: Context::Global,
+        help: "key-screen-window",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('W', "W")],
+        action: Action::WriteReport,
+        context: Context::Global,
+        help: "key-write-report",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('D', "D")],
+        action: Action::CollectDiagnostics,
+        context: Context::Global,
+        help: "key-diagnostics",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('p', "p")],
+        action: Action::ProbeNow,
+        context: Context::Pools,
+        help: "key-probe-now",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('x', "x")],
+        action: Action::TogglePool,
+        context: Context::Pools,
+        help: "key-toggle-pool",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('/', "/")],
+        action: Action::LookupUser,
+        context: Context::Pools,
+        help: "key-lookup-user",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('i', "i")],
+        action: Action::ImportTopology,
+        context: Context::Pools,
+        help: "key-import-topology",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('p', "p")],
+        action: Action::PilotPass,
+        context: Context::Pilot,
+        help: "key-pilot-pass",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('f', "f")],
+        action: Action::PilotFail,
+        context: Context::Pilot,
+        help: "key-pilot-fail",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('a', "a")],
+        action: Action::PilotNotApplicable,
+        context: Context::Pilot,
+        help: "key-pilot-na",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('u', "u")],
+        action: Action::PilotTodo,
+        context: Context::Pilot,
+        help: "key-pilot-todo",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Left, "←"), k('h', "h")],
+        action: Action::PrevCase,
+        context: Context::Pilot,
+        help: "key-prev-case",
+        footer: false,
+    },
+    Binding {
+        keys: &[code(KeyCode::Right, "→"), k('l', "l")],
+        action: Action::NextCase,
+        context: Context::Pilot,
+        help: "key-next-case",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('A', "A")],
+        action: Action::PilotAddProfileUsers,
+        context: Context::Pilot,
+        help: "key-pilot-add",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('i', "i")],
+        action: Action::PilotImportCsv,
+        context: Context::Pilot,
+        help: "key-pilot-csv",
+        footer: false,
+    },
+    Binding {
+        keys: &[k('r', "r")],
+        action: Action::RunChecks,
+        context: Context::Troubleshoot,
+        help: "key-run-checks",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('e', "e")],
+        action: Action::SavePlan,
+        context: Context::Window,
+        help: "key-save-plan",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('s', "s")],
+        action: Action::StepStart,
+        context: Context::Window,
+        help: "key-step-start",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('f', "f")],
+        action: Action::StepFinish,
+        context: Context::Window,
+        help: "key-step-finish",
+        footer: true,
+    },
     Binding {
         keys: &[k('q', "q"), ctrl('c', "ctrl-c")],
         action: Action::Quit,
@@ -351,9 +560,14 @@ pub fn lookup(context: Context, ev: &KeyEvent) -> Option<Action> {
 
 /// The bindings the footer shows in a context, in table order.
 pub fn footer(context: Context) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS
-        .iter()
-        .filter(move |b| b.footer && (b.context == context || b.context == Context::Global))
+    // On the other screens the runbook's global hints (open, filter) do not apply.
+    let runbook = matches!(context, Context::Stages | Context::Items);
+    BINDINGS.iter().filter(move |b| {
+        b.footer
+            && (b.context == context
+                || (b.context == Context::Global
+                    && (runbook || matches!(b.action, Action::Quit | Action::Help))))
+    })
 }
 
 /// All keys of a binding, as the help overlay writes them ("space, d").

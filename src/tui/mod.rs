@@ -6,6 +6,8 @@
 pub mod app;
 pub mod keymap;
 pub mod layout;
+pub mod monitor_link;
+pub mod screens;
 pub mod store_worker;
 pub mod terminal;
 pub mod theme;
@@ -53,6 +55,14 @@ pub struct WizardSetup {
     pub job_logs_dir: Option<std::path::PathBuf>,
     /// Opens the store and a session by name, for the session picker (None: no switching).
     pub reopen: Option<Reopen>,
+    /// The deployment profile.
+    pub profile: crate::deployment::Profile,
+    /// The data directory (reports, diagnostics); None in tests that write nothing.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// The lab folder (lab profiles): its pools are served as loopback endpoints.
+    pub lab_dir: Option<std::path::PathBuf>,
+    /// The profile file (production).
+    pub profile_path: Option<std::path::PathBuf>,
 }
 
 /// Opens the session database again and a session by name (created if new).
@@ -78,6 +88,10 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         job_env,
         job_logs_dir,
         reopen: _,
+        profile,
+        data_dir,
+        profile_path,
+        lab_dir: _,
     } = setup;
     let sid = session.id;
     store.mark_interrupted_jobs(sid)?;
@@ -134,6 +148,9 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         job_env,
         job_logs_dir,
         migration_line,
+        profile,
+        data_dir,
+        profile_path,
     });
     Ok((app, rx))
 }
@@ -144,6 +161,12 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
 /// Terminal I/O errors and store errors at start-up.
 pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
     let reopen = setup.reopen.take();
+    let (profile, lab_dir, data_dir, profile_path) = (
+        setup.profile.clone(),
+        setup.lab_dir.clone(),
+        setup.data_dir.clone(),
+        setup.profile_path.clone(),
+    );
     let keep = (
         setup.runbook.clone(),
         setup.placeholders.clone(),
@@ -163,7 +186,18 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
     loop {
         let size = terminal.size()?;
         app.size = (size.width, size.height);
-        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx));
+        // The live monitor (and, in the lab, the loopback pools) runs with the session.
+        let link = match runtime.block_on(monitor_link::start(&profile, lab_dir.as_deref())) {
+            Ok(link) => {
+                app.attach_monitor(link.cmd.clone());
+                Some(link)
+            }
+            Err(e) => {
+                app.set_status(e, true);
+                None
+            }
+        };
+        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx, link));
         app.shutdown();
         let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result)
         else {
@@ -206,6 +240,10 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
             job_env,
             job_logs_dir,
             reopen: None,
+            profile: profile.clone(),
+            data_dir: data_dir.clone(),
+            lab_dir: lab_dir.clone(),
+            profile_path: profile_path.clone(),
         })?;
         terminal.clear()?;
     }
@@ -215,7 +253,12 @@ async fn event_loop(
     terminal: &mut terminal::Term,
     app: &mut App,
     mut rx: mpsc::UnboundedReceiver<AppMsg>,
+    link: Option<monitor_link::MonitorLink>,
 ) -> color_eyre::Result<()> {
+    let (mut snapshots, mut changes) = match link {
+        Some(l) => (Some(l.snapshots), Some(l.changes)),
+        None => (None, None),
+    };
     let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -245,6 +288,24 @@ async fn event_loop(
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => app.on_msg(msg),
+            Some(snap) = async {
+                match snapshots.as_mut() {
+                    Some(r) => r.changed().await.ok().map(|()| r.borrow_and_update().clone()),
+                    None => std::future::pending().await,
+                }
+            } => {
+                app.on_snapshot(snap);
+                app.dirty = true;
+            }
+            Some(change) = async {
+                match changes.as_mut() {
+                    Some(r) => r.recv().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                app.on_state_change(change);
+                app.dirty = true;
+            }
             _ = tick.tick(), if app.animating() => app.on_tick(),
             () = signals.next() => {
                 tracing::info!("termination signal: closing the wizard");

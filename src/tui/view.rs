@@ -8,9 +8,10 @@ use ratatui::widgets::{
     Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap,
 };
 
-use super::app::{App, Focus, Overlay, list_offset};
+use super::app::{App, Focus, InputPurpose, Overlay, list_offset};
 use super::keymap::{self, BINDINGS, Context};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, centered, layout};
+use super::screens::{self, Screen};
 use crate::runbook::{Item, ItemKind};
 use crate::store::ItemState;
 use crate::t;
@@ -24,9 +25,19 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
     let a = layout(area);
     draw_header(f, a.header, app);
-    draw_stages(f, a.stages, app);
-    draw_items(f, a.items, app);
-    draw_detail(f, a.detail, app);
+    if app.screen == Screen::Runbook {
+        draw_stages(f, a.stages, app);
+        draw_items(f, a.items, app);
+        draw_detail(f, a.detail, app);
+    } else {
+        let body = Rect::new(
+            area.x,
+            a.header.bottom(),
+            area.width,
+            a.status.y - a.header.bottom(),
+        );
+        screens::draw(f, body, app);
+    }
     draw_status(f, a.status, app);
     draw_footer(f, a.footer, app);
     if let Some(o) = &app.overlay {
@@ -103,24 +114,36 @@ fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 
 fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     let (done, total) = app.overall_progress();
-    let mut spans = vec![
-        Span::styled(" pchat-migrate ", app.theme.title),
+    let mut spans = vec![Span::styled(" pchat-migrate │", app.theme.title)];
+    for screen in Screen::ALL {
+        let style = if screen == app.screen {
+            app.theme.selected
+        } else {
+            app.theme.dim
+        };
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!("{} {}", screen.key(), screen.title()),
+            style,
+        ));
+    }
+    spans.extend([
         Span::styled(
             format!(
-                "│ {} ",
+                " │ {} ",
                 t!("header-session", name = app.session.name.clone())
             ),
-            app.theme.text,
-        ),
-        Span::styled(
-            format!("│ {} ({}) ", app.deployment_name, app.deployment_kind),
             app.theme.text,
         ),
         Span::styled(
             format!("│ {} ", t!("items-done", done = done, total = total)),
             app.theme.ok,
         ),
-    ];
+        Span::styled(
+            format!("│ {} ({}) ", app.deployment_name, app.deployment_kind),
+            app.theme.text,
+        ),
+    ]);
     for job in app.jobs.values() {
         let p = job.progress.borrow();
         let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
@@ -129,10 +152,6 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App) {
             app.theme.warn,
         ));
     }
-    spans.push(Span::styled(
-        format!("│ {}", app.migration_line),
-        app.theme.dim,
-    ));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -604,6 +623,13 @@ fn draw_status(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn where_hint(app: &App) -> String {
+    match app.screen {
+        Screen::Runbook => {}
+        Screen::Pools => return t!("hint-pools"),
+        Screen::Pilot => return t!("hint-pilot"),
+        Screen::Troubleshoot => return t!("hint-troubleshoot"),
+        Screen::Window => return t!("hint-window"),
+    }
     match app.focus {
         Focus::Stages => t!("hint-stages"),
         Focus::Items => match app.item() {
@@ -632,7 +658,7 @@ fn draw_footer(f: &mut Frame, area: Rect, app: &App) {
                 ("esc".into(), t!("key-save-close")),
                 ("ctrl-s".into(), t!("key-save")),
             ],
-            Some(Overlay::Reason { .. } | Overlay::Confirm { .. }) => vec![
+            Some(Overlay::Reason { .. } | Overlay::Confirm { .. } | Overlay::Input { .. }) => vec![
                 ("enter".into(), t!("key-submit")),
                 ("esc".into(), t!("key-cancel-overlay")),
             ],
@@ -663,6 +689,26 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             .title(Span::styled(format!(" {title} "), th.title))
     };
     match overlay {
+        Overlay::Input { purpose, editor } => {
+            let r = centered(area, 72, 5);
+            f.render_widget(Clear, r);
+            let title = match purpose {
+                InputPurpose::LookupUser => t!("title-lookup"),
+                InputPurpose::TopologyFile => t!("title-topology-file"),
+                InputPurpose::PilotCsvFile => t!("title-pilot-csv"),
+                InputPurpose::PilotFailNote { sip, .. } => {
+                    t!("title-pilot-note", user = sip.clone())
+                }
+            };
+            let block = popup_block(title);
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [input, hint] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(&**editor, input);
+            place_cursor(f, input, editor);
+            f.render_widget(Paragraph::new(t!("input-hint")).style(th.dim), hint);
+        }
         Overlay::Preview { preview, scroll } => {
             let r = centered(area, 100, area.height.saturating_sub(2));
             f.render_widget(Clear, r);
