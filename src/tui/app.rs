@@ -65,6 +65,8 @@ pub enum Pending {
 
 /// A modal layer over the main screen.
 pub enum Overlay {
+    /// Production: the exact script of a job, to read (and confirm) before it runs.
+    Script(Box<ScriptReview>),
     /// A single-line input for a screen (a SIP URI, a file path, a note).
     Input {
         /// What it is for.
@@ -136,6 +138,108 @@ pub enum Overlay {
         /// Body.
         body: String,
     },
+}
+
+/// The script review before a production job runs.
+pub struct ScriptReview {
+    /// Item id.
+    pub item_id: String,
+    /// Which job.
+    pub kind: JobKind,
+    /// The script as shown (secrets redacted).
+    pub display: String,
+    /// Where it runs.
+    pub runs_on: String,
+    /// Notes from the executor (double hop, package share, …).
+    pub notes: Vec<String>,
+    /// SHA-256 of the exact script, recorded when it is approved.
+    pub sha256: String,
+    /// The word to type when the script changes the deployment.
+    pub confirm_word: Option<String>,
+    /// The confirmation input.
+    pub confirm: Box<TextArea<'static>>,
+    /// The account name input, when the profile names none.
+    pub user: Option<Box<TextArea<'static>>>,
+    /// The account the profile names.
+    pub fixed_user: Option<String>,
+    /// The masked password input, when a password is needed.
+    pub password: Option<Box<TextArea<'static>>>,
+    /// Which input has the keys: 0 confirmation, 1 user, 2 password.
+    pub field: usize,
+    /// Scroll of the script text.
+    pub scroll: u16,
+}
+
+impl ScriptReview {
+    fn new(
+        item_id: &str,
+        kind: JobKind,
+        script: &crate::exec::Script,
+        need: crate::exec::CredentialNeed,
+    ) -> ScriptReview {
+        let (user, fixed_user, password) = match need {
+            crate::exec::CredentialNeed::Prompt { user } => {
+                let mut pw = single_line_editor(&t!("password-placeholder"));
+                pw.set_mask_char('•');
+                let editor = user
+                    .is_none()
+                    .then(|| Box::new(single_line_editor(&t!("user-placeholder"))));
+                (editor, user, Some(Box::new(pw)))
+            }
+            _ => (None, None, None),
+        };
+        let confirm_word = script
+            .changes_deployment
+            .then(|| script.confirm_word.clone())
+            .flatten();
+        let field = if confirm_word.is_some() {
+            0
+        } else if user.is_some() {
+            1
+        } else {
+            2
+        };
+        ScriptReview {
+            item_id: item_id.to_string(),
+            kind,
+            display: script.display.clone(),
+            runs_on: script.runs_on.clone(),
+            notes: script.notes.clone(),
+            sha256: script.sha256(),
+            confirm_word: confirm_word.clone(),
+            confirm: Box::new(single_line_editor(
+                &confirm_word.map_or_else(String::new, |w| t!("confirm-placeholder", word = w)),
+            )),
+            user,
+            fixed_user,
+            password,
+            field,
+            scroll: 0,
+        }
+    }
+
+    fn fields(&self) -> Vec<usize> {
+        let mut f = Vec::new();
+        if self.confirm_word.is_some() {
+            f.push(0);
+        }
+        if self.user.is_some() {
+            f.push(1);
+        }
+        if self.password.is_some() {
+            f.push(2);
+        }
+        f
+    }
+
+    fn editor(&mut self) -> Option<&mut TextArea<'static>> {
+        match self.field {
+            0 if self.confirm_word.is_some() => Some(&mut self.confirm),
+            1 => self.user.as_deref_mut(),
+            2 => self.password.as_deref_mut(),
+            _ => None,
+        }
+    }
 }
 
 /// A line in the status bar.
@@ -352,6 +456,8 @@ pub struct App {
     /// Probe items this run has ticked from monitor results (so each is written once).
     pub probe_ticked: HashSet<String>,
     monitor_cmd: Option<UnboundedSender<MonitorCmd>>,
+    /// Per-run environments (production runs with the password the admin typed).
+    run_env: HashMap<String, JobEnv>,
     worker: StoreWorker,
     tx: UnboundedSender<AppMsg>,
     job_env: Result<JobEnv, String>,
@@ -433,6 +539,7 @@ impl App {
             window: Default::default(),
             probe_ticked: HashSet::new(),
             monitor_cmd: None,
+            run_env: HashMap::new(),
         };
         if let Some(ui) = init
             .ui_state
@@ -950,6 +1057,31 @@ impl App {
                 _ => self.overlay = Some(Overlay::Help { scroll }),
             },
             Overlay::Message { .. } => {}
+            Overlay::Script(mut review) => match k.code {
+                KeyCode::Esc => self.set_status(t!("status-not-run"), false),
+                KeyCode::PageDown => {
+                    review.scroll = review.scroll.saturating_add(10);
+                    self.overlay = Some(Overlay::Script(review));
+                }
+                KeyCode::PageUp => {
+                    review.scroll = review.scroll.saturating_sub(10);
+                    self.overlay = Some(Overlay::Script(review));
+                }
+                KeyCode::Tab | KeyCode::BackTab => {
+                    let fields = review.fields();
+                    if let Some(i) = fields.iter().position(|f| *f == review.field) {
+                        review.field = fields[(i + 1) % fields.len()];
+                    }
+                    self.overlay = Some(Overlay::Script(review));
+                }
+                KeyCode::Enter => self.approve_script(review),
+                _ => {
+                    if let Some(e) = review.editor() {
+                        e.input(k);
+                    }
+                    self.overlay = Some(Overlay::Script(review));
+                }
+            },
             Overlay::Input {
                 purpose,
                 mut editor,
@@ -1437,6 +1569,35 @@ impl App {
                 }
             }
         }
+        // Production: the admin sees the exact script first, types the confirmation word of
+        // a step that changes the deployment, and gives a password when the profile asks.
+        if let Ok(env) = &self.job_env
+            && let Some(cfg) = env.executor.clone()
+        {
+            match crate::exec::script_for(kind, env, &cfg) {
+                Ok(script) => {
+                    let need = crate::exec::credential_need(env);
+                    self.overlay = Some(Overlay::Script(Box::new(ScriptReview::new(
+                        item_id, kind, &script, need,
+                    ))));
+                }
+                Err(e) => {
+                    self.overlay = Some(Overlay::Message {
+                        title: t!("title-job-unavailable"),
+                        body: e.to_string(),
+                    });
+                }
+            }
+            return;
+        }
+        self.begin_job(item_id, kind, None);
+    }
+
+    /// Records the job run, then starts it (on the answer) with `env` or the session's.
+    fn begin_job(&mut self, item_id: &str, kind: JobKind, env: Option<JobEnv>) {
+        if let Some(env) = env {
+            self.run_env.insert(item_id.to_string(), env);
+        }
         let (sid, who, tx, id) = (
             self.session.id,
             self.operator.clone(),
@@ -1462,7 +1623,7 @@ impl App {
                 result,
             });
         });
-        self.set_status(t!("status-job-starting", job = kind.label()), false);
+        self.set_status(t!("status-job-starting", job = kind.title()), false);
     }
 
     fn job_evidence(&self, kind: JobKind) -> &[EvidenceRecord] {
@@ -1546,7 +1707,12 @@ impl App {
                 result,
             } => {
                 self.pending.remove(&item_id);
-                match (result, &self.job_env) {
+                let env = self
+                    .run_env
+                    .remove(&item_id)
+                    .ok_or(())
+                    .or_else(|()| self.job_env.clone());
+                match (result, &env) {
                     (Ok(run), Ok(env)) => {
                         let tx = self.tx.clone();
                         let (id2, run_id) = (item_id.clone(), run.id);
@@ -1568,7 +1734,7 @@ impl App {
                         );
                         self.finished.remove(&item_id);
                         self.jobs.insert(item_id, handle);
-                        self.set_status(t!("status-job-started", job = kind.label()), false);
+                        self.set_status(t!("status-job-started", job = kind.title()), false);
                     }
                     (Err(e), _) => self.set_status(t!("status-save-failed", error = e), true),
                     (_, Err(e)) => self.set_status(e.clone(), true),
@@ -1660,7 +1826,7 @@ impl App {
             }
             Err(JobError::Cancelled) => (
                 "cancelled",
-                t!("status-job-cancelled", job = kind.label()),
+                t!("status-job-cancelled", job = kind.title()),
                 None,
                 None,
             ),
@@ -1775,6 +1941,65 @@ impl App {
         }
         self.switch_to = Some(name);
         self.quit = true;
+    }
+
+    /// The admin pressed enter on a script review: check the word and the credential, record
+    /// the approval (the script's SHA-256, never the password), then start the job.
+    fn approve_script(&mut self, mut review: Box<ScriptReview>) {
+        if let Some(word) = &review.confirm_word {
+            let typed = review.confirm.lines().join("").trim().to_string();
+            if &typed != word {
+                self.set_status(t!("status-confirm-mismatch", word = word.clone()), true);
+                review.field = 0;
+                self.overlay = Some(Overlay::Script(review));
+                return;
+            }
+        }
+        let Ok(mut env) = self.job_env.clone() else {
+            return;
+        };
+        if let Some(pw) = review.password.as_mut() {
+            let user = review
+                .fixed_user
+                .clone()
+                .or_else(|| {
+                    review
+                        .user
+                        .as_ref()
+                        .map(|u| u.lines().join("").trim().to_string())
+                })
+                .unwrap_or_default();
+            let password = pw.lines().join("");
+            pw.clear();
+            match crate::exec::Credential::new(user, crate::exec::credential::Secret::new(password))
+            {
+                Ok(c) => env = env.with_credential(c),
+                Err(e) => {
+                    self.set_status(e, true);
+                    self.overlay = Some(Overlay::Script(review));
+                    return;
+                }
+            }
+        }
+        let detail = format!(
+            "{} script approved: sha256 {} · runs on {}",
+            review.kind.key(),
+            review.sha256,
+            review.runs_on
+        );
+        let (sid, who, item) = (
+            self.session.id,
+            self.operator.clone(),
+            review.item_id.clone(),
+        );
+        self.worker.submit(move |store| {
+            if let Err(e) = store.record_event(sid, "script-approved", Some(&item), &detail, &who) {
+                tracing::warn!("cannot record the script approval: {e}");
+            }
+        });
+        let (item, kind) = (review.item_id.clone(), review.kind);
+        drop(review);
+        self.begin_job(&item, kind, Some(env));
     }
 
     // ---- services for the screens -------------------------------------------------------

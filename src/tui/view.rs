@@ -148,7 +148,7 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App) {
         let p = job.progress.borrow();
         let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
         spans.push(Span::styled(
-            format!("│ {} {}% ", job.kind.label(), pct),
+            format!("│ {} {}% ", job.kind.title(), pct),
             app.theme.warn,
         ));
     }
@@ -343,14 +343,14 @@ fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
         let label = if p.total > 0 {
             format!(
                 "{} {}: {}/{} ({:.0}%)",
-                job.kind.label(),
+                job.kind.title(),
                 p.phase,
                 p.done,
                 p.total,
                 ratio * 100.0
             )
         } else {
-            format!("{} {}: {}", job.kind.label(), p.phase, p.done)
+            format!("{} {}: {}", job.kind.title(), p.phase, p.done)
         };
         f.render_widget(
             Gauge::default()
@@ -400,7 +400,7 @@ fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
             Constraint::Length(1),
         ])
         .areas(area);
-        let text = format!("{} {}: {}", done.kind.label(), done.outcome, done.summary);
+        let text = format!("{} {}: {}", done.kind.title(), done.outcome, done.summary);
         f.render_widget(
             Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
             summary,
@@ -529,7 +529,7 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
     }
     if let Some(job) = item.job {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(t!("job-available", job = job.label()), th.key));
+        lines.push(Line::styled(t!("job-available", job = job.title()), th.key));
     }
     lines.push(Line::raw(""));
     lines.push(heading(app, t!("section-proof")));
@@ -689,6 +689,83 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             .title(Span::styled(format!(" {title} "), th.title))
     };
     match overlay {
+        Overlay::Script(review) => {
+            let r = centered(area, 110, area.height.saturating_sub(2));
+            f.render_widget(Clear, r);
+            let block = popup_block(t!("title-script", job = review.kind.title()));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let inputs = u16::from(review.confirm_word.is_some())
+                + u16::from(review.user.is_some())
+                + u16::from(review.password.is_some());
+            let [head, body, fields, hint] = Layout::vertical([
+                Constraint::Length(2),
+                Constraint::Min(3),
+                Constraint::Length(inputs * 2),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            let mut head_lines = vec![Line::styled(
+                t!(
+                    "script-runs-on",
+                    host = review.runs_on.clone(),
+                    sha = review.sha256.chars().take(16).collect::<String>()
+                ),
+                th.text,
+            )];
+            if let Some(n) = review.notes.first() {
+                head_lines.push(Line::styled(n.clone(), th.warn));
+            }
+            f.render_widget(Paragraph::new(head_lines).wrap(Wrap { trim: true }), head);
+            let code: Vec<Line> = review
+                .display
+                .lines()
+                .map(|l| Line::styled(l.to_string(), th.code))
+                .collect();
+            f.render_widget(
+                Paragraph::new(code)
+                    .block(
+                        Block::default()
+                            .borders(Borders::TOP | Borders::BOTTOM)
+                            .border_style(th.border),
+                    )
+                    .scroll((review.scroll, 0)),
+                body,
+            );
+            let mut y = fields.y;
+            let mut field =
+                |label: String, editor: &ratatui_textarea::TextArea<'_>, active: bool| {
+                    let label_area = Rect::new(fields.x, y, fields.width, 1);
+                    let input_area = Rect::new(fields.x, y + 1, fields.width, 1);
+                    f.render_widget(
+                        Paragraph::new(label).style(if active { th.key } else { th.dim }),
+                        label_area,
+                    );
+                    f.render_widget(editor, input_area);
+                    if active {
+                        place_cursor(f, input_area, editor);
+                    }
+                    y += 2;
+                };
+            if let Some(word) = &review.confirm_word {
+                field(
+                    t!("confirm-type", word = word.clone()),
+                    &review.confirm,
+                    review.field == 0,
+                );
+            }
+            if let Some(u) = &review.user {
+                field(t!("script-user"), u, review.field == 1);
+            }
+            if let Some(p) = &review.password {
+                let label = match &review.fixed_user {
+                    Some(u) => t!("script-password-for", user = u.clone()),
+                    None => t!("script-password"),
+                };
+                field(label, p, review.field == 2);
+            }
+            f.render_widget(Paragraph::new(t!("script-hint")).style(th.dim), hint);
+        }
         Overlay::Input { purpose, editor } => {
             let r = centered(area, 72, 5);
             f.render_widget(Clear, r);
