@@ -64,14 +64,24 @@ fn lab_export_import_verify_and_detect_tampering() {
     let wi = chatdata::import(
         &zip,
         &paths.mgc_db,
-        &ImportOptions { what_if: true },
+        &ImportOptions {
+            what_if: true,
+            ..ImportOptions::default()
+        },
         &NullReporter::default(),
     )
     .unwrap();
     assert!(wi.what_if);
     assert_eq!(dump(&paths.mgc_db), before, "what-if must not write");
     assert_eq!(wi.messages, 20_000);
-    for code in ["INVITE_FORCED_OFF", "FEDERATED_PRINCIPAL", "TOPIC_DROPPED"] {
+    for code in [
+        "invite-forced-off",
+        "federated-principal",
+        "topic-dropped",
+        "file-posts",
+        "root-manager",
+        "flattened-category",
+    ] {
         assert!(
             wi.warnings.iter().any(|w| w.code == code),
             "missing {code}: {:?}",
@@ -449,12 +459,15 @@ fn levels_split_the_package_by_section() {
     let none = chatdata::import(
         &content,
         &paths.mgc_db,
-        &ImportOptions { what_if: true },
+        &ImportOptions {
+            what_if: true,
+            ..ImportOptions::default()
+        },
         &NullReporter::default(),
     )
     .unwrap();
     assert_eq!(none.messages, 0);
-    assert!(none.warnings.iter().any(|w| w.code == "ROOM_NOT_ON_TARGET"));
+    assert!(none.warnings.iter().any(|w| w.code == "room-not-on-target"));
     chatdata::import(
         &rooms,
         &paths.mgc_db,
@@ -522,7 +535,10 @@ fn bench_pipeline() {
     let s = chatdata::import(
         &zip,
         &paths.mgc_db,
-        &ImportOptions { what_if: true },
+        &ImportOptions {
+            what_if: true,
+            ..ImportOptions::default()
+        },
         &NullReporter::default(),
     )
     .unwrap();

@@ -22,11 +22,14 @@ pub mod legacy;
 pub mod mgc;
 pub mod model;
 pub mod package;
+pub mod preflight;
+pub mod stage;
 pub mod ticks;
 pub mod verify;
 
 pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
 pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
+pub use preflight::PreflightWarning;
 pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
 
 /// Rows between two progress samples and cancellation checks.

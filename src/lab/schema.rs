@@ -31,6 +31,9 @@ pub const ROOT_NODE_ID: i64 = 1;
 pub const MGC_SYSTEM_GUID: &str = "00000000-0000-0000-0000-00000000A001";
 /// GUID of the mgc root node (lab constant).
 pub const MGC_ROOT_GUID: &str = "00000000-0000-0000-0000-00000000B001";
+/// The Persistent Chat pool the lab's `mgc` belongs to (the lab profile's pool); written into
+/// its `tblConfig` `pool` row [inf: the real row's content is undocumented].
+pub const LAB_PCHAT_POOL_FQDN: &str = "pchatpool.contoso.lab";
 /// Fixed time stamp of the mgc seed rows (2013-01-01 00:00:00 UTC, in ticks).
 pub const MGC_SEED_TICKS: i64 = 634_925_952_000_000_000;
 
@@ -590,8 +593,8 @@ pub fn create_mgc(conn: &Connection) -> rusqlite::Result<()> {
         params![ROOT_NODE_ID, MGC_ROOT_GUID, SYSTEM_PRINCIPAL_ID, MGC_SEED_TICKS],
     )?;
     conn.execute(
-        "INSERT INTO tblConfig (configLabel, configContent, configPoolID) VALUES ('pool', NULL, '00000000-0000-0000-0000-00000000C001')",
-        [],
+        "INSERT INTO tblConfig (configLabel, configContent, configPoolID) VALUES ('pool', ?1, '00000000-0000-0000-0000-00000000C001')",
+        [format!("<pool fqdn=\"{LAB_PCHAT_POOL_FQDN}\"/>")],
     )?;
     Ok(())
 }

@@ -79,7 +79,7 @@ mod reader;
 mod writer;
 pub(crate) mod xml;
 
-pub use reader::{PackageContents, PackageReader};
+pub use reader::{ContentScan, ContentStats, FILE_LINK_PREFIX, PackageContents, PackageReader};
 pub use writer::PackageWriter;
 
 /// The folder of this project's own files.
@@ -188,11 +188,15 @@ pub struct Manifest {
 
 /// Limits the reader enforces on every entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PackageLimits {
     /// Largest uncompressed size of one entry (default 2 GiB).
     pub max_entry_bytes: u64,
     /// Largest uncompressed ÷ compressed ratio of one entry (default 100).
     pub max_ratio: u64,
+    /// Largest single message text (default 16 MiB; real messages are far smaller — the lab
+    /// goes up to 64 KiB). Bounds the reader's memory on hostile input.
+    pub max_text_bytes: u64,
 }
 
 impl Default for PackageLimits {
@@ -200,6 +204,7 @@ impl Default for PackageLimits {
         PackageLimits {
             max_entry_bytes: 2 * 1024 * 1024 * 1024,
             max_ratio: 100,
+            max_text_bytes: 16 * 1024 * 1024,
         }
     }
 }
