@@ -18,6 +18,7 @@ pub mod convert;
 pub mod digest;
 pub mod export;
 pub mod import;
+pub mod inspect;
 pub mod legacy;
 pub mod mgc;
 pub mod model;
@@ -29,6 +30,7 @@ pub mod verify;
 
 pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
 pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
+pub use inspect::{Inspection, inspect};
 pub use preflight::PreflightWarning;
 pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
 

@@ -67,6 +67,8 @@ pub struct VerifyReport {
     pub rooms_compared: u64,
     /// Legacy messages compared.
     pub messages_compared: u64,
+    /// Bytes of legacy message text compared.
+    pub bytes_compared: u64,
     /// Every difference found.
     pub differences: Vec<Difference>,
     /// Categories and rooms present only on the target (informational).
@@ -231,6 +233,7 @@ pub fn verify(
         done += expected.messages;
         bytes += expected.bytes;
         report.messages_compared += expected.messages;
+        report.bytes_compared += expected.bytes;
         let name = &room.name;
         let out = &mut report.differences;
         if expected.messages != got.messages {
