@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::chatdata::{self, ExportOptions, ImportOptions, VerifyOptions};
 use crate::lab::{self, LabPaths, LabSpec};
-use crate::progress::NullReporter;
 
 /// The phases, in order.
 pub const PHASES: [&str; 4] = ["lab-init", "export", "import", "verify"];
@@ -63,6 +62,9 @@ pub struct PhaseResult {
     pub wall_ms: u64,
     /// Peak resident memory in KiB (`VmHWM`), `None` where not measurable.
     pub peak_kib: Option<u64>,
+    /// CPU time (user + system, all threads) in milliseconds, `None` where not measurable.
+    /// On a shared machine wall time also counts waiting for a core; CPU time does not.
+    pub cpu_ms: Option<u64>,
 }
 
 impl PhaseResult {
@@ -86,6 +88,18 @@ pub struct BenchReport {
     pub end_to_end_msgs_per_s: f64,
     /// The largest peak of any phase (KiB).
     pub max_peak_kib: Option<u64>,
+}
+
+/// CPU time of this process (user + system, all threads) in ms, from `/proc/self/stat`
+/// (clock ticks of 10 ms, the Linux USER_HZ); `None` off Linux.
+pub fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // fields after the command name (which is in parentheses and may hold spaces)
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = f.get(11)?.parse().ok()?;
+    let stime: u64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) * 10)
 }
 
 /// Peak resident set of this process (`VmHWM`, KiB); `None` off Linux.
@@ -115,14 +129,36 @@ fn package_path(dir: &Path) -> PathBuf {
     LabPaths::in_dir(dir).export_dir.join("bench.zip")
 }
 
+/// Prints the data plane's log lines with the time since the phase started (the bench
+/// child's stderr), when `PCHAT_BENCH_LOG` is set.
+struct TimedLog {
+    started: Instant,
+    on: bool,
+}
+
+impl crate::progress::Reporter for TimedLog {
+    fn progress(&self, _update: crate::progress::ProgressUpdate) {}
+    fn log(&self, line: String) {
+        if self.on {
+            eprintln!("    [{:>6} ms] {line}", self.started.elapsed().as_millis());
+        }
+    }
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
 /// Runs one phase in this process.
 ///
 /// # Errors
 /// The phase's error, as text.
 pub fn run_phase(phase: &str, dir: &Path, spec: &LabSpec) -> Result<PhaseResult, String> {
-    let r = NullReporter::default();
-    let paths = LabPaths::in_dir(dir);
     let started = Instant::now();
+    let r = TimedLog {
+        started,
+        on: std::env::var_os("PCHAT_BENCH_LOG").is_some(),
+    };
+    let paths = LabPaths::in_dir(dir);
     let (messages, text_bytes, output_bytes) = match phase {
         "lab-init" => {
             lab::init(dir, spec, true, &r).map_err(|e| e.to_string())?;
@@ -208,6 +244,7 @@ pub fn run_phase(phase: &str, dir: &Path, spec: &LabSpec) -> Result<PhaseResult,
         output_bytes,
         wall_ms: started.elapsed().as_millis() as u64,
         peak_kib: peak_kib(),
+        cpu_ms: cpu_ms(),
     })
 }
 
@@ -274,12 +311,14 @@ pub fn run(args: &BenchArgs, data_dir: Option<&Path>) -> Result<ExitCode, String
             }
         };
         eprintln!(
-            "  {:<9} {:>10} msgs  {:>9.0} msg/s  {:>7.1} MB/s  {:>8} ms  peak {}",
+            "  {:<9} {:>10} msgs  {:>9.0} msg/s  {:>7.1} MB/s  {:>8} ms  cpu {} ms  peak {}",
             res.phase,
             res.messages,
             res.rate(),
             res.mb_per_s(),
             res.wall_ms,
+            res.cpu_ms
+                .map_or_else(|| "n/a".to_string(), |c| c.to_string()),
             res.peak_kib
                 .map_or_else(|| "n/a".to_string(), |k| format!("{} MB", k / 1024))
         );
@@ -304,18 +343,20 @@ pub fn run(args: &BenchArgs, data_dir: Option<&Path>) -> Result<ExitCode, String
     } else {
         let _ = writeln!(
             out,
-            "{:<9} {:>10} {:>11} {:>9} {:>10} {:>9}",
-            "phase", "messages", "msg/s", "MB/s", "wall ms", "peak MB"
+            "{:<9} {:>10} {:>11} {:>9} {:>10} {:>10} {:>9}",
+            "phase", "messages", "msg/s", "MB/s", "wall ms", "cpu ms", "peak MB"
         );
         for p in &report.phases {
             let _ = writeln!(
                 out,
-                "{:<9} {:>10} {:>11.0} {:>9.1} {:>10} {:>9}",
+                "{:<9} {:>10} {:>11.0} {:>9.1} {:>10} {:>10} {:>9}",
                 p.phase,
                 p.messages,
                 p.rate(),
                 p.mb_per_s(),
                 p.wall_ms,
+                p.cpu_ms
+                    .map_or_else(|| "n/a".to_string(), |c| c.to_string()),
                 p.peak_kib.map_or_else(
                     || "n/a".to_string(),
                     |k| format!("{:.0}", k as f64 / 1024.0)

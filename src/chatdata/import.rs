@@ -417,7 +417,7 @@ pub(crate) fn scan_content(
 ) -> Result<(), ChatDataError> {
     let d = &prep.contents.directory;
     let known_rooms: HashSet<i64> = d.rooms().map(|n| n.id).collect();
-    let known_prins: HashSet<i64> = d.principals.iter().map(|p| p.id).collect();
+    let known_prins = IdMap::new(d.principals.iter().map(|p| (p.id, ())));
     let total = prep
         .contents
         .manifest
@@ -446,7 +446,7 @@ pub(crate) fn scan_content(
                 }
                 last_room = m.room_id;
             }
-            if !known_prins.contains(&m.poster_id) {
+            if known_prins.get(m.poster_id).is_none() {
                 return Err(ChatDataError::Package {
                     path: PathBuf::new(),
                     entry: String::new(),
@@ -471,6 +471,45 @@ pub(crate) fn scan_content(
         }
     }
     Ok(())
+}
+
+/// A map from (mostly small, non-negative) legacy ids to values: a vector for ids below
+/// [`DENSE_LIMIT`], a hash map for the rest (real packages may carry synthetic negative ids).
+pub(crate) struct IdMap<V: Copy> {
+    dense: Vec<Option<V>>,
+    sparse: HashMap<i64, V>,
+}
+
+const DENSE_LIMIT: i64 = 1 << 24;
+
+impl<V: Copy> IdMap<V> {
+    pub(crate) fn new(items: impl IntoIterator<Item = (i64, V)>) -> IdMap<V> {
+        let mut m = IdMap {
+            dense: Vec::new(),
+            sparse: HashMap::new(),
+        };
+        for (k, v) in items {
+            if (0..DENSE_LIMIT).contains(&k) {
+                let i = k as usize;
+                if m.dense.len() <= i {
+                    m.dense.resize(i + 1, None);
+                }
+                m.dense[i] = Some(v);
+            } else {
+                m.sparse.insert(k, v);
+            }
+        }
+        m
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, k: i64) -> Option<V> {
+        if (0..DENSE_LIMIT).contains(&k) {
+            self.dense.get(k as usize).copied().flatten()
+        } else {
+            self.sparse.get(&k).copied()
+        }
+    }
 }
 
 /// The full warnings list: conversion, content, plan, pool.
@@ -1018,7 +1057,7 @@ fn publish(
     pp.journal = journal.clone();
     let pp = &pp;
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000;",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=FILE;",
     )
     .map_err(e("switch the target to WAL for the bulk load"))?;
     let batch_size = if opts.batch_messages == 0 {
@@ -1072,6 +1111,10 @@ fn publish(
             )
             .map_err(e("record the import plan"))?;
             tx.commit().map_err(e("commit the directory"))?;
+            r.log(format!(
+                "import: directory written ({} categories, {} rooms, {} principals); publishing {} messages in batches of {batch_size}",
+                pp.summary.categories, pp.summary.rooms, pp.summary.principals, pp.summary.messages
+            ));
             (0, 0, Cursor::new())
         }
     };
@@ -1084,7 +1127,7 @@ fn publish(
             message: "the import stage is incomplete; run the import again".into(),
         })?;
     let mut reader = StageReader::open(paths, package_id, offset, stage_end)?;
-    let posters: HashMap<i64, i64> = pp.principals.iter().map(|(a, b)| (*a, *b)).collect();
+    let posters = IdMap::new(pp.principals.iter().map(|(a, b)| (*a, *b)));
     // digests of rooms published from their first message in this run
     let mut digests: HashMap<i64, RowDigest> = HashMap::new();
     let mut batches = 0u64;
@@ -1133,7 +1176,7 @@ fn publish(
                 let Some(next) = cur_next.as_deref_mut() else {
                     continue;
                 };
-                let user = posters.get(&m.poster_id).copied().unwrap_or(pp.system);
+                let user = posters.get(m.poster_id).unwrap_or(pp.system);
                 ins.execute(params![
                     cur_node, *next, m.date, user, m.is_alert, m.content
                 ])

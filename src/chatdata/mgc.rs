@@ -433,13 +433,18 @@ impl MgcDb {
         } else {
             "SELECT chatDate, userId, isAlert, content FROM tblChat WHERE channelId = ?1 ORDER BY chatId"
         };
-        let mut st = self.conn.prepare_cached(sql).map_err(self.err(&action))?;
-        let mut rows = st.query(params![room_id]).map_err(self.err(&action))?;
-        while let Some(r) = rows.next().map_err(self.err(&action))? {
-            let date: i64 = r.get(0).map_err(self.err(&action))?;
-            let user: i64 = r.get(1).map_err(self.err(&action))?;
-            let alert = r.get::<_, i64>(2).map_err(self.err(&action))? != 0;
-            let content = r.get_ref(3).map_err(self.err(&action))?;
+        let mut st = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.err(&action)(e))?;
+        let mut rows = st
+            .query(params![room_id])
+            .map_err(|e| self.err(&action)(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(&action)(e))? {
+            let date: i64 = r.get(0).map_err(|e| self.err(&action)(e))?;
+            let user: i64 = r.get(1).map_err(|e| self.err(&action)(e))?;
+            let alert = r.get::<_, i64>(2).map_err(|e| self.err(&action)(e))? != 0;
+            let content = r.get_ref(3).map_err(|e| self.err(&action)(e))?;
             let text = content.as_str().map_err(|_| ChatDataError::Schema {
                 path: self.path.clone(),
                 message: format!("room \"{room_name}\": a message's content is not valid text"),

@@ -8,9 +8,13 @@
 //! `YYYY-MM-DD HH:MM:SS`. Foreign keys are declared as in the docs but not enforced
 //! (`PRAGMA foreign_keys` stays off, as bulk loads would pay for it).
 //!
-//! Lab-only physical choices: `tblChat` is a `WITHOUT ROWID` table clustered on its primary
-//! key (channel, chat id), the analogue of a clustered SQL Server key; `prinGuid` has a
-//! unique index (it is the documented alternate key).
+//! Lab-only physical choices: `tblChat` is an ordinary (rowid) table whose primary key
+//! (channel, chat id) is a separate index. A `WITHOUT ROWID` table — the closer analogue of a
+//! clustered SQL Server key — stores whole rows in its interior pages too, so every insert
+//! that passes a 64 KiB message on its way down copies it; at 10 million messages that was a
+//! third of the import's time. Messages are written in key order, so rowid order follows the
+//! key and reading a room stays sequential. `prinGuid` has a unique index (it is the
+//! documented alternate key).
 //!
 //! Not built (columns not retrievable, schemas.md §2.1): the 2010 `Logs` table, the 2010
 //! node-derived helper table (name unknown), the compliance tables of both versions
@@ -224,7 +228,8 @@ CREATE TABLE tblPrincipalInvites (
 CREATE TABLE tblLastInviteId (
   prinID INTEGER NOT NULL PRIMARY KEY REFERENCES tblPrincipal(prinID),
   lastInviteID INTEGER NOT NULL);
--- [doc gg615031] no rtf column; PK (channelID, chatID); clustered (WITHOUT ROWID) is a lab choice
+-- [doc gg615031] no rtf column; PK (channelID, chatID); an ordinary rowid table (lab choice,
+-- see the module docs)
 CREATE TABLE tblChat (
   channelID INTEGER NOT NULL,
   chatID INTEGER NOT NULL,
@@ -232,7 +237,7 @@ CREATE TABLE tblChat (
   userId INTEGER NOT NULL,
   isAlert INTEGER NOT NULL,
   content TEXT NOT NULL,
-  PRIMARY KEY (channelID, chatID)) WITHOUT ROWID;
+  PRIMARY KEY (channelID, chatID));
 -- [doc gg558616]
 CREATE TABLE tblLastChatId (
   nodeID INTEGER NOT NULL REFERENCES tblNode(nodeID),
@@ -372,7 +377,7 @@ CREATE TABLE tblPrincipalAffiliations (
   updatedBy INTEGER NOT NULL,
   PRIMARY KEY (principalID, "index", affiliationID));
 -- [doc tblChat] PK (channelId, chatId) [inf: the doc's "<channelID, chatD>" is a typo];
--- clustered (WITHOUT ROWID) is a lab choice
+-- an ordinary rowid table (lab choice, see the module docs)
 CREATE TABLE tblChat (
   channelId INTEGER NOT NULL,
   chatId INTEGER NOT NULL,
@@ -381,7 +386,7 @@ CREATE TABLE tblChat (
   isAlert INTEGER NOT NULL,
   content TEXT NOT NULL,
   rtf TEXT,
-  PRIMARY KEY (channelId, chatId)) WITHOUT ROWID;
+  PRIMARY KEY (channelId, chatId));
 -- [doc tblLastChatId]
 CREATE TABLE tblLastChatId (
   nodeID INTEGER NOT NULL REFERENCES tblNode(nodeID),

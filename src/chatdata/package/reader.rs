@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -150,6 +150,48 @@ impl<R: Read> Read for LimitReader<R> {
             ));
         }
         Ok(n)
+    }
+}
+
+/// Bytes per inflated chunk handed from the inflating thread to the parser.
+const INFLATE_CHUNK: usize = 256 * 1024;
+
+/// Reads the chunks another thread sends (recycling the buffers).
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    back: std::sync::mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = out.len().min(avail.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ChannelReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.pos >= self.cur.len() {
+            match self.rx.recv() {
+                Ok(Ok(buf)) => {
+                    let old = std::mem::replace(&mut self.cur, buf);
+                    let _ = self.back.send(old);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(&[]),
+            }
+        }
+        Ok(&self.cur[self.pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.cur.len());
     }
 }
 
@@ -794,54 +836,123 @@ impl PackageReader {
         };
         let limits = self.limits;
         let path = self.path.clone();
-        let input = open_limited(&mut self.archive, &path, index, &name, compressed, limits)?;
         let guids = std::mem::take(&mut self.guid_by_id);
         let ids = &mut self.ids;
+        let archive = &mut self.archive;
         let mut msg = Message::default();
         let mut kept: Option<ChatDataError> = None;
         let max_text = usize::try_from(limits.max_text_bytes).unwrap_or(usize::MAX);
-        let r = super::xml::walk_messages(input, max_text, |raw| {
-            let res = (|| {
-                msg.room_id = ids.id(raw.room);
-                msg.chat_id = parse_num(raw.id, "id")?.unwrap_or(0);
-                msg.date = parse_num(raw.date, "date")?.ok_or_else(|| {
-                    perr(&name, format!("a message of room {} has no date", raw.room))
-                })?;
-                if raw.poster.trim().is_empty() {
-                    return Err(perr(
-                        &name,
-                        format!("a message of room {} has no poster", raw.room),
-                    ));
+        // The entry is inflated on a second thread while this one parses: content entries
+        // are the bulk of a package and both steps cost about the same.
+        let r = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+            let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+            let ratio_cap = compressed
+                .saturating_mul(limits.max_ratio)
+                .max(RATIO_FLOOR_BYTES);
+            let limit = limits.max_entry_bytes.min(ratio_cap);
+            scope.spawn(move || {
+            let zf = match archive.by_index(index) {
+                Ok(zf) => zf,
+                Err(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(format!(
+                        "cannot open the entry ({e}); the archive is damaged"
+                    ))));
+                    return;
                 }
-                msg.poster_id = ids.id(raw.poster);
-                msg.is_alert = parse_bool(Some(raw.alert)).unwrap_or(false);
-                msg.content.clear();
-                match raw.enc.trim() {
-                    "" => msg.content.push_str(raw.text),
-                    e if e.eq_ignore_ascii_case("hex") => {
-                        let bytes = hex::decode(raw.text.trim()).map_err(|e| {
-                            perr(
-                                &name,
-                                format!("<Message> has enc=\"hex\" but is not hex: {e}"),
-                            )
-                        })?;
-                        msg.content = String::from_utf8(bytes)
-                            .map_err(|_| perr(&name, "<Message> hex text is not UTF-8"))?;
+            };
+            let mut input = LimitReader {
+                inner: zf,
+                limit,
+                read: 0,
+                why: format!(
+                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
+                    limits.max_entry_bytes, limits.max_ratio
+                ),
+            };
+            loop {
+                let mut buf = recycled.try_recv().unwrap_or_default();
+                buf.resize(INFLATE_CHUNK, 0);
+                let mut filled = 0;
+                let res = loop {
+                    match input.read(&mut buf[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == buf.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
                     }
-                    other => {
+                };
+                buf.truncate(filled);
+                let end = filled == 0;
+                let msg = match res {
+                    Ok(()) if end => return,
+                    Ok(()) => Ok(buf),
+                    Err(e) => Err(e),
+                };
+                let failed = msg.is_err();
+                if tx.send(msg).is_err() || failed {
+                    return;
+                }
+            }
+        });
+            let chan = ChannelReader {
+                rx,
+                back,
+                cur: Vec::new(),
+                pos: 0,
+            };
+            let input = match super::xml::utf8_bufread(chan) {
+                Ok(i) => i,
+                Err(e) => return Err(XmlError(format!("cannot read: {e}"))),
+            };
+            super::xml::walk_messages(input, max_text, |raw| {
+                let res = (|| {
+                    msg.room_id = ids.id(raw.room);
+                    msg.chat_id = parse_num(raw.id, "id")?.unwrap_or(0);
+                    msg.date = parse_num(raw.date, "date")?.ok_or_else(|| {
+                        perr(&name, format!("a message of room {} has no date", raw.room))
+                    })?;
+                    if raw.poster.trim().is_empty() {
                         return Err(perr(
                             &name,
-                            format!("<Message> has unknown encoding enc=\"{other}\""),
+                            format!("a message of room {} has no poster", raw.room),
                         ));
                     }
-                }
-                let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
-                scan.add(&msg, guid);
-                f(&msg)
-            })();
-            res.map_err(|e| {
-                kept = Some(e);
-                XmlError(CALLBACK_FAILED.into())
+                    msg.poster_id = ids.id(raw.poster);
+                    msg.is_alert = parse_bool(Some(raw.alert)).unwrap_or(false);
+                    msg.content.clear();
+                    match raw.enc.trim() {
+                        "" => msg.content.push_str(raw.text),
+                        e if e.eq_ignore_ascii_case("hex") => {
+                            let bytes = hex::decode(raw.text.trim()).map_err(|e| {
+                                perr(
+                                    &name,
+                                    format!("<Message> has enc=\"hex\" but is not hex: {e}"),
+                                )
+                            })?;
+                            msg.content = String::from_utf8(bytes)
+                                .map_err(|_| perr(&name, "<Message> hex text is not UTF-8"))?;
+                        }
+                        other => {
+                            return Err(perr(
+                                &name,
+                                format!("<Message> has unknown encoding enc=\"{other}\""),
+                            ));
+                        }
+                    }
+                    let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
+                    scan.add(&msg, guid);
+                    f(&msg)
+                })();
+                res.map_err(|e| {
+                    kept = Some(e);
+                    XmlError(CALLBACK_FAILED.into())
+                })
             })
         });
         self.guid_by_id = guids;
@@ -982,13 +1093,13 @@ fn open_limited<'a>(
 /// check), counts, first/last dates, rooms whose dates go backwards, file posts.
 #[derive(Default)]
 pub struct ContentScan {
-    digests: BTreeMap<i64, ContentDigest>,
-    last_date: HashMap<i64, i64>,
+    digests: BTreeMap<i64, (ContentDigest, i64)>,
     unordered: std::collections::BTreeSet<i64>,
     file_posts: BTreeMap<i64, u64>,
     messages: u64,
     bytes: u64,
-    cur: Option<(i64, ContentDigest)>,
+    /// The current room: id, digest, last chatDate.
+    cur: Option<(i64, ContentDigest, i64)>,
 }
 
 /// The link prefix of a posted file in message content (schemas.md §1.3, tblChat.content).
@@ -998,18 +1109,20 @@ impl ContentScan {
     /// Adds one message (`poster_guid` feeds the digest).
     pub fn add(&mut self, m: &Message, poster_guid: &str) {
         match &mut self.cur {
-            Some((id, _)) if *id == m.room_id => {}
+            Some((id, _, _)) if *id == m.room_id => {}
             _ => {
-                if let Some((id, d)) = self.cur.take() {
-                    self.digests.insert(id, d);
+                if let Some((id, d, last)) = self.cur.take() {
+                    self.digests.insert(id, (d, last));
                 }
-                let d = self.digests.remove(&m.room_id).unwrap_or_default();
-                self.cur = Some((m.room_id, d));
+                let (d, last) = self
+                    .digests
+                    .remove(&m.room_id)
+                    .unwrap_or((ContentDigest::default(), i64::MIN));
+                self.cur = Some((m.room_id, d, last));
             }
         }
-        let (_, d) = self.cur.as_mut().expect("set above");
+        let (_, d, last) = self.cur.as_mut().expect("set above");
         d.update(m.date, poster_guid, m.is_alert, &m.content);
-        let last = self.last_date.entry(m.room_id).or_insert(i64::MIN);
         if m.date < *last {
             self.unordered.insert(m.room_id);
         }
@@ -1033,8 +1146,8 @@ impl ContentScan {
 
     /// The totals.
     pub fn finish(mut self) -> ContentStats {
-        if let Some((id, d)) = self.cur.take() {
-            self.digests.insert(id, d);
+        if let Some((id, d, last)) = self.cur.take() {
+            self.digests.insert(id, (d, last));
         }
         ContentStats {
             messages: self.messages,
@@ -1042,7 +1155,7 @@ impl ContentScan {
             rooms: self
                 .digests
                 .into_iter()
-                .map(|(k, v)| (k, v.finish()))
+                .map(|(k, (v, _))| (k, v.finish()))
                 .collect(),
             unordered: self.unordered,
             file_posts: self.file_posts,

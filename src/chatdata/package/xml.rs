@@ -159,6 +159,33 @@ pub(crate) fn utf8_reader<'a, R: Read + 'a>(inner: R) -> std::io::Result<Box<dyn
     }
 }
 
+/// [`utf8_reader`] for input that is already buffered (no second buffer for UTF-8).
+pub(crate) fn utf8_bufread<'a, R: BufRead + 'a>(
+    mut input: R,
+) -> std::io::Result<Box<dyn BufRead + 'a>> {
+    let head = input.fill_buf()?;
+    let (utf16, big_endian) = match head {
+        [0xFF, 0xFE, ..] => (true, false),
+        [0xFE, 0xFF, ..] => (true, true),
+        _ => (false, false),
+    };
+    if utf16 {
+        input.consume(2);
+        let t = Utf16ToUtf8 {
+            inner: input,
+            big_endian,
+            pending: Vec::new(),
+            pos: 0,
+            carry: None,
+            high: None,
+            eof: false,
+        };
+        Ok(Box::new(BufReader::with_capacity(64 * 1024, t)))
+    } else {
+        Ok(Box::new(input))
+    }
+}
+
 /// Creates a quick-xml reader over UTF-8 input with checks on.
 pub(crate) fn xml_reader<R: BufRead>(input: R) -> quick_xml::Reader<R> {
     let mut r = quick_xml::Reader::from_reader(input);
@@ -728,11 +755,13 @@ fn read_subtree<R: BufRead>(
     }
 }
 
-/// True when `s` cannot travel as XML 1.0 element text unchanged: characters XML 1.0
-/// forbids, or `\r` (which XML parsers normalize away).
+/// True when `s` cannot travel as XML 1.0 element text, even escaped: characters XML 1.0
+/// forbids (control characters other than tab, line feed and carriage return — the writer
+/// escapes `\r` as `&#13;` — and U+FFFE / U+FFFF).
 pub(crate) fn needs_hex(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c, '\r' | '\u{FFFE}' | '\u{FFFF}') || (c < ' ' && c != '\t' && c != '\n'))
+    s.bytes()
+        .any(|b| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || (s.contains('\u{FFFE}') || s.contains('\u{FFFF}'))
 }
 
 #[cfg(test)]
@@ -822,6 +851,6 @@ mod tests {
         let xml = br#"<M><Name enc="hex">610d0a07</Name></M>"#;
         let r = &collect(xml, &["M"]).unwrap()[0];
         assert_eq!(r.get_text("Name").unwrap().as_deref(), Some("a\r\n\u{7}"));
-        assert!(needs_hex("a\r\nb") && needs_hex("\u{7}") && !needs_hex("a\nb\t😀"));
+        assert!(needs_hex("\u{7}") && needs_hex("x\u{FFFF}") && !needs_hex("a\r\nb\t😀"));
     }
 }
