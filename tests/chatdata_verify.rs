@@ -50,7 +50,10 @@ fn verify(m: &Migrated, target: &Path) -> VerifyReport {
 /// A copy of the migrated target with `sql` applied.
 fn damaged(m: &Migrated, name: &str, sql: &str) -> PathBuf {
     let t = copy(&m.paths.mgc_db, m.dir.path(), name);
-    Connection::open(&t).unwrap().execute_batch(sql).unwrap();
+    Connection::open(&t)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA foreign_keys = OFF; {sql}"))
+        .unwrap();
     t
 }
 

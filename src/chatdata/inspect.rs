@@ -405,7 +405,10 @@ pub fn inspect_with(
         .map(|n| {
             let converted = conv.room(n.id);
             RoomInventory {
-                name: converted.map_or_else(|| n.name.clone(), |r| r.name.clone()),
+                name: converted
+                    .map(|r| r.name.clone())
+                    .or_else(|| conv.refused_rooms.get(&n.id).map(|r| r.0.clone()))
+                    .unwrap_or_else(|| n.name.clone()),
                 legacy_name: n.name.clone(),
                 category: converted.map(|r| r.category.clone()).unwrap_or_default(),
                 disabled: n.disabled,
