@@ -242,10 +242,10 @@ fn write_zip(path: &Path, entries: &[(String, Body, bool)]) -> bool {
 /// Everything that reads a package: must return, never panic.
 fn exercise(pkg: &Path, target_template: &Path, dir: &Path) {
     let r = NullReporter::default();
-    if let Ok(mut p) = PackageReader::open(pkg, PackageLimits::default()) {
-        if p.read_directory().is_ok() {
-            let _ = p.for_each_message(|_| Ok(()));
-        }
+    if let Ok(mut p) = PackageReader::open(pkg, PackageLimits::default())
+        && p.read_directory().is_ok()
+    {
+        let _ = p.for_each_message(|_| Ok(()));
     }
     let _ = chatdata::inspect(pkg, None, &r);
     let target = dir.join("t.db");

@@ -313,7 +313,7 @@ pub fn generate_legacy(
                 }
                 let poster = *pool.choose(&mut g.rng).expect("poster pool is never empty");
                 let alert = g.rng.random_bool(0.01);
-                if (done + 1) % LONG_PASTE_EVERY == 0 {
+                if (done + 1).is_multiple_of(LONG_PASTE_EVERY) {
                     let len = if done + 1 == LONG_PASTE_EVERY {
                         MAX_MESSAGE_BYTES
                     } else {
