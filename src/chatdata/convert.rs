@@ -29,14 +29,14 @@ use super::model::{AddIn, Directory, Node, Role, enumv, ptype};
 /// parent category names as a prefix".
 pub const FLATTEN_SEPARATOR: &str = " - ";
 
-/// Longest node name in 2013 (nvarchar(256), counted in UTF-16 code units) [doc].
+/// Longest node name in 2013 (nvarchar(256), counted in UTF-16 code units) \[doc\].
 pub const MAX_NAME_UNITS: usize = 256;
 
 /// Effective value used when no node up to the root sets invite [doc: "default false"].
 pub const DEFAULT_INVITE: bool = false;
-/// Effective value used when no node up to the root sets logged [inf].
+/// Effective value used when no node up to the root sets logged \[inf\].
 pub const DEFAULT_LOGGED: bool = true;
-/// Effective value used when no node up to the root sets filePost [inf].
+/// Effective value used when no node up to the root sets filePost \[inf\].
 pub const DEFAULT_FILE_POST: bool = true;
 
 pub use super::preflight::PreflightWarning;
@@ -57,9 +57,9 @@ pub struct TargetPrincipal {
     pub type_id: i16,
     /// prinUri.
     pub uri: String,
-    /// prinName: the common name (first RDN of the DN) [inf], else the display name.
+    /// prinName: the common name (first RDN of the DN) \[inf\], else the display name.
     pub name: Option<String>,
-    /// prinDisplayName: the legacy prinName (which held the display name) [doc].
+    /// prinDisplayName: the legacy prinName (which held the display name) \[doc\].
     pub display_name: Option<String>,
     /// prinCompanyName.
     pub company: Option<String>,
@@ -86,7 +86,7 @@ pub struct TargetPrincipal {
 pub struct TargetCategory {
     /// Legacy nodeID.
     pub legacy_id: i64,
-    /// nodeGuid (kept; preservation undocumented [nf]).
+    /// nodeGuid (kept; preservation undocumented \[nf\]).
     pub guid: String,
     /// Flattened name.
     pub name: String,
@@ -206,7 +206,7 @@ pub fn name_units(s: &str) -> usize {
 /// on the flattened name) and their subtrees as in scope, keeps their ancestors (and the root)
 /// as context (`in_scope = false`) and drops every other node with its roles and scopes.
 /// An empty `scope` keeps everything. `-Scope` semantics: "limits the export to named
-/// categories and their rooms" [doc].
+/// categories and their rooms" \[doc\].
 ///
 /// # Errors
 /// A message naming the unknown categories and listing the top-level ones.
@@ -336,8 +336,8 @@ impl<'a> Tree<'a> {
     }
 
     /// Effective tri-state value of `field` at node `id`: when an ancestor has
-    /// `inheritance` = 1, its children "must inherit" its settings [doc] so the highest such
-    /// ancestor's effective value wins [inf]; otherwise the nearest non-NULL value up the tree,
+    /// `inheritance` = 1, its children "must inherit" its settings \[doc\] so the highest such
+    /// ancestor's effective value wins \[inf\]; otherwise the nearest non-NULL value up the tree,
     /// else `default`.
     fn effective(&self, id: i64, field: fn(&Node) -> Option<bool>, default: bool) -> bool {
         let chain = self.chain(id);
@@ -368,7 +368,7 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// Common name of a DN: the value of its first RDN, unescaped [inf].
+/// Common name of a DN: the value of its first RDN, unescaped \[inf\].
 fn common_name(dn: &str) -> Option<String> {
     let first = {
         let mut end = dn.len();

@@ -15,7 +15,7 @@ use super::{BATCH_ROWS, ChatDataError};
 use crate::progress::{ProgressUpdate, Reporter};
 
 /// `-Level`. What each level contains is **not documented** (migration.md §6.3); the
-/// sections follow the names' evident meaning [inf]:
+/// sections follow the names' evident meaning \[inf\]:
 ///
 /// | level | package carries |
 /// |---|---|

@@ -155,8 +155,8 @@ impl MgcDb {
     }
 
     /// The pool this database belongs to, as its `tblConfig` row `pool` names it
-    /// (`configContent` with an `fqdn="…"` attribute) [inf: the real row's content is
-    /// undocumented ("unsupported configuration"); the lab writes `<pool fqdn="…"/>`].
+    /// (`configContent` with an `fqdn="…"` attribute) (inferred: the real row's content is
+    /// undocumented ("unsupported configuration"); the lab writes `<pool fqdn="…"/>`).
     /// `None` when the table, the row or the attribute is missing.
     ///
     /// # Errors

@@ -7,7 +7,7 @@
 //! 1. the conversion of the package's directory ([`super::convert::convert`]): flattened
 //!    sub-categories and the names they get, names over 256 characters, root-category
 //!    managers, invitation settings forced off, federated principals, dropped settings;
-//! 2. the package's content ([`file_post_warnings`]): rooms whose posted files must be copied
+//! 2. the package's content (`file_post_warnings`): rooms whose posted files must be copied
 //!    by hand;
 //! 3. the target, when there is one (the import's plan): items the import overwrites,
 //!    principals that cannot be provisioned, rooms that cannot receive their content.
@@ -45,19 +45,19 @@ pub mod severity {
 
 /// The stable warning codes.
 pub mod codes {
-    /// A sub-category is flattened into a top-level category with a prefixed name [doc].
+    /// A sub-category is flattened into a top-level category with a prefixed name \[doc\].
     pub const FLATTENED_CATEGORY: &str = "flattened-category";
-    /// A flattened category or room name is over 256 characters [doc]: not imported.
+    /// A flattened category or room name is over 256 characters \[doc\]: not imported.
     pub const NAME_TOO_LONG: &str = "name-too-long";
-    /// A manager of the root category becomes a manager of every room [doc].
+    /// A manager of the root category becomes a manager of every room \[doc\].
     pub const ROOT_MANAGER: &str = "root-manager";
-    /// A room asks for invitations its category turns off: forced off [doc].
+    /// A room asks for invitations its category turns off: forced off \[doc\].
     pub const INVITE_FORCED_OFF: &str = "invite-forced-off";
-    /// A federated principal is imported disabled [doc].
+    /// A federated principal is imported disabled \[doc\].
     pub const FEDERATED_PRINCIPAL: &str = "federated-principal";
-    /// A room has posted files (`ma-filelink:`) that must be copied by hand [doc].
+    /// A room has posted files (`ma-filelink:`) that must be copied by hand \[doc\].
     pub const FILE_POSTS: &str = "file-posts";
-    /// An item of the target with the same name is overwritten [doc].
+    /// An item of the target with the same name is overwritten \[doc\].
     pub const OVERWRITE: &str = "overwrite";
     /// Two items get the same 2013 name: the second is not imported.
     pub const DUPLICATE_NAME: &str = "duplicate-name";
@@ -67,11 +67,11 @@ pub mod codes {
     pub const CATEGORY_REFUSED: &str = "category-refused";
     /// A room whose category is not in the export: not imported.
     pub const CATEGORY_NOT_EXPORTED: &str = "category-not-exported";
-    /// A room's own chat-history setting is dropped (category-level in 2013) [doc].
+    /// A room's own chat-history setting is dropped (category-level in 2013) \[doc\].
     pub const ROOM_HISTORY_SETTING: &str = "room-history-setting";
-    /// A room's own file-upload setting is dropped (category-level in 2013) [doc].
+    /// A room's own file-upload setting is dropped (category-level in 2013) \[doc\].
     pub const ROOM_FILE_POST_SETTING: &str = "room-file-post-setting";
-    /// Presenters of a normal room are dropped (2013: auditorium rooms only) [doc].
+    /// Presenters of a normal room are dropped (2013: auditorium rooms only) \[doc\].
     pub const VOICED_IN_NORMAL_ROOM: &str = "voiced-in-normal-room";
     /// Room-level Creator roles have no 2013 equivalent.
     pub const CREATOR_ON_ROOM: &str = "creator-on-room";
@@ -79,7 +79,7 @@ pub mod codes {
     pub const PRINCIPAL_UNKNOWN: &str = "principal-unknown";
     /// A room's add-in is not in the package.
     pub const ADDIN_MISSING: &str = "addin-missing";
-    /// Room topics are dropped (no 2013 column) [doc].
+    /// Room topics are dropped (no 2013 column) \[doc\].
     pub const TOPIC_DROPPED: &str = "topic-dropped";
     /// Principals without a GUID (real packages) are matched by user principal name.
     pub const PRINCIPAL_WITHOUT_GUID: &str = "principal-without-guid";

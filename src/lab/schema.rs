@@ -2,8 +2,8 @@
 //! the Lync Server 2013 Persistent Chat content database `mgc`.
 //!
 //! Laid out to schemas.md §1 (2013), §2 (2010) and Appendix A. Every table carries a comment
-//! saying whether its columns are documented (`[doc]`, with the source page) or our
-//! reconstruction (`[inf]`). SQLite types: GUIDs are TEXT in uppercase canonical form, `bit`
+//! saying whether its columns are documented (`\[doc\]`, with the source page) or our
+//! reconstruction (`\[inf\]`). SQLite types: GUIDs are TEXT in uppercase canonical form, `bit`
 //! is INTEGER 0/1, tick time stamps are INTEGER, SQL `datetime` is TEXT
 //! `YYYY-MM-DD HH:MM:SS`. Foreign keys are declared as in the docs but not enforced
 //! (`PRAGMA foreign_keys` stays off, as bulk loads would pay for it).
@@ -27,9 +27,9 @@ use rusqlite::{Connection, params};
 use crate::chatdata::model::Role;
 
 /// prinID of the system principal in both lab databases (2013 `updatedBy` "normally 1 = AD
-/// sync" suggests prinID 1 is internal) [inf].
+/// sync" suggests prinID 1 is internal) \[inf\].
 pub const SYSTEM_PRINCIPAL_ID: i64 = 1;
-/// nodeID of the root category ("the root node has nodeID 1 and is its own parent") [doc].
+/// nodeID of the root category ("the root node has nodeID 1 and is its own parent") \[doc\].
 pub const ROOT_NODE_ID: i64 = 1;
 /// GUID of the mgc system principal (lab constant).
 pub const MGC_SYSTEM_GUID: &str = "00000000-0000-0000-0000-00000000A001";
@@ -41,7 +41,7 @@ pub const LAB_PCHAT_POOL_FQDN: &str = "pchatpool.contoso.lab";
 /// Fixed time stamp of the mgc seed rows (2013-01-01 00:00:00 UTC, in ticks).
 pub const MGC_SEED_TICKS: i64 = 634_925_952_000_000_000;
 
-/// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented [nf]: code
+/// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented \[nf\]: code
 /// must look roles up by `rtypeDesc`; the two lab databases deliberately use different ids so
 /// that code which does not is caught by the tests.
 pub const LEGACY_ROLE_IDS: [(Role, i64); 3] =
@@ -54,8 +54,8 @@ pub const MGC_ROLE_IDS: [(Role, i64); 4] = [
     (Role::Manager, 4),
 ];
 
-/// Permission bits of tblRoleType.rtypeAllowedPermSet, as `1 << n` (bit positions [doc],
-/// the `1 << n` encoding [inf], schemas.md §1.3).
+/// Permission bits of tblRoleType.rtypeAllowedPermSet, as `1 << n` (bit positions \[doc\],
+/// the `1 << n` encoding \[inf\], schemas.md §1.3).
 pub mod perm {
     /// 2: manage nodes.
     pub const MANAGE: i64 = 1 << 2;
@@ -81,7 +81,7 @@ pub mod perm {
     pub const BYPASS_VISIBILITY: i64 = 1 << 13;
 }
 
-/// Which permissions each role holds (lab choice [inf]; the docs list the bits, not the sets).
+/// Which permissions each role holds (lab choice \[inf\]; the docs list the bits, not the sets).
 pub fn role_perm_set(role: Role) -> i64 {
     use perm::*;
     let member = JOIN | POST | READ_HISTORY | SEE;
@@ -488,7 +488,7 @@ CREATE TABLE tblConfig (
 "#;
 
 /// Enum rows shared by both databases: (valueID, attributeID, attributeValue). The legacy
-/// database gets only 2–5 (`open` is new in 2013 [inf]).
+/// database gets only 2–5 (`open` is new in 2013 \[inf\]).
 const ENUM_VALUES: [(i64, i64, &str); 5] = [
     (2, 1, "private"),
     (3, 1, "scope"),
