@@ -300,7 +300,6 @@ fn cancelled_export_leaves_no_package_and_cancelled_import_resumes() {
     );
 
     let zip = export_all(&paths);
-    let empty = copy_db(&paths.mgc_db, dir.path(), "empty.db");
     let reference = copy_db(&paths.mgc_db, dir.path(), "reference.db");
     let small_batches = ImportOptions {
         batch_messages: 2_000,
@@ -335,7 +334,6 @@ fn cancelled_export_leaves_no_package_and_cancelled_import_resumes() {
     .unwrap();
     assert!(s.resumed, "{s:?}");
     assert_eq!(dump(&paths.mgc_db), want);
-    let _ = empty;
 
     let r = RecordingReporter::cancelling_after(0);
     let err = chatdata::verify(

@@ -7,7 +7,7 @@
 mod lab_common;
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use lab_common::{build, copy, export, spec, what_if};
 use pchat_migrate::chatdata::{self, ImportOptions, Inspection, PreflightWarning};
@@ -376,5 +376,4 @@ fn the_cli_inspects_as_json_and_verify_writes_its_report_file() {
     std::fs::write(&bogus, b"not a zip").unwrap();
     let (code, _) = run(&["inspect", bogus.to_str().unwrap()]);
     assert_eq!(code, Some(2));
-    let _ = Path::new(exe);
 }
