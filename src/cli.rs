@@ -100,6 +100,20 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Inspect an export package (ours or a real one) and list the pre-flight warnings.
+    Inspect {
+        /// The package (.zip).
+        file: PathBuf,
+        /// Also plan against this Persistent Chat (mgc) database: items the import would
+        /// overwrite, the pool check.
+        #[arg(long, value_name = "MGC")]
+        target: Option<PathBuf>,
+        /// Print the inspection as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a lab and time lab init, export, import and verify (each in its own process).
+    Bench(crate::bench::BenchArgs),
     /// Compare the legacy and Persistent Chat databases room by room.
     Verify {
         /// Print the report as JSON on stdout.
@@ -245,14 +259,7 @@ pub enum ReportFormat {
 #[derive(Debug, Subcommand)]
 pub enum LabAction {
     /// Create the lab databases (done automatically on first start).
-    Init {
-        /// Generator seed (same seed, same data).
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Replace an existing lab.
-        #[arg(long)]
-        force: bool,
-    },
+    Init(crate::lab::init_args::LabInitArgs),
     /// Empty the lab's Persistent Chat database (to rehearse the import again).
     ResetTarget,
 }
@@ -427,6 +434,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 )
             }
         }
+        Command::Inspect { file, target, json } => inspect(&file, target.as_deref(), json),
+        Command::Bench(args) => crate::bench::run(&args, Some(&ctx.paths.data_dir)),
         Command::Verify { json, out } => headless_job(
             &ctx,
             cli.session.as_deref(),
@@ -576,12 +585,9 @@ fn reopen_fn(ctx: &Context) -> crate::tui::Reopen {
 fn lab(ctx: &Context, action: LabAction) -> Result<ExitCode, String> {
     let r = StderrReporter::new(false);
     match action {
-        LabAction::Init { seed, force } => {
-            let spec = crate::lab::LabSpec {
-                seed,
-                ..crate::lab::LabSpec::default()
-            };
-            let paths = crate::lab::init(&ctx.paths.lab_dir, &spec, force, &r)
+        LabAction::Init(args) => {
+            let spec = args.spec()?;
+            let paths = crate::lab::init(&ctx.paths.lab_dir, &spec, args.force, &r)
                 .map_err(|e| e.to_string())?;
             println!("legacy Group Chat database: {}", paths.legacy_db.display());
             println!("Persistent Chat mgc database: {}", paths.mgc_db.display());
@@ -837,6 +843,40 @@ fn probe_command(
     } else {
         ExitCode::from(1)
     })
+}
+
+fn inspect(
+    file: &std::path::Path,
+    target: Option<&std::path::Path>,
+    json: bool,
+) -> Result<ExitCode, String> {
+    let r = StderrReporter::new(json);
+    match crate::chatdata::inspect(file, target, &r) {
+        Ok(i) => {
+            if json {
+                let mut v = serde_json::to_value(&i).map_err(|e| e.to_string())?;
+                v["digest"] = serde_json::Value::String(i.digest());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+                );
+            } else {
+                print!("{}", i.to_text());
+            }
+            Ok(if i.warning_counts.errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e.to_string() }));
+            }
+            eprintln!("pchat-migrate: inspect failed: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 fn print_differences(outcome: &JobOutcome) {

@@ -5,6 +5,7 @@
 //! do no terminal work; `store` keeps the session; `jobs` runs the data plane in the
 //! background; `tui` and `cli` sit on top of everything.
 
+pub mod bench;
 pub mod chatdata;
 pub mod cli;
 pub mod coexistence;

@@ -29,36 +29,21 @@ use super::model::{AddIn, Directory, Node, Role, enumv, ptype};
 /// parent category names as a prefix".
 pub const FLATTEN_SEPARATOR: &str = " - ";
 
-/// Longest node name in 2013 (nvarchar(256), counted in UTF-16 code units) [doc].
+/// Longest node name in 2013 (nvarchar(256), counted in UTF-16 code units) \[doc\].
 pub const MAX_NAME_UNITS: usize = 256;
 
 /// Effective value used when no node up to the root sets invite [doc: "default false"].
 pub const DEFAULT_INVITE: bool = false;
-/// Effective value used when no node up to the root sets logged [inf].
+/// Effective value used when no node up to the root sets logged \[inf\].
 pub const DEFAULT_LOGGED: bool = true;
-/// Effective value used when no node up to the root sets filePost [inf].
+/// Effective value used when no node up to the root sets filePost \[inf\].
 pub const DEFAULT_FILE_POST: bool = true;
 
-/// A warning (or error-level refusal) of the conversion, reported by the import.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ImportWarning {
-    /// Stable code, e.g. `INVITE_FORCED_OFF`, `NAME_TOO_LONG`, `FEDERATED_PRINCIPAL`.
-    pub code: String,
-    /// The room, category or principal concerned.
-    pub item: String,
-    /// What happened and what to do.
-    pub message: String,
-    /// `error` (the item is not imported), `warning` (imported, changed) or `info`.
-    pub severity: String,
-}
+pub use super::preflight::PreflightWarning;
+use super::preflight::codes;
 
-fn warn(out: &mut Vec<ImportWarning>, severity: &str, code: &str, item: &str, message: String) {
-    out.push(ImportWarning {
-        code: code.into(),
-        item: item.into(),
-        message,
-        severity: severity.into(),
-    });
+fn warn(out: &mut Vec<PreflightWarning>, severity: &str, code: &str, item: &str, message: String) {
+    out.push(super::preflight::warning(severity, code, item, message));
 }
 
 /// A principal as 2013 stores it.
@@ -72,9 +57,9 @@ pub struct TargetPrincipal {
     pub type_id: i16,
     /// prinUri.
     pub uri: String,
-    /// prinName: the common name (first RDN of the DN) [inf], else the display name.
+    /// prinName: the common name (first RDN of the DN) \[inf\], else the display name.
     pub name: Option<String>,
-    /// prinDisplayName: the legacy prinName (which held the display name) [doc].
+    /// prinDisplayName: the legacy prinName (which held the display name) \[doc\].
     pub display_name: Option<String>,
     /// prinCompanyName.
     pub company: Option<String>,
@@ -101,7 +86,7 @@ pub struct TargetPrincipal {
 pub struct TargetCategory {
     /// Legacy nodeID.
     pub legacy_id: i64,
-    /// nodeGuid (kept; preservation undocumented [nf]).
+    /// nodeGuid (kept; preservation undocumented \[nf\]).
     pub guid: String,
     /// Flattened name.
     pub name: String,
@@ -191,7 +176,7 @@ pub struct Converted {
     /// Principals (system principals left out).
     pub principals: Vec<TargetPrincipal>,
     /// Warnings and refusals.
-    pub warnings: Vec<ImportWarning>,
+    pub warnings: Vec<PreflightWarning>,
     /// Legacy room id → (name, reason) of rooms that will not be imported.
     pub refused_rooms: BTreeMap<i64, (String, String)>,
     /// Legacy room id → index in `rooms`.
@@ -221,7 +206,7 @@ pub fn name_units(s: &str) -> usize {
 /// on the flattened name) and their subtrees as in scope, keeps their ancestors (and the root)
 /// as context (`in_scope = false`) and drops every other node with its roles and scopes.
 /// An empty `scope` keeps everything. `-Scope` semantics: "limits the export to named
-/// categories and their rooms" [doc].
+/// categories and their rooms" \[doc\].
 ///
 /// # Errors
 /// A message naming the unknown categories and listing the top-level ones.
@@ -351,8 +336,8 @@ impl<'a> Tree<'a> {
     }
 
     /// Effective tri-state value of `field` at node `id`: when an ancestor has
-    /// `inheritance` = 1, its children "must inherit" its settings [doc] so the highest such
-    /// ancestor's effective value wins [inf]; otherwise the nearest non-NULL value up the tree,
+    /// `inheritance` = 1, its children "must inherit" its settings \[doc\] so the highest such
+    /// ancestor's effective value wins \[inf\]; otherwise the nearest non-NULL value up the tree,
     /// else `default`.
     fn effective(&self, id: i64, field: fn(&Node) -> Option<bool>, default: bool) -> bool {
         let chain = self.chain(id);
@@ -383,7 +368,7 @@ impl<'a> Tree<'a> {
     }
 }
 
-/// Common name of a DN: the value of its first RDN, unescaped [inf].
+/// Common name of a DN: the value of its first RDN, unescaped \[inf\].
 fn common_name(dn: &str) -> Option<String> {
     let first = {
         let mut end = dn.len();
@@ -425,6 +410,7 @@ pub fn convert(d: &Directory) -> Converted {
     // ---- principals -------------------------------------------------------------------
     let mut system: BTreeSet<i64> = BTreeSet::new();
     let mut known: BTreeSet<i64> = BTreeSet::new();
+    let mut without_guid = 0usize;
     for p in &d.principals {
         if let Some(g) = &p.guid {
             out.guid_by_id.insert(p.id, g.clone());
@@ -451,7 +437,7 @@ pub fn convert(d: &Directory) -> Converted {
             warn(
                 w,
                 "warning",
-                "FEDERATED_PRINCIPAL",
+                codes::FEDERATED_PRINCIPAL,
                 &item,
                 "federated principals are not supported by Persistent Chat: imported as a disabled principal; \
                  the rooms migrate but this principal cannot reach them"
@@ -459,15 +445,7 @@ pub fn convert(d: &Directory) -> Converted {
             );
         }
         if p.guid.is_none() {
-            warn(
-                w,
-                "warning",
-                "PRINCIPAL_WITHOUT_GUID",
-                &item,
-                "the package gives no GUID for this principal: it is matched on the target by user principal name, \
-                 or skipped if none matches"
-                    .into(),
-            );
+            without_guid += 1;
         }
         out.principals.push(TargetPrincipal {
             legacy_id: p.id,
@@ -490,6 +468,17 @@ pub fn convert(d: &Directory) -> Converted {
             updated_on: p.updated_on,
             verified_on: p.verified_on.clone(),
         });
+    }
+    if without_guid > 0 {
+        warn(
+            w,
+            "warning",
+            codes::PRINCIPAL_WITHOUT_GUID,
+            &format!("{without_guid} principals"),
+            "the package gives no GUID for these principals (a package not written by this program): each is \
+             matched on the target by user principal name, or left out with its roles if none matches"
+                .into(),
+        );
     }
     let principal_label = |id: i64| -> String {
         d.principals
@@ -540,7 +529,7 @@ pub fn convert(d: &Directory) -> Converted {
             warn(
                 w,
                 "error",
-                "NAME_TOO_LONG",
+                codes::NAME_TOO_LONG,
                 &name,
                 format!(
                     "the flattened category name has {} characters, over the 2013 limit of {MAX_NAME_UNITS}: the category \
@@ -554,11 +543,27 @@ pub fn convert(d: &Directory) -> Converted {
             );
             continue;
         }
+        if tree.parent(n.id).map(|p| p.id) != tree.root {
+            let rooms_below = d.rooms().filter(|r| r.parent_id == n.id).count();
+            warn(
+                w,
+                "warning",
+                codes::FLATTENED_CATEGORY,
+                &name,
+                format!(
+                    "sub-category \"{}\" is flattened into the top-level category \"{name}\" (2013 has one category \
+                     level; the separator \"{FLATTEN_SEPARATOR}\" is this tool's choice); its {rooms_below} room{} get \
+                     the prefix \"{name}{FLATTEN_SEPARATOR}\"; simplify the tree before exporting if that naming is unwanted",
+                    n.name,
+                    if rooms_below == 1 { "" } else { "s" }
+                ),
+            );
+        }
         if let Some(prev) = seen_names.insert(name.to_lowercase(), n.id) {
             warn(
                 w,
                 "error",
-                "DUPLICATE_NAME",
+                codes::DUPLICATE_NAME,
                 &name,
                 format!(
                     "two legacy categories flatten to the same name (ids {prev} and {}): the second is not imported; rename one and export again",
@@ -586,7 +591,7 @@ pub fn convert(d: &Directory) -> Converted {
                 warn(
                     w,
                     "warning",
-                    "PRINCIPAL_UNKNOWN",
+                    codes::PRINCIPAL_UNKNOWN,
                     &name,
                     format!("scope principal id {p} is not in the package; left out"),
                 );
@@ -619,7 +624,7 @@ pub fn convert(d: &Directory) -> Converted {
     let mut topics = 0usize;
     let mut room_names: HashMap<String, i64> = HashMap::new();
     for n in d.rooms() {
-        let refuse = |out_w: &mut Vec<ImportWarning>,
+        let refuse = |out_w: &mut Vec<PreflightWarning>,
                       refused: &mut BTreeMap<i64, (String, String)>,
                       code: &str,
                       item: &str,
@@ -636,7 +641,7 @@ pub fn convert(d: &Directory) -> Converted {
             refuse(
                 w,
                 &mut out.refused_rooms,
-                "ROOM_WITHOUT_CATEGORY",
+                codes::ROOM_WITHOUT_CATEGORY,
                 &n.name,
                 "the room has no category in the package (2013 rooms must belong to a category): not imported; \
                  use a package written with categories (-Level All or RoomDirectory)"
@@ -648,7 +653,7 @@ pub fn convert(d: &Directory) -> Converted {
             refuse(
                 w,
                 &mut out.refused_rooms,
-                "CATEGORY_REFUSED",
+                codes::CATEGORY_REFUSED,
                 &n.name,
                 format!("not imported because {why}"),
             );
@@ -658,7 +663,7 @@ pub fn convert(d: &Directory) -> Converted {
             refuse(
                 w,
                 &mut out.refused_rooms,
-                "CATEGORY_NOT_EXPORTED",
+                codes::CATEGORY_NOT_EXPORTED,
                 &n.name,
                 "the room's category was not part of the export: not imported".into(),
             );
@@ -675,7 +680,7 @@ pub fn convert(d: &Directory) -> Converted {
             refuse(
                 w,
                 &mut out.refused_rooms,
-                "NAME_TOO_LONG",
+                codes::NAME_TOO_LONG,
                 &name,
                 format!(
                     "with its category prefix the room name has {} characters, over the 2013 limit of {MAX_NAME_UNITS}: \
@@ -689,7 +694,7 @@ pub fn convert(d: &Directory) -> Converted {
             refuse(
                 w,
                 &mut out.refused_rooms,
-                "DUPLICATE_NAME",
+                codes::DUPLICATE_NAME,
                 &name,
                 format!(
                     "another room (legacy id {prev}) has the same 2013 name: this one is not imported; rename one and export again"
@@ -708,7 +713,7 @@ pub fn convert(d: &Directory) -> Converted {
                 warn(
                     w,
                     "warning",
-                    "INVITE_FORCED_OFF",
+                    codes::INVITE_FORCED_OFF,
                     &name,
                     format!(
                         "the room has invitations on but its category \"{}\" has them off: 2013 forces the room off \
@@ -727,13 +732,13 @@ pub fn convert(d: &Directory) -> Converted {
         let room_file_post = tree.effective(n.id, |x| x.file_post, DEFAULT_FILE_POST);
         for (code, what, eff, cat_value) in [
             (
-                "ROOM_HISTORY_SETTING_DROPPED",
+                codes::ROOM_HISTORY_SETTING,
                 "chat history",
                 room_logged,
                 cat.logged,
             ),
             (
-                "ROOM_FILE_POST_SETTING_DROPPED",
+                codes::ROOM_FILE_POST_SETTING,
                 "file posting",
                 room_file_post,
                 cat.file_post,
@@ -775,7 +780,7 @@ pub fn convert(d: &Directory) -> Converted {
             warn(
                 w,
                 "warning",
-                "VOICED_IN_NORMAL_ROOM",
+                codes::VOICED_IN_NORMAL_ROOM,
                 &name,
                 format!(
                     "{} presenters dropped: in 2013 only auditorium rooms have presenters",
@@ -788,7 +793,7 @@ pub fn convert(d: &Directory) -> Converted {
             warn(
                 w,
                 "warning",
-                "CREATOR_ON_ROOM",
+                codes::CREATOR_ON_ROOM,
                 &name,
                 "room-level Creator roles have no 2013 equivalent: dropped".into(),
             );
@@ -800,7 +805,7 @@ pub fn convert(d: &Directory) -> Converted {
                 warn(
                     w,
                     "warning",
-                    "PRINCIPAL_UNKNOWN",
+                    codes::PRINCIPAL_UNKNOWN,
                     &name,
                     format!(
                         "role holder {} is not in the package; left out",
@@ -816,7 +821,7 @@ pub fn convert(d: &Directory) -> Converted {
                 warn(
                     w,
                     "warning",
-                    "ADDIN_MISSING",
+                    codes::ADDIN_MISSING,
                     &name,
                     format!("add-in {s} is not in the package: the room gets none"),
                 );
@@ -848,11 +853,31 @@ pub fn convert(d: &Directory) -> Converted {
             name,
         });
     }
+    // managers of the root category manage every room after the import [doc]
+    if let Some(root) = tree.root {
+        let rooms = out.rooms.len();
+        for p in holders(root, Role::Manager) {
+            if system.contains(&p) {
+                continue;
+            }
+            warn(
+                w,
+                "warning",
+                codes::ROOT_MANAGER,
+                &principal_label(p),
+                format!(
+                    "manager of the root category: becomes a manager of every imported room ({rooms}); remove the \
+                     principal from the root category's managers with the Group Chat Admin Tool before exporting if \
+                     that is not wanted"
+                ),
+            );
+        }
+    }
     if topics > 0 {
         warn(
             w,
             "info",
-            "TOPIC_DROPPED",
+            codes::TOPIC_DROPPED,
             &format!("{topics} rooms"),
             "2013 rooms have no topic (only a description): room topics are not imported".into(),
         );
@@ -1009,10 +1034,10 @@ mod tests {
             Some(false),
             "category Tools inherits off from Platform"
         );
-        let forced: Vec<&ImportWarning> = c
+        let forced: Vec<&PreflightWarning> = c
             .warnings
             .iter()
-            .filter(|w| w.code == "INVITE_FORCED_OFF")
+            .filter(|w| w.code == codes::INVITE_FORCED_OFF)
             .collect();
         assert_eq!(forced.len(), 1, "{:?}", c.warnings);
         assert_eq!(forced[0].item, "Eng - Platform - B");
@@ -1060,7 +1085,7 @@ mod tests {
         let w = c
             .warnings
             .iter()
-            .find(|w| w.code == "NAME_TOO_LONG")
+            .find(|w| w.code == codes::NAME_TOO_LONG)
             .unwrap();
         assert_eq!(w.severity, "error");
         // exactly 256 UTF-16 units is fine; emoji count twice
@@ -1082,7 +1107,11 @@ mod tests {
         let c = convert(&d);
         let fed = c.principals.iter().find(|p| p.legacy_id == 22).unwrap();
         assert_eq!((fed.disabled, fed.type_id), (1, ptype::USER));
-        assert!(c.warnings.iter().any(|w| w.code == "FEDERATED_PRINCIPAL"));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.code == codes::FEDERATED_PRINCIPAL)
+        );
         assert!(
             c.principals.iter().all(|p| p.legacy_id != 1),
             "system user left out"
@@ -1091,7 +1120,11 @@ mod tests {
         assert_eq!(u.name.as_deref(), Some("User, 20"));
         assert_eq!(u.display_name.as_deref(), Some("Display 20"));
         assert!(c.room(10).unwrap().voiced.is_empty());
-        assert!(c.warnings.iter().any(|w| w.code == "VOICED_IN_NORMAL_ROOM"));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.code == codes::VOICED_IN_NORMAL_ROOM)
+        );
         node_mut(&mut d, 10).behavior = enumv::AUDITORIUM;
         assert_eq!(convert(&d).room(10).unwrap().voiced, BTreeSet::from([21]));
     }

@@ -15,7 +15,7 @@ use super::{BATCH_ROWS, ChatDataError};
 use crate::progress::{ProgressUpdate, Reporter};
 
 /// `-Level`. What each level contains is **not documented** (migration.md §6.3); the
-/// sections follow the names' evident meaning [inf]:
+/// sections follow the names' evident meaning \[inf\]:
 ///
 /// | level | package carries |
 /// |---|---|
@@ -370,14 +370,25 @@ fn export_to(
     })
 }
 
-/// The nodeIDs an export of `opts` covers (in-scope categories but the root, and rooms).
+/// The nodeIDs an export of `opts` exports, which `-DisableExportedNodes` disables: the
+/// in-scope categories (but the root) when the level carries categories, and the rooms when
+/// it carries rooms or their content [inf: the cmdlet only says "the exported categories and
+/// rooms"; a `User` export exports no node].
 fn summary_nodes(legacy_db: &Path, opts: &ExportOptions) -> Result<Vec<i64>, ChatDataError> {
     let db = LegacyDb::open(legacy_db)?;
     let mut d = db.read_directory()?;
     restrict_to_scope(&mut d, &opts.scope).map_err(ChatDataError::Options)?;
+    let sections = opts.level.sections();
     Ok(d.nodes
         .iter()
         .filter(|n| n.in_scope && Some(n.id) != d.root_id)
+        .filter(|n| {
+            if n.is_category {
+                sections.categories
+            } else {
+                sections.rooms || sections.content
+            }
+        })
         .map(|n| n.id)
         .collect())
 }

@@ -1,49 +1,130 @@
-//! The lab's `Import-CsPersistentChatData`: export package → 2013 `mgc` database.
+//! The lab's `Import-CsPersistentChatData`: export package → 2013 `mgc` database, resumable
+//! and idempotent.
 //!
-//! 1. The whole package is read and validated first (directory, then every content entry
-//!    with its manifest digests and references); nothing is written if that fails.
-//! 2. The conversions of [`super::convert`] are applied.
-//! 3. `what_if` stops here and reports what would happen (the target is opened read-only).
-//! 4. Otherwise everything is written in **one SQLite transaction**: a crash or kill mid-way
-//!    leaves the target as it was (SQLite's journal rolls the transaction back on next open).
+//! # Phases
 //!
-//! Overwrite rule (migration.md Stage 6: "imported legacy items overwrite same-named items"):
-//! a category, room or add-in of the same name (case-insensitive) is updated in place and keeps
-//! its nodeID / siopID; its scopes and roles are replaced and, when the package carries
-//! content, so are its messages [inf: the cmdlet's exact behaviour is undocumented].
-//! Principals are matched on prinGuid (else, for GUID-less principals of real packages, on
-//! user principal name) and updated in place. New rows take ids above the current maximum.
-//! The result depends only on the package and the target's prior state, so importing the same
-//! package twice gives the same database.
+//! 1. **Read** the package's directory, apply the conversions of [`super::convert`], check
+//!    the pool the package names against the target's, and plan against the target (opened
+//!    read-only): which categories, rooms, add-ins and principals are created or overwritten
+//!    and with which ids.
+//! 2. **Stage** ([`super::stage`]): the content is inflated, parsed and checked — every
+//!    message's room and poster, counts and digests against the manifest — exactly once, into
+//!    a binary stage file next to the target. Nothing is written to the target before this
+//!    phase has read the whole package: a package that fails to read leaves the target byte
+//!    for byte as it was. Staging is checkpointed per content entry.
+//! 3. **Publish**: the first transaction writes the directory (principals, add-ins,
+//!    categories, rooms, roles, scopes), clears the content of the rooms that receive content
+//!    and records the plan in the bookkeeping table `import_progress`; then the stage is
+//!    streamed into `tblChat` in batches of [`DEFAULT_BATCH_MESSAGES`] messages, **each batch
+//!    its own transaction together with its checkpoint** (stage offset, next chatId of each
+//!    started room); the last transaction renumbers rooms whose dates go backwards, writes
+//!    `tblLastChatId`, records per-room results (count, first/last chatDate, digest) and marks
+//!    the import complete.
 //!
-//! Messages get chatId 1..n per room in (chatDate, legacy chatID) order, `rtf` NULL, and
+//! `what_if` stops after a checking pass over the content (no stage, nothing written) and
+//! reports the same warnings ([`super::preflight`]) and counts as the real import.
+//!
+//! # Killed, cancelled, run again
+//!
+//! A run killed (even `kill -9`) or cancelled at any point leaves either an untouched target
+//! (phases 1–2: the next run resumes staging from its checkpoint) or a target whose
+//! `import_progress` row says `publishing` with a checkpoint that is exactly consistent with
+//! the rows committed with it (phase 3: the next run reuses the recorded plan and continues
+//! after the last committed batch). Every id (nodeID, prinID, chatId) is a function of the
+//! package and the target's state before the first write, so the result is identical to an
+//! uninterrupted run: no row twice, none missing. A run after completion finds the row
+//! `complete`, writes nothing, and re-checks the target against the recorded per-room results
+//! (`already_complete` in the summary); if the target changed since, it says so (set
+//! `restart` to import again from scratch).
+//!
+//! # Durability choice (lab)
+//!
+//! During publication the target runs with `journal_mode=WAL` and `synchronous=NORMAL`:
+//! commits are not fsynced one by one (only WAL checkpoints are), which is what makes the
+//! bulk load fast. This is safe for resumability because each batch's checkpoint is written
+//! **in the same transaction** as the batch's rows: after a process kill every committed
+//! transaction is intact (the WAL is in the OS cache); after a power loss the last few
+//! commits may be lost but the database stays consistent (WAL with NORMAL never corrupts) and
+//! the checkpoint that survives matches exactly the rows that survive, so the next run
+//! redoes just the lost batches. `synchronous=OFF` would not give that guarantee after a
+//! power loss (SQLite may then corrupt the file), so it is not used. At the end the WAL is
+//! checkpointed and the file returns to the rollback-journal mode it had. The stage is synced
+//! before each staging checkpoint for the same reason.
+//!
+//! # Overwrite rule
+//!
+//! Migration.md Stage 6: imported legacy items overwrite same-named items. A category, room
+//! or add-in of the same name (case-insensitive) is updated in place and keeps its nodeID /
+//! siopID; its scopes and roles are replaced and, when the package carries content, so are
+//! its messages [inf: the cmdlet's exact behaviour is undocumented]. Each one is listed in
+//! the `overwrite` warnings first. Principals are matched on prinGuid (else, for GUID-less
+//! principals of real packages, on user principal name) and updated in place. New rows take
+//! ids above the current maximum.
+//!
+//! Messages get chatId 1..n per room in (chatDate, package order) order, `rtf` NULL, and
 //! tblLastChatId = n.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rusqlite::{TransactionBehavior, params};
-use serde::Serialize;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-pub use super::convert::ImportWarning;
+use super::ChatDataError;
 use super::convert::{Converted, convert};
 use super::mgc::{MgcDb, TargetState};
-use super::model::{Role, enumv};
-use super::package::{PackageContents, PackageLimits, PackageReader};
-use super::{BATCH_ROWS, ChatDataError};
+use super::model::{Message, Role, enumv};
+use super::package::{
+    ContentScan, ContentStats, PackageContents, PackageLimits, PackageReader, Sections,
+};
+use super::preflight::{self, PreflightWarning, codes, severity};
+use super::stage::{self, StageCheckpoint, StagePaths, StageReader, StageWriter};
 use crate::lab::schema::ROOT_NODE_ID;
 use crate::progress::{ProgressUpdate, Reporter};
 
+/// A pre-flight warning of the import (the same type the inspector reports).
+pub type ImportWarning = PreflightWarning;
+
+/// Messages per publication batch (one transaction and one checkpoint each).
+pub const DEFAULT_BATCH_MESSAGES: u64 = 50_000;
+
+/// The bookkeeping table the import keeps in the target [inf: lab-only; a real `mgc` has no
+/// such table and the real cmdlet is not resumable as far as documented].
+pub const PROGRESS_TABLE: &str = "import_progress";
+
+const PROGRESS_DDL: &str = "CREATE TABLE IF NOT EXISTS import_progress (
+  packageId TEXT NOT NULL PRIMARY KEY,
+  state TEXT NOT NULL,
+  plan TEXT NOT NULL,
+  stageOffset INTEGER NOT NULL,
+  messagesDone INTEGER NOT NULL,
+  cursor TEXT NOT NULL,
+  result TEXT)";
+
 /// Options of [`import()`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ImportOptions {
-    /// `-WhatIf`: compute everything, write nothing.
+    /// `-WhatIf`: read and check everything, write nothing.
     pub what_if: bool,
+    /// Import a package that names a different pool than the target's (refused otherwise).
+    pub allow_other_pool: bool,
+    /// The target pool's FQDN; `None`: the one the target's `tblConfig` `pool` row names,
+    /// if any (the lab's `mgc` names `pchatpool.contoso.lab`).
+    pub target_pool_fqdn: Option<String>,
+    /// Limits on the package's entries.
+    pub limits: PackageLimits,
+    /// Ignore an unfinished or finished earlier import recorded in the target and import
+    /// from scratch.
+    pub restart: bool,
+    /// Messages per publication batch; 0 = [`DEFAULT_BATCH_MESSAGES`].
+    pub batch_messages: u64,
 }
 
 /// What an import did (or, with `what_if`, would do).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSummary {
     /// True for a dry run (nothing was written).
     pub what_if: bool,
@@ -57,54 +138,57 @@ pub struct ImportSummary {
     pub messages: u64,
     /// Messages not imported (their room was refused or is not on the target).
     pub messages_skipped: u64,
-    /// Warnings and error-level refusals, in the order found.
-    pub warnings: Vec<ImportWarning>,
+    /// The pre-flight warnings (errors first), the same list the inspector and `-WhatIf`
+    /// report for this package and target.
+    pub warnings: Vec<PreflightWarning>,
     /// Items of the target that were (or would be) overwritten: `category: X`, `room: X`,
     /// `add-in: X`.
     pub overwritten: Vec<String>,
     /// What the package reader found.
     pub package_notes: Vec<String>,
-    /// Wall time.
+    /// The package identity.
+    pub package_id: String,
+    /// [`preflight::digest`] of the package identity and the warnings: equal to the
+    /// inspection's digest for the same package and target.
+    pub digest: String,
+    /// This run continued an interrupted import.
+    pub resumed: bool,
+    /// The package had been imported completely before: nothing was written, the target was
+    /// checked against the recorded result.
+    pub already_complete: bool,
+    /// Message batches committed by this run.
+    pub batches: u64,
+    /// Wall time of this run.
     pub elapsed_ms: u64,
 }
 
-/// Where the messages of a package room go.
-#[derive(Clone, Copy)]
-struct RoomSink {
-    node_id: i64,
-    next_chat_id: i64,
-    last_date: i64,
-    monotone: bool,
-    replace: bool,
-}
-
 /// The plan computed before writing.
-struct Plan {
-    conv: Converted,
-    state: TargetState,
+pub(crate) struct Plan {
+    pub(crate) conv: Converted,
+    pub(crate) state: TargetState,
     /// legacy prinID → target prinID (existing or new), for principals we write
-    prin_map: HashMap<i64, i64>,
+    pub(crate) prin_map: HashMap<i64, i64>,
     /// legacy prinIDs that are new on the target
     new_prins: Vec<i64>,
     /// legacy category id → target nodeID (existing or new)
     cat_nodes: HashMap<i64, i64>,
     /// legacy room id → target nodeID
-    room_nodes: HashMap<i64, i64>,
+    pub(crate) room_nodes: HashMap<i64, i64>,
     /// package siopID → target siopID
     addin_map: HashMap<String, String>,
-    sections: super::package::Sections,
-    overwritten: Vec<String>,
-    warnings: Vec<ImportWarning>,
+    sections: Sections,
+    pub(crate) overwritten: Vec<String>,
+    pub(crate) warnings: Vec<PreflightWarning>,
 }
 
-fn plan(contents: &PackageContents, state: TargetState) -> Plan {
-    let conv = convert(&contents.directory);
+pub(crate) fn plan(contents: &PackageContents, conv: Converted, state: TargetState) -> Plan {
     let sections = contents.sections;
-    let mut warnings = conv.warnings.clone();
+    let mut warnings = Vec::new();
     let mut overwritten = Vec::new();
     let mut next_prin = state.max_prin_id;
     let mut prin_map = HashMap::new();
     let mut new_prins = Vec::new();
+    let mut unprovisioned: Vec<String> = Vec::new();
     for p in &conv.principals {
         let existing = match &p.guid {
             Some(g) => state.prin_by_guid.get(g).copied(),
@@ -122,15 +206,26 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
                 prin_map.insert(p.legacy_id, next_prin);
                 new_prins.push(p.legacy_id);
             }
-            (None, None) => warnings.push(ImportWarning {
-                code: "PRINCIPAL_NOT_PROVISIONED".into(),
-                item: p.upn.clone().unwrap_or_else(|| format!("principal {}", p.legacy_id)),
-                message: "no GUID in the package and no principal with this user principal name on the target: \
-                          its roles and scopes are left out (the principal must exist in AD and be synchronised first)"
-                    .into(),
-                severity: "warning".into(),
-            }),
+            (None, None) => unprovisioned.push(
+                p.upn
+                    .clone()
+                    .unwrap_or_else(|| format!("principal {}", p.legacy_id)),
+            ),
         }
+    }
+    if !unprovisioned.is_empty() {
+        let shown: Vec<&str> = unprovisioned.iter().take(10).map(String::as_str).collect();
+        warnings.push(preflight::warning(
+            severity::WARNING,
+            codes::PRINCIPAL_NOT_PROVISIONED,
+            &format!("{} principals", unprovisioned.len()),
+            format!(
+                "no GUID in the package and no principal with the same user principal name on the target ({}{}): \
+                 their roles and scopes are left out; they must exist in AD and be synchronised to the pool first",
+                shown.join(", "),
+                if unprovisioned.len() > shown.len() { ", …" } else { "" }
+            ),
+        ));
     }
     // system principals of the package map to the target's system principal
     for p in &contents.directory.principals {
@@ -146,6 +241,16 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
                 cat_nodes.insert(c.legacy_id, existing.id);
                 if sections.categories {
                     overwritten.push(format!("category: {}", existing.name));
+                    warnings.push(preflight::warning(
+                        severity::WARNING,
+                        codes::OVERWRITE,
+                        &c.name,
+                        format!(
+                            "a category \"{}\" already exists on the target (nodeID {}): the import overwrites its \
+                             settings, scope and roles; back up the mgc database first (Stage 4) if it must be kept",
+                            existing.name, existing.id
+                        ),
+                    ));
                 }
             }
             None if sections.categories => {
@@ -160,26 +265,43 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
         match state.rooms.get(&room.name.to_lowercase()) {
             Some(existing) => {
                 room_nodes.insert(room.legacy_id, existing.id);
-                if sections.rooms {
-                    overwritten.push(format!("room: {}", existing.name));
+                if sections.rooms || sections.content {
+                    let what = match (sections.rooms, sections.content) {
+                        (true, true) => "settings, roles and messages",
+                        (true, false) => "settings and roles (its messages stay)",
+                        _ => "messages",
+                    };
+                    if sections.rooms {
+                        overwritten.push(format!("room: {}", existing.name));
+                    }
+                    warnings.push(preflight::warning(
+                        severity::WARNING,
+                        codes::OVERWRITE,
+                        &room.name,
+                        format!(
+                            "a room \"{}\" already exists on the target (nodeID {}): the import overwrites its {what}; \
+                             back up the mgc database first (Stage 4) if it must be kept",
+                            existing.name, existing.id
+                        ),
+                    ));
                 }
             }
             None if sections.rooms && cat_nodes.contains_key(&room.category_legacy_id) => {
                 next_node += 1;
                 room_nodes.insert(room.legacy_id, next_node);
             }
-            None => warnings.push(ImportWarning {
-                code: "ROOM_NOT_ON_TARGET".into(),
-                item: room.name.clone(),
-                message: if sections.rooms {
+            None => warnings.push(preflight::warning(
+                severity::ERROR,
+                codes::ROOM_NOT_ON_TARGET,
+                &room.name,
+                if sections.rooms {
                     format!("its category \"{}\" is neither in the package nor on the target: not imported", room.category)
                 } else {
                     "the package carries this room's content only and the room does not exist on the target: its messages \
                      are not imported (import a RoomDirectory or All package first)"
                         .into()
                 },
-                severity: "error".into(),
-            }),
+            )),
         }
     }
     let mut addin_map = HashMap::new();
@@ -190,16 +312,21 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
                 .addins
                 .iter()
                 .find(|t| t.name.eq_ignore_ascii_case(&a.name));
-            let target_id = match (same_id, same_name) {
-                (Some(t), _) => {
+            let target_id = match same_id.or(same_name) {
+                Some(t) => {
                     overwritten.push(format!("add-in: {}", t.name));
+                    warnings.push(preflight::warning(
+                        severity::WARNING,
+                        codes::OVERWRITE,
+                        &a.name,
+                        format!(
+                            "an add-in \"{}\" ({}) already exists on the target: the import overwrites its name and URL",
+                            t.name, t.id
+                        ),
+                    ));
                     t.id.clone()
                 }
-                (None, Some(t)) => {
-                    overwritten.push(format!("add-in: {}", t.name));
-                    t.id.clone()
-                }
-                (None, None) => a.id.clone(),
+                None => a.id.clone(),
             };
             addin_map.insert(a.id.clone(), target_id);
         }
@@ -218,85 +345,207 @@ fn plan(contents: &PackageContents, state: TargetState) -> Plan {
     }
 }
 
-/// Imports `package` into the `mgc` database at `mgc_db`.
-///
-/// # Errors
-/// [`ChatDataError::Package`] for a package that fails to read or validate (nothing written);
-/// SQLite errors naming the room; [`ChatDataError::Cancelled`] (the transaction is rolled back:
-/// the target is unchanged).
-pub fn import(
+/// The pool check: `Ok(None)` when the package names the target's pool or either is
+/// unknown; `Ok(Some(warning))` when they differ and the admin allowed it; an error naming
+/// the entry that names the pool otherwise.
+pub(crate) fn pool_check(
     package: &Path,
-    mgc_db: &Path,
-    opts: &ImportOptions,
-    r: &dyn Reporter,
-) -> Result<ImportSummary, ChatDataError> {
-    let started = Instant::now();
-    let cancelled =
-        || ChatDataError::Cancelled("import stopped; the target database is unchanged".into());
+    contents: &PackageContents,
+    target_pool: Option<&str>,
+    allow: bool,
+) -> Result<Option<PreflightWarning>, ChatDataError> {
+    let (Some(pkg), Some(target)) = (contents.pool_fqdn.as_deref(), target_pool) else {
+        return Ok(None);
+    };
+    if pkg.eq_ignore_ascii_case(target.trim()) {
+        return Ok(None);
+    }
+    if allow {
+        return Ok(Some(preflight::warning(
+            severity::WARNING,
+            codes::OTHER_POOL,
+            pkg,
+            format!(
+                "the package was exported for pool {pkg}, the target is {target}; importing anyway as allowed \
+                 (only one legacy pool migrates into one Persistent Chat pool)"
+            ),
+        )));
+    }
+    Err(ChatDataError::Package {
+        path: package.to_path_buf(),
+        entry: contents
+            .pool_entry
+            .clone()
+            .unwrap_or_else(|| "(archive)".into()),
+        message: format!(
+            "the package names pool {pkg} but the target database belongs to {target}: refusing to import a package \
+             from another pool (pass allow_other_pool / --allow-other-pool if this is intended)"
+        ),
+    })
+}
 
-    // ---- 1. read and validate the whole package ------------------------------------------
-    let mut reader = PackageReader::open(package, PackageLimits::default())?;
+/// The package, read up to its content, and converted.
+pub(crate) struct Prepared {
+    pub(crate) reader: PackageReader,
+    pub(crate) contents: PackageContents,
+}
+
+pub(crate) fn prepare(
+    package: &Path,
+    limits: PackageLimits,
+    r: &dyn Reporter,
+) -> Result<Prepared, ChatDataError> {
+    let mut reader = PackageReader::open(package, limits)?;
     let contents = reader.read_directory()?;
     for n in &contents.notes {
-        r.log(format!("import: {n}"));
+        r.log(format!("package: {n}"));
     }
-    let d = &contents.directory;
-    let known_rooms: std::collections::BTreeSet<i64> = d.rooms().map(|n| n.id).collect();
-    let known_prins: std::collections::BTreeSet<i64> = d.principals.iter().map(|p| p.id).collect();
-    let total_hint = contents.manifest.as_ref().map_or(0, |m| m.counts.messages);
-    let mut checked = 0u64;
-    let mut bytes = 0u64;
-    let stats = reader.for_each_message(|m| {
-        if !known_rooms.contains(&m.room_id) {
-            return Err(ChatDataError::Package {
-                path: PathBuf::new(),
-                entry: String::new(),
-                message: format!("messages for room id {} which the package does not define; re-run the export", m.room_id),
-            });
+    Ok(Prepared { reader, contents })
+}
+
+/// One checking pass over content entries `from..`, feeding `scan` and `sink`; `after` runs
+/// after each entry (with the entry number). Checks that each message's room and poster are
+/// defined by the package.
+pub(crate) fn scan_content(
+    prep: &mut Prepared,
+    from: usize,
+    scan: &mut ContentScan,
+    phase: &str,
+    r: &dyn Reporter,
+    mut sink: impl FnMut(&Message) -> Result<(), ChatDataError>,
+    mut after: impl FnMut(usize, &ContentScan) -> Result<(), ChatDataError>,
+) -> Result<(), ChatDataError> {
+    let d = &prep.contents.directory;
+    let known_rooms: HashSet<i64> = d.rooms().map(|n| n.id).collect();
+    let known_prins = IdMap::new(d.principals.iter().map(|p| (p.id, ())));
+    let total = prep
+        .contents
+        .manifest
+        .as_ref()
+        .map_or(0, |m| m.counts.messages);
+    let entries = prep.reader.content_entries().len();
+    let mut last_room = i64::MIN;
+    let cancelled = || {
+        ChatDataError::Cancelled(
+            "import stopped while reading the package; the target database is unchanged — run it again to continue"
+                .into(),
+        )
+    };
+    for k in from..entries {
+        prep.reader.read_content_entry(k, scan, |m| {
+            if m.room_id != last_room {
+                if !known_rooms.contains(&m.room_id) {
+                    return Err(ChatDataError::Package {
+                        path: PathBuf::new(),
+                        entry: String::new(),
+                        message: format!(
+                            "messages for room id {} which the package does not define; re-run the export",
+                            m.room_id
+                        ),
+                    });
+                }
+                last_room = m.room_id;
+            }
+            if known_prins.get(m.poster_id).is_none() {
+                return Err(ChatDataError::Package {
+                    path: PathBuf::new(),
+                    entry: String::new(),
+                    message: format!(
+                        "a message of room id {} (chatID {}) is posted by principal id {} which the package does not define; re-run the export",
+                        m.room_id, m.chat_id, m.poster_id
+                    ),
+                });
+            }
+            sink(m)?;
+            Ok(())
+        })?;
+        r.progress(ProgressUpdate {
+            phase: phase.into(),
+            done: scan.messages(),
+            total,
+            bytes: scan.bytes(),
+        });
+        after(k, scan)?;
+        if r.is_cancelled() {
+            return Err(cancelled());
         }
-        if !known_prins.contains(&m.poster_id) {
-            return Err(ChatDataError::Package {
-                path: PathBuf::new(),
-                entry: String::new(),
-                message: format!(
-                    "a message of room id {} (chatID {}) is posted by principal id {} which the package does not define; re-run the export",
-                    m.room_id, m.chat_id, m.poster_id
-                ),
-            });
-        }
-        checked += 1;
-        bytes += m.content.len() as u64;
-        if checked.is_multiple_of(BATCH_ROWS) {
-            r.progress(ProgressUpdate { phase: "check package".into(), done: checked, total: total_hint, bytes });
-            if r.is_cancelled() {
-                return Err(cancelled());
+    }
+    Ok(())
+}
+
+/// A map from (mostly small, non-negative) legacy ids to values: a vector for ids below
+/// [`DENSE_LIMIT`], a hash map for the rest (real packages may carry synthetic negative ids).
+pub(crate) struct IdMap<V: Copy> {
+    dense: Vec<Option<V>>,
+    sparse: HashMap<i64, V>,
+}
+
+const DENSE_LIMIT: i64 = 1 << 24;
+
+impl<V: Copy> IdMap<V> {
+    pub(crate) fn new(items: impl IntoIterator<Item = (i64, V)>) -> IdMap<V> {
+        let mut m = IdMap {
+            dense: Vec::new(),
+            sparse: HashMap::new(),
+        };
+        for (k, v) in items {
+            if (0..DENSE_LIMIT).contains(&k) {
+                let i = k as usize;
+                if m.dense.len() <= i {
+                    m.dense.resize(i + 1, None);
+                }
+                m.dense[i] = Some(v);
+            } else {
+                m.sparse.insert(k, v);
             }
         }
-        Ok(())
-    })?;
-    r.log(format!(
-        "import: package read and checked: {} messages in {} rooms",
-        stats.messages,
-        stats.rooms.len()
-    ));
+        m
+    }
 
-    // ---- 2. plan against the target ---------------------------------------------------------
-    let target = if opts.what_if {
-        MgcDb::open_read_only(mgc_db)?
+    #[inline]
+    pub(crate) fn get(&self, k: i64) -> Option<V> {
+        if (0..DENSE_LIMIT).contains(&k) {
+            self.dense.get(k as usize).copied().flatten()
+        } else {
+            self.sparse.get(&k).copied()
+        }
+    }
+}
+
+/// The full warnings list: conversion, content, plan, pool.
+pub(crate) fn all_warnings(
+    conv: &Converted,
+    stats: Option<&ContentStats>,
+    plan_warnings: &[PreflightWarning],
+    pool: Option<&PreflightWarning>,
+) -> Vec<PreflightWarning> {
+    let mut w = conv.warnings.clone();
+    if let Some(s) = stats {
+        w.extend(preflight::file_post_warnings(conv, s));
+    }
+    w.extend(plan_warnings.iter().cloned());
+    w.extend(pool.cloned());
+    preflight::finalize(w)
+}
+
+fn summary_of(
+    p: &Plan,
+    contents: &PackageContents,
+    stats: &ContentStats,
+    warnings: Vec<PreflightWarning>,
+) -> ImportSummary {
+    let importable: u64 = if p.sections.content {
+        stats
+            .rooms
+            .iter()
+            .filter(|(id, _)| p.room_nodes.contains_key(id))
+            .map(|(_, c)| c.messages)
+            .sum()
     } else {
-        MgcDb::open_read_write(mgc_db)?
+        0
     };
-    let role_ids = target.role_ids()?;
-    let state = target.read_state()?;
-    let p = plan(&contents, state);
-    let importable: u64 = stats
-        .rooms
-        .iter()
-        .filter(|(id, _)| p.room_nodes.contains_key(id))
-        .map(|(_, c)| c.messages)
-        .sum();
-    let mut summary = ImportSummary {
-        what_if: opts.what_if,
+    ImportSummary {
+        what_if: false,
         categories: if p.sections.categories {
             p.cat_nodes.len() as u64
         } else {
@@ -313,22 +562,247 @@ pub fn import(
             .iter()
             .filter(|t| p.prin_map.contains_key(&t.legacy_id))
             .count() as u64,
-        messages: if p.sections.content { importable } else { 0 },
-        messages_skipped: stats.messages - if p.sections.content { importable } else { 0 },
-        warnings: p.warnings.clone(),
+        messages: importable,
+        messages_skipped: stats.messages - importable,
+        digest: preflight::digest(&contents.package_id, &warnings),
+        warnings,
         overwritten: p.overwritten.clone(),
         package_notes: contents.notes.clone(),
-        elapsed_ms: 0,
-    };
-    for w in &summary.warnings {
-        if w.severity != "info" {
-            r.log(format!(
-                "import: {} {} [{}]: {}",
-                w.severity, w.code, w.item, w.message
-            ));
+        package_id: contents.package_id.clone(),
+        ..ImportSummary::default()
+    }
+}
+
+/// What the publication needs, recorded in `import_progress.plan` so that a resumed run
+/// continues with exactly the same ids.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct PublishPlan {
+    /// Legacy room id → target nodeID, for rooms whose content is imported.
+    rooms: BTreeMap<i64, i64>,
+    /// Legacy prinID → target prinID.
+    principals: BTreeMap<i64, i64>,
+    /// The target's system principal (posters the package maps nowhere).
+    system: i64,
+    /// Legacy rooms renumbered in chatDate order at the end.
+    unordered: BTreeSet<i64>,
+    /// Planned target nodes (categories and rooms) → name, checked on a rerun.
+    nodes: BTreeMap<i64, String>,
+    /// The summary as computed before writing (no timings).
+    summary: ImportSummary,
+    /// The target's journal mode before the import (restored at the end).
+    journal: String,
+}
+
+/// Per-room result recorded at completion.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct RoomResult {
+    messages: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+    sha256: String,
+}
+
+/// SHA-256 over a room's rows as stored: (chatDate, userId, isAlert, content) in chatId order.
+#[derive(Clone, Default)]
+struct RowDigest {
+    h: Sha256,
+    n: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl RowDigest {
+    fn update(&mut self, date: i64, user: i64, alert: bool, content: &str) {
+        self.h.update(date.to_be_bytes());
+        self.h.update(user.to_be_bytes());
+        self.h.update([u8::from(alert)]);
+        self.h.update((content.len() as u64).to_be_bytes());
+        self.h.update(content.as_bytes());
+        self.n += 1;
+        self.first = Some(self.first.map_or(date, |f| f.min(date)));
+        self.last = Some(self.last.map_or(date, |l| l.max(date)));
+    }
+
+    fn finish(self) -> RoomResult {
+        RoomResult {
+            messages: self.n,
+            first: self.first,
+            last: self.last,
+            sha256: hex::encode(self.h.finalize()),
         }
     }
+}
+
+fn digest_from_target(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    node: i64,
+) -> Result<RoomResult, ChatDataError> {
+    let mut st = conn
+        .prepare_cached(
+            "SELECT chatDate, userId, isAlert, content FROM tblChat WHERE channelId = ?1 ORDER BY chatId",
+        )
+        .map_err(ChatDataError::sqlite(path, "read back imported messages"))?;
+    let mut rows = st
+        .query([node])
+        .map_err(ChatDataError::sqlite(path, "read back imported messages"))?;
+    let mut d = RowDigest::default();
+    while let Some(row) = rows
+        .next()
+        .map_err(ChatDataError::sqlite(path, "read back imported messages"))?
+    {
+        let e = ChatDataError::sqlite(path, "read back imported messages");
+        let content = row.get_ref(3).map_err(e)?;
+        let text = content.as_str().unwrap_or("");
+        d.update(
+            row.get(0)
+                .map_err(ChatDataError::sqlite(path, "read back"))?,
+            row.get(1)
+                .map_err(ChatDataError::sqlite(path, "read back"))?,
+            row.get::<_, i64>(2)
+                .map_err(ChatDataError::sqlite(path, "read back"))?
+                != 0,
+            text,
+        );
+    }
+    Ok(d.finish())
+}
+
+/// A row of `import_progress`.
+struct ProgressRow {
+    package_id: String,
+    state: String,
+    plan: String,
+    stage_offset: u64,
+    messages_done: u64,
+    cursor: String,
+    result: Option<String>,
+}
+
+fn read_progress(db: &MgcDb) -> Result<Vec<ProgressRow>, ChatDataError> {
+    let c = &db.conn;
+    let path = db.path();
+    let exists: i64 = c
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='import_progress'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(ChatDataError::sqlite(path, "read the schema"))?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    let mut st = c
+        .prepare(
+            "SELECT packageId, state, plan, stageOffset, messagesDone, cursor, result FROM import_progress ORDER BY packageId",
+        )
+        .map_err(ChatDataError::sqlite(path, "read import_progress"))?;
+    let rows = st
+        .query_map([], |r| {
+            Ok(ProgressRow {
+                package_id: r.get(0)?,
+                state: r.get(1)?,
+                plan: r.get(2)?,
+                stage_offset: r.get::<_, i64>(3)? as u64,
+                messages_done: r.get::<_, i64>(4)? as u64,
+                cursor: r.get(5)?,
+                result: r.get(6)?,
+            })
+        })
+        .map_err(ChatDataError::sqlite(path, "read import_progress"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row.map_err(ChatDataError::sqlite(path, "read import_progress"))?);
+    }
+    Ok(out)
+}
+
+const STATE_PUBLISHING: &str = "publishing";
+const STATE_COMPLETE: &str = "complete";
+
+fn json_err(path: &Path, what: &str, e: serde_json::Error) -> ChatDataError {
+    ChatDataError::Schema {
+        path: path.to_path_buf(),
+        message: format!(
+            "import_progress: cannot read the recorded {what} ({e}); run the import with restart"
+        ),
+    }
+}
+
+/// Imports `package` into the `mgc` database at `mgc_db` (see the module docs).
+///
+/// # Errors
+/// [`ChatDataError::Package`] for a package that fails to read, fails its checks or names
+/// another pool (nothing written); SQLite errors naming the room; [`ChatDataError::Cancelled`]
+/// (resumable: run again); [`ChatDataError::Schema`] when a finished import no longer matches
+/// the target or another package's import is unfinished.
+pub fn import(
+    package: &Path,
+    mgc_db: &Path,
+    opts: &ImportOptions,
+    r: &dyn Reporter,
+) -> Result<ImportSummary, ChatDataError> {
+    let started = Instant::now();
+    let mut prep = prepare(package, opts.limits, r)?;
+    let id = prep.contents.package_id.clone();
+    let target = MgcDb::open_read_only(mgc_db)?;
+    let target_pool = opts
+        .target_pool_fqdn
+        .clone()
+        .or_else(|| target.pool_fqdn().ok().flatten());
+    let pool_warning = pool_check(
+        package,
+        &prep.contents,
+        target_pool.as_deref(),
+        opts.allow_other_pool,
+    )?;
+    let progress = read_progress(&target)?;
+    let mine = progress.iter().find(|p| p.package_id == id);
+    if !opts.what_if && !opts.restart {
+        if let Some(row) = mine.filter(|p| p.state == STATE_COMPLETE) {
+            return rerun_complete(&target, row, started, r);
+        }
+        if let Some(other) = progress
+            .iter()
+            .find(|p| p.package_id != id && p.state == STATE_PUBLISHING)
+        {
+            return Err(ChatDataError::Schema {
+                path: mgc_db.to_path_buf(),
+                message: format!(
+                    "an import of another package (id {}…) is unfinished on this target: run that import again to finish it, \
+                     or import with restart to abandon it",
+                    &other.package_id[..other.package_id.len().min(12)]
+                ),
+            });
+        }
+    }
+    let resume = if opts.what_if || opts.restart {
+        None
+    } else {
+        mine.filter(|p| p.state == STATE_PUBLISHING)
+    };
+
     if opts.what_if {
+        let state = target.read_state()?;
+        drop(target);
+        let conv = convert(&prep.contents.directory);
+        let p = plan(&prep.contents, conv, state);
+        let mut scan = ContentScan::default();
+        scan_content(
+            &mut prep,
+            0,
+            &mut scan,
+            "check package",
+            r,
+            |_| Ok(()),
+            |_, _| Ok(()),
+        )?;
+        let stats = scan.finish();
+        prep.reader.check_manifest(&stats)?;
+        let warnings = all_warnings(&p.conv, Some(&stats), &p.warnings, pool_warning.as_ref());
+        let mut summary = summary_of(&p, &prep.contents, &stats, warnings);
+        summary.what_if = true;
+        log_warnings(&summary, r);
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
         r.log(format!(
             "import (what-if): would write {} categories, {} rooms, {} principals, {} messages; {} warnings; nothing was written",
@@ -341,130 +815,535 @@ pub fn import(
         return Ok(summary);
     }
 
-    // ---- 3. write, in one transaction ------------------------------------------------------------
-    let MgcDb { mut conn, .. } = target;
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(ChatDataError::sqlite(
-            mgc_db,
-            "begin the import transaction",
-        ))?;
-    write_directory(&tx, mgc_db, &p, &contents, &role_ids)?;
-    if r.is_cancelled() {
-        return Err(cancelled());
+    // ---- plan (fresh, or the recorded one) ----------------------------------------------
+    let role_ids = target.role_ids()?;
+    let fresh = match resume {
+        Some(_) => None,
+        None => {
+            let state = target.read_state()?;
+            let conv = convert(&prep.contents.directory);
+            Some(plan(&prep.contents, conv, state))
+        }
+    };
+    let resume_row = resume.map(|row| ProgressRow {
+        package_id: row.package_id.clone(),
+        state: row.state.clone(),
+        plan: row.plan.clone(),
+        stage_offset: row.stage_offset,
+        messages_done: row.messages_done,
+        cursor: row.cursor.clone(),
+        result: row.result.clone(),
+    });
+    drop(progress);
+    drop(target);
+
+    // ---- stage ----------------------------------------------------------------------
+    let paths = StagePaths::for_target(mgc_db);
+    if opts.restart {
+        paths.remove();
     }
-    let mut written = 0u64;
-    if p.sections.content {
-        let mut sinks: HashMap<i64, RoomSink> = HashMap::new();
-        for (legacy, node) in &p.room_nodes {
-            sinks.insert(
-                *legacy,
-                RoomSink {
-                    node_id: *node,
-                    next_chat_id: 1,
-                    last_date: i64::MIN,
-                    monotone: true,
-                    replace: true,
+    let stats = stage_package(&mut prep, &paths, r)?;
+
+    // ---- publish ----------------------------------------------------------------------
+    let (pplan, resumed) = match (&fresh, &resume_row) {
+        (Some(p), _) => {
+            let warnings = all_warnings(&p.conv, Some(&stats), &p.warnings, pool_warning.as_ref());
+            let summary = summary_of(p, &prep.contents, &stats, warnings);
+            log_warnings(&summary, r);
+            let mut nodes = BTreeMap::new();
+            for c in &p.conv.categories {
+                if let (true, Some(&n)) = (p.sections.categories, p.cat_nodes.get(&c.legacy_id)) {
+                    nodes.insert(n, c.name.clone());
+                }
+            }
+            for room in &p.conv.rooms {
+                if let (true, Some(&n)) = (p.sections.rooms, p.room_nodes.get(&room.legacy_id)) {
+                    nodes.insert(n, room.name.clone());
+                }
+            }
+            let pp = PublishPlan {
+                rooms: if p.sections.content {
+                    p.room_nodes.iter().map(|(a, b)| (*a, *b)).collect()
+                } else {
+                    BTreeMap::new()
                 },
-            );
-        }
-        {
-            let del = |sql: &str, node: i64| tx.execute(sql, [node]);
-            for s in sinks.values() {
-                if s.replace {
-                    del("DELETE FROM tblChat WHERE channelId = ?1", s.node_id).map_err(
-                        ChatDataError::sqlite(mgc_db, "clear the messages of an overwritten room"),
-                    )?;
-                }
-                del("DELETE FROM tblLastChatId WHERE nodeID = ?1", s.node_id)
-                    .map_err(ChatDataError::sqlite(mgc_db, "clear tblLastChatId"))?;
-            }
-        }
-        let mut ins = tx
-            .prepare("INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content, rtf) VALUES (?1,?2,?3,?4,?5,?6,NULL)")
-            .map_err(ChatDataError::sqlite(mgc_db, "prepare the message insert"))?;
-        let mut bytes = 0u64;
-        let system = p.state.system_prin_id;
-        reader.for_each_message(|m| {
-            let Some(sink) = sinks.get_mut(&m.room_id) else {
-                return Ok(());
+                principals: p.prin_map.iter().map(|(a, b)| (*a, *b)).collect(),
+                system: p.state.system_prin_id,
+                unordered: stats.unordered.clone(),
+                nodes,
+                summary,
+                journal: String::new(),
             };
-            let user = p.prin_map.get(&m.poster_id).copied().unwrap_or(system);
-            if m.date < sink.last_date {
-                sink.monotone = false;
-            }
-            sink.last_date = m.date;
-            ins.execute(params![
-                sink.node_id,
-                sink.next_chat_id,
-                m.date,
-                user,
-                m.is_alert,
-                m.content
-            ])
-            .map_err(|e| ChatDataError::Sqlite {
-                path: mgc_db.to_path_buf(),
-                action: format!("insert a message into room node {}", sink.node_id),
-                source: e,
-            })?;
-            sink.next_chat_id += 1;
-            written += 1;
-            bytes += m.content.len() as u64;
-            if written.is_multiple_of(BATCH_ROWS) {
-                r.progress(ProgressUpdate {
-                    phase: "import messages".into(),
-                    done: written,
-                    total: importable,
-                    bytes,
-                });
-                if r.is_cancelled() {
-                    return Err(cancelled());
-                }
-            }
-            Ok(())
-        })?;
-        drop(ins);
-        r.progress(ProgressUpdate {
-            phase: "import messages".into(),
-            done: written,
-            total: importable,
-            bytes,
-        });
-        let mut renumbered = 0;
-        let mut sorted: Vec<&RoomSink> = sinks.values().collect();
-        sorted.sort_by_key(|s| s.node_id);
-        for s in sorted {
-            if !s.monotone {
-                renumber(&tx, mgc_db, s.node_id)?;
-                renumbered += 1;
-            }
-            tx.execute(
-                "INSERT INTO tblLastChatId (nodeID, lastChatID) VALUES (?1, ?2)",
-                params![s.node_id, s.next_chat_id - 1],
-            )
-            .map_err(ChatDataError::sqlite(mgc_db, "write tblLastChatId"))?;
+            (pp, false)
         }
-        if renumbered > 0 {
-            r.log(format!("import: {renumbered} rooms had messages out of date order; renumbered in chatDate order"));
+        (None, Some(row)) => {
+            let pp: PublishPlan =
+                serde_json::from_str(&row.plan).map_err(|e| json_err(mgc_db, "plan", e))?;
+            r.log(format!(
+                "import: resuming the unfinished import of this package after {} messages",
+                row.messages_done
+            ));
+            (pp, true)
         }
-    }
-    if r.is_cancelled() {
-        return Err(cancelled());
-    }
-    tx.commit()
-        .map_err(ChatDataError::sqlite(mgc_db, "commit the import"))?;
-    summary.messages = written;
-    summary.messages_skipped = stats.messages - written;
+        (None, None) => unreachable!("either a fresh plan or a recorded one"),
+    };
+    let mut summary = pplan.summary.clone();
+    let batches = publish(
+        mgc_db,
+        &paths,
+        &id,
+        &pplan,
+        fresh.as_ref().map(|p| (p, &prep.contents, &role_ids)),
+        resume_row.as_ref(),
+        opts,
+        r,
+    )?;
+    paths.remove();
+    summary.resumed = resumed;
+    summary.batches = batches;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log(format!(
-        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} warnings, {} items overwritten)",
+        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} batches{}; {} warnings, {} items overwritten)",
         summary.categories,
         summary.rooms,
         summary.principals,
         summary.messages,
         summary.elapsed_ms,
+        batches,
+        if resumed { ", resumed" } else { "" },
         summary.warnings.len(),
         summary.overwritten.len()
+    ));
+    Ok(summary)
+}
+
+fn log_warnings(summary: &ImportSummary, r: &dyn Reporter) {
+    for w in &summary.warnings {
+        if w.severity != severity::INFO {
+            r.log(format!(
+                "import: {} {} [{}]: {}",
+                w.severity, w.code, w.item, w.message
+            ));
+        }
+    }
+}
+
+/// Phase 2: stages the content (resuming from a checkpoint of the same package), or loads
+/// the totals of a complete stage.
+fn stage_package(
+    prep: &mut Prepared,
+    paths: &StagePaths,
+    r: &dyn Reporter,
+) -> Result<ContentStats, ChatDataError> {
+    let id = prep.contents.package_id.clone();
+    let ck = stage::load_checkpoint(paths).filter(|c| c.package_id == id);
+    if let Some(StageCheckpoint {
+        complete: true,
+        stats: Some(stats),
+        stage_len,
+        ..
+    }) = &ck
+        && paths.data.metadata().is_ok_and(|m| m.len() >= *stage_len)
+    {
+        r.log("import: the package was already read and staged; continuing".into());
+        return Ok(stats.clone());
+    }
+    let mut scan = ContentScan::default();
+    let (mut writer, from) = match ck.filter(|c| !c.complete && c.entries_done > 0) {
+        Some(c) if paths.data.metadata().is_ok_and(|m| m.len() >= c.stage_len) => {
+            // rebuild the totals from what is staged, then continue after it
+            let mut rd = StageReader::open(paths, &id, 0, c.stage_len)?;
+            let mut m = Message::default();
+            while rd.next(&mut m)? {
+                let guid = prep.reader.poster_guid(m.poster_id).to_string();
+                scan.add(&m, &guid);
+            }
+            r.log(format!(
+                "import: resuming the reading of the package after {} of {} content files",
+                c.entries_done,
+                prep.reader.content_entries().len()
+            ));
+            (StageWriter::reopen(paths, c.stage_len)?, c.entries_done)
+        }
+        _ => (StageWriter::create(paths, &id)?, 0),
+    };
+    let result = (|| {
+        let w = std::cell::RefCell::new(&mut writer);
+        scan_content(
+            prep,
+            from,
+            &mut scan,
+            "read package",
+            r,
+            |m| w.borrow_mut().write(m),
+            |k, _| {
+                let len = w.borrow_mut().sync()?;
+                stage::save_checkpoint(
+                    paths,
+                    &StageCheckpoint {
+                        package_id: id.clone(),
+                        entries_done: k + 1,
+                        stage_len: len,
+                        complete: false,
+                        stats: None,
+                    },
+                )
+            },
+        )?;
+        let len = writer.sync()?;
+        Ok::<u64, ChatDataError>(len)
+    })();
+    let len = match result {
+        Ok(len) => len,
+        Err(e @ ChatDataError::Cancelled(_)) => return Err(e),
+        Err(e) => {
+            // a package that fails to read leaves nothing behind
+            drop(writer);
+            paths.remove();
+            return Err(e);
+        }
+    };
+    drop(writer);
+    let stats = scan.finish();
+    if let Err(e) = prep.reader.check_manifest(&stats) {
+        paths.remove();
+        return Err(e);
+    }
+    stage::save_checkpoint(
+        paths,
+        &StageCheckpoint {
+            package_id: id,
+            entries_done: prep.reader.content_entries().len(),
+            stage_len: len,
+            complete: true,
+            stats: Some(stats.clone()),
+        },
+    )?;
+    r.log(format!(
+        "import: package read and checked: {} messages in {} rooms",
+        stats.messages,
+        stats.rooms.len()
+    ));
+    Ok(stats)
+}
+
+/// The next chatId of each started room (legacy room id → next chatId).
+type Cursor = BTreeMap<i64, i64>;
+
+#[allow(clippy::too_many_arguments)]
+fn publish(
+    mgc_db: &Path,
+    paths: &StagePaths,
+    package_id: &str,
+    pp: &PublishPlan,
+    fresh: Option<(&Plan, &PackageContents, &BTreeMap<Role, i64>)>,
+    resume: Option<&ProgressRow>,
+    opts: &ImportOptions,
+    r: &dyn Reporter,
+) -> Result<u64, ChatDataError> {
+    let e = |what: &str| ChatDataError::sqlite(mgc_db, what.to_string());
+    let MgcDb { mut conn, .. } = MgcDb::open_read_write(mgc_db)?;
+    let mut pp = pp.clone();
+    let journal: String = match resume {
+        Some(row) => {
+            let recorded: PublishPlan =
+                serde_json::from_str(&row.plan).map_err(|x| json_err(mgc_db, "plan", x))?;
+            recorded.journal
+        }
+        None => conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(e("read the journal mode"))?,
+    };
+    pp.journal = journal.clone();
+    let pp = &pp;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=FILE;",
+    )
+    .map_err(e("switch the target to WAL for the bulk load"))?;
+    let batch_size = if opts.batch_messages == 0 {
+        DEFAULT_BATCH_MESSAGES
+    } else {
+        opts.batch_messages
+    };
+    let plan_json = serde_json::to_string(pp).map_err(|x| json_err(mgc_db, "plan", x))?;
+
+    // ---- the directory, in one transaction with the first checkpoint --------------------
+    let (mut offset, mut done, mut cursor) = match resume {
+        Some(row) => (
+            row.stage_offset,
+            row.messages_done,
+            serde_json::from_str::<Cursor>(&row.cursor)
+                .map_err(|x| json_err(mgc_db, "cursor", x))?,
+        ),
+        None => {
+            let (p, contents, role_ids) = fresh.expect("a fresh plan when not resuming");
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(e("begin the import transaction"))?;
+            tx.execute_batch(PROGRESS_DDL)
+                .map_err(e("create the import_progress table"))?;
+            if opts.restart {
+                tx.execute(
+                    "DELETE FROM import_progress WHERE packageId = ?1 OR state = ?2",
+                    params![package_id, STATE_PUBLISHING],
+                )
+                .map_err(e("clear earlier import bookkeeping"))?;
+            }
+            write_directory(&tx, mgc_db, p, contents, role_ids)?;
+            {
+                let mut del_chat = tx
+                    .prepare("DELETE FROM tblChat WHERE channelId = ?1")
+                    .map_err(e("clear the messages of an overwritten room"))?;
+                let mut del_last = tx
+                    .prepare("DELETE FROM tblLastChatId WHERE nodeID = ?1")
+                    .map_err(e("clear tblLastChatId"))?;
+                for node in pp.rooms.values() {
+                    del_chat
+                        .execute([node])
+                        .map_err(e("clear the messages of an overwritten room"))?;
+                    del_last.execute([node]).map_err(e("clear tblLastChatId"))?;
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO import_progress (packageId, state, plan, stageOffset, messagesDone, cursor, result) \
+                 VALUES (?1, ?2, ?3, 0, 0, '{}', NULL)",
+                params![package_id, STATE_PUBLISHING, plan_json],
+            )
+            .map_err(e("record the import plan"))?;
+            tx.commit().map_err(e("commit the directory"))?;
+            r.log(format!(
+                "import: directory written ({} categories, {} rooms, {} principals); publishing {} messages in batches of {batch_size}",
+                pp.summary.categories, pp.summary.rooms, pp.summary.principals, pp.summary.messages
+            ));
+            (0, 0, Cursor::new())
+        }
+    };
+    let total = pp.summary.messages;
+    let stage_end = stage::load_checkpoint(paths)
+        .filter(|c| c.complete && c.package_id == package_id)
+        .map(|c| c.stage_len)
+        .ok_or_else(|| ChatDataError::Schema {
+            path: paths.data.clone(),
+            message: "the import stage is incomplete; run the import again".into(),
+        })?;
+    let mut reader = StageReader::open(paths, package_id, offset, stage_end)?;
+    let posters = IdMap::new(pp.principals.iter().map(|(a, b)| (*a, *b)));
+    // digests of rooms published from their first message in this run
+    let mut digests: HashMap<i64, RowDigest> = HashMap::new();
+    let mut batches = 0u64;
+    let mut m = Message::default();
+    let mut bytes = 0u64;
+    let cancelled = |done: u64| {
+        ChatDataError::Cancelled(format!(
+            "import paused after {done} of {total} messages at a checkpoint; the target holds a partial import — \
+             run the import again to resume it"
+        ))
+    };
+    loop {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e("begin a message batch"))?;
+        let mut in_batch = 0u64;
+        let mut more = true;
+        {
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content, rtf) VALUES (?1,?2,?3,?4,?5,?6,NULL)",
+                )
+                .map_err(e("prepare the message insert"))?;
+            let mut cur_room = i64::MIN;
+            let mut cur_node = 0i64;
+            let mut cur_next: Option<&mut i64> = None;
+            while in_batch < batch_size {
+                if !reader.next(&mut m)? {
+                    more = false;
+                    break;
+                }
+                if m.room_id != cur_room {
+                    cur_room = m.room_id;
+                    match pp.rooms.get(&m.room_id) {
+                        Some(&node) => {
+                            cur_node = node;
+                            let next = cursor.entry(m.room_id).or_insert(1);
+                            if *next == 1 {
+                                digests.insert(node, RowDigest::default());
+                            }
+                            cur_next = Some(next);
+                        }
+                        None => cur_next = None,
+                    }
+                }
+                let Some(next) = cur_next.as_deref_mut() else {
+                    continue;
+                };
+                let user = posters.get(m.poster_id).unwrap_or(pp.system);
+                ins.execute(params![
+                    cur_node, *next, m.date, user, m.is_alert, m.content
+                ])
+                .map_err(|x| ChatDataError::Sqlite {
+                    path: mgc_db.to_path_buf(),
+                    action: format!("insert a message into room node {cur_node}"),
+                    source: x,
+                })?;
+                if let Some(d) = digests.get_mut(&cur_node) {
+                    d.update(m.date, user, m.is_alert, &m.content);
+                }
+                *next += 1;
+                in_batch += 1;
+                bytes += m.content.len() as u64;
+            }
+        }
+        done += in_batch;
+        offset = reader.pos();
+        let cursor_json =
+            serde_json::to_string(&cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
+        tx.execute(
+            "UPDATE import_progress SET stageOffset = ?2, messagesDone = ?3, cursor = ?4 WHERE packageId = ?1",
+            params![package_id, offset as i64, done as i64, cursor_json],
+        )
+        .map_err(e("record the checkpoint"))?;
+        if !more {
+            finish_publish(&tx, mgc_db, package_id, pp, &cursor, &mut digests)?;
+        }
+        tx.commit().map_err(e("commit a message batch"))?;
+        if in_batch > 0 {
+            batches += 1;
+        }
+        r.progress(ProgressUpdate {
+            phase: "import messages".into(),
+            done,
+            total,
+            bytes,
+        });
+        if !more {
+            break;
+        }
+        if r.is_cancelled() {
+            restore_journal(&conn, mgc_db, &journal)?;
+            return Err(cancelled(done));
+        }
+    }
+    restore_journal(&conn, mgc_db, &journal)?;
+    Ok(batches)
+}
+
+fn restore_journal(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    journal: &str,
+) -> Result<(), ChatDataError> {
+    let mode = if journal.eq_ignore_ascii_case("wal") {
+        "WAL"
+    } else if journal.eq_ignore_ascii_case("memory") || journal.eq_ignore_ascii_case("off") {
+        "DELETE"
+    } else {
+        journal
+    };
+    conn.execute_batch(&format!(
+        "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode={mode};"
+    ))
+    .map_err(ChatDataError::sqlite(path, "restore the journal mode"))
+}
+
+/// The last transaction: renumbering, tblLastChatId, results, state complete.
+fn finish_publish(
+    tx: &rusqlite::Transaction<'_>,
+    path: &Path,
+    package_id: &str,
+    pp: &PublishPlan,
+    cursor: &Cursor,
+    digests: &mut HashMap<i64, RowDigest>,
+) -> Result<(), ChatDataError> {
+    let e = |what: &str| ChatDataError::sqlite(path, what.to_string());
+    let mut renumbered = 0;
+    let mut results: BTreeMap<i64, RoomResult> = BTreeMap::new();
+    for (legacy, node) in &pp.rooms {
+        let n = cursor.get(legacy).copied().unwrap_or(1) - 1;
+        let reorder = pp.unordered.contains(legacy);
+        if reorder {
+            renumber(tx, path, *node)?;
+            renumbered += 1;
+        }
+        tx.execute(
+            "INSERT INTO tblLastChatId (nodeID, lastChatID) VALUES (?1, ?2)",
+            params![node, n],
+        )
+        .map_err(e("write tblLastChatId"))?;
+        let result = match digests.remove(node) {
+            Some(d) if !reorder => d.finish(),
+            _ => digest_from_target(tx, path, *node)?,
+        };
+        results.insert(*node, result);
+    }
+    let json = serde_json::to_string(&results).map_err(|x| json_err(path, "result", x))?;
+    tx.execute(
+        "UPDATE import_progress SET state = ?2, result = ?3 WHERE packageId = ?1",
+        params![package_id, STATE_COMPLETE, json],
+    )
+    .map_err(e("record the import as complete"))?;
+    let _ = renumbered;
+    Ok(())
+}
+
+/// A rerun after completion: nothing is written; the target is checked against the recorded
+/// result.
+fn rerun_complete(
+    target: &MgcDb,
+    row: &ProgressRow,
+    started: Instant,
+    r: &dyn Reporter,
+) -> Result<ImportSummary, ChatDataError> {
+    let path = target.path();
+    let pp: PublishPlan = serde_json::from_str(&row.plan).map_err(|e| json_err(path, "plan", e))?;
+    let results: BTreeMap<i64, RoomResult> =
+        serde_json::from_str(row.result.as_deref().unwrap_or("{}"))
+            .map_err(|e| json_err(path, "result", e))?;
+    let mismatch = |what: String| ChatDataError::Schema {
+        path: path.to_path_buf(),
+        message: format!(
+            "this package was imported completely before, but the target no longer matches that import ({what}); \
+             run the import with restart to import it again"
+        ),
+    };
+    for (node, name) in &pp.nodes {
+        let got: Option<String> = target
+            .conn
+            .query_row(
+                "SELECT nodeName FROM tblNode WHERE nodeID = ?1",
+                [node],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(ChatDataError::sqlite(path, "read tblNode"))?;
+        if got.as_deref() != Some(name.as_str()) {
+            return Err(mismatch(format!(
+                "node {node} should be \"{name}\", found {}",
+                got.map_or_else(|| "nothing".to_string(), |g| format!("\"{g}\""))
+            )));
+        }
+    }
+    for (node, want) in &results {
+        let got = digest_from_target(&target.conn, path, *node)?;
+        if &got != want {
+            let name = pp
+                .nodes
+                .get(node)
+                .cloned()
+                .unwrap_or_else(|| format!("node {node}"));
+            return Err(mismatch(format!(
+                "room \"{name}\": {} messages found, {} imported, or their content changed",
+                got.messages, want.messages
+            )));
+        }
+    }
+    let mut summary = pp.summary;
+    summary.already_complete = true;
+    summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    r.log(format!(
+        "import: this package was imported completely before; nothing to do — the target still holds the same {} messages \
+         in {} rooms (checked)",
+        summary.messages,
+        results.len()
     ));
     Ok(summary)
 }
@@ -978,7 +1857,7 @@ mod tests {
         assert!(
             s.warnings
                 .iter()
-                .any(|w| w.code == "PRINCIPAL_WITHOUT_GUID")
+                .any(|w| w.code == codes::PRINCIPAL_WITHOUT_GUID)
         );
     }
 }

@@ -333,20 +333,23 @@ impl LegacyDb {
             "SELECT chatID, chatDate, userId, isAlert, content FROM tblChat WHERE channelID = ?1 AND chatDate >= ?2 ORDER BY chatID"
         };
         let action = format!("read the messages of room \"{}\"", room.name);
-        let mut st = self.conn.prepare_cached(sql).map_err(self.err(&action))?;
+        let mut st = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.err(&action)(e))?;
         let mut rows = st
             .query(params![room.id, start.unwrap_or(i64::MIN)])
-            .map_err(self.err(&action))?;
+            .map_err(|e| self.err(&action)(e))?;
         let mut m = Message {
             room_id: room.id,
             ..Message::default()
         };
-        while let Some(r) = rows.next().map_err(self.err(&action))? {
-            m.chat_id = r.get(0).map_err(self.err(&action))?;
-            m.date = r.get(1).map_err(self.err(&action))?;
-            m.poster_id = r.get(2).map_err(self.err(&action))?;
-            m.is_alert = r.get::<_, i64>(3).map_err(self.err(&action))? != 0;
-            let content = r.get_ref(4).map_err(self.err(&action))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(&action)(e))? {
+            m.chat_id = r.get(0).map_err(|e| self.err(&action)(e))?;
+            m.date = r.get(1).map_err(|e| self.err(&action)(e))?;
+            m.poster_id = r.get(2).map_err(|e| self.err(&action)(e))?;
+            m.is_alert = r.get::<_, i64>(3).map_err(|e| self.err(&action)(e))? != 0;
+            let content = r.get_ref(4).map_err(|e| self.err(&action)(e))?;
             let text = content.as_str().map_err(|_| ChatDataError::Schema {
                 path: self.path.clone(),
                 message: format!(

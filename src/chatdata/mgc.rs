@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::ChatDataError;
 use super::legacy::{open_read_only, require_tables};
@@ -152,6 +152,43 @@ impl MgcDb {
 
     fn err(&self, action: &str) -> impl FnOnce(rusqlite::Error) -> ChatDataError {
         ChatDataError::sqlite(&self.path, action)
+    }
+
+    /// The pool this database belongs to, as its `tblConfig` row `pool` names it
+    /// (`configContent` with an `fqdn="…"` attribute) (inferred: the real row's content is
+    /// undocumented ("unsupported configuration"); the lab writes `<pool fqdn="…"/>`).
+    /// `None` when the table, the row or the attribute is missing.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn pool_fqdn(&self) -> Result<Option<String>, ChatDataError> {
+        let has: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name='tblConfig'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err("read the schema"))?;
+        if has == 0 {
+            return Ok(None);
+        }
+        let content: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT configContent FROM tblConfig WHERE configLabel = 'pool'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err("read tblConfig"))?;
+        Ok(content.flatten().and_then(|c| {
+            let i = c.find("fqdn=")? + 5;
+            let q = c[i..].chars().next()?;
+            let rest = &c[i + q.len_utf8()..];
+            let end = rest.find(q)?;
+            Some(rest[..end].trim().to_string()).filter(|s| !s.is_empty())
+        }))
     }
 
     /// tblRoleType ids by role, looked up by `rtypeDesc` (ids are undocumented).
@@ -396,13 +433,18 @@ impl MgcDb {
         } else {
             "SELECT chatDate, userId, isAlert, content FROM tblChat WHERE channelId = ?1 ORDER BY chatId"
         };
-        let mut st = self.conn.prepare_cached(sql).map_err(self.err(&action))?;
-        let mut rows = st.query(params![room_id]).map_err(self.err(&action))?;
-        while let Some(r) = rows.next().map_err(self.err(&action))? {
-            let date: i64 = r.get(0).map_err(self.err(&action))?;
-            let user: i64 = r.get(1).map_err(self.err(&action))?;
-            let alert = r.get::<_, i64>(2).map_err(self.err(&action))? != 0;
-            let content = r.get_ref(3).map_err(self.err(&action))?;
+        let mut st = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.err(&action)(e))?;
+        let mut rows = st
+            .query(params![room_id])
+            .map_err(|e| self.err(&action)(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(&action)(e))? {
+            let date: i64 = r.get(0).map_err(|e| self.err(&action)(e))?;
+            let user: i64 = r.get(1).map_err(|e| self.err(&action)(e))?;
+            let alert = r.get::<_, i64>(2).map_err(|e| self.err(&action)(e))? != 0;
+            let content = r.get_ref(3).map_err(|e| self.err(&action)(e))?;
             let text = content.as_str().map_err(|_| ChatDataError::Schema {
                 path: self.path.clone(),
                 message: format!("room \"{room_name}\": a message's content is not valid text"),

@@ -3,14 +3,20 @@
 //! lab's SQLite databases (see [`crate::lab`]).
 //!
 //! * [`export()`]: legacy Group Chat database → export package (zip, [`package`] documents
-//!   the layout);
+//!   the layout), honouring `-Level`, `-Scope`, `-StartDate` and `-DisableExportedNodes`,
+//!   streaming (memory does not grow with the data);
+//! * [`inspect()`]: what a package (ours or a real one) holds and the pre-flight warnings of
+//!   migration.md Stages 3 and 6 ([`preflight`]) — the `-WhatIf` view, with a digest the
+//!   wizard records with the admin's acknowledgement;
 //! * [`import()`]: export package → 2013 `mgc` database, applying the documented conversions
-//!   of schemas.md §3 in one place ([`convert`]); `what_if` computes everything and writes
-//!   nothing; the real run is one SQLite transaction;
+//!   of schemas.md §3 in one place ([`convert`]); the package is read once into a stage
+//!   ([`stage`]) and published in checkpointed batches, so the import is resumable after a
+//!   kill and idempotent; `what_if` reads and checks everything and writes nothing;
 //! * [`verify()`]: derives the expected 2013 state from the legacy database through the same
 //!   [`convert`] and compares it with `mgc`, read-only on both.
 //!
-//! All three report progress and poll for cancellation through [`crate::progress::Reporter`].
+//! All of them report progress and poll for cancellation through
+//! [`crate::progress::Reporter`].
 
 use std::path::PathBuf;
 
@@ -18,15 +24,20 @@ pub mod convert;
 pub mod digest;
 pub mod export;
 pub mod import;
+pub mod inspect;
 pub mod legacy;
 pub mod mgc;
 pub mod model;
 pub mod package;
+pub mod preflight;
+pub mod stage;
 pub mod ticks;
 pub mod verify;
 
 pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
 pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
+pub use inspect::{Inspection, inspect};
+pub use preflight::PreflightWarning;
 pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
 
 /// Rows between two progress samples and cancellation checks.

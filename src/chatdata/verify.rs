@@ -67,6 +67,8 @@ pub struct VerifyReport {
     pub rooms_compared: u64,
     /// Legacy messages compared.
     pub messages_compared: u64,
+    /// Bytes of legacy message text compared.
+    pub bytes_compared: u64,
     /// Every difference found.
     pub differences: Vec<Difference>,
     /// Categories and rooms present only on the target (informational).
@@ -170,187 +172,219 @@ pub fn verify(
         .map(|p| p.id)
         .collect();
     let total = legacy.estimate_messages()?;
+    let legacy_poster = |id: i64| -> &str {
+        if system_legacy.contains(&id) {
+            SYSTEM
+        } else {
+            conv.guid_of(id).unwrap_or("")
+        }
+    };
+    let target_poster = |id: i64| -> &str {
+        if id == state.system_prin_id {
+            SYSTEM
+        } else {
+            state
+                .guid_by_prin
+                .get(&id)
+                .map(String::as_str)
+                .unwrap_or("")
+        }
+    };
+    let work: Vec<(&super::convert::TargetRoom, &super::mgc::ActualRoom, &Node)> = conv
+        .rooms
+        .iter()
+        .filter_map(|room| {
+            state
+                .rooms
+                .get(&room.name.to_lowercase())
+                .map(|a| (room, a, nodes[&room.legacy_id]))
+        })
+        .collect();
+    let cancelled = || ChatDataError::Cancelled("verification stopped before it finished".into());
+    let seen = std::sync::atomic::AtomicU64::new(0);
     let mut done = 0u64;
     let mut bytes = 0u64;
-    for room in &conv.rooms {
-        if r.is_cancelled() {
-            return Err(ChatDataError::Cancelled(
-                "verification stopped before it finished".into(),
-            ));
-        }
-        let Some(actual) = state.rooms.get(&room.name.to_lowercase()) else {
-            continue;
-        };
-        let node = nodes[&room.legacy_id];
-        let legacy_poster = |id: i64| -> &str {
-            if system_legacy.contains(&id) {
-                SYSTEM
-            } else {
-                conv.guid_of(id).unwrap_or("")
-            }
-        };
-        let target_poster = |id: i64| -> &str {
-            if id == state.system_prin_id {
-                SYSTEM
-            } else {
-                state
-                    .guid_by_prin
-                    .get(&id)
-                    .map(String::as_str)
-                    .unwrap_or("")
-            }
-        };
-        let mut seen = 0u64;
-        let expected = sorted_pass(|by_date, f| {
-            legacy.for_each_message(node, opts.start_date_ticks, by_date, |m| {
-                seen += 1;
-                if seen.is_multiple_of(BATCH_ROWS) {
-                    r.progress(ProgressUpdate {
-                        phase: "verify messages".into(),
-                        done: done + seen,
-                        total,
-                        bytes,
-                    });
-                    if r.is_cancelled() {
-                        return Err(ChatDataError::Cancelled(
-                            "verification stopped before it finished".into(),
-                        ));
-                    }
+    // The legacy side of every room is digested on a second thread (its own read-only
+    // connection) while this thread digests the target side: the two databases are read in
+    // parallel.
+    std::thread::scope(|scope| -> Result<(), ChatDataError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RoomContent, ChatDataError>>(8);
+        let (work, seen, legacy_poster) = (&work, &seen, &legacy_poster);
+        let start = opts.start_date_ticks;
+        scope.spawn(move || {
+            let db = match LegacyDb::open(legacy_db) {
+                Ok(db) => db,
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
                 }
-                f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
-            })
-        })?;
-        let got = sorted_pass(|by_date, f| {
-            target.for_each_message(
-                actual.id,
-                &actual.name,
-                by_date,
-                |date, user, alert, text| f(date, target_poster(user), alert, text),
-            )
-        })?;
-        done += expected.messages;
-        bytes += expected.bytes;
-        report.messages_compared += expected.messages;
-        let name = &room.name;
-        let out = &mut report.differences;
-        if expected.messages != got.messages {
-            diff(
-                out,
-                "room",
-                name,
-                "messages",
-                expected.messages,
-                got.messages,
-            );
-        }
-        let fmt = |t: Option<i64>| t.map_or_else(|| "none".to_string(), ticks::format);
-        if expected.first != got.first {
-            diff(
-                out,
-                "room",
-                name,
-                "first message",
-                fmt(expected.first),
-                fmt(got.first),
-            );
-        }
-        if expected.last != got.last {
-            diff(
-                out,
-                "room",
-                name,
-                "last message",
-                fmt(expected.last),
-                fmt(got.last),
-            );
-        }
-        if expected.sha256 != got.sha256 {
-            diff(
-                out,
-                "room",
-                name,
-                "content digest",
-                &expected.sha256,
-                &got.sha256,
-            );
-            // locate the first differing message
-            let mut hashes: Vec<[u8; 8]> = Vec::with_capacity(expected.messages as usize);
-            legacy_ordered(
-                &legacy,
-                node,
-                opts.start_date_ticks,
-                |date, poster, alert, text| {
-                    hashes.push(message_hash(date, poster, alert, text));
-                    Ok(true)
-                },
-                &legacy_poster,
-            )?;
-            let mut index = 0usize;
-            let mut found: Option<(usize, (i64, String, bool, String))> = None;
-            target_ordered(
-                &target,
-                actual.id,
-                &actual.name,
-                |date, poster, alert, text| {
-                    let h = message_hash(date, poster, alert, text);
-                    if hashes.get(index) != Some(&h) {
-                        found = Some((index, (date, poster.to_string(), alert, text.to_string())));
-                        return Ok(false);
-                    }
-                    index += 1;
-                    Ok(true)
-                },
-                &target_poster,
-            )?;
-            let at = found.as_ref().map_or(index, |f| f.0);
-            let mut want: Option<(i64, String, bool, String)> = None;
-            let mut k = 0usize;
-            legacy_ordered(
-                &legacy,
-                node,
-                opts.start_date_ticks,
-                |date, poster, alert, text| {
-                    if k == at {
-                        want = Some((date, poster.to_string(), alert, text.to_string()));
-                        return Ok(false);
-                    }
-                    k += 1;
-                    Ok(true)
-                },
-                &legacy_poster,
-            )?;
-            let describe = |m: &Option<(i64, String, bool, String)>| match m {
-                Some((date, poster, alert, text)) => format!(
-                    "{} by {}{}: «{}»",
-                    ticks::format(*date),
-                    glabel(poster),
-                    if *alert { " (alert)" } else { "" },
-                    snippet(text)
-                ),
-                None => "no message".into(),
             };
-            let got_msg = found.map(|f| f.1);
-            let field = match (&want, &got_msg) {
-                (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1 && a.2 == b.2 => "message content",
-                (Some(a), Some(b)) if a.0 == b.0 && a.3 == b.3 => "message poster or alert",
-                _ => "message",
-            };
-            diff(
-                out,
-                "room",
-                name,
-                &format!("{field} (#{})", at + 1),
-                describe(&want),
-                describe(&got_msg),
-            );
-        }
-        r.progress(ProgressUpdate {
-            phase: "verify messages".into(),
-            done,
-            total,
-            bytes,
+            for (_, _, node) in work {
+                let res = sorted_pass(|by_date, f| {
+                    db.for_each_message(node, start, by_date, |m| {
+                        let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        if n.is_multiple_of(BATCH_ROWS) {
+                            r.progress(ProgressUpdate {
+                                phase: "verify messages".into(),
+                                done: n,
+                                total,
+                                bytes: 0,
+                            });
+                            if r.is_cancelled() {
+                                return Err(cancelled());
+                            }
+                        }
+                        f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
+                    })
+                });
+                let failed = res.is_err();
+                if tx.send(res).is_err() || failed {
+                    return;
+                }
+            }
         });
-    }
+        for &(room, actual, node) in work {
+            if r.is_cancelled() {
+                return Err(cancelled());
+            }
+            let got = sorted_pass(|by_date, f| {
+                target.for_each_message(
+                    actual.id,
+                    &actual.name,
+                    by_date,
+                    |date, user, alert, text| f(date, target_poster(user), alert, text),
+                )
+            })?;
+            let expected = rx.recv().map_err(|_| cancelled())??;
+            done += expected.messages;
+            bytes += expected.bytes;
+            report.messages_compared += expected.messages;
+            report.bytes_compared += expected.bytes;
+            let name = &room.name;
+            let out = &mut report.differences;
+            if expected.messages != got.messages {
+                diff(
+                    out,
+                    "room",
+                    name,
+                    "messages",
+                    expected.messages,
+                    got.messages,
+                );
+            }
+            let fmt = |t: Option<i64>| t.map_or_else(|| "none".to_string(), ticks::format);
+            if expected.first != got.first {
+                diff(
+                    out,
+                    "room",
+                    name,
+                    "first message",
+                    fmt(expected.first),
+                    fmt(got.first),
+                );
+            }
+            if expected.last != got.last {
+                diff(
+                    out,
+                    "room",
+                    name,
+                    "last message",
+                    fmt(expected.last),
+                    fmt(got.last),
+                );
+            }
+            if expected.sha256 != got.sha256 {
+                diff(
+                    out,
+                    "room",
+                    name,
+                    "content digest",
+                    &expected.sha256,
+                    &got.sha256,
+                );
+                // locate the first differing message
+                let mut hashes: Vec<[u8; 8]> = Vec::with_capacity(expected.messages as usize);
+                legacy_ordered(
+                    &legacy,
+                    node,
+                    opts.start_date_ticks,
+                    |date, poster, alert, text| {
+                        hashes.push(message_hash(date, poster, alert, text));
+                        Ok(true)
+                    },
+                    &legacy_poster,
+                )?;
+                let mut index = 0usize;
+                let mut found: Option<(usize, (i64, String, bool, String))> = None;
+                target_ordered(
+                    &target,
+                    actual.id,
+                    &actual.name,
+                    |date, poster, alert, text| {
+                        let h = message_hash(date, poster, alert, text);
+                        if hashes.get(index) != Some(&h) {
+                            found =
+                                Some((index, (date, poster.to_string(), alert, text.to_string())));
+                            return Ok(false);
+                        }
+                        index += 1;
+                        Ok(true)
+                    },
+                    &target_poster,
+                )?;
+                let at = found.as_ref().map_or(index, |f| f.0);
+                let mut want: Option<(i64, String, bool, String)> = None;
+                let mut k = 0usize;
+                legacy_ordered(
+                    &legacy,
+                    node,
+                    opts.start_date_ticks,
+                    |date, poster, alert, text| {
+                        if k == at {
+                            want = Some((date, poster.to_string(), alert, text.to_string()));
+                            return Ok(false);
+                        }
+                        k += 1;
+                        Ok(true)
+                    },
+                    &legacy_poster,
+                )?;
+                let describe = |m: &Option<(i64, String, bool, String)>| match m {
+                    Some((date, poster, alert, text)) => format!(
+                        "{} by {}{}: «{}»",
+                        ticks::format(*date),
+                        glabel(poster),
+                        if *alert { " (alert)" } else { "" },
+                        snippet(text)
+                    ),
+                    None => "no message".into(),
+                };
+                let got_msg = found.map(|f| f.1);
+                let field = match (&want, &got_msg) {
+                    (Some(a), Some(b)) if a.0 == b.0 && a.1 == b.1 && a.2 == b.2 => {
+                        "message content"
+                    }
+                    (Some(a), Some(b)) if a.0 == b.0 && a.3 == b.3 => "message poster or alert",
+                    _ => "message",
+                };
+                diff(
+                    out,
+                    "room",
+                    name,
+                    &format!("{field} (#{})", at + 1),
+                    describe(&want),
+                    describe(&got_msg),
+                );
+            }
+            r.progress(ProgressUpdate {
+                phase: "verify messages".into(),
+                done,
+                total,
+                bytes,
+            });
+        }
+        Ok(())
+    })?;
     report.passed = report.differences.is_empty();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log(format!(

@@ -207,8 +207,12 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
                 "run the Export item first",
             )?;
             let what_if = kind == JobKind::ImportWhatIf;
-            let s = chatdata::import(&env.package, &env.lab.mgc_db, &ImportOptions { what_if }, r)
-                .map_err(map_err)?;
+            let opts = ImportOptions {
+                what_if,
+                target_pool_fqdn: env.profile.pchat_pool().map(|p| p.fqdn.clone()),
+                ..ImportOptions::default()
+            };
+            let s = chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
             let line = format!(
                 "{}{} categories, {} rooms, {} principals, {} messages; {} warnings, {} overwritten",
                 if what_if {

@@ -166,6 +166,25 @@ const PHRASES: [&str; 24] = [
     "Thanks!",
     "Will do.",
 ];
+/// Words of the over-long room names (multilingual on purpose).
+const LONG_NAME_WORDS: [&str; 12] = [
+    "Archivio",
+    "storico",
+    "delle",
+    "riunioni",
+    "settimanali",
+    "del",
+    "comité",
+    "de",
+    "coordinación",
+    "regional",
+    "주간",
+    "회의록",
+];
+/// One message in this many is a long paste (4 KiB to 64 KiB).
+const LONG_PASTE_EVERY: u64 = 5_000;
+/// The largest message the lab writes: 64 KiB of UTF-8.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const FILES: [&str; 6] = [
     "Q3 report.xlsx",
     "design-v2.docx",
@@ -294,7 +313,16 @@ pub fn generate_legacy(
                 }
                 let poster = *pool.choose(&mut g.rng).expect("poster pool is never empty");
                 let alert = g.rng.random_bool(0.01);
-                make_content(&mut g.rng, &room.guid, &mut content);
+                if (done + 1).is_multiple_of(LONG_PASTE_EVERY) {
+                    let len = if done + 1 == LONG_PASTE_EVERY {
+                        MAX_MESSAGE_BYTES
+                    } else {
+                        g.rng.random_range(4 * 1024..=MAX_MESSAGE_BYTES)
+                    };
+                    long_paste(&mut g.rng, len, &mut content);
+                } else {
+                    make_content(&mut g.rng, &room.guid, &mut content);
+                }
                 ins.execute(params![room.id, chat_id, date, poster, alert, content])
                     .map_err(sql("insert messages"))?;
                 summary.bytes += content.len() as u64;
@@ -353,6 +381,24 @@ fn skewed_counts(rng: &mut ChaCha8Rng, rooms: usize, total: u64) -> Vec<u64> {
     let top = ranks.iter().position(|&k| k == 0).expect("rank 0 exists");
     counts[top] += total - assigned;
     counts
+}
+
+/// A long paste (a log or a document pasted into the room): multilingual lines until exactly
+/// `len` bytes (padded with spaces after the last whole character).
+fn long_paste(rng: &mut ChaCha8Rng, len: usize, out: &mut String) {
+    out.clear();
+    out.push_str("[paste] ");
+    while out.len() < len {
+        let p = PHRASES.choose(rng).expect("non-empty");
+        if out.len() + p.len() + 2 > len {
+            break;
+        }
+        out.push_str(p);
+        out.push_str("\r\n");
+    }
+    while out.len() < len {
+        out.push(' ');
+    }
 }
 
 fn make_content(rng: &mut ChaCha8Rng, room_guid: &str, out: &mut String) {
@@ -845,13 +891,29 @@ fn gen_nodes(
         .expect("non-empty");
     let mut room_names_used = std::collections::BTreeSet::new();
     for i in 0..spec.rooms {
+        let long = i >= 2 && i < 2 + spec.long_names;
         let cat_idx = match i {
             0 => deepest,
             1 => conflict_category.unwrap_or(deepest),
+            _ if long => deepest,
             _ => *cats.choose(&mut g.rng).expect("non-empty"),
         };
         let base = ROOM_NAMES[i as usize % ROOM_NAMES.len()];
-        let mut name = format!("{base} {}", i + 1);
+        let mut name = if long {
+            // fits the legacy nvarchar(256) alone, passes 256 once the flattened category
+            // names are prefixed (2013 limit) [doc: "256 characters including the prefixes"]
+            let mut n = format!("{base} {} – ", i + 1);
+            for w in LONG_NAME_WORDS.iter().cycle() {
+                if n.chars().count() + w.chars().count() + 1 > 240 {
+                    break;
+                }
+                n.push_str(w);
+                n.push(' ');
+            }
+            n.trim_end().to_string()
+        } else {
+            format!("{base} {}", i + 1)
+        };
         while !room_names_used.insert(name.clone()) {
             name.push('+');
         }

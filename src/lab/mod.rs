@@ -19,6 +19,7 @@ use crate::progress::Reporter;
 
 pub mod endpoints;
 pub mod generate;
+pub mod init_args;
 pub mod schema;
 
 pub use generate::GenerateSummary;
@@ -67,7 +68,17 @@ pub enum LabError {
 }
 
 /// The size and seed of a generated lab.
+///
+/// Every lab has the shapes that make migrations go wrong: skewed room sizes (a few rooms
+/// hold most messages), categories nested [`LabSpec::max_depth`] deep, managers on the root
+/// category, a room whose invitation setting conflicts with its category, federated users and
+/// a federated group, disabled rooms, add-ins, file posts (`ma-filelink:`), multilingual
+/// content (Italian, Spanish, Korean, emoji), alerts, `[STORY]` posts, control characters,
+/// and long pastes up to 64 KiB (about one message in 5 000; the first is exactly 64 KiB).
+/// [`LabSpec::long_names`] adds rooms whose names pass 256 characters once flattened (the
+/// import refuses them until they are shortened).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct LabSpec {
     /// Seed of the deterministic generator.
     pub seed: u64,
@@ -84,10 +95,17 @@ pub struct LabSpec {
     pub rooms: u32,
     /// Messages in total.
     pub messages: u64,
+    /// Rooms (part of `rooms`) placed in the deepest category with names that pass the 2013
+    /// limit of 256 characters once prefixed with the flattened category name. 0 keeps the
+    /// lab importable end to end without errors.
+    pub long_names: u32,
 }
 
+/// The named sizes of `lab init --size`.
+pub const SIZES: [&str; 3] = ["small", "medium", "large"];
+
 impl LabSpec {
-    /// The lab built on first start: about 20 000 messages, a few seconds in a debug build.
+    /// About 20 000 messages in 60 rooms: seconds to build, even in a debug build.
     pub fn small() -> LabSpec {
         LabSpec {
             seed: 2010,
@@ -97,13 +115,54 @@ impl LabSpec {
             max_depth: 3,
             rooms: 60,
             messages: 20_000,
+            long_names: 1,
+        }
+    }
+
+    /// About 1 million messages in 400 rooms.
+    pub fn medium() -> LabSpec {
+        LabSpec {
+            users: 2_000,
+            groups: 60,
+            top_categories: 8,
+            rooms: 400,
+            messages: 1_000_000,
+            ..LabSpec::small()
+        }
+    }
+
+    /// About 10 million messages in 2 000 rooms (a few GB of SQLite).
+    pub fn large() -> LabSpec {
+        LabSpec {
+            users: 20_000,
+            groups: 200,
+            top_categories: 10,
+            rooms: 2_000,
+            messages: 10_000_000,
+            ..LabSpec::small()
+        }
+    }
+
+    /// A named size (`small`, `medium`, `large`; case-insensitive).
+    pub fn preset(name: &str) -> Option<LabSpec> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "small" => Some(Self::small()),
+            "medium" => Some(Self::medium()),
+            "large" => Some(Self::large()),
+            _ => None,
         }
     }
 }
 
+/// The rehearsal lab built on first start: [`LabSpec::small`] without over-long names, so
+/// that the whole checklist (export, `-WhatIf`, import, verify) can be completed in the lab
+/// without editing the legacy data. `lab init --size small` builds the full small lab.
 impl Default for LabSpec {
     fn default() -> Self {
-        Self::small()
+        LabSpec {
+            long_names: 0,
+            ..Self::small()
+        }
     }
 }
 

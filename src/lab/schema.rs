@@ -2,15 +2,19 @@
 //! the Lync Server 2013 Persistent Chat content database `mgc`.
 //!
 //! Laid out to schemas.md §1 (2013), §2 (2010) and Appendix A. Every table carries a comment
-//! saying whether its columns are documented (`[doc]`, with the source page) or our
-//! reconstruction (`[inf]`). SQLite types: GUIDs are TEXT in uppercase canonical form, `bit`
+//! saying whether its columns are documented (`\[doc\]`, with the source page) or our
+//! reconstruction (`\[inf\]`). SQLite types: GUIDs are TEXT in uppercase canonical form, `bit`
 //! is INTEGER 0/1, tick time stamps are INTEGER, SQL `datetime` is TEXT
 //! `YYYY-MM-DD HH:MM:SS`. Foreign keys are declared as in the docs but not enforced
 //! (`PRAGMA foreign_keys` stays off, as bulk loads would pay for it).
 //!
-//! Lab-only physical choices: `tblChat` is a `WITHOUT ROWID` table clustered on its primary
-//! key (channel, chat id), the analogue of a clustered SQL Server key; `prinGuid` has a
-//! unique index (it is the documented alternate key).
+//! Lab-only physical choices: `tblChat` is an ordinary (rowid) table whose primary key
+//! (channel, chat id) is a separate index. A `WITHOUT ROWID` table — the closer analogue of a
+//! clustered SQL Server key — stores whole rows in its interior pages too, so every insert
+//! that passes a 64 KiB message on its way down copies it; at 10 million messages that was a
+//! third of the import's time. Messages are written in key order, so rowid order follows the
+//! key and reading a room stays sequential. `prinGuid` has a unique index (it is the
+//! documented alternate key).
 //!
 //! Not built (columns not retrievable, schemas.md §2.1): the 2010 `Logs` table, the 2010
 //! node-derived helper table (name unknown), the compliance tables of both versions
@@ -23,18 +27,21 @@ use rusqlite::{Connection, params};
 use crate::chatdata::model::Role;
 
 /// prinID of the system principal in both lab databases (2013 `updatedBy` "normally 1 = AD
-/// sync" suggests prinID 1 is internal) [inf].
+/// sync" suggests prinID 1 is internal) \[inf\].
 pub const SYSTEM_PRINCIPAL_ID: i64 = 1;
-/// nodeID of the root category ("the root node has nodeID 1 and is its own parent") [doc].
+/// nodeID of the root category ("the root node has nodeID 1 and is its own parent") \[doc\].
 pub const ROOT_NODE_ID: i64 = 1;
 /// GUID of the mgc system principal (lab constant).
 pub const MGC_SYSTEM_GUID: &str = "00000000-0000-0000-0000-00000000A001";
 /// GUID of the mgc root node (lab constant).
 pub const MGC_ROOT_GUID: &str = "00000000-0000-0000-0000-00000000B001";
+/// The Persistent Chat pool the lab's `mgc` belongs to (the lab profile's pool); written into
+/// its `tblConfig` `pool` row [inf: the real row's content is undocumented].
+pub const LAB_PCHAT_POOL_FQDN: &str = "pchatpool.contoso.lab";
 /// Fixed time stamp of the mgc seed rows (2013-01-01 00:00:00 UTC, in ticks).
 pub const MGC_SEED_TICKS: i64 = 634_925_952_000_000_000;
 
-/// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented [nf]: code
+/// Lab-chosen tblRoleType ids of the legacy database. Real ids are undocumented \[nf\]: code
 /// must look roles up by `rtypeDesc`; the two lab databases deliberately use different ids so
 /// that code which does not is caught by the tests.
 pub const LEGACY_ROLE_IDS: [(Role, i64); 3] =
@@ -47,8 +54,8 @@ pub const MGC_ROLE_IDS: [(Role, i64); 4] = [
     (Role::Manager, 4),
 ];
 
-/// Permission bits of tblRoleType.rtypeAllowedPermSet, as `1 << n` (bit positions [doc],
-/// the `1 << n` encoding [inf], schemas.md §1.3).
+/// Permission bits of tblRoleType.rtypeAllowedPermSet, as `1 << n` (bit positions \[doc\],
+/// the `1 << n` encoding \[inf\], schemas.md §1.3).
 pub mod perm {
     /// 2: manage nodes.
     pub const MANAGE: i64 = 1 << 2;
@@ -74,7 +81,7 @@ pub mod perm {
     pub const BYPASS_VISIBILITY: i64 = 1 << 13;
 }
 
-/// Which permissions each role holds (lab choice [inf]; the docs list the bits, not the sets).
+/// Which permissions each role holds (lab choice \[inf\]; the docs list the bits, not the sets).
 pub fn role_perm_set(role: Role) -> i64 {
     use perm::*;
     let member = JOIN | POST | READ_HISTORY | SEE;
@@ -221,7 +228,8 @@ CREATE TABLE tblPrincipalInvites (
 CREATE TABLE tblLastInviteId (
   prinID INTEGER NOT NULL PRIMARY KEY REFERENCES tblPrincipal(prinID),
   lastInviteID INTEGER NOT NULL);
--- [doc gg615031] no rtf column; PK (channelID, chatID); clustered (WITHOUT ROWID) is a lab choice
+-- [doc gg615031] no rtf column; PK (channelID, chatID); an ordinary rowid table (lab choice,
+-- see the module docs)
 CREATE TABLE tblChat (
   channelID INTEGER NOT NULL,
   chatID INTEGER NOT NULL,
@@ -229,7 +237,7 @@ CREATE TABLE tblChat (
   userId INTEGER NOT NULL,
   isAlert INTEGER NOT NULL,
   content TEXT NOT NULL,
-  PRIMARY KEY (channelID, chatID)) WITHOUT ROWID;
+  PRIMARY KEY (channelID, chatID));
 -- [doc gg558616]
 CREATE TABLE tblLastChatId (
   nodeID INTEGER NOT NULL REFERENCES tblNode(nodeID),
@@ -369,7 +377,7 @@ CREATE TABLE tblPrincipalAffiliations (
   updatedBy INTEGER NOT NULL,
   PRIMARY KEY (principalID, "index", affiliationID));
 -- [doc tblChat] PK (channelId, chatId) [inf: the doc's "<channelID, chatD>" is a typo];
--- clustered (WITHOUT ROWID) is a lab choice
+-- an ordinary rowid table (lab choice, see the module docs)
 CREATE TABLE tblChat (
   channelId INTEGER NOT NULL,
   chatId INTEGER NOT NULL,
@@ -378,7 +386,7 @@ CREATE TABLE tblChat (
   isAlert INTEGER NOT NULL,
   content TEXT NOT NULL,
   rtf TEXT,
-  PRIMARY KEY (channelId, chatId)) WITHOUT ROWID;
+  PRIMARY KEY (channelId, chatId));
 -- [doc tblLastChatId]
 CREATE TABLE tblLastChatId (
   nodeID INTEGER NOT NULL REFERENCES tblNode(nodeID),
@@ -480,7 +488,7 @@ CREATE TABLE tblConfig (
 "#;
 
 /// Enum rows shared by both databases: (valueID, attributeID, attributeValue). The legacy
-/// database gets only 2–5 (`open` is new in 2013 [inf]).
+/// database gets only 2–5 (`open` is new in 2013 \[inf\]).
 const ENUM_VALUES: [(i64, i64, &str); 5] = [
     (2, 1, "private"),
     (3, 1, "scope"),
@@ -590,8 +598,8 @@ pub fn create_mgc(conn: &Connection) -> rusqlite::Result<()> {
         params![ROOT_NODE_ID, MGC_ROOT_GUID, SYSTEM_PRINCIPAL_ID, MGC_SEED_TICKS],
     )?;
     conn.execute(
-        "INSERT INTO tblConfig (configLabel, configContent, configPoolID) VALUES ('pool', NULL, '00000000-0000-0000-0000-00000000C001')",
-        [],
+        "INSERT INTO tblConfig (configLabel, configContent, configPoolID) VALUES ('pool', ?1, '00000000-0000-0000-0000-00000000C001')",
+        [format!("<pool fqdn=\"{LAB_PCHAT_POOL_FQDN}\"/>")],
     )?;
     Ok(())
 }

@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Helpers for the chatdata end-to-end tests: a recording reporter and a database dump.
 
 use std::path::Path;
@@ -67,6 +68,87 @@ pub fn dump(path: &Path) -> String {
         out.push_str(&format!("== {t} ({} rows)\n", rows.len()));
         for r in rows {
             out.push_str(&r);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A lab of `messages` messages in `rooms` rooms (small otherwise), deterministic.
+pub fn spec(messages: u64, rooms: u32) -> pchat_migrate::lab::LabSpec {
+    pchat_migrate::lab::LabSpec {
+        messages,
+        rooms,
+        ..pchat_migrate::lab::LabSpec::small()
+    }
+}
+
+/// Builds a lab in `dir`.
+pub fn build(dir: &Path, spec: &pchat_migrate::lab::LabSpec) -> pchat_migrate::lab::LabPaths {
+    pchat_migrate::lab::init(
+        dir,
+        spec,
+        false,
+        &pchat_migrate::progress::NullReporter::default(),
+    )
+    .unwrap()
+}
+
+/// Exports everything (`-Level All`) to `<exports>/<name>`.
+pub fn export(paths: &pchat_migrate::lab::LabPaths, name: &str) -> std::path::PathBuf {
+    let zip = paths.export_dir.join(name);
+    pchat_migrate::chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &pchat_migrate::chatdata::ExportOptions::default(),
+        &pchat_migrate::progress::NullReporter::default(),
+    )
+    .unwrap();
+    zip
+}
+
+/// `-WhatIf` options.
+pub fn what_if() -> pchat_migrate::chatdata::ImportOptions {
+    pchat_migrate::chatdata::ImportOptions {
+        what_if: true,
+        ..pchat_migrate::chatdata::ImportOptions::default()
+    }
+}
+
+/// Copies `src` to `dir/name`.
+pub fn copy(src: &Path, dir: &Path, name: &str) -> std::path::PathBuf {
+    let dst = dir.join(name);
+    std::fs::copy(src, &dst).unwrap();
+    dst
+}
+
+/// The staging files an import keeps next to its target.
+pub fn stage_files(mgc: &Path) -> Vec<std::path::PathBuf> {
+    let dir = mgc.parent().unwrap();
+    let name = mgc.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{name}.import-stage"))
+        })
+        .collect()
+}
+
+/// [`dump`] without the import's bookkeeping table (the migrated data only).
+pub fn dump_data(path: &Path) -> String {
+    let full = dump(path);
+    let mut out = String::new();
+    let mut skip = false;
+    for line in full.lines() {
+        if let Some(rest) = line.strip_prefix("== ") {
+            skip = rest.starts_with("import_progress ");
+        }
+        if !skip {
+            out.push_str(line);
             out.push('\n');
         }
     }

@@ -47,8 +47,9 @@
 //! pchat-migrate/Content/00001.xml, 00002.xml, …   (at most 50 000 messages or 64 MiB each)
 //!   <Content><Room id="42">
 //!     <Message id="<legacy chatID>" date="<ticks>" poster="<prinID>" alert="0">text</Message>
-//!     <Message … enc="hex">e4bda0…</Message>   text with \r or characters XML 1.0 cannot
-//!   </Room> …</Content>                         carry, as hex of its UTF-8 bytes
+//!     <Message … enc="hex">e4bda0…</Message>   text with characters XML 1.0 cannot carry
+//!   </Room> …</Content>                         (control characters), as hex of its UTF-8
+//!                                               bytes; a carriage return is written &#13;
 //!   Rooms in id order, messages in legacy chatID order; a room may continue in the next file.
 //! pchat-migrate/manifest.json   (written last)
 //!   {"format":"pchat-migrate-package","version":1,"created":"…","source":"…","pool_fqdn":"…",
@@ -60,18 +61,28 @@
 //! ```
 //!
 //! Text fields (names, descriptions, topics, principal strings) travel as child elements,
-//! hex-encoded with `enc="hex"` only when XML 1.0 cannot carry them. Entries are deflated.
+//! with `&`, `<`, `>` escaped and a carriage return as `&#13;` (a literal one would be
+//! normalized away by any XML parser), hex-encoded with `enc="hex"` only when XML 1.0
+//! cannot carry them at all. Entries are deflated (level 1, on a second thread).
+//!
+//! The pool a package is meant for is the manifest's `pool_fqdn`; in a package without our
+//! manifest the reader looks for a `fqdn`, `poolFqdn` or `pool` attribute on the `<Pool>` root
+//! of the known files [inf: the cmdlet's root attributes are undocumented]. The import
+//! refuses a package naming another pool than the target's unless told otherwise.
 //!
 //! # Reading
 //!
 //! The reader is tolerant: unknown entries, elements and attributes are ignored; every field
 //! may be an attribute or a child element; entries may sit in a folder; UTF-8 with or without
-//! BOM and UTF-16 with BOM are accepted. A package without `pchat-migrate/` (a real one) still
+//! BOM and UTF-16 with BOM are accepted; an XML declaration naming any other encoding is
+//! refused. Content entries take a fast path (no record tree, no allocation per message) with
+//! the same rules, inflated on a second thread. A package without `pchat-migrate/` (a real one) still
 //! reads: its principals then have no GUID and its rooms no category. It refuses, naming the
 //! entry: names with `..`, absolute names, entries whose uncompressed size exceeds
 //! [`PackageLimits::max_ratio`] × their compressed size (above a 64 KiB floor) or
-//! [`PackageLimits::max_entry_bytes`], XML with a DTD or entity declarations, truncated
-//! archives and entries, and content whose digest disagrees with the manifest.
+//! [`PackageLimits::max_entry_bytes`] (also while inflating, whatever the headers declare),
+//! texts over [`PackageLimits::max_text_bytes`], XML with a DTD or entity declarations,
+//! truncated archives and entries, and content whose digest disagrees with the manifest.
 
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +90,7 @@ mod reader;
 mod writer;
 pub(crate) mod xml;
 
-pub use reader::{PackageContents, PackageReader};
+pub use reader::{ContentScan, ContentStats, FILE_LINK_PREFIX, PackageContents, PackageReader};
 pub use writer::PackageWriter;
 
 /// The folder of this project's own files.
@@ -188,11 +199,15 @@ pub struct Manifest {
 
 /// Limits the reader enforces on every entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PackageLimits {
     /// Largest uncompressed size of one entry (default 2 GiB).
     pub max_entry_bytes: u64,
     /// Largest uncompressed ÷ compressed ratio of one entry (default 100).
     pub max_ratio: u64,
+    /// Largest single message text (default 16 MiB; real messages are far smaller — the lab
+    /// goes up to 64 KiB). Bounds the reader's memory on hostile input.
+    pub max_text_bytes: u64,
 }
 
 impl Default for PackageLimits {
@@ -200,6 +215,7 @@ impl Default for PackageLimits {
         PackageLimits {
             max_entry_bytes: 2 * 1024 * 1024 * 1024,
             max_ratio: 100,
+            max_text_bytes: 16 * 1024 * 1024,
         }
     }
 }

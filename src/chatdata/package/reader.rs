@@ -2,10 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
 use super::xml::{Record, XmlError, utf8_reader, walk};
@@ -34,10 +35,35 @@ pub struct PackageContents {
     pub unknown_entries: Vec<String>,
     /// Content entries, in reading order.
     pub content_entries: Vec<String>,
+    /// The package identity ([`PackageReader::package_id`]).
+    pub package_id: String,
+    /// The pool the package names: the manifest's `pool_fqdn`, else a `fqdn` / `poolFqdn` /
+    /// `pool` attribute on the `<Pool>` root of a known file [inf: the cmdlet's root
+    /// attributes are undocumented]; `None` when it names none.
+    pub pool_fqdn: Option<String>,
+    /// The entry that named the pool.
+    pub pool_entry: Option<String>,
+    /// The known files found (the four documented ones and ours).
+    pub files_found: Vec<String>,
+    /// The known files not found, each with what that means.
+    pub files_missing: Vec<String>,
+}
+
+/// The pool named by a `<Pool>` root element's attributes, if any.
+fn pool_attr(ancestors: &[Record]) -> Option<String> {
+    let root = ancestors.first()?;
+    if !root.name.eq_ignore_ascii_case("Pool") {
+        return None;
+    }
+    ["fqdn", "poolFqdn", "pool"]
+        .iter()
+        .find_map(|k| root.attrs.iter().find(|(a, _)| a.eq_ignore_ascii_case(k)))
+        .map(|(_, v)| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Totals of one pass over the content.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct ContentStats {
     /// Messages read.
     pub messages: u64,
@@ -45,6 +71,11 @@ pub struct ContentStats {
     pub bytes: u64,
     /// Per legacy room id, in package order.
     pub rooms: BTreeMap<i64, RoomContent>,
+    /// Rooms whose chatDate goes backwards somewhere in package order (the import numbers
+    /// their messages in chatDate order).
+    pub unordered: std::collections::BTreeSet<i64>,
+    /// Messages with a posted file (`ma-filelink:`) per room.
+    pub file_posts: BTreeMap<i64, u64>,
 }
 
 struct Entry {
@@ -52,12 +83,15 @@ struct Entry {
     name: String,
     kind: EntryKind,
     compressed: u64,
+    size: u64,
 }
 
 /// An open package. [`PackageReader::open`] checks every entry name and declared size;
 /// [`PackageReader::read_directory`] reads everything but the content;
 /// [`PackageReader::for_each_message`] streams the content.
 pub struct PackageReader {
+    package_id: String,
+    file_len: u64,
     archive: ZipArchive<File>,
     path: PathBuf,
     limits: PackageLimits,
@@ -119,6 +153,48 @@ impl<R: Read> Read for LimitReader<R> {
     }
 }
 
+/// Bytes per inflated chunk handed from the inflating thread to the parser.
+const INFLATE_CHUNK: usize = 256 * 1024;
+
+/// Reads the chunks another thread sends (recycling the buffers).
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    back: std::sync::mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = out.len().min(avail.len());
+        out[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ChannelReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        while self.pos >= self.cur.len() {
+            match self.rx.recv() {
+                Ok(Ok(buf)) => {
+                    let old = std::mem::replace(&mut self.cur, buf);
+                    let _ = self.back.send(old);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(&[]),
+            }
+        }
+        Ok(&self.cur[self.pos..])
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.pos = (self.pos + amt).min(self.cur.len());
+    }
+}
+
 /// Sentinel: the callback failed with a [`ChatDataError`] kept aside.
 const CALLBACK_FAILED: &str = "\u{0}callback";
 
@@ -138,6 +214,12 @@ impl PackageReader {
             ),
         })?;
         let mut entries = Vec::new();
+        let file_len = std::fs::metadata(path)
+            .map_err(ChatDataError::io(path, "read the package size"))?
+            .len();
+        let mut id_hash = Sha256::new();
+        id_hash.update(b"pchat-migrate package id v1\n");
+        id_hash.update(file_len.to_be_bytes());
         for index in 0..archive.len() {
             let f = archive
                 .by_index_raw(index)
@@ -147,6 +229,11 @@ impl PackageReader {
                     message: format!("cannot read the entry header ({e}); the archive is damaged"),
                 })?;
             let name = String::from_utf8_lossy(f.name_raw()).into_owned();
+            id_hash.update((f.name_raw().len() as u64).to_be_bytes());
+            id_hash.update(f.name_raw());
+            id_hash.update(f.crc32().to_be_bytes());
+            id_hash.update(f.size().to_be_bytes());
+            id_hash.update(f.compressed_size().to_be_bytes());
             let fail = |message: String| ChatDataError::Package {
                 path: path.to_path_buf(),
                 entry: name.clone(),
@@ -179,9 +266,12 @@ impl PackageReader {
                 name,
                 kind,
                 compressed,
+                size,
             });
         }
         Ok(PackageReader {
+            package_id: hex::encode(id_hash.finalize()),
+            file_len,
             archive,
             path: path.to_path_buf(),
             limits,
@@ -190,6 +280,32 @@ impl PackageReader {
             manifest: None,
             ids: Interner::default(),
         })
+    }
+
+    /// The package's identity: SHA-256 (hex) over its size and, for every entry in
+    /// central-directory order, the name, CRC-32 and sizes. Cheap (no entry is read) and
+    /// changes whenever any entry changes; the CRC-32 of every entry read is checked by the
+    /// zip reader.
+    pub fn package_id(&self) -> &str {
+        &self.package_id
+    }
+
+    /// Size of the package file in bytes.
+    pub fn file_len(&self) -> u64 {
+        self.file_len
+    }
+
+    /// Every file entry: (name, uncompressed bytes, compressed bytes), in archive order.
+    pub fn entries(&self) -> Vec<(String, u64, u64)> {
+        self.entries
+            .iter()
+            .map(|e| (e.name.clone(), e.size, e.compressed))
+            .collect()
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> PackageLimits {
+        self.limits
     }
 
     fn perr(&self, entry: &str, message: impl Into<String>) -> ChatDataError {
@@ -212,33 +328,8 @@ impl PackageReader {
             (e.index, e.name.clone(), e.compressed)
         };
         let limits = self.limits;
-        let ratio_cap = compressed
-            .saturating_mul(limits.max_ratio)
-            .max(RATIO_FLOOR_BYTES);
-        let limit = limits.max_entry_bytes.min(ratio_cap);
         let path = self.path.clone();
-        let zf = self
-            .archive
-            .by_index(index)
-            .map_err(|e| ChatDataError::Package {
-                path: path.clone(),
-                entry: name.clone(),
-                message: format!("cannot open the entry ({e}); the archive is damaged"),
-            })?;
-        let limited = LimitReader {
-            inner: zf,
-            limit,
-            read: 0,
-            why: format!(
-                "expands beyond {limit} bytes (over the size or {}× ratio limit); refusing it",
-                limits.max_ratio
-            ),
-        };
-        let input = utf8_reader(limited).map_err(|e| ChatDataError::Package {
-            path: path.clone(),
-            entry: name.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let input = open_limited(&mut self.archive, &path, index, &name, compressed, limits)?;
         let mut kept: Option<ChatDataError> = None;
         let ids = &mut self.ids;
         let r = walk(input, records, |found| {
@@ -328,6 +419,7 @@ impl PackageReader {
         let mut out = PackageContents::default();
         let mut d = Directory::default();
         let mut principals: BTreeMap<i64, Principal> = BTreeMap::new();
+        let mut pool_seen: Option<(String, String)> = None;
 
         if let Some(i) = self.find(EntryKind::Manifest) {
             let m = self.read_manifest(i)?;
@@ -368,7 +460,11 @@ impl PackageReader {
             } else {
                 &mut groups
             };
+            let pool = &mut pool_seen;
             self.walk_entry(i, &[rec], |ids, f| {
+                if pool.is_none() {
+                    *pool = pool_attr(f.ancestors).map(|p| (p, entry.clone()));
+                }
                 let raw = f
                     .record
                     .get("principalId")
@@ -496,7 +592,11 @@ impl PackageReader {
         if let Some(i) = self.find(EntryKind::ChatRooms) {
             let entry = self.entries[i].name.clone();
             let (nodes, roles) = (&mut d.nodes, &mut d.roles);
+            let pool = &mut pool_seen;
             self.walk_entry(i, &["ChatRoom"], |ids, f| {
+                if pool.is_none() {
+                    *pool = pool_attr(f.ancestors).map(|p| (p, entry.clone()));
+                }
                 chat_rooms += 1;
                 if have_rooms_xml {
                     return Ok(()); // read for validation; Rooms.xml has the full data
@@ -609,8 +709,326 @@ impl PackageReader {
             ));
         }
         out.manifest = self.manifest.clone();
+        out.package_id = self.package_id.clone();
+        let from_manifest = self
+            .manifest
+            .as_ref()
+            .map(|m| m.pool_fqdn.trim().to_string())
+            .filter(|p| !p.is_empty())
+            .map(|p| (p, super::MANIFEST.to_string()));
+        if let Some((pool, entry)) = from_manifest.or(pool_seen) {
+            out.pool_fqdn = Some(pool);
+            out.pool_entry = Some(entry);
+        }
+        let known: [(EntryKind, &str, &str); 9] = [
+            (
+                EntryKind::AdUsers,
+                "AdUsers.xml",
+                "no AD users: users are not provisioned by this package",
+            ),
+            (
+                EntryKind::AdGroups,
+                "AdGroups.xml",
+                "no AD groups: groups are not provisioned by this package",
+            ),
+            (
+                EntryKind::AdAffiliations,
+                "AdAffiliations.xml",
+                "no group memberships: AD sync rebuilds them on the new pool",
+            ),
+            (
+                EntryKind::ChatRooms,
+                "ChatRooms.xml",
+                "no room directory in the documented shape",
+            ),
+            (
+                EntryKind::Manifest,
+                super::MANIFEST,
+                "no pchat-migrate manifest: counts and content digests cannot be checked",
+            ),
+            (
+                EntryKind::Principals,
+                super::PRINCIPALS,
+                "no principal details (GUIDs, types): principals are matched by user principal name",
+            ),
+            (
+                EntryKind::AddIns,
+                super::ADDINS,
+                "no add-ins file: rooms keep no add-in",
+            ),
+            (
+                EntryKind::Categories,
+                super::CATEGORIES,
+                "no categories file: rooms have no category and cannot be created",
+            ),
+            (
+                EntryKind::Rooms,
+                super::ROOMS,
+                "no full room settings: rooms are read from ChatRooms.xml (name, description, disabled, roles)",
+            ),
+        ];
+        for (kind, name, missing) in known {
+            match self.entries.iter().find(|e| e.kind == kind) {
+                Some(e) => out.files_found.push(e.name.clone()),
+                None => out.files_missing.push(format!("{name}: {missing}")),
+            }
+        }
+        if out.content_entries.is_empty() {
+            out.files_missing.push(format!(
+                "{}*.xml: no content files, this package carries no chat history",
+                super::CONTENT_PREFIX
+            ));
+        } else {
+            out.files_found.push(format!(
+                "{}*.xml ({} files)",
+                super::CONTENT_PREFIX,
+                out.content_entries.len()
+            ));
+        }
         out.directory = d;
         Ok(out)
+    }
+
+    /// The content entries, in reading order (sorted by name).
+    pub fn content_entries(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Content)
+            .map(|e| e.name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn content_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| self.entries[i].kind == EntryKind::Content)
+            .collect();
+        order.sort_by(|&a, &b| self.entries[a].name.cmp(&self.entries[b].name));
+        order
+    }
+
+    /// The poster GUID a message's digest uses (empty when the package gives none).
+    pub fn poster_guid(&self, id: i64) -> &str {
+        self.guid_by_id.get(&id).map(String::as_str).unwrap_or("")
+    }
+
+    /// Reads content entry number `k` (in [`PackageReader::content_entries`] order), adding
+    /// every message to `scan` and passing it to `f`. Errors name the entry.
+    ///
+    /// # Errors
+    /// [`ChatDataError::Package`] naming the entry; whatever `f` returns (a
+    /// [`ChatDataError::Package`] with an empty path and entry gets them filled in).
+    pub fn read_content_entry(
+        &mut self,
+        k: usize,
+        scan: &mut ContentScan,
+        mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
+    ) -> Result<(), ChatDataError> {
+        let order = self.content_order();
+        let Some(&i) = order.get(k) else {
+            return Ok(());
+        };
+        let (index, name, compressed) = {
+            let e = &self.entries[i];
+            (e.index, e.name.clone(), e.compressed)
+        };
+        let limits = self.limits;
+        let path = self.path.clone();
+        let guids = std::mem::take(&mut self.guid_by_id);
+        let ids = &mut self.ids;
+        let archive = &mut self.archive;
+        let mut msg = Message::default();
+        let mut kept: Option<ChatDataError> = None;
+        let max_text = usize::try_from(limits.max_text_bytes).unwrap_or(usize::MAX);
+        // The entry is inflated on a second thread while this one parses: content entries
+        // are the bulk of a package and both steps cost about the same.
+        let r = std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+            let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+            let ratio_cap = compressed
+                .saturating_mul(limits.max_ratio)
+                .max(RATIO_FLOOR_BYTES);
+            let limit = limits.max_entry_bytes.min(ratio_cap);
+            scope.spawn(move || {
+            let zf = match archive.by_index(index) {
+                Ok(zf) => zf,
+                Err(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(format!(
+                        "cannot open the entry ({e}); the archive is damaged"
+                    ))));
+                    return;
+                }
+            };
+            let mut input = LimitReader {
+                inner: zf,
+                limit,
+                read: 0,
+                why: format!(
+                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
+                    limits.max_entry_bytes, limits.max_ratio
+                ),
+            };
+            loop {
+                let mut buf = recycled.try_recv().unwrap_or_default();
+                buf.resize(INFLATE_CHUNK, 0);
+                let mut filled = 0;
+                let res = loop {
+                    match input.read(&mut buf[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == buf.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                buf.truncate(filled);
+                let end = filled == 0;
+                let msg = match res {
+                    Ok(()) if end => return,
+                    Ok(()) => Ok(buf),
+                    Err(e) => Err(e),
+                };
+                let failed = msg.is_err();
+                if tx.send(msg).is_err() || failed {
+                    return;
+                }
+            }
+        });
+            let chan = ChannelReader {
+                rx,
+                back,
+                cur: Vec::new(),
+                pos: 0,
+            };
+            let input = match super::xml::utf8_bufread(chan) {
+                Ok(i) => i,
+                Err(e) => return Err(XmlError(format!("cannot read: {e}"))),
+            };
+            super::xml::walk_messages(input, max_text, |raw| {
+                let res = (|| {
+                    msg.room_id = ids.id(raw.room);
+                    msg.chat_id = parse_num(raw.id, "id")?.unwrap_or(0);
+                    msg.date = parse_num(raw.date, "date")?.ok_or_else(|| {
+                        perr(&name, format!("a message of room {} has no date", raw.room))
+                    })?;
+                    if raw.poster.trim().is_empty() {
+                        return Err(perr(
+                            &name,
+                            format!("a message of room {} has no poster", raw.room),
+                        ));
+                    }
+                    msg.poster_id = ids.id(raw.poster);
+                    msg.is_alert = parse_bool(Some(raw.alert)).unwrap_or(false);
+                    msg.content.clear();
+                    match raw.enc.trim() {
+                        "" => msg.content.push_str(raw.text),
+                        e if e.eq_ignore_ascii_case("hex") => {
+                            let bytes = hex::decode(raw.text.trim()).map_err(|e| {
+                                perr(
+                                    &name,
+                                    format!("<Message> has enc=\"hex\" but is not hex: {e}"),
+                                )
+                            })?;
+                            msg.content = String::from_utf8(bytes)
+                                .map_err(|_| perr(&name, "<Message> hex text is not UTF-8"))?;
+                        }
+                        other => {
+                            return Err(perr(
+                                &name,
+                                format!("<Message> has unknown encoding enc=\"{other}\""),
+                            ));
+                        }
+                    }
+                    let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
+                    scan.add(&msg, guid);
+                    f(&msg)
+                })();
+                res.map_err(|e| {
+                    kept = Some(e);
+                    XmlError(CALLBACK_FAILED.into())
+                })
+            })
+        });
+        self.guid_by_id = guids;
+        match r {
+            Ok(()) => Ok(()),
+            Err(_) if kept.is_some() => {
+                let mut e = kept.take().expect("kept");
+                if let ChatDataError::Package { path: p, entry, .. } = &mut e {
+                    if p.as_os_str().is_empty() {
+                        *p = path;
+                    }
+                    if entry.is_empty() {
+                        *entry = name;
+                    }
+                }
+                Err(e)
+            }
+            Err(XmlError(m)) => Err(ChatDataError::Package {
+                path,
+                entry: name,
+                message: format!(
+                    "{m}; the package is damaged or was not written by an export — re-run the export"
+                ),
+            }),
+        }
+    }
+
+    /// Checks the totals of a complete content pass against the manifest (when there is one).
+    ///
+    /// # Errors
+    /// [`ChatDataError::Package`] naming the manifest.
+    pub fn check_manifest(&self, stats: &ContentStats) -> Result<(), ChatDataError> {
+        let Some(m) = &self.manifest else {
+            return Ok(());
+        };
+        let entry = super::MANIFEST;
+        if m.counts.messages != stats.messages {
+            return Err(self.perr(
+                entry,
+                format!(
+                    "the manifest counts {} messages but the content files hold {}: the package is incomplete or altered; re-run the export",
+                    m.counts.messages, stats.messages
+                ),
+            ));
+        }
+        for room in &m.rooms {
+            let got = stats
+                .rooms
+                .get(&room.id)
+                .cloned()
+                .unwrap_or_else(|| ContentDigest::new().finish());
+            if got.messages != room.content.messages || got.sha256 != room.content.sha256 {
+                return Err(self.perr(
+                    entry,
+                    format!(
+                        "the content of room \"{}\" does not match the manifest ({} messages, digest {}… expected {} messages, digest {}…): the package is damaged or altered; re-run the export",
+                        room.name,
+                        got.messages,
+                        &got.sha256[..12],
+                        room.content.messages,
+                        &room.content.sha256[..room.content.sha256.len().min(12)]
+                    ),
+                ));
+            }
+        }
+        if let Some(extra) = stats
+            .rooms
+            .keys()
+            .find(|id| !m.rooms.iter().any(|r| r.id == **id))
+        {
+            return Err(self.perr(
+                entry,
+                format!("content for room id {extra} that the manifest does not list: the package was altered"),
+            ));
+        }
+        Ok(())
     }
 
     /// Streams every message of the package in package order (content entries sorted by
@@ -625,97 +1043,137 @@ impl PackageReader {
         &mut self,
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<ContentStats, ChatDataError> {
-        let mut order: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| self.entries[i].kind == EntryKind::Content)
-            .collect();
-        order.sort_by(|&a, &b| self.entries[a].name.cmp(&self.entries[b].name));
-        let mut stats = ContentStats::default();
-        let mut digests: BTreeMap<i64, ContentDigest> = BTreeMap::new();
-        let guids = std::mem::take(&mut self.guid_by_id);
-        let mut msg = Message::default();
-        let mut result = Ok(());
-        for i in order {
-            let entry = self.entries[i].name.clone();
-            let r = self.walk_entry(i, &["Message"], |ids, found| {
-                let room = found
-                    .ancestors
-                    .iter()
-                    .rev()
-                    .find(|a| a.name.eq_ignore_ascii_case("Room"))
-                    .and_then(|a| a.get("id"))
-                    .ok_or_else(|| perr(&entry, "a <Message> outside a <Room id=…>"))?;
-                let r = &found.record;
-                msg.room_id = ids.id(room);
-                msg.chat_id = opt_i64(r, "id").map_err(|m| perr(&entry, m))?.unwrap_or(0);
-                msg.date = opt_i64(r, "date")
-                    .map_err(|m| perr(&entry, m))?
-                    .ok_or_else(|| perr(&entry, format!("a message of room {room} has no date")))?;
-                let poster = r.get("poster").ok_or_else(|| {
-                    perr(&entry, format!("a message of room {room} has no poster"))
-                })?;
-                msg.poster_id = ids.id(poster);
-                msg.is_alert = parse_bool(r.get("alert")).unwrap_or(false);
-                msg.content = r.decoded_text().map_err(|e| perr(&entry, e.0))?;
-                let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
-                digests.entry(msg.room_id).or_default().update(
-                    msg.date,
-                    guid,
-                    msg.is_alert,
-                    &msg.content,
-                );
-                stats.messages += 1;
-                stats.bytes += msg.content.len() as u64;
-                f(&msg)
-            });
-            if let Err(e) = r {
-                result = Err(e);
-                break;
-            }
+        let mut scan = ContentScan::default();
+        for k in 0..self.content_order().len() {
+            self.read_content_entry(k, &mut scan, &mut f)?;
         }
-        self.guid_by_id = guids;
-        result?;
-        stats.rooms = digests.into_iter().map(|(k, v)| (k, v.finish())).collect();
-        if let Some(m) = &self.manifest {
-            let entry = super::MANIFEST;
-            if m.counts.messages != stats.messages {
-                return Err(self.perr(
-                    entry,
-                    format!(
-                        "the manifest counts {} messages but the content files hold {}: the package is incomplete or altered; re-run the export",
-                        m.counts.messages, stats.messages
-                    ),
-                ));
-            }
-            for room in &m.rooms {
-                let got = stats
-                    .rooms
-                    .get(&room.id)
-                    .cloned()
-                    .unwrap_or_else(|| ContentDigest::new().finish());
-                if got.messages != room.content.messages || got.sha256 != room.content.sha256 {
-                    return Err(self.perr(
-                        entry,
-                        format!(
-                            "the content of room \"{}\" does not match the manifest ({} messages, digest {}… expected {} messages, digest {}…): the package is damaged or altered; re-run the export",
-                            room.name,
-                            got.messages,
-                            &got.sha256[..12],
-                            room.content.messages,
-                            &room.content.sha256[..room.content.sha256.len().min(12)]
-                        ),
-                    ));
-                }
-            }
-            if let Some(extra) = stats
-                .rooms
-                .keys()
-                .find(|id| !m.rooms.iter().any(|r| r.id == **id))
-            {
-                return Err(self.perr(entry, format!("content for room id {extra} that the manifest does not list: the package was altered")));
-            }
-        }
+        let stats = scan.finish();
+        self.check_manifest(&stats)?;
         Ok(stats)
     }
+}
+
+/// Opens entry `index` as a size- and ratio-bounded UTF-8 reader.
+fn open_limited<'a>(
+    archive: &'a mut ZipArchive<File>,
+    path: &Path,
+    index: usize,
+    name: &str,
+    compressed: u64,
+    limits: PackageLimits,
+) -> Result<Box<dyn std::io::BufRead + 'a>, ChatDataError> {
+    let ratio_cap = compressed
+        .saturating_mul(limits.max_ratio)
+        .max(RATIO_FLOOR_BYTES);
+    let limit = limits.max_entry_bytes.min(ratio_cap);
+    let zf = archive
+        .by_index(index)
+        .map_err(|e| ChatDataError::Package {
+            path: path.to_path_buf(),
+            entry: name.to_string(),
+            message: format!("cannot open the entry ({e}); the archive is damaged"),
+        })?;
+    let limited = LimitReader {
+        inner: zf,
+        limit,
+        read: 0,
+        why: format!(
+            "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
+            limits.max_entry_bytes, limits.max_ratio
+        ),
+    };
+    utf8_reader(limited).map_err(|e| ChatDataError::Package {
+        path: path.to_path_buf(),
+        entry: name.to_string(),
+        message: format!("cannot read: {e}"),
+    })
+}
+
+/// Running totals of a content pass: per-room digests (package order, for the manifest
+/// check), counts, first/last dates, rooms whose dates go backwards, file posts.
+#[derive(Default)]
+pub struct ContentScan {
+    digests: BTreeMap<i64, (ContentDigest, i64)>,
+    unordered: std::collections::BTreeSet<i64>,
+    file_posts: BTreeMap<i64, u64>,
+    messages: u64,
+    bytes: u64,
+    /// The current room: id, digest, last chatDate.
+    cur: Option<(i64, ContentDigest, i64)>,
+}
+
+/// The link prefix of a posted file in message content (schemas.md §1.3, tblChat.content).
+pub const FILE_LINK_PREFIX: &str = "ma-filelink:";
+
+impl ContentScan {
+    /// Adds one message (`poster_guid` feeds the digest).
+    pub fn add(&mut self, m: &Message, poster_guid: &str) {
+        match &mut self.cur {
+            Some((id, _, _)) if *id == m.room_id => {}
+            _ => {
+                if let Some((id, d, last)) = self.cur.take() {
+                    self.digests.insert(id, (d, last));
+                }
+                let (d, last) = self
+                    .digests
+                    .remove(&m.room_id)
+                    .unwrap_or((ContentDigest::default(), i64::MIN));
+                self.cur = Some((m.room_id, d, last));
+            }
+        }
+        let (_, d, last) = self.cur.as_mut().expect("set above");
+        d.update(m.date, poster_guid, m.is_alert, &m.content);
+        if m.date < *last {
+            self.unordered.insert(m.room_id);
+        }
+        *last = m.date;
+        if m.content.contains(FILE_LINK_PREFIX) {
+            *self.file_posts.entry(m.room_id).or_default() += 1;
+        }
+        self.messages += 1;
+        self.bytes += m.content.len() as u64;
+    }
+
+    /// Messages added so far.
+    pub fn messages(&self) -> u64 {
+        self.messages
+    }
+
+    /// Content bytes added so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The totals.
+    pub fn finish(mut self) -> ContentStats {
+        if let Some((id, d, last)) = self.cur.take() {
+            self.digests.insert(id, (d, last));
+        }
+        ContentStats {
+            messages: self.messages,
+            bytes: self.bytes,
+            rooms: self
+                .digests
+                .into_iter()
+                .map(|(k, (v, _))| (k, v.finish()))
+                .collect(),
+            unordered: self.unordered,
+            file_posts: self.file_posts,
+        }
+    }
+}
+
+fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<i64>().map(Some).map_err(|_| {
+        perr(
+            "",
+            format!("<Message> has {key}=\"{t}\", which is not a number"),
+        )
+    })
 }
 
 fn perr(entry: &str, message: impl Into<String>) -> ChatDataError {

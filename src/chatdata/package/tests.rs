@@ -430,6 +430,7 @@ fn compression_bombs_and_oversized_entries_are_refused() {
     let limits = PackageLimits {
         max_entry_bytes: 1024,
         max_ratio: 100_000,
+        ..PackageLimits::default()
     };
     let Err(e) = PackageReader::open(&path, limits) else {
         panic!("oversized entry accepted");

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, Event};
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
@@ -21,6 +21,146 @@ use crate::chatdata::model::{Directory, Message, Node, Role, ptype};
 /// Flush the XML buffer into the zip entry beyond this many bytes.
 const FLUSH_BYTES: usize = 256 * 1024;
 
+/// Work for the compressing thread.
+enum ZipCmd {
+    Start(String, SimpleFileOptions),
+    Data(Vec<u8>),
+}
+
+/// The zip writer runs on its own thread: the caller formats XML (and reads the database)
+/// while the previous buffers are deflated, so an export uses both cores.
+struct ZipThread {
+    tx: Option<std::sync::mpsc::SyncSender<ZipCmd>>,
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
+    handle: Option<std::thread::JoinHandle<Result<File, String>>>,
+}
+
+impl ZipThread {
+    fn spawn(file: File) -> std::io::Result<ZipThread> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<ZipCmd>(4);
+        let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+        let handle = std::thread::Builder::new()
+            .name("export-zip".into())
+            .spawn(move || -> Result<File, String> {
+                let mut zip = ZipWriter::new(BufWriter::with_capacity(256 * 1024, file));
+                for cmd in rx {
+                    match cmd {
+                        ZipCmd::Start(name, opts) => {
+                            zip.start_file(name, opts).map_err(|e| e.to_string())?;
+                        }
+                        ZipCmd::Data(buf) => {
+                            zip.write_all(&buf).map_err(|e| e.to_string())?;
+                            let _ = back.send(buf);
+                        }
+                    }
+                }
+                let out = zip
+                    .finish()
+                    .map_err(|e| format!("cannot finish the zip: {e}"))?;
+                out.into_inner()
+                    .map_err(|e| format!("cannot flush the package: {}", e.error()))
+            })?;
+        Ok(ZipThread {
+            tx: Some(tx),
+            recycled,
+            handle: Some(handle),
+        })
+    }
+
+    /// Sends a command; on failure, the thread's own error.
+    fn send(&mut self, cmd: ZipCmd) -> Result<(), String> {
+        let sent = self.tx.as_ref().map(|tx| tx.send(cmd).is_ok());
+        if sent == Some(true) {
+            return Ok(());
+        }
+        Err(self
+            .stop()
+            .err()
+            .unwrap_or_else(|| "the zip writer stopped".into()))
+    }
+
+    /// An empty buffer (recycled when possible).
+    fn buffer(&self) -> Vec<u8> {
+        match self.recycled.try_recv() {
+            Ok(mut b) => {
+                b.clear();
+                b
+            }
+            Err(_) => Vec::with_capacity(FLUSH_BYTES * 2),
+        }
+    }
+
+    /// Closes the archive and returns the file.
+    fn stop(&mut self) -> Result<File, String> {
+        self.tx = None;
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .unwrap_or_else(|_| Err("the zip writer panicked".into())),
+            None => Err("the zip writer already stopped".into()),
+        }
+    }
+}
+
+impl Drop for ZipThread {
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Appends `s` as XML element text: `&`, `<`, `>` escaped and `\r` as `&#13;` (a literal CR
+/// would be normalized away by every XML parser).
+pub(crate) fn escape_text_into(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let rep: &[u8] = match c {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\r' => b"&#13;",
+            _ => continue,
+        };
+        out.extend_from_slice(&b[start..i]);
+        out.extend_from_slice(rep);
+        start = i + 1;
+    }
+    out.extend_from_slice(&b[start..]);
+}
+
+/// Appends the decimal form of `v`.
+fn push_int(out: &mut Vec<u8>, v: i64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    let neg = v < 0;
+    let mut n = v.unsigned_abs();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if neg {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&tmp[i..]);
+}
+
+/// Appends lowercase hex of `bytes`.
+fn push_hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(HEX[(b >> 4) as usize]);
+        out.push(HEX[(b & 15) as usize]);
+    }
+}
+
 type XmlW = quick_xml::Writer<Vec<u8>>;
 
 fn b(v: bool) -> &'static str {
@@ -30,7 +170,7 @@ fn b(v: bool) -> &'static str {
 /// Writes a package entry by entry. Create with [`PackageWriter::create`], write the
 /// directory, then messages room by room, then [`PackageWriter::finish`].
 pub struct PackageWriter {
-    zip: ZipWriter<BufWriter<File>>,
+    zip: ZipThread,
     path: PathBuf,
     manifest: Manifest,
     xml: XmlW,
@@ -56,8 +196,10 @@ impl PackageWriter {
         let file = File::create(path).map_err(ChatDataError::io(path, "create the package"))?;
         manifest.format = FORMAT.into();
         manifest.version = FORMAT_VERSION;
+        let zip =
+            ZipThread::spawn(file).map_err(ChatDataError::io(path, "start the zip writer"))?;
         Ok(PackageWriter {
-            zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
+            zip,
             path: path.to_path_buf(),
             manifest,
             xml: quick_xml::Writer::new(Vec::with_capacity(FLUSH_BYTES * 2)),
@@ -90,7 +232,9 @@ impl PackageWriter {
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1))
             .unix_permissions(0o644);
-        self.zip.start_file(name, opts).map_err(|e| self.err(e))?;
+        self.zip
+            .send(ZipCmd::Start(name.to_string(), opts))
+            .map_err(|e| self.err(e))?;
         self.xml.get_mut().clear();
         self.xml
             .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
@@ -101,13 +245,11 @@ impl PackageWriter {
 
     fn flush_xml(&mut self, force: bool) -> Result<(), ChatDataError> {
         if force || self.xml.get_ref().len() >= FLUSH_BYTES {
-            let buf = std::mem::take(self.xml.get_mut());
+            let fresh = self.zip.buffer();
+            let buf = std::mem::replace(self.xml.get_mut(), fresh);
             self.uncompressed += buf.len() as u64;
             self.chunk_bytes += buf.len() as u64;
-            let r = self.zip.write_all(&buf);
-            *self.xml.get_mut() = buf;
-            self.xml.get_mut().clear();
-            r.map_err(|e| self.err(e))?;
+            self.zip.send(ZipCmd::Data(buf)).map_err(|e| self.err(e))?;
         }
         Ok(())
     }
@@ -141,20 +283,19 @@ impl PackageWriter {
     /// `<name>text</name>`, hex-encoded (`enc="hex"`) when XML 1.0 cannot carry the text.
     fn text(&mut self, name: &str, value: &str) -> Result<(), ChatDataError> {
         let mut e = BytesStart::new(name);
-        let hexed;
-        let body = if needs_hex(value) {
+        let hexed = needs_hex(value);
+        if hexed {
             e.push_attribute(("enc", "hex"));
-            hexed = hex::encode(value.as_bytes());
-            hexed.as_str()
-        } else {
-            value
-        };
+        }
         self.xml
             .write_event(Event::Start(e))
             .map_err(|x| self.err(x))?;
-        self.xml
-            .write_event(Event::Text(BytesText::new(body)))
-            .map_err(|x| self.err(x))?;
+        let out = self.xml.get_mut();
+        if hexed {
+            push_hex(out, value.as_bytes());
+        } else {
+            escape_text_into(out, value);
+        }
         self.close(name)
     }
 
@@ -546,29 +687,26 @@ impl PackageWriter {
             self.open("Room", &[("id", &id)])?;
             self.room_open = Some(room_id);
         }
-        let id = m.chat_id.to_string();
-        let date = m.date.to_string();
-        let poster = m.poster_id.to_string();
-        let mut e = BytesStart::new("Message");
-        e.push_attribute(("id", id.as_str()));
-        e.push_attribute(("date", date.as_str()));
-        e.push_attribute(("poster", poster.as_str()));
-        e.push_attribute(("alert", b(m.is_alert)));
-        let hexed;
-        let body = if needs_hex(&m.content) {
-            e.push_attribute(("enc", "hex"));
-            hexed = hex::encode(m.content.as_bytes());
-            hexed.as_str()
+        let out = self.xml.get_mut();
+        out.extend_from_slice(b"<Message id=\"");
+        push_int(out, m.chat_id);
+        out.extend_from_slice(b"\" date=\"");
+        push_int(out, m.date);
+        out.extend_from_slice(b"\" poster=\"");
+        push_int(out, m.poster_id);
+        out.extend_from_slice(if m.is_alert {
+            b"\" alert=\"1\""
         } else {
-            m.content.as_str()
-        };
-        self.xml
-            .write_event(Event::Start(e))
-            .map_err(|x| self.err(x))?;
-        self.xml
-            .write_event(Event::Text(BytesText::new(body)))
-            .map_err(|x| self.err(x))?;
-        self.close("Message")?;
+            b"\" alert=\"0\""
+        });
+        if needs_hex(&m.content) {
+            out.extend_from_slice(b" enc=\"hex\">");
+            push_hex(out, m.content.as_bytes());
+        } else {
+            out.push(b'>');
+            escape_text_into(out, &m.content);
+        }
+        out.extend_from_slice(b"</Message>");
         self.chunk_messages += 1;
         self.manifest.counts.messages += 1;
         self.flush_xml(false)
@@ -608,20 +746,15 @@ impl PackageWriter {
             .compression_method(zip::CompressionMethod::Deflated)
             .unix_permissions(0o644);
         self.zip
-            .start_file(MANIFEST, opts)
+            .send(ZipCmd::Start(MANIFEST.into(), opts))
             .map_err(|e| self.err(e))?;
-        self.zip.write_all(&json).map_err(|e| self.err(e))?;
+        self.zip.send(ZipCmd::Data(json)).map_err(|e| self.err(e))?;
         self.entry.clear();
         let path = self.path.clone();
-        let buf = self.zip.finish().map_err(|e| ChatDataError::Package {
+        let file = self.zip.stop().map_err(|e| ChatDataError::Package {
             path: path.clone(),
             entry: "(archive)".into(),
-            message: format!("cannot finish the zip: {e}"),
-        })?;
-        let file = buf.into_inner().map_err(|e| ChatDataError::Io {
-            path: path.clone(),
-            action: "flush the package".into(),
-            source: e.into_error(),
+            message: e,
         })?;
         file.sync_all()
             .map_err(ChatDataError::io(&path, "sync the package to disk"))?;

@@ -159,6 +159,33 @@ pub(crate) fn utf8_reader<'a, R: Read + 'a>(inner: R) -> std::io::Result<Box<dyn
     }
 }
 
+/// [`utf8_reader`] for input that is already buffered (no second buffer for UTF-8).
+pub(crate) fn utf8_bufread<'a, R: BufRead + 'a>(
+    mut input: R,
+) -> std::io::Result<Box<dyn BufRead + 'a>> {
+    let head = input.fill_buf()?;
+    let (utf16, big_endian) = match head {
+        [0xFF, 0xFE, ..] => (true, false),
+        [0xFE, 0xFF, ..] => (true, true),
+        _ => (false, false),
+    };
+    if utf16 {
+        input.consume(2);
+        let t = Utf16ToUtf8 {
+            inner: input,
+            big_endian,
+            pending: Vec::new(),
+            pos: 0,
+            carry: None,
+            high: None,
+            eof: false,
+        };
+        Ok(Box::new(BufReader::with_capacity(64 * 1024, t)))
+    } else {
+        Ok(Box::new(input))
+    }
+}
+
 /// Creates a quick-xml reader over UTF-8 input with checks on.
 pub(crate) fn xml_reader<R: BufRead>(input: R) -> quick_xml::Reader<R> {
     let mut r = quick_xml::Reader::from_reader(input);
@@ -220,6 +247,8 @@ pub(crate) struct Record {
 
 /// Maximum nesting below a record, and maximum text held for one record.
 const MAX_RECORD_DEPTH: usize = 64;
+/// Largest text of one field of a directory record (names, descriptions, …).
+const MAX_RECORD_TEXT: usize = 16 * 1024 * 1024;
 
 impl Record {
     /// A field by name, case-insensitive: the attribute, else the text of a child element
@@ -378,11 +407,314 @@ pub(crate) fn walk<R: BufRead>(
                 let mut sink = String::new();
                 resolve_ref(&r, &mut sink)?;
             }
-            Event::Text(_)
-            | Event::CData(_)
-            | Event::Comment(_)
-            | Event::Decl(_)
-            | Event::PI(_) => {}
+            Event::Decl(d) => check_decl(&d)?,
+            Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+        }
+    }
+}
+
+/// Refuses an XML declaration naming an encoding other than UTF-8 / UTF-16 (or ASCII, a
+/// subset of UTF-8): the reader decodes only those (export-package.md), and guessing a
+/// legacy code page would silently garble names and messages.
+pub(crate) fn check_decl(d: &quick_xml::events::BytesDecl<'_>) -> Result<(), XmlError> {
+    let Some(enc) = d.encoding() else {
+        return Ok(());
+    };
+    let enc = enc.map_err(|e| XmlError(format!("malformed XML declaration: {e}")))?;
+    let name = String::from_utf8_lossy(&enc).trim().to_ascii_lowercase();
+    match name.as_str() {
+        "utf-8" | "utf8" | "utf-16" | "utf16" | "utf-16le" | "utf-16be" | "unicode"
+        | "us-ascii" | "ascii" => Ok(()),
+        other => Err(XmlError(format!(
+            "the XML declares encoding \"{other}\"; packages are read as UTF-8 or UTF-16 only — \
+             re-save the file as UTF-8 (or re-run the export)"
+        ))),
+    }
+}
+
+/// One message as the fast content reader sees it: borrowed fields, valid until the next
+/// message.
+pub(crate) struct RawMessage<'a> {
+    /// `id` of the nearest enclosing `<Room>`.
+    pub room: &'a str,
+    /// `id` (legacy chatID).
+    pub id: &'a str,
+    /// `date` (ticks).
+    pub date: &'a str,
+    /// `poster` (legacy prinID).
+    pub poster: &'a str,
+    /// `alert`.
+    pub alert: &'a str,
+    /// `enc` ("hex" or empty).
+    pub enc: &'a str,
+    /// The element's own text (child elements' text excluded).
+    pub text: &'a str,
+}
+
+#[derive(Default)]
+struct MsgBuf {
+    id: String,
+    date: String,
+    poster: String,
+    alert: String,
+    enc: String,
+    text: String,
+}
+
+impl MsgBuf {
+    fn clear(&mut self) {
+        self.id.clear();
+        self.date.clear();
+        self.poster.clear();
+        self.alert.clear();
+        self.enc.clear();
+        self.text.clear();
+    }
+
+    fn field(&mut self, key: &[u8]) -> Option<&mut String> {
+        let eq = |k: &str| key.eq_ignore_ascii_case(k.as_bytes());
+        if eq("id") {
+            Some(&mut self.id)
+        } else if eq("date") {
+            Some(&mut self.date)
+        } else if eq("poster") {
+            Some(&mut self.poster)
+        } else if eq("alert") {
+            Some(&mut self.alert)
+        } else if eq("enc") {
+            Some(&mut self.enc)
+        } else {
+            None
+        }
+    }
+}
+
+fn push_text(out: &mut String, add: &str, cap: usize) -> Result<(), XmlError> {
+    if out.len() + add.len() > cap {
+        return Err(XmlError(format!(
+            "a text of more than {cap} bytes (over the per-text limit); refusing it"
+        )));
+    }
+    out.push_str(add);
+    Ok(())
+}
+
+fn fill_attrs(e: &BytesStart<'_>, m: &mut MsgBuf, cap: usize) -> Result<(), XmlError> {
+    for a in e.attributes() {
+        let a = a?;
+        let Some(slot) = m.field(a.key.local_name().as_ref()) else {
+            // other attributes are tolerated, but must still be well-formed text
+            if a.value.contains(&b'&') {
+                a.unescape_value()
+                    .map_err(|x| XmlError(format!("bad attribute: {x}")))?;
+            }
+            continue;
+        };
+        slot.clear();
+        if a.value.contains(&b'&') {
+            let v = a
+                .unescape_value()
+                .map_err(|x| XmlError(format!("bad attribute: {x}")))?;
+            push_text(slot, &v, cap)?;
+        } else {
+            let v = std::str::from_utf8(&a.value)
+                .map_err(|e| XmlError(format!("attribute is not valid UTF-8: {e}")))?;
+            push_text(slot, v, cap)?;
+        }
+    }
+    Ok(())
+}
+
+/// The fast path of content entries: streams every `<Message>` element (case-insensitive,
+/// any depth) with the `id` of its nearest enclosing `<Room>`, without building a record
+/// tree and without allocating per message. Fields may be attributes or child elements
+/// (`<Message><date>…</date>text</Message>`), like everywhere else. The same refusals as
+/// [`walk`]: DTDs, undefined entities, unsupported declared encodings, truncation, nesting
+/// deeper than 64 levels; plus texts longer than `max_text` bytes.
+pub(crate) fn walk_messages<R: BufRead>(
+    input: R,
+    max_text: usize,
+    mut f: impl FnMut(&RawMessage<'_>) -> Result<(), XmlError>,
+) -> Result<(), XmlError> {
+    let mut reader = xml_reader(input);
+    let mut buf = Vec::with_capacity(64 * 1024);
+    // open containers: the room id each one establishes (None = not a room)
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    let mut seen_root = false;
+    let mut msg = MsgBuf::default();
+    let mut child_buf = String::new();
+    let is = |name: &[u8], want: &str| name.eq_ignore_ascii_case(want.as_bytes());
+    let current_room = |stack: &[(String, Option<String>)]| -> Option<String> {
+        stack.iter().rev().find_map(|(_, r)| r.clone())
+    };
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf)? {
+            Event::DocType(t) => return Err(refuse_doctype(&t)),
+            Event::Decl(d) => check_decl(&d)?,
+            Event::Start(e) => {
+                seen_root = true;
+                let name = e.local_name();
+                if is(name.as_ref(), "Message") {
+                    msg.clear();
+                    fill_attrs(&e, &mut msg, max_text)?;
+                    read_message_body(&mut reader, &mut msg, &mut child_buf, max_text)?;
+                    let room = current_room(&stack)
+                        .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
+                    emit(&room, &msg, &mut f)?;
+                } else {
+                    if stack.len() >= MAX_RECORD_DEPTH {
+                        return Err(XmlError(format!(
+                            "elements nested deeper than {MAX_RECORD_DEPTH} levels"
+                        )));
+                    }
+                    let room = if is(name.as_ref(), "Room") {
+                        let mut id = None;
+                        for a in e.attributes() {
+                            let a = a?;
+                            if a.key.local_name().as_ref().eq_ignore_ascii_case(b"id") {
+                                id = Some(
+                                    a.unescape_value()
+                                        .map_err(|x| XmlError(format!("bad attribute: {x}")))?
+                                        .into_owned(),
+                                );
+                            }
+                        }
+                        Some(id.ok_or_else(|| XmlError("a <Room> has no id".into()))?)
+                    } else {
+                        for a in e.attributes() {
+                            a?;
+                        }
+                        None
+                    };
+                    stack.push((String::from_utf8_lossy(name.as_ref()).into_owned(), room));
+                }
+            }
+            Event::Empty(e) => {
+                seen_root = true;
+                if is(e.local_name().as_ref(), "Message") {
+                    msg.clear();
+                    fill_attrs(&e, &mut msg, max_text)?;
+                    let room = current_room(&stack)
+                        .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
+                    emit(&room, &msg, &mut f)?;
+                } else {
+                    for a in e.attributes() {
+                        a?;
+                    }
+                }
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Eof => {
+                if let Some((name, _)) = stack.last() {
+                    return Err(XmlError(format!(
+                        "XML ends inside <{name}> (truncated entry?)"
+                    )));
+                }
+                if !seen_root {
+                    return Err(XmlError("no XML element found (empty or not XML)".into()));
+                }
+                return Ok(());
+            }
+            Event::GeneralRef(r) => {
+                let mut sink = String::new();
+                resolve_ref(&r, &mut sink)?;
+            }
+            Event::Text(t) => {
+                // text between containers is ignored but must decode
+                t.xml10_content()?;
+            }
+            Event::CData(_) | Event::Comment(_) | Event::PI(_) => {}
+        }
+    }
+}
+
+fn emit(
+    room: &str,
+    m: &MsgBuf,
+    f: &mut impl FnMut(&RawMessage<'_>) -> Result<(), XmlError>,
+) -> Result<(), XmlError> {
+    f(&RawMessage {
+        room,
+        id: &m.id,
+        date: &m.date,
+        poster: &m.poster,
+        alert: &m.alert,
+        enc: &m.enc,
+        text: &m.text,
+    })
+}
+
+/// Reads the inside of a `<Message>` up to its end tag: text into `msg.text`, one level of
+/// child elements into the named fields.
+fn read_message_body<R: BufRead>(
+    reader: &mut quick_xml::Reader<R>,
+    msg: &mut MsgBuf,
+    child: &mut String,
+    max_text: usize,
+) -> Result<(), XmlError> {
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf)? {
+            Event::Text(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
+            Event::CData(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
+            Event::GeneralRef(r) => {
+                let mut s = String::new();
+                resolve_ref(&r, &mut s)?;
+                push_text(&mut msg.text, &s, max_text)?;
+            }
+            Event::End(_) => return Ok(()),
+            Event::Empty(e) => {
+                for a in e.attributes() {
+                    a?;
+                }
+                if let Some(slot) = msg.field(e.local_name().as_ref()) {
+                    slot.clear();
+                }
+            }
+            Event::Start(e) => {
+                let key = e.local_name().as_ref().to_vec();
+                for a in e.attributes() {
+                    a?;
+                }
+                child.clear();
+                let mut cbuf = Vec::new();
+                loop {
+                    cbuf.clear();
+                    match reader.read_event_into(&mut cbuf)? {
+                        Event::Text(t) => push_text(child, &t.xml10_content()?, max_text)?,
+                        Event::CData(t) => push_text(child, &t.xml10_content()?, max_text)?,
+                        Event::GeneralRef(r) => resolve_ref(&r, child)?,
+                        Event::End(_) => break,
+                        Event::Start(_) | Event::Empty(_) => {
+                            return Err(XmlError(
+                                "unexpected element nested inside a field of <Message>".into(),
+                            ));
+                        }
+                        Event::DocType(t) => return Err(refuse_doctype(&t)),
+                        Event::Eof => {
+                            return Err(XmlError(
+                                "XML ends inside <Message> (truncated entry?)".into(),
+                            ));
+                        }
+                        Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
+                    }
+                }
+                if let Some(slot) = msg.field(&key) {
+                    slot.clear();
+                    slot.push_str(child);
+                }
+            }
+            Event::DocType(t) => return Err(refuse_doctype(&t)),
+            Event::Eof => {
+                return Err(XmlError(
+                    "XML ends inside <Message> (truncated entry?)".into(),
+                ));
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
         }
     }
 }
@@ -409,8 +741,8 @@ fn read_subtree<R: BufRead>(
             }
             Event::Empty(e) => rec.children.push(start_record(&e)?),
             Event::End(_) => return Ok(rec),
-            Event::Text(t) => rec.text.push_str(&t.xml10_content()?),
-            Event::CData(t) => rec.text.push_str(&t.xml10_content()?),
+            Event::Text(t) => push_text(&mut rec.text, &t.xml10_content()?, MAX_RECORD_TEXT)?,
+            Event::CData(t) => push_text(&mut rec.text, &t.xml10_content()?, MAX_RECORD_TEXT)?,
             Event::GeneralRef(r) => resolve_ref(&r, &mut rec.text)?,
             Event::Eof => {
                 return Err(XmlError(format!(
@@ -423,11 +755,13 @@ fn read_subtree<R: BufRead>(
     }
 }
 
-/// True when `s` cannot travel as XML 1.0 element text unchanged: characters XML 1.0
-/// forbids, or `\r` (which XML parsers normalize away).
+/// True when `s` cannot travel as XML 1.0 element text, even escaped: characters XML 1.0
+/// forbids (control characters other than tab, line feed and carriage return — the writer
+/// escapes `\r` as `&#13;` — and U+FFFE / U+FFFF).
 pub(crate) fn needs_hex(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c, '\r' | '\u{FFFE}' | '\u{FFFF}') || (c < ' ' && c != '\t' && c != '\n'))
+    s.bytes()
+        .any(|b| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r'))
+        || (s.contains('\u{FFFE}') || s.contains('\u{FFFF}'))
 }
 
 #[cfg(test)]
@@ -517,6 +851,6 @@ mod tests {
         let xml = br#"<M><Name enc="hex">610d0a07</Name></M>"#;
         let r = &collect(xml, &["M"]).unwrap()[0];
         assert_eq!(r.get_text("Name").unwrap().as_deref(), Some("a\r\n\u{7}"));
-        assert!(needs_hex("a\r\nb") && needs_hex("\u{7}") && !needs_hex("a\nb\t😀"));
+        assert!(needs_hex("\u{7}") && needs_hex("x\u{FFFF}") && !needs_hex("a\r\nb\t😀"));
     }
 }
