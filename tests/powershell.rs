@@ -185,6 +185,7 @@ fn write_package(path: &Path) -> u64 {
         max_depth: 1,
         rooms: 4,
         messages: 40,
+        long_names: 0,
     };
     let paths = pchat_migrate::lab::init(&lab_dir, &spec, false, &NullReporter::default()).unwrap();
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
