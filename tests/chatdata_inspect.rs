@@ -364,7 +364,7 @@ fn the_cli_inspects_as_json_and_verify_writes_its_report_file() {
     assert_eq!(v["inventory"]["messages"], 2000);
     assert_eq!(v["digest"].as_str().unwrap().len(), 64);
     assert_eq!(run(&["import", "--what-if"]).0, Some(0));
-    assert_eq!(run(&["import"]).0, Some(0));
+    assert_eq!(run(&["import", "--accept-warnings"]).0, Some(0));
     let report = dir.path().join("verify.json");
     let (code, _) = run(&["verify", "--out", report.to_str().unwrap()]);
     assert_eq!(code, Some(0));
