@@ -88,6 +88,8 @@ pub struct BenchReport {
     pub end_to_end_msgs_per_s: f64,
     /// The largest peak of any phase (KiB).
     pub max_peak_kib: Option<u64>,
+    /// How fast the wizard handles a key while the jobs run.
+    pub ui_key_latency: Option<crate::tui::bench::KeyLatency>,
 }
 
 /// CPU time of this process (user + system, all threads) in ms, from `/proc/self/stat`
@@ -333,6 +335,14 @@ pub fn run(args: &BenchArgs, data_dir: Option<&Path>) -> Result<ExitCode, String
     let msgs = pipeline.first().map_or(0, |p| p.messages);
     report.end_to_end_msgs_per_s = msgs as f64 * 1000.0 / ms.max(1) as f64;
     report.max_peak_kib = report.phases.iter().filter_map(|p| p.peak_kib).max();
+    // The wizard's answer to a key while the same jobs run on this lab (target: < 50 ms).
+    eprintln!("  ui        pressing keys in the wizard while export, -WhatIf and verify run…");
+    let ui = crate::tui::bench::key_latency(&dir)?;
+    eprintln!(
+        "  ui        {} key presses: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ui.presses, ui.p50_ms, ui.p99_ms, ui.max_ms
+    );
+    report.ui_key_latency = Some(ui);
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(

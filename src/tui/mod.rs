@@ -4,6 +4,7 @@
 //! `view::draw` paints the state, and only when something changed.
 
 pub mod app;
+pub mod bench;
 pub mod keymap;
 pub mod layout;
 pub mod monitor_link;
