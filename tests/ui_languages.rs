@@ -17,6 +17,9 @@ use pchat_migrate::tui::{WizardSetup, build_app, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// Puts the wizard into the state a screen shows.
+type Setup = Box<dyn Fn(&mut App)>;
+
 const LANGS: [&str; 4] = ["en-US", "it-IT", "es-ES", "ko-KR"];
 
 fn app(lang: &str) -> App {
@@ -90,7 +93,7 @@ fn every_screen_in_every_language_has_all_its_text() {
     let ids = ids();
     let mut problems = Vec::new();
     for lang in LANGS {
-        let states: Vec<(&str, Box<dyn Fn(&mut App)>)> = vec![
+        let states: Vec<(&str, Setup)> = vec![
             ("stages", Box::new(|_| {})),
             ("items", Box::new(|a| a.on_action(Action::Enter))),
             (

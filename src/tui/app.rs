@@ -1891,6 +1891,9 @@ impl App {
 
     /// Samples running jobs' progress (called on the animation tick).
     pub fn on_tick(&mut self) {
+        if self.screen == Screen::Window {
+            screens::window::on_tick(self);
+        }
         let now = Instant::now();
         for job in self.jobs.values_mut() {
             let p = job.progress.borrow().clone();
@@ -1908,7 +1911,7 @@ impl App {
 
     /// True while something animates (a job runs), so the loop ticks.
     pub fn animating(&self) -> bool {
-        !self.jobs.is_empty()
+        !self.jobs.is_empty() || screens::window::animating(self)
     }
 
     /// Saves where the admin is, when it changed (no audit event: it is not a change of

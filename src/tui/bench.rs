@@ -81,9 +81,9 @@ pub fn key_latency(lab_dir: &Path) -> Result<KeyLatency, String> {
         app.request(Pending::RunJob(item.clone()));
         let deadline = Instant::now() + Duration::from_secs(600);
         let mut down = true;
-        while Instant::now() < deadline
-            && !(app.finished.contains_key(&item) && !app.pending.contains(&item))
-        {
+        let running =
+            |a: &super::app::App| a.pending.contains(&item) || !a.finished.contains_key(&item);
+        while running(&app) && Instant::now() < deadline {
             let t = Instant::now();
             while let Ok(m) = rx.try_recv() {
                 app.on_msg(m);
