@@ -2037,6 +2037,12 @@ impl App {
         self.tx.clone()
     }
 
+    /// The job environment (lab or production, with the executor settings and any
+    /// credential typed), or why jobs cannot run: for screens that run read-only checks.
+    pub fn job_env(&self) -> Result<&JobEnv, &str> {
+        self.job_env.as_ref().map_err(String::as_str)
+    }
+
     /// Connects the live monitor's command channel.
     pub fn attach_monitor(&mut self, cmd: UnboundedSender<MonitorCmd>) {
         self.monitor_cmd = Some(cmd);
