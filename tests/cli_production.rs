@@ -1,0 +1,114 @@
+//! The headless commands on a production profile whose PowerShell is the stand-in shell
+//! (`tests/fake-pwsh/pwsh`; no real PowerShell or Lync server is involved): export,
+//! `-WhatIf`, the gated import and verify run the executor from the command line, their
+//! results land in the session, and the import refuses to run without its typed word.
+
+#![cfg(unix)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use pchat_migrate::deployment::LAB_PROFILE_TOML;
+use pchat_migrate::progress::NullReporter;
+
+fn run(data: &Path, profile: &Path, scenario: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--profile")
+        .arg(profile)
+        .args(args)
+        .env("FAKE_PWSH_SCENARIO", scenario)
+        .env("PCHAT_MIGRATE_LANG", "en")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn production_jobs_run_headless_through_the_executor() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let shell = bin.join("pwsh");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-pwsh/pwsh"),
+        &shell,
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The "server's" work folder as this computer sees it, with the package the export writes.
+    let share = dir.path().join("share");
+    std::fs::create_dir_all(&share).unwrap();
+    let lab = pchat_migrate::lab::init(
+        &dir.path().join("src-lab"),
+        &pchat_migrate::lab::LabSpec {
+            messages: 40,
+            rooms: 4,
+            ..Default::default()
+        },
+        false,
+        &NullReporter::default(),
+    )
+    .unwrap();
+    let pkg = share.join("GroupChatExport.zip");
+    pchat_migrate::chatdata::export(
+        &lab.legacy_db,
+        &pkg,
+        &Default::default(),
+        &NullReporter::default(),
+    )
+    .unwrap();
+    std::fs::write(
+        bin.join("package_len"),
+        std::fs::metadata(&pkg).unwrap().len().to_string(),
+    )
+    .unwrap();
+    let profile = dir.path().join("prod.toml");
+    let text_profile = LAB_PROFILE_TOML
+        .replace("kind = \"lab\"", "kind = \"production\"")
+        .replace("work_dir = \"\"", "work_dir = 'C:\\PChatMigration'")
+        + &format!(
+            "\n[executor]\nshell = '{}'\nremote = \"winrm\"\ncomputer = \"pchat01.contoso.lab\"\ncredential = 'C:\\creds\\pchat.xml'\ntimeout_secs = 60\npackage_share = '{}'\n",
+            shell.display(),
+            share.display()
+        );
+    std::fs::write(&profile, text_profile).unwrap();
+    let data = dir.path().join("data");
+
+    let o = run(&data, &profile, "export-ok", &["export"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&data, &profile, "progress", &["import", "--what-if"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("imported room 5 of 5"),
+        "the log streamed: {}",
+        text(&o)
+    );
+    // The real import changes the deployment: without its word it does not run.
+    let o = run(&data, &profile, "done", &["import", "--accept-warnings"]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("IMPORT"), "{}", text(&o));
+    let o = run(&data, &profile, "verify-ok", &["verify", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["passed"], true);
+
+    // Everything is in the production session.
+    let o = run(&data, &profile, "done", &["audit", "list"]);
+    let audit = text(&o);
+    for kind in ["job-started", "job-finished", "evidence-added"] {
+        assert!(audit.contains(kind), "{kind} missing: {audit}");
+    }
+    let recorded = std::fs::read(bin.join("record/argv")).unwrap();
+    assert!(String::from_utf8_lossy(&recorded).contains("-EncodedCommand"));
+}
