@@ -163,6 +163,20 @@ fn export_preview_import_verify_from_the_checklist() {
                 "the lab is built to raise warnings"
             );
             let evidence_id = preview.evidence_id;
+            // The inspector's inventory of the package joins the preview once it is read.
+            pump_until(
+                &mut app,
+                &mut rx,
+                "the package inventory",
+                |a| matches!(&a.overlay, Some(Overlay::Preview { inventory, .. }) if !inventory.is_empty()),
+            );
+            if let Some(Overlay::Preview { inventory, .. }) = &app.overlay {
+                assert!(inventory[0].contains("rooms"), "{inventory:?}");
+                assert!(
+                    inventory.iter().any(|l| l.contains("messages")),
+                    "{inventory:?}"
+                );
+            }
             key(&mut app, KeyCode::Esc);
             let item = app.runbook.job_item(JobKind::Import).unwrap().id.clone();
             app.request(Pending::RunJob(item));

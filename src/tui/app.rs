@@ -80,6 +80,8 @@ pub enum Overlay {
         preview: Box<crate::jobs::preflight::Preview>,
         /// Scroll offset.
         scroll: u16,
+        /// The package's inventory from the inspector (filled in when it has read it).
+        inventory: Vec<String>,
     },
     /// The session picker: switch to another migration session or start a new one.
     Sessions {
@@ -1100,13 +1102,21 @@ impl App {
                     self.overlay = Some(Overlay::Input { purpose, editor });
                 }
             },
-            Overlay::Preview { preview, scroll } => match k.code {
+            Overlay::Preview {
+                preview,
+                scroll,
+                inventory,
+            } => match k.code {
                 KeyCode::Char('a') => {
                     if self.acknowledged_previews.contains(&preview.evidence_id) {
                         self.set_status(t!("status-already-acknowledged"), false);
                     } else if !preview.passed {
                         self.set_status(t!("import-preview-failed"), true);
-                        self.overlay = Some(Overlay::Preview { preview, scroll });
+                        self.overlay = Some(Overlay::Preview {
+                            preview,
+                            scroll,
+                            inventory,
+                        });
                     } else {
                         let item = self
                             .runbook
@@ -1121,28 +1131,38 @@ impl App {
                     self.overlay = Some(Overlay::Preview {
                         preview,
                         scroll: scroll.saturating_add(1),
+                        inventory,
                     })
                 }
                 KeyCode::Up | KeyCode::Char('k') => {
                     self.overlay = Some(Overlay::Preview {
                         preview,
                         scroll: scroll.saturating_sub(1),
+                        inventory,
                     })
                 }
                 KeyCode::PageDown => {
                     self.overlay = Some(Overlay::Preview {
                         preview,
                         scroll: scroll.saturating_add(10),
+                        inventory,
                     })
                 }
                 KeyCode::PageUp => {
                     self.overlay = Some(Overlay::Preview {
                         preview,
                         scroll: scroll.saturating_sub(10),
+                        inventory,
                     })
                 }
                 KeyCode::Esc | KeyCode::Char('q') => {}
-                _ => self.overlay = Some(Overlay::Preview { preview, scroll }),
+                _ => {
+                    self.overlay = Some(Overlay::Preview {
+                        preview,
+                        scroll,
+                        inventory,
+                    })
+                }
             },
             Overlay::Sessions {
                 sessions,
@@ -1650,10 +1670,60 @@ impl App {
                 self.overlay = Some(Overlay::Preview {
                     preview: Box::new(p),
                     scroll: 0,
-                })
+                    inventory: Vec::new(),
+                });
+                self.inspect_package_for_preview();
             }
             None => self.set_status(t!("import-no-preview"), true),
         }
+    }
+
+    /// Reads the package's inventory with the inspector (off the UI task) and adds it to the
+    /// open preview: what the package holds, next to what the import will do with it.
+    fn inspect_package_for_preview(&self) {
+        let Ok(env) = &self.job_env else { return };
+        let (package, target) = (env.package.clone(), env.lab.mgc_db.clone());
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let target = target.exists().then_some(target);
+            let r = crate::progress::NullReporter::default();
+            let lines = match crate::chatdata::inspect(&package, target.as_deref(), &r) {
+                Ok(i) => {
+                    let v = &i.inventory;
+                    let mut l = vec![
+                        t!(
+                            "inventory-nodes",
+                            categories = v.categories,
+                            subcategories = v.subcategories,
+                            rooms = v.rooms,
+                            disabled = v.disabled_rooms
+                        ),
+                        t!(
+                            "inventory-principals",
+                            users = v.users,
+                            groups = v.groups,
+                            federated = v.federated,
+                            affiliations = v.affiliations
+                        ),
+                    ];
+                    match v.messages {
+                        Some(m) => l.push(t!(
+                            "inventory-messages",
+                            messages = m,
+                            files = v.file_posts.unwrap_or(0)
+                        )),
+                        None => l.push(t!("inventory-no-content")),
+                    }
+                    l
+                }
+                Err(e) => vec![e.to_string()],
+            };
+            let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
+                if let Some(Overlay::Preview { inventory, .. }) = &mut app.overlay {
+                    *inventory = lines;
+                }
+            })));
+        });
     }
 
     // ---- messages from workers ------------------------------------------------------------

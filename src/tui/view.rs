@@ -786,7 +786,11 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             place_cursor(f, input, editor);
             f.render_widget(Paragraph::new(t!("input-hint")).style(th.dim), hint);
         }
-        Overlay::Preview { preview, scroll } => {
+        Overlay::Preview {
+            preview,
+            scroll,
+            inventory,
+        } => {
             let r = centered(area, 100, area.height.saturating_sub(2));
             f.render_widget(Clear, r);
             let acknowledged = app.acknowledged_previews.contains(&preview.evidence_id);
@@ -804,6 +808,17 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 ),
                 Line::raw(""),
             ];
+            if inventory.is_empty() {
+                lines.push(Line::styled(t!("inventory-reading"), th.dim));
+            } else {
+                lines.push(Line::styled(t!("inventory-title"), th.title));
+                lines.extend(
+                    inventory
+                        .iter()
+                        .map(|l| Line::styled(format!("  {l}"), th.text)),
+                );
+            }
+            lines.push(Line::raw(""));
             if preview.warnings.is_empty() {
                 lines.push(Line::styled(t!("preview-no-warnings"), th.ok));
             } else {

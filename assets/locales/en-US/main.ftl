@@ -332,3 +332,11 @@ status-ts-running = running the checks: {$symptom}…
 status-ts-busy = checks still running: {$symptom}
 status-ts-recorded = recorded on {$item}: {$failed} failed, {$passed} passed, {$open} open
 status-ts-crashed = the checks stopped on an internal error; see the log
+
+# Import preview: the package inventory
+inventory-title = The package holds
+inventory-reading = reading the package…
+inventory-nodes = {$categories} categories ({$subcategories} to flatten), {$rooms} rooms ({$disabled} disabled)
+inventory-principals = {$users} users, {$groups} groups, {$federated} federated, {$affiliations} affiliations
+inventory-messages = {$messages} messages, {$files} file posts (copy the files by hand)
+inventory-no-content = no content files found: this package carries no chat history

@@ -332,3 +332,11 @@ status-ts-running = ejecutando las comprobaciones: {$symptom}…
 status-ts-busy = las comprobaciones siguen en curso: {$symptom}
 status-ts-recorded = anotado en {$item}: {$failed} FALLO, {$passed} OK, {$open} abiertas
 status-ts-crashed = las comprobaciones se detuvieron por un error interno; vea el registro
+
+# Import preview: the package inventory
+inventory-title = El paquete contiene
+inventory-reading = leyendo el paquete…
+inventory-nodes = {$categories} categorías ({$subcategories} a aplanar), {$rooms} salones ({$disabled} deshabilitados)
+inventory-principals = {$users} usuarios, {$groups} grupos, {$federated} federados, {$affiliations} afiliaciones
+inventory-messages = {$messages} mensajes, {$files} archivos publicados (copie los archivos a mano)
+inventory-no-content = no hay archivos de contenido: el paquete no trae historial

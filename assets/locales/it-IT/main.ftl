@@ -332,3 +332,11 @@ status-ts-running = verifiche in corso: {$symptom}…
 status-ts-busy = verifiche ancora in corso: {$symptom}
 status-ts-recorded = registrato su {$item}: {$failed} KO, {$passed} OK, {$open} aperte
 status-ts-crashed = le verifiche si sono fermate per un errore interno; vedi il log
+
+# Import preview: the package inventory
+inventory-title = Il pacchetto contiene
+inventory-reading = lettura del pacchetto…
+inventory-nodes = {$categories} categorie ({$subcategories} da appiattire), {$rooms} chat room ({$disabled} disabilitate)
+inventory-principals = {$users} utenti, {$groups} gruppi, {$federated} federati, {$affiliations} affiliazioni
+inventory-messages = {$messages} messaggi, {$files} file pubblicati (copiare i file a mano)
+inventory-no-content = nessun file di contenuto: il pacchetto non ha cronologia chat

@@ -327,3 +327,11 @@ status-ts-running = 점검 실행 중: {$symptom}…
 status-ts-busy = 점검이 아직 실행 중: {$symptom}
 status-ts-recorded = {$item}에 기록: 실패 {$failed}, 통과 {$passed}, 미결 {$open}
 status-ts-crashed = 내부 오류로 점검이 중단되었습니다. 로그를 확인하세요
+
+# Import preview: the package inventory
+inventory-title = 패키지 내용
+inventory-reading = 패키지 읽는 중…
+inventory-nodes = 범주 {$categories}개(평면화 {$subcategories}개), 대화방 {$rooms}개(사용 안 함 {$disabled}개)
+inventory-principals = 사용자 {$users}명, 그룹 {$groups}개, 페더레이션 {$federated}개, 소속 {$affiliations}개
+inventory-messages = 메시지 {$messages}개, 파일 게시 {$files}개(파일은 직접 복사)
+inventory-no-content = 콘텐츠 파일 없음: 대화 기록이 없는 패키지입니다
