@@ -2,53 +2,23 @@
 //! profile, pass / fail (with the note typed in the input) / n.a., a CSV import, what the
 //! store holds afterwards, what the screen shows, and the coexistence evidence it attaches.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use pchat_migrate::deployment::Profile;
 use pchat_migrate::pilot::{
     ITEM_LEGACY_CLIENT, ITEM_PILOT_POLICY, ITEM_TEST_ROOM, PilotCase, PilotOutcome, PilotResults,
 };
-use pchat_migrate::runbook::Runbook;
-use pchat_migrate::store::{EvidenceRecord, ItemState, Store};
+use pchat_migrate::store::{EvidenceRecord, ItemState};
 use pchat_migrate::tui::app::{App, AppMsg, InputPurpose, Overlay};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::{Screen, pilot};
-use pchat_migrate::tui::theme::{Theme, ThemeName};
-use pchat_migrate::tui::{WizardSetup, build_app, view};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::mpsc::error::TryRecvError;
 
-fn app() -> (App, UnboundedReceiver<AppMsg>) {
-    let mut store = Store::open_in_memory().unwrap();
-    let session = store
-        .create_session("rehearsal", "lab", None, "alice")
-        .unwrap();
-    let profile = Profile::lab();
-    let setup = WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("no jobs in snapshot tests".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile,
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-    };
-    build_app(setup).unwrap()
-}
+#[macro_use]
+#[path = "common/ui.rs"]
+mod ui;
+use ui::{lab_app as app, render};
 
 /// Waits for `n` answers from the store thread (or the CSV reader) and applies them; a
 /// missing answer fails the test instead of hanging it.
@@ -114,32 +84,6 @@ fn stored_evidence(app: &App, item: &'static str) -> Vec<EvidenceRecord> {
         let _ = tx.send(s.evidence(sid, item).unwrap());
     });
     rx.recv().unwrap()
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.size = (w, h);
-    app.status = None;
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::draw(f, app)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-macro_rules! snap {
-    ($name:expr, $text:expr) => {
-        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]")]}, {
-            insta::assert_snapshot!($name, $text);
-        });
-    };
 }
 
 fn status(app: &App) -> (String, bool) {

@@ -2,46 +2,15 @@
 //! ratatui's TestBackend from an app built on a real (in-memory) session store.
 //! Times are redacted; colours are not part of a text snapshot (see the theme tests).
 
-use std::sync::Arc;
-
-use pchat_migrate::deployment::Profile;
-use pchat_migrate::runbook::Runbook;
-use pchat_migrate::store::{ItemState, Store};
+use pchat_migrate::store::ItemState;
 use pchat_migrate::tui::app::{App, AppMsg, Focus, Pending};
 use pchat_migrate::tui::keymap::Action;
-use pchat_migrate::tui::theme::{Theme, ThemeName};
-use pchat_migrate::tui::{WizardSetup, build_app, view};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-fn app() -> (App, UnboundedReceiver<AppMsg>) {
-    let mut store = Store::open_in_memory().unwrap();
-    let session = store
-        .create_session("rehearsal", "lab", None, "alice")
-        .unwrap();
-    let profile = Profile::lab();
-    let setup = WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("no jobs in snapshot tests".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile: Profile::lab(),
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-    };
-    build_app(setup).unwrap()
-}
+#[macro_use]
+#[path = "common/ui.rs"]
+mod ui;
+use ui::{lab_app as app, render};
 
 /// Waits for the store thread's answer to every queued write and applies it.
 fn settle(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, n: usize) {
@@ -49,32 +18,6 @@ fn settle(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, n: usize) {
         let msg = rx.blocking_recv().expect("store thread answered");
         app.on_msg(msg);
     }
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.size = (w, h);
-    app.status = None;
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::draw(f, app)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-macro_rules! snap {
-    ($name:expr, $text:expr) => {
-        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]")]}, {
-            insta::assert_snapshot!($name, $text);
-        });
-    };
 }
 
 #[test]

@@ -18,10 +18,13 @@ use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::Screen;
 use pchat_migrate::tui::theme::{Theme, ThemeName};
-use pchat_migrate::tui::{WizardSetup, build_app, view};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+#[macro_use]
+#[path = "common/ui.rs"]
+mod ui;
+use ui::render;
 
 fn app_with(data_dir: Option<std::path::PathBuf>) -> (App, UnboundedReceiver<AppMsg>) {
     let mut store = Store::open_in_memory().unwrap();
@@ -182,32 +185,6 @@ fn stored(app: &App, item: &str) -> Vec<EvidenceRecord> {
 
 fn checks(ev: &EvidenceRecord) -> Vec<CheckResult> {
     serde_json::from_value(ev.evidence.detail["checks"].clone()).unwrap()
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.size = (w, h);
-    app.status = None;
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::draw(f, app)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-macro_rules! snap {
-    ($name:expr, $text:expr) => {
-        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]")]}, {
-            insta::assert_snapshot!($name, $text);
-        });
-    };
 }
 
 #[test]

@@ -19,10 +19,13 @@ use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::{Screen, window};
 use pchat_migrate::tui::theme::{Theme, ThemeName};
-use pchat_migrate::tui::{WizardSetup, build_app, view};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+#[macro_use]
+#[path = "common/ui.rs"]
+mod ui;
+use ui::render;
 
 fn key(app: &mut App, c: char) {
     app.on_event(Event::Key(KeyEvent::new(
@@ -61,24 +64,6 @@ fn query<T: Send + 'static>(app: &App, f: impl FnOnce(&mut Store) -> T + Send + 
     });
     rx.recv_timeout(Duration::from_secs(60))
         .expect("the store thread answered")
-}
-
-fn render(app: &mut App, w: u16, h: u16) -> String {
-    app.size = (w, h);
-    app.status = None;
-    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| view::draw(f, app)).unwrap();
-    let buf = term.backend().buffer().clone();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        for x in 0..w {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// The screen line that shows a step (its row in the table).

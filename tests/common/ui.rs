@@ -1,0 +1,72 @@
+//! Shared by the screen tests: the wizard on the built-in lab profile with an in-memory
+//! session store, a text rendering of a frame, and the snapshot macro with times redacted.
+#![allow(dead_code, unused_macros)]
+
+use std::sync::Arc;
+
+use pchat_migrate::deployment::Profile;
+use pchat_migrate::runbook::Runbook;
+use pchat_migrate::store::Store;
+use pchat_migrate::tui::app::{App, AppMsg};
+use pchat_migrate::tui::theme::{Theme, ThemeName};
+use pchat_migrate::tui::{WizardSetup, build_app, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// Snapshot of a rendered screen, with timestamps replaced by `[time]`.
+macro_rules! snap {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}( UTC)?", "[time]")]}, {
+            insta::assert_snapshot!($name, $text);
+        });
+    };
+}
+
+/// The wizard on the lab profile, session "rehearsal", operator "alice", no jobs.
+pub fn lab_app() -> (App, UnboundedReceiver<AppMsg>) {
+    let mut store = Store::open_in_memory().unwrap();
+    let session = store
+        .create_session("rehearsal", "lab", None, "alice")
+        .unwrap();
+    let profile = Profile::lab();
+    build_app(WizardSetup {
+        runbook: Arc::new(Runbook::embedded().unwrap()),
+        placeholders: profile.placeholders("C:\\PChatMigration"),
+        deployment_name: profile.name.clone(),
+        deployment_kind: "lab".into(),
+        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
+        store,
+        session,
+        operator: "alice".into(),
+        theme: Theme::pick(ThemeName::Dark, false),
+        mouse: true,
+        job_env: Err("no jobs in snapshot tests".into()),
+        job_logs_dir: None,
+        reopen: None,
+        profile,
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
+    })
+    .unwrap()
+}
+
+/// Draws one frame at `w`×`h` (status line cleared) and returns its text, lines trimmed.
+pub fn render(app: &mut App, w: u16, h: u16) -> String {
+    app.size = (w, h);
+    app.status = None;
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view::draw(f, app)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        for x in 0..w {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
