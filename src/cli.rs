@@ -558,6 +558,7 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
         data_dir: Some(ctx.paths.data_dir.clone()),
         lab_dir: (ctx.profile.kind == DeploymentKind::Lab).then(|| ctx.paths.lab_dir.clone()),
         profile_path: ctx.profile_path.clone(),
+        monitor: ctx.config.monitor(ctx.profile.kind == DeploymentKind::Lab),
     };
     crate::tui::run(setup).map_err(|e| format!("{e:#}"))?;
     Ok(ExitCode::SUCCESS)

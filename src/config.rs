@@ -4,6 +4,9 @@
 //! operator = "Jane Admin"   # who ticks items; default: the OS user
 //! theme = "dark"            # dark | light | mono (NO_COLOR forces mono)
 //! mouse = true              # mouse capture (click to select, wheel to scroll)
+//! probe_interval_secs = 10  # live monitor: seconds between probe rounds
+//! probe_timeout_secs = 3    # live monitor: seconds one probe may take
+//! probe_concurrency = 16    # live monitor: probes at once
 //! lang = "it"               # en | it | es | ko; default: the system locale, else English
 //! ```
 
@@ -23,6 +26,31 @@ pub struct Config {
     pub mouse: Option<bool>,
     /// Language tag (`en`, `it`, `es`, `ko`, or a full tag such as `es-MX`); `--lang` wins.
     pub lang: Option<String>,
+    /// Live monitor: seconds between probe rounds (default 2 in the lab, 10 in production).
+    pub probe_interval_secs: Option<u64>,
+    /// Live monitor: seconds one probe may take (default 3).
+    pub probe_timeout_secs: Option<u64>,
+    /// Live monitor: probes running at once (default 16).
+    pub probe_concurrency: Option<usize>,
+}
+
+impl Config {
+    /// The monitor settings for a deployment kind, with this file's overrides.
+    pub fn monitor(&self, lab: bool) -> crate::monitor::MonitorConfig {
+        let d = crate::monitor::MonitorConfig::default();
+        crate::monitor::MonitorConfig {
+            interval: std::time::Duration::from_secs(
+                self.probe_interval_secs
+                    .unwrap_or(if lab { 2 } else { 10 })
+                    .max(1),
+            ),
+            timeout: self
+                .probe_timeout_secs
+                .map_or(d.timeout, |s| std::time::Duration::from_secs(s.max(1))),
+            concurrency: self.probe_concurrency.unwrap_or(d.concurrency).max(1),
+            ..d
+        }
+    }
 }
 
 impl Config {
@@ -64,4 +92,31 @@ pub fn operator_name(explicit: Option<&str>, config: &Config) -> String {
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| "operator".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monitor_settings_come_from_the_file_with_per_deployment_defaults() {
+        let c: Config =
+            toml::from_str("probe_interval_secs = 30\nprobe_concurrency = 4\n").unwrap();
+        let m = c.monitor(false);
+        assert_eq!(m.interval.as_secs(), 30);
+        assert_eq!(m.concurrency, 4);
+        assert_eq!(m.timeout.as_secs(), 3);
+        let d = Config::default();
+        assert_eq!(d.monitor(true).interval.as_secs(), 2);
+        assert_eq!(d.monitor(false).interval.as_secs(), 10);
+    }
+
+    #[test]
+    fn a_typo_names_the_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config.toml");
+        std::fs::write(&p, "theme = \"dark\"\nprobe_intervall_secs = 5\n").unwrap();
+        let e = Config::load(&p).unwrap_err();
+        assert!(e.contains("config.toml:2:1"), "{e}");
+    }
 }

@@ -82,6 +82,7 @@ proptest! {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
         }).unwrap();
         for ev in events {
             app.on_event(ev);

@@ -45,6 +45,7 @@ fn app(lang: &str) -> App {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .unwrap()
     .0

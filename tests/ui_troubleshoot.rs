@@ -50,6 +50,7 @@ fn app_with(data_dir: Option<std::path::PathBuf>) -> (App, UnboundedReceiver<App
         data_dir,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     };
     let (mut app, rx) = build_app(setup).unwrap();
     app.on_action(Action::GoTo(Screen::Troubleshoot));
@@ -518,6 +519,7 @@ fn production_runs_the_lines_its_executor_covers_and_no_other() {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .unwrap();
     app.on_action(Action::GoTo(Screen::Troubleshoot));

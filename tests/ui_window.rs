@@ -158,6 +158,7 @@ fn setup(store: Store, data_dir: Option<std::path::PathBuf>, env: Option<JobEnv>
         data_dir,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     }
 }
 

@@ -99,6 +99,7 @@ fn open_app(lab: &Lab) -> (App, UnboundedReceiver<AppMsg>) {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .unwrap()
 }

@@ -146,6 +146,7 @@ fn production_export_shows_the_script_takes_a_masked_password_and_records_the_ap
         data_dir: Some(data.clone()),
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .unwrap();
     std::fs::create_dir_all(data.join("logs")).unwrap();

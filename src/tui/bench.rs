@@ -62,6 +62,7 @@ pub fn key_latency(lab_dir: &Path) -> Result<KeyLatency, String> {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .map_err(|e| e.to_string())?;
     for s in ["export", "import", "verify"] {

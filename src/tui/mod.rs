@@ -64,6 +64,8 @@ pub struct WizardSetup {
     pub lab_dir: Option<std::path::PathBuf>,
     /// The profile file (production).
     pub profile_path: Option<std::path::PathBuf>,
+    /// Live monitor settings (interval, timeout, concurrency).
+    pub monitor: crate::monitor::MonitorConfig,
 }
 
 /// Opens the session database again and a session by name (created if new).
@@ -93,6 +95,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         data_dir,
         profile_path,
         lab_dir: _,
+        monitor: _,
     } = setup;
     let sid = session.id;
     store.mark_interrupted_jobs(sid)?;
@@ -162,6 +165,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
 /// Terminal I/O errors and store errors at start-up.
 pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
     let reopen = setup.reopen.take();
+    let monitor_cfg = setup.monitor.clone();
     let (profile, lab_dir, data_dir, profile_path) = (
         setup.profile.clone(),
         setup.lab_dir.clone(),
@@ -188,7 +192,11 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         let size = terminal.size()?;
         app.size = (size.width, size.height);
         // The live monitor (and, in the lab, the loopback pools) runs with the session.
-        let link = match runtime.block_on(monitor_link::start(&profile, lab_dir.as_deref())) {
+        let link = match runtime.block_on(monitor_link::start(
+            &profile,
+            lab_dir.as_deref(),
+            monitor_cfg.clone(),
+        )) {
             Ok(link) => {
                 app.attach_monitor(link.cmd.clone());
                 Some(link)
@@ -245,6 +253,7 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
             data_dir: data_dir.clone(),
             lab_dir: lab_dir.clone(),
             profile_path: profile_path.clone(),
+            monitor: monitor_cfg.clone(),
         })?;
         terminal.clear()?;
     }

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
@@ -47,15 +46,11 @@ pub struct MonitorLink {
 ///
 /// # Errors
 /// When the lab endpoints cannot start (certificates, sockets); the message says why.
-pub async fn start(profile: &Profile, lab_dir: Option<&Path>) -> Result<MonitorLink, String> {
-    let mut cfg = MonitorConfig {
-        interval: Duration::from_secs(if profile.kind == DeploymentKind::Lab {
-            2
-        } else {
-            10
-        }),
-        ..MonitorConfig::default()
-    };
+pub async fn start(
+    profile: &Profile,
+    lab_dir: Option<&Path>,
+    mut cfg: MonitorConfig,
+) -> Result<MonitorLink, String> {
     let lab = match (profile.kind, lab_dir) {
         (DeploymentKind::Lab, Some(dir)) => Some(
             LabEndpoints::start(dir, profile)

@@ -48,6 +48,7 @@ pub fn lab_app() -> (App, UnboundedReceiver<AppMsg>) {
         data_dir: None,
         lab_dir: None,
         profile_path: None,
+        monitor: Default::default(),
     })
     .unwrap()
 }
