@@ -330,8 +330,19 @@ impl Context {
     }
 }
 
+/// Output piped into `head` or `less` closes early: exit quietly on SIGPIPE, as Unix tools
+/// do, instead of panicking on a failed print. (Rust starts with SIGPIPE ignored.)
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let _ = color_eyre::install();
     match run(cli) {

@@ -111,3 +111,23 @@ fn bad_profile_names_file_line_and_column() {
     let t = text(&o);
     assert!(t.contains("prod.toml:3:"), "{t}");
 }
+
+#[cfg(unix)]
+#[test]
+fn output_cut_short_by_a_pipe_exits_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
+        .args(["runbook"])
+        .env("PCHAT_MIGRATE_DATA_DIR", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line's worth, then close the pipe, as `| head -1` would.
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
