@@ -116,18 +116,31 @@ fn bad_profile_names_file_line_and_column() {
 #[test]
 fn output_cut_short_by_a_pipe_exits_quietly() {
     use std::io::Read;
+    use std::os::fd::AsRawFd;
     let dir = tempfile::tempdir().unwrap();
+    // A pipe of one page, smaller than the runbook's ~20 KB, so the writer must block and
+    // then meet the closed end, as with `| head -1`.
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    // SAFETY: fcntl on a pipe descriptor this test owns.
+    let size = unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
+    assert!(size >= 4096, "cannot shrink the pipe");
     let mut child = Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
         .args(["runbook"])
         .env("PCHAT_MIGRATE_DATA_DIR", dir.path())
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Read one line's worth, then close the pipe, as `| head -1` would.
     let mut first = [0u8; 64];
-    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    reader.read_exact(&mut first).unwrap();
+    drop(reader);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
