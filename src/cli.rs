@@ -569,7 +569,9 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
         data_dir: Some(ctx.paths.data_dir.clone()),
         lab_dir: (ctx.profile.kind == DeploymentKind::Lab).then(|| ctx.paths.lab_dir.clone()),
         profile_path: ctx.profile_path.clone(),
-        monitor: ctx.config.monitor(ctx.profile.kind == DeploymentKind::Lab),
+        monitor: ctx
+            .config
+            .monitor(ctx.profile.kind == DeploymentKind::Lab)?,
     };
     crate::tui::run(setup).map_err(|e| format!("{e:#}"))?;
     Ok(ExitCode::SUCCESS)
@@ -1222,10 +1224,13 @@ fn status(
     timeout: u64,
 ) -> Result<ExitCode, String> {
     use crate::monitor::{self, MonitorConfig, status as st};
+    // The flags set interval and timeout; config.toml adds the internal CA.
     let cfg = MonitorConfig {
         interval: std::time::Duration::from_secs(interval.max(1)),
         timeout: std::time::Duration::from_secs(timeout.max(1)),
-        ..MonitorConfig::default()
+        ..ctx
+            .config
+            .monitor(ctx.profile.kind == DeploymentKind::Lab)?
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -7,6 +7,7 @@
 //! probe_interval_secs = 10  # live monitor: seconds between probe rounds
 //! probe_timeout_secs = 3    # live monitor: seconds one probe may take
 //! probe_concurrency = 16    # live monitor: probes at once
+//! trusted_ca_files = ["/etc/pchat/contoso-root.pem"]  # the internal CA (PEM or DER)
 //! lang = "it"               # en | it | es | ko; default: the system locale, else English
 //! ```
 
@@ -32,13 +33,37 @@ pub struct Config {
     pub probe_timeout_secs: Option<u64>,
     /// Live monitor: probes running at once (default 16).
     pub probe_concurrency: Option<usize>,
+    /// Live monitor: the internal CA certificates (PEM or DER files) the pools' certificates
+    /// must chain to; item 15 (certificates from the internal CA) passes only against these.
+    /// The lab adds its own CA.
+    #[serde(default)]
+    pub trusted_ca_files: Vec<std::path::PathBuf>,
 }
 
 impl Config {
     /// The monitor settings for a deployment kind, with this file's overrides.
-    pub fn monitor(&self, lab: bool) -> crate::monitor::MonitorConfig {
+    ///
+    /// # Errors
+    /// A CA file that cannot be read or holds no certificate, named with what to do.
+    pub fn monitor(&self, lab: bool) -> Result<crate::monitor::MonitorConfig, String> {
         let d = crate::monitor::MonitorConfig::default();
-        crate::monitor::MonitorConfig {
+        let mut trusted_cas = Vec::new();
+        for path in &self.trusted_ca_files {
+            let bytes = std::fs::read(path).map_err(|e| {
+                format!(
+                    "config: trusted_ca_files: cannot read {}: {e}",
+                    path.display()
+                )
+            })?;
+            trusted_cas.push(ca_der(&bytes).ok_or_else(|| {
+                format!(
+                    "config: trusted_ca_files: {} holds no certificate (PEM or DER expected)",
+                    path.display()
+                )
+            })?);
+        }
+        Ok(crate::monitor::MonitorConfig {
+            trusted_cas,
             interval: std::time::Duration::from_secs(
                 self.probe_interval_secs
                     .unwrap_or(if lab { 2 } else { 10 })
@@ -49,8 +74,19 @@ impl Config {
                 .map_or(d.timeout, |s| std::time::Duration::from_secs(s.max(1))),
             concurrency: self.probe_concurrency.unwrap_or(d.concurrency).max(1),
             ..d
-        }
+        })
     }
+}
+
+/// The DER bytes of a certificate file, PEM (`-----BEGIN CERTIFICATE-----`) or DER.
+fn ca_der(bytes: &[u8]) -> Option<Vec<u8>> {
+    if bytes.starts_with(b"-----BEGIN") {
+        let (_, pem) = x509_parser::pem::parse_x509_pem(bytes).ok()?;
+        pem.parse_x509().ok()?;
+        return Some(pem.contents);
+    }
+    x509_parser::parse_x509_certificate(bytes).ok()?;
+    Some(bytes.to_vec())
 }
 
 impl Config {
@@ -102,13 +138,39 @@ mod tests {
     fn monitor_settings_come_from_the_file_with_per_deployment_defaults() {
         let c: Config =
             toml::from_str("probe_interval_secs = 30\nprobe_concurrency = 4\n").unwrap();
-        let m = c.monitor(false);
+        let m = c.monitor(false).unwrap();
         assert_eq!(m.interval.as_secs(), 30);
         assert_eq!(m.concurrency, 4);
         assert_eq!(m.timeout.as_secs(), 3);
         let d = Config::default();
-        assert_eq!(d.monitor(true).interval.as_secs(), 2);
-        assert_eq!(d.monitor(false).interval.as_secs(), 10);
+        assert_eq!(d.monitor(true).unwrap().interval.as_secs(), 2);
+        assert_eq!(d.monitor(false).unwrap().interval.as_secs(), 10);
+    }
+
+    #[test]
+    fn trusted_ca_files_load_pem_and_der_and_name_a_bad_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = crate::lab::endpoints::LabCa::generate("Contoso Test Root").unwrap();
+        let pem = dir.path().join("root.pem");
+        let der = dir.path().join("root.cer");
+        let bad = dir.path().join("bad.pem");
+        std::fs::write(&pem, ca.cert_pem()).unwrap();
+        std::fs::write(&der, ca.cert_der()).unwrap();
+        std::fs::write(&bad, "not a certificate").unwrap();
+        let c = Config {
+            trusted_ca_files: vec![pem, der],
+            ..Config::default()
+        };
+        let m = c.monitor(false).unwrap();
+        assert_eq!(m.trusted_cas.len(), 2);
+        assert_eq!(m.trusted_cas[0], ca.cert_der());
+        assert_eq!(m.trusted_cas[1], ca.cert_der());
+        let c = Config {
+            trusted_ca_files: vec![bad],
+            ..Config::default()
+        };
+        let e = c.monitor(false).unwrap_err();
+        assert!(e.contains("bad.pem") && e.contains("no certificate"), "{e}");
     }
 
     #[test]
