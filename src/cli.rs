@@ -331,7 +331,8 @@ impl Context {
 }
 
 /// Output piped into `head` or `less` closes early: exit quietly on SIGPIPE, as Unix tools
-/// do, instead of panicking on a failed print. (Rust starts with SIGPIPE ignored.)
+/// do, instead of panicking on a failed print. (Rust starts with SIGPIPE ignored, which the
+/// wizard and the jobs need: their sockets and pipes report a closed peer as an error.)
 fn restore_sigpipe() {
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to the default before any thread starts.
@@ -342,8 +343,25 @@ fn restore_sigpipe() {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    restore_sigpipe();
     let cli = Cli::parse();
+    // Only for commands that just print: the wizard, the monitor and the jobs talk to
+    // sockets and child processes, where a closed peer must be an error, not a kill.
+    if matches!(
+        cli.command,
+        Some(
+            Command::Runbook { .. }
+                | Command::Audit { .. }
+                | Command::Sessions { .. }
+                | Command::Inspect { .. }
+                | Command::Report { .. }
+                | Command::Script { .. }
+                | Command::Topology { .. }
+                | Command::I18n { .. }
+                | Command::Paths
+        )
+    ) {
+        restore_sigpipe();
+    }
     let _ = color_eyre::install();
     match run(cli) {
         Ok(code) => code,

@@ -191,7 +191,9 @@ fn tick_and_note_survive_a_restart() {
         t.screen()
     );
     t.send("q");
-    assert!(t.wait_exit(Duration::from_secs(20)).success());
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "exit {status:?}; screen:\n{}", t.screen());
+    assert_terminal_restored(&t);
 }
 
 #[test]
