@@ -17,7 +17,7 @@ use crate::jobs::runner::StderrReporter;
 use crate::jobs::{self, JobEnv, JobKind, JobOutcome};
 use crate::paths::Paths;
 use crate::runbook::Runbook;
-use crate::store::{Evidence, ItemState, Session, Store};
+use crate::store::{ItemState, Session, Store};
 use crate::tui::theme::{Theme, ThemeName};
 
 /// pchat-migrate: a guided, resumable, verifiable migration of Lync Server 2010 Group Chat
@@ -991,8 +991,9 @@ fn ensure_import_ready(
     }
 }
 
-/// Records a headless job's result in the session exactly as the wizard does: the job run,
-/// the evidence, and the item's new state.
+/// Records a headless job's result in the session exactly as the wizard does
+/// ([`jobs::record::JobRecord`]) and chooses the exit code: 0 passed, 1 failed or cancelled,
+/// 2 a set-up problem.
 fn record_result(
     store: &mut Store,
     session: &Session,
@@ -1002,63 +1003,14 @@ fn record_result(
     result: &Result<JobOutcome, jobs::JobError>,
     who: &str,
 ) -> Result<ExitCode, String> {
-    let e = |e: crate::store::StoreError| e.to_string();
-    match result {
-        Ok(o) => {
-            store
-                .job_finished(
-                    run_id,
-                    if o.passed { "succeeded" } else { "failed" },
-                    &o.summary,
-                )
-                .map_err(e)?;
-            let ev = Evidence {
-                source: format!("{} job", kind.label()),
-                summary: o.summary.clone(),
-                passed: Some(o.passed),
-                detail: serde_json::to_value(o).unwrap_or_default(),
-            };
-            store.add_evidence(session.id, item, &ev, who).map_err(e)?;
-            let (state, reason) = if o.passed {
-                (ItemState::Done, None)
-            } else {
-                (ItemState::Failed, Some(o.summary.as_str()))
-            };
-            store
-                .set_item_state(session.id, item, state, reason, who)
-                .map_err(e)?;
-            Ok(if o.passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Err(jobs::JobError::Cancelled) => {
-            store
-                .job_finished(run_id, "cancelled", "cancelled")
-                .map_err(e)?;
-            Ok(ExitCode::from(1))
-        }
-        Err(err) => {
-            let msg = err.to_string();
-            store.job_finished(run_id, "failed", &msg).map_err(e)?;
-            let ev = Evidence {
-                source: format!("{} job", kind.label()),
-                summary: msg.clone(),
-                passed: Some(false),
-                detail: serde_json::json!({ "error": msg }),
-            };
-            store.add_evidence(session.id, item, &ev, who).map_err(e)?;
-            store
-                .set_item_state(session.id, item, ItemState::Failed, Some(&msg), who)
-                .map_err(e)?;
-            Ok(ExitCode::from(if matches!(err, jobs::JobError::Setup(_)) {
-                2
-            } else {
-                1
-            }))
-        }
-    }
+    jobs::record::JobRecord::of(kind, result)
+        .save(store, session.id, item, run_id, who)
+        .map_err(|e| e.to_string())?;
+    Ok(match result {
+        Ok(o) if o.passed => ExitCode::SUCCESS,
+        Err(jobs::JobError::Setup(_)) => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    })
 }
 
 /// Sets `flag` on the first Ctrl-C (headless jobs stop cleanly at the next batch).

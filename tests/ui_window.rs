@@ -14,7 +14,7 @@ use pchat_migrate::jobs::{self, JobEnv, JobKind};
 use pchat_migrate::planner::{self, PlanInputs, Rate, StepId, Throughput, fmt_duration};
 use pchat_migrate::progress::NullReporter;
 use pchat_migrate::runbook::Runbook;
-use pchat_migrate::store::{Evidence, ItemState, Store};
+use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::{Screen, window};
@@ -119,16 +119,9 @@ fn rehearse(lab: &Lab) -> u64 {
         if kind == JobKind::Export {
             exported = o.detail["messages"].as_u64().unwrap();
         }
-        store.job_finished(run.id, "succeeded", &o.summary).unwrap();
-        let ev = Evidence {
-            source: format!("{} job", kind.label()),
-            summary: o.summary.clone(),
-            passed: Some(true),
-            detail: serde_json::to_value(&o).unwrap(),
-        };
-        store.add_evidence(s.id, &item, &ev, "alice").unwrap();
-        store
-            .set_item_state(s.id, &item, ItemState::Done, None, "alice")
+        // Recorded exactly as the wizard and the headless commands record a job.
+        jobs::record::JobRecord::of(kind, &Ok(o))
+            .save(&mut store, s.id, &item, run.id, "alice")
             .unwrap();
     }
     exported

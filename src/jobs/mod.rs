@@ -6,6 +6,7 @@
 //! ([`crate::exec`]) runs Microsoft's cmdlets through PowerShell behind the same function.
 
 pub mod preflight;
+pub mod record;
 pub mod runner;
 
 use std::path::PathBuf;

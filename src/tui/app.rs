@@ -1874,47 +1874,13 @@ impl App {
         let (log_tail, stats) = handle
             .map(|h| (h.log_tail(8), h.stats.clone()))
             .unwrap_or_default();
-        let (status, summary, evidence, new_state) = match &result {
-            Ok(o) => {
-                let ev = Evidence {
-                    source: format!("{} job", kind.label()),
-                    summary: o.summary.clone(),
-                    passed: Some(o.passed),
-                    detail: serde_json::to_value(o).unwrap_or_default(),
-                };
-                let state = if o.passed {
-                    ItemState::Done
-                } else {
-                    ItemState::Failed
-                };
-                (
-                    if o.passed { "succeeded" } else { "failed" },
-                    o.summary.clone(),
-                    Some(ev),
-                    Some((state, (!o.passed).then(|| o.summary.clone()))),
-                )
-            }
-            Err(JobError::Cancelled) => (
-                "cancelled",
-                t!("status-job-cancelled", job = kind.title()),
-                None,
-                None,
-            ),
-            Err(e) => {
-                let msg = e.to_string();
-                let ev = Evidence {
-                    source: format!("{} job", kind.label()),
-                    summary: msg.clone(),
-                    passed: Some(false),
-                    detail: serde_json::json!({ "error": msg }),
-                };
-                (
-                    "failed",
-                    msg.clone(),
-                    Some(ev),
-                    Some((ItemState::Failed, Some(msg))),
-                )
-            }
+        let rec = crate::jobs::record::JobRecord::of(kind, &result);
+        let status = rec.status;
+        // The screen says "cancelled" in the admin's language; the store keeps the record's.
+        let summary = if status == "cancelled" {
+            t!("status-job-cancelled", job = kind.title())
+        } else {
+            rec.summary.clone()
         };
         self.finished.insert(
             item_id.clone(),
@@ -1930,26 +1896,9 @@ impl App {
         self.pending.insert(item_id.clone());
         let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
         self.worker.submit(move |store| {
-            let mut err = None;
-            if let Err(e) = store.job_finished(run_id, status, &summary) {
-                err = Some(e.to_string());
-            }
-            let evidence = match &evidence {
-                Some(ev) => store
-                    .add_evidence(sid, &item_id, ev, &who)
-                    .map(Some)
-                    .map_err(|e| e.to_string()),
-                None => Ok(None),
-            };
-            let record = new_state.and_then(|(state, reason)| {
-                store
-                    .set_item_state(sid, &item_id, state, reason.as_deref(), &who)
-                    .map_err(|e| err = Some(e.to_string()))
-                    .ok()
-            });
-            let evidence = match (evidence, err) {
-                (Ok(_), Some(e)) => Err(e),
-                (ev, _) => ev,
+            let (evidence, record) = match rec.save(store, sid, &item_id, run_id, &who) {
+                Ok((ev, record)) => (Ok(ev), record),
+                Err(e) => (Err(e.to_string()), None),
             };
             let _ = tx.send(AppMsg::JobResultSaved {
                 item_id,
