@@ -190,6 +190,26 @@ fn tick_and_note_survive_a_restart() {
         "the operator is not shown:\n{}",
         t.screen()
     );
+    // Switch to a new session without leaving the wizard: an empty checklist, then back.
+    t.send("S");
+    t.wait_for("Migration sessions", Duration::from_secs(10));
+    t.send("n");
+    t.send("cutover");
+    t.send("\r");
+    t.wait_for("session cutover", Duration::from_secs(30));
+    // The new session starts empty (the monitor may tick its probe items at once): the
+    // Plan item ticked in the other session is not here.
+    t.wait_for("0 Plan", Duration::from_secs(10));
+    let plan = t
+        .screen()
+        .lines()
+        .find(|l| l.contains(" 0 Plan ") && l.contains("/12"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        plan.contains("0/12"),
+        "the new session is not empty: {plan}"
+    );
     t.send("q");
     let status = t.wait_exit(Duration::from_secs(20));
     assert!(status.success(), "exit {status:?}; screen:\n{}", t.screen());

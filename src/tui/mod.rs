@@ -165,23 +165,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
 /// Terminal I/O errors and store errors at start-up.
 pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
     let reopen = setup.reopen.take();
-    let monitor_cfg = setup.monitor.clone();
-    let (profile, lab_dir, data_dir, profile_path) = (
-        setup.profile.clone(),
-        setup.lab_dir.clone(),
-        setup.data_dir.clone(),
-        setup.profile_path.clone(),
-    );
-    let keep = (
-        setup.runbook.clone(),
-        setup.placeholders.clone(),
-        setup.deployment_name.clone(),
-        setup.deployment_kind.clone(),
-        setup.migration_line.clone(),
-        setup.operator.clone(),
-        setup.job_env.clone(),
-        setup.job_logs_dir.clone(),
-    );
+    let shared = Shared::of(&setup);
     let (mut app, mut rx) = build_app(setup)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -193,9 +177,9 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         app.size = (size.width, size.height);
         // The live monitor (and, in the lab, the loopback pools) runs with the session.
         let link = match runtime.block_on(monitor_link::start(
-            &profile,
-            lab_dir.as_deref(),
-            monitor_cfg.clone(),
+            &shared.profile,
+            shared.lab_dir.as_deref(),
+            shared.monitor.clone(),
         )) {
             Ok(link) => {
                 app.attach_monitor(link.cmd.clone());
@@ -225,37 +209,73 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
             }
         };
         tracing::info!(session = %name, "switching session");
-        let (
-            runbook,
-            placeholders,
-            deployment_name,
-            deployment_kind,
-            migration_line,
-            operator,
-            job_env,
-            job_logs_dir,
-        ) = keep.clone();
-        (app, rx) = build_app(WizardSetup {
-            runbook,
-            placeholders,
-            deployment_name,
-            deployment_kind,
-            migration_line,
+        // No terminal.clear(): it asks the terminal for the cursor position, and the answer
+        // can be taken by the input reader still running. The next frame is diffed against
+        // the last one, which is what the screen shows.
+        (app, rx) = build_app(shared.setup(store, session, theme, mouse))?;
+    }
+}
+
+/// What stays the same when the admin switches sessions: everything in [`WizardSetup`] but
+/// the store, the session and the picker.
+#[derive(Clone)]
+struct Shared {
+    runbook: Arc<Runbook>,
+    placeholders: Placeholders,
+    deployment_name: String,
+    deployment_kind: String,
+    migration_line: String,
+    operator: String,
+    job_env: Result<JobEnv, String>,
+    job_logs_dir: Option<std::path::PathBuf>,
+    profile: crate::deployment::Profile,
+    data_dir: Option<std::path::PathBuf>,
+    lab_dir: Option<std::path::PathBuf>,
+    profile_path: Option<std::path::PathBuf>,
+    monitor: crate::monitor::MonitorConfig,
+}
+
+impl Shared {
+    fn of(s: &WizardSetup) -> Shared {
+        Shared {
+            runbook: s.runbook.clone(),
+            placeholders: s.placeholders.clone(),
+            deployment_name: s.deployment_name.clone(),
+            deployment_kind: s.deployment_kind.clone(),
+            migration_line: s.migration_line.clone(),
+            operator: s.operator.clone(),
+            job_env: s.job_env.clone(),
+            job_logs_dir: s.job_logs_dir.clone(),
+            profile: s.profile.clone(),
+            data_dir: s.data_dir.clone(),
+            lab_dir: s.lab_dir.clone(),
+            profile_path: s.profile_path.clone(),
+            monitor: s.monitor.clone(),
+        }
+    }
+
+    fn setup(&self, store: Store, session: Session, theme: Theme, mouse: bool) -> WizardSetup {
+        let s = self.clone();
+        WizardSetup {
+            runbook: s.runbook,
+            placeholders: s.placeholders,
+            deployment_name: s.deployment_name,
+            deployment_kind: s.deployment_kind,
+            migration_line: s.migration_line,
             store,
             session,
-            operator,
+            operator: s.operator,
             theme,
             mouse,
-            job_env,
-            job_logs_dir,
+            job_env: s.job_env,
+            job_logs_dir: s.job_logs_dir,
             reopen: None,
-            profile: profile.clone(),
-            data_dir: data_dir.clone(),
-            lab_dir: lab_dir.clone(),
-            profile_path: profile_path.clone(),
-            monitor: monitor_cfg.clone(),
-        })?;
-        terminal.clear()?;
+            profile: s.profile,
+            data_dir: s.data_dir,
+            lab_dir: s.lab_dir,
+            profile_path: s.profile_path,
+            monitor: s.monitor,
+        }
     }
 }
 
