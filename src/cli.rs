@@ -78,9 +78,15 @@ pub enum Command {
         /// Preview only: report what would be imported and every warning, write nothing.
         #[arg(long)]
         what_if: bool,
-        /// Acknowledge the latest -WhatIf preview's warnings (recorded in the audit trail).
+        /// Acknowledge the latest -WhatIf preview's warnings and notes (recorded in the audit
+        /// trail).
         #[arg(long, conflicts_with = "what_if")]
         accept_warnings: bool,
+        /// Accept, by name, each item the latest -WhatIf preview refuses (its errors): they
+        /// will not be imported, and verify lists them as accepted losses (each recorded in
+        /// the audit trail).
+        #[arg(long, conflicts_with = "what_if")]
+        accept_losses: bool,
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -436,6 +442,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import {
             what_if,
             accept_warnings,
+            accept_losses,
             json,
             confirm,
         } => {
@@ -451,7 +458,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 let mut store = ctx.open_store()?;
                 let session = ctx.session(&mut store, cli.session.as_deref())?;
-                ensure_import_ready(&mut store, &session, &ctx, accept_warnings)?;
+                ensure_import_ready(&mut store, &session, &ctx, accept_warnings, accept_losses)?;
                 drop(store);
                 headless_job(
                     &ctx,
@@ -661,6 +668,14 @@ fn headless_job(
     let cancel = reporter.cancel.clone();
     // Ctrl-C asks the job to stop at its next batch; a second Ctrl-C kills as usual.
     let _ = ctrlc_flag(cancel);
+    // The verify lists the losses accepted for the newest preview as such.
+    let env = env.with_accepted_losses(
+        crate::migration::derive(
+            &ctx.runbook,
+            &store.facts(session.id).map_err(|e| e.to_string())?,
+        )
+        .losses_for_verify(),
+    );
     let result = jobs::run(kind, &env, &reporter);
     let code = record_result(
         &mut store,
@@ -690,6 +705,16 @@ fn headless_job(
                     print_differences(&outcome);
                 }
             }
+        }
+        Err(jobs::JobError::Cancelled(c)) => {
+            let line = crate::migration::cancel_statement(kind, &c);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "kind": kind, "passed": false, "cancelled": c, "statement": line })
+                );
+            }
+            eprintln!("pchat-migrate: {line}");
         }
         Err(e) => {
             if json {
@@ -927,67 +952,96 @@ fn print_differences(outcome: &JobOutcome) {
     }
 }
 
-/// The headless side of the import gate (see `jobs::preflight`): the latest `-WhatIf`
-/// preview must have passed after the latest export, and its warnings must be acknowledged —
-/// in the wizard, or here with `--accept-warnings`, which prints them and records the
-/// acknowledgement in the audit trail.
+/// The headless side of the import gate (`migration::Migration::import`): the latest
+/// `-WhatIf` preview must have completed after the latest export; each item it refuses (an
+/// error) must be accepted by name (`--accept-losses`, one recorded event per loss); its
+/// warnings and notes must be acknowledged (`--accept-warnings`, recorded). Both flags print
+/// what they accept.
 fn ensure_import_ready(
     store: &mut Store,
     session: &Session,
     ctx: &Context,
     accept_warnings: bool,
+    accept_losses: bool,
 ) -> Result<(), String> {
-    use crate::jobs::preflight::{self, ImportReadiness};
-    let evidence =
-        |store: &Store, kind: JobKind| -> Result<Vec<crate::store::EvidenceRecord>, String> {
-            match ctx.runbook.job_item(kind) {
-                Some(item) => store
-                    .evidence(session.id, &item.id)
-                    .map_err(|e| e.to_string()),
-                None => Ok(Vec::new()),
+    use crate::migration::{self, ImportReadiness};
+    let whatif_item = ctx
+        .runbook
+        .job_item(JobKind::ImportWhatIf)
+        .map(|i| i.id.clone());
+    loop {
+        let facts = store.facts(session.id).map_err(|e| e.to_string())?;
+        let m = migration::derive(&ctx.runbook, &facts);
+        let preview = m.preview.clone();
+        match (&m.import, preview) {
+            (ImportReadiness::Ready, _) => return Ok(()),
+            (ImportReadiness::LossesNotAccepted { items }, Some(p)) if accept_losses => {
+                for w in p.errors() {
+                    if !items.contains(&format!("{}: {}", w.code, w.item)) {
+                        continue;
+                    }
+                    eprintln!(
+                        "  accepting the loss of {} \"{}\": {}",
+                        w.code, w.item, w.message
+                    );
+                    let detail = serde_json::to_string(&migration::LossAcceptance {
+                        evidence_id: p.evidence_id,
+                        code: w.code.clone(),
+                        item: w.item.clone(),
+                    })
+                    .map_err(|e| e.to_string())?;
+                    store
+                        .record_event(
+                            session.id,
+                            migration::EVENT_LOSS_ACCEPTED,
+                            whatif_item.as_deref(),
+                            &detail,
+                            &ctx.operator,
+                        )
+                        .map_err(|e| e.to_string())?;
+                }
+                eprintln!(
+                    "accepted {} losses of the -WhatIf preview (recorded)",
+                    items.len()
+                );
             }
-        };
-    let whatif = evidence(store, JobKind::ImportWhatIf)?;
-    let export = evidence(store, JobKind::Export)?;
-    let acknowledged: std::collections::HashSet<i64> = store
-        .audit(session.id)
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .filter(|e| e.kind == preflight::EVENT_WHATIF_ACK)
-        .filter_map(|e| {
-            e.detail
-                .as_deref()
-                .and_then(preflight::acknowledged_evidence)
-        })
-        .collect();
-    match preflight::import_readiness(&whatif, &export, &acknowledged) {
-        ImportReadiness::Ready => Ok(()),
-        ImportReadiness::NotAcknowledged { warnings } if accept_warnings => {
-            let preview = preflight::latest_preview(&whatif).ok_or("no preview")?;
-            for w in &preview.warnings {
-                eprintln!("  {:<8} {} {}: {}", w.severity, w.code, w.item, w.message);
+            (ImportReadiness::LossesNotAccepted { items }, _) => {
+                return Err(format!(
+                    "the -WhatIf preview refuses {} item{} that the import would not import: {}. Fix {} and export \
+                     again, or accept each loss by name: pchat-migrate import --accept-warnings --accept-losses \
+                     (recorded in the audit trail; verify then lists them as accepted losses)",
+                    items.len(),
+                    if items.len() == 1 { "" } else { "s" },
+                    items.join("; "),
+                    if items.len() == 1 { "it" } else { "them" }
+                ));
             }
-            let item = ctx
-                .runbook
-                .job_item(JobKind::ImportWhatIf)
-                .map(|i| i.id.clone());
-            store
-                .record_event(
-                    session.id,
-                    preflight::EVENT_WHATIF_ACK,
-                    item.as_deref(),
-                    &preflight::ack_detail(&preview),
-                    &ctx.operator,
-                )
-                .map_err(|e| e.to_string())?;
-            eprintln!("acknowledged {warnings} warnings of the -WhatIf preview (recorded)");
-            Ok(())
+            (ImportReadiness::NotAcknowledged { warnings, notes }, Some(p)) if accept_warnings => {
+                for w in p.warnings.iter().filter(|w| !w.is_error()) {
+                    eprintln!("  {:<8} {} {}: {}", w.severity, w.code, w.item, w.message);
+                }
+                store
+                    .record_event(
+                        session.id,
+                        migration::EVENT_WHATIF_ACK,
+                        whatif_item.as_deref(),
+                        &migration::ack_detail(&p),
+                        &ctx.operator,
+                    )
+                    .map_err(|e| e.to_string())?;
+                eprintln!(
+                    "acknowledged {warnings} warnings and {notes} notes of the -WhatIf preview (recorded)"
+                );
+            }
+            (ImportReadiness::NotAcknowledged { warnings, notes }, _) => {
+                return Err(format!(
+                    "the -WhatIf preview raised {warnings} warnings and {notes} notes: read them (pchat-migrate import \
+                     --what-if), then run pchat-migrate import --accept-warnings to acknowledge them (recorded in the \
+                     audit trail)"
+                ));
+            }
+            (other, _) => return Err(crate::i18n::tr(other.message_id())),
         }
-        ImportReadiness::NotAcknowledged { warnings } => Err(format!(
-            "the -WhatIf preview raised {warnings} warnings: read them (pchat-migrate import --what-if), \
-             then run pchat-migrate import --accept-warnings to acknowledge them (recorded in the audit trail)"
-        )),
-        other => Err(crate::i18n::tr(other.message_id())),
     }
 }
 

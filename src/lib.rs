@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod lab;
 pub mod logging;
+pub mod migration;
 pub mod monitor;
 pub mod paths;
 pub mod pilot;

@@ -13,8 +13,9 @@
 //!
 //! [`save`] stores the plan with the session (store table `plans`, audit event
 //! `plan-saved`); during the window the admin marks steps started and finished
-//! ([`crate::store::Store::start_window_step`] / `finish_window_step`), the export/import/
-//! verify job runs count too ([`actuals`]), and [`track`] shows elapsed against planned.
+//! ([`crate::store::Store::start_window_step`] / `finish_window_step`), and
+//! `crate::migration::window` derives each step's actual times (marks, job runs, checklist
+//! items) and elapsed against planned, for the Window screen and the report alike.
 //!
 //! Inferred: the default durations of the fixed steps ([`FixedSteps::default`]) are our own
 //! starting points, to be replaced by the admin's; nothing documented backs them.
@@ -160,7 +161,8 @@ pub struct Throughput {
 /// Reads the rates a lab rehearsal measured: for each of export, `-WhatIf`, import and
 /// verify, the newest passing job evidence of the session (detail = the job's
 /// `JobOutcome` JSON: `elapsed_ms`, and `detail.messages` or, for verify,
-/// `detail.messages_compared`), falling back to the job run's start and finish when the
+/// `detail.messages_compared`; for a resumed import `detail.messages_this_run`, the messages
+/// that run wrote in its time), falling back to the job run's start and finish when the
 /// evidence has no time. Jobs that moved no messages give no rate.
 ///
 /// # Errors
@@ -185,7 +187,14 @@ pub fn measured_throughput(store: &Store, lab_session: i64) -> Result<Throughput
         } else {
             "messages"
         };
-        let messages = d.get("detail")?.get(count_key)?.as_u64()?;
+        let summary = d.get("detail")?;
+        // A resumed import wrote only part of the messages in this run's time.
+        let resumed = summary.get("resumed").and_then(|v| v.as_bool()) == Some(true);
+        let messages = if resumed {
+            summary.get("messages_this_run")?.as_u64()?
+        } else {
+            summary.get(count_key)?.as_u64()?
+        };
         let ms = d
             .get("elapsed_ms")
             .and_then(|v| v.as_u64())
@@ -583,65 +592,6 @@ pub fn load(store: &Store, session_id: i64) -> Result<Option<Plan>, StoreError> 
         .transpose()
 }
 
-/// When a step actually ran.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepActual {
-    /// The step.
-    pub step: StepId,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// When it finished, if it did.
-    pub finished_at: Option<DateTime<Utc>>,
-    /// Where the times come from (`marked by alice`, `export job run #4`).
-    pub source: String,
-}
-
-/// The actual step times of a session: the steps the admin marked
-/// ([`Store::window_steps`]) and, for export, `-WhatIf`, import and verify when not marked,
-/// the newest job run of that kind (only runs that started at or after the first marked
-/// step, when any step is marked).
-///
-/// # Errors
-/// Store errors.
-pub fn actuals(store: &Store, session_id: i64) -> Result<Vec<StepActual>, StoreError> {
-    let marked = store.window_steps(session_id)?;
-    let mut out: Vec<StepActual> = marked
-        .iter()
-        .filter_map(|w| {
-            StepId::parse(&w.step).map(|step| StepActual {
-                step,
-                started_at: w.started_at,
-                finished_at: w.finished_at,
-                source: format!("marked by {}", w.started_by),
-            })
-        })
-        .collect();
-    let window_start = marked.iter().map(|w| w.started_at).min();
-    let runs = store.job_runs(session_id)?;
-    for step in StepId::ALL {
-        let Some(kind) = step.job_kind() else {
-            continue;
-        };
-        if out.iter().any(|a| a.step == step) {
-            continue;
-        }
-        let run = runs
-            .iter()
-            .filter(|r| r.kind == kind && window_start.is_none_or(|w| r.started_at >= w))
-            .max_by_key(|r| (r.started_at, r.id));
-        if let Some(r) = run {
-            out.push(StepActual {
-                step,
-                started_at: r.started_at,
-                finished_at: r.finished_at,
-                source: format!("{kind} job run #{} ({})", r.id, r.status),
-            });
-        }
-    }
-    out.sort_by_key(|a| (a.started_at, a.step));
-    Ok(out)
-}
-
 /// Where a step stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -692,41 +642,6 @@ pub struct StepStatus {
     pub source: Option<String>,
 }
 
-/// Elapsed against planned for every step of the plan, at `now`.
-pub fn track(plan: &Plan, actuals: &[StepActual], now: DateTime<Utc>) -> Vec<StepStatus> {
-    plan.steps
-        .iter()
-        .map(|p| {
-            let a = actuals.iter().find(|a| a.step == p.step);
-            let (elapsed_s, state) = match a {
-                None => (None, StepState::Pending),
-                Some(a) => {
-                    let end = a.finished_at.unwrap_or(now);
-                    let secs = u64::try_from((end - a.started_at).num_seconds()).unwrap_or(0);
-                    let late = secs > p.planned_s;
-                    let state = match (a.finished_at.is_some(), late) {
-                        (true, false) => StepState::Done,
-                        (true, true) => StepState::DoneLate,
-                        (false, false) => StepState::Running,
-                        (false, true) => StepState::RunningLate,
-                    };
-                    (Some(secs), state)
-                }
-            };
-            StepStatus {
-                step: p.step,
-                title: p.title.clone(),
-                planned_s: p.planned_s,
-                elapsed_s,
-                state,
-                started_at: a.map(|a| a.started_at),
-                finished_at: a.and_then(|a| a.finished_at),
-                source: a.map(|a| a.source.clone()),
-            }
-        })
-        .collect()
-}
-
 /// The window as a whole: planned against actual.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowProgress {
@@ -746,44 +661,6 @@ pub struct WindowProgress {
     pub projected_s: Option<u64>,
     /// Whether the projection fits in the booked window.
     pub within_window: bool,
-}
-
-/// Sums up [`track`]'s statuses.
-pub fn window_progress(plan: &Plan, statuses: &[StepStatus], now: DateTime<Utc>) -> WindowProgress {
-    let started_at = statuses.iter().filter_map(|s| s.started_at).min();
-    let all_done = !statuses.is_empty()
-        && statuses
-            .iter()
-            .all(|s| matches!(s.state, StepState::Done | StepState::DoneLate));
-    let finished_at = if all_done {
-        statuses.iter().filter_map(|s| s.finished_at).max()
-    } else {
-        None
-    };
-    let actual_s = started_at.map(|s| {
-        let end = finished_at.unwrap_or(now);
-        u64::try_from((end - s).num_seconds()).unwrap_or(0)
-    });
-    let remaining: u64 = statuses
-        .iter()
-        .map(|s| match s.state {
-            StepState::Pending => s.planned_s,
-            StepState::Running | StepState::RunningLate => {
-                s.planned_s.saturating_sub(s.elapsed_s.unwrap_or(0))
-            }
-            StepState::Done | StepState::DoneLate => 0,
-        })
-        .sum();
-    let projected_s = actual_s.map(|a| a + remaining);
-    WindowProgress {
-        window_s: plan.window_s,
-        planned_s: plan.total_s,
-        actual_s,
-        started_at,
-        finished_at,
-        projected_s,
-        within_window: projected_s.unwrap_or(plan.total_s) <= plan.window_s,
-    }
 }
 
 #[cfg(test)]
@@ -873,51 +750,6 @@ mod tests {
         assert!(p.summary().contains("2024-06-01 20:00"));
         i.include_whatif = false;
         assert!(estimate(&i).unwrap().step(StepId::ImportWhatIf).is_none());
-    }
-
-    #[test]
-    fn planner_track_states_and_window_progress() {
-        let p = estimate(&inputs()).unwrap();
-        let t0 = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let m = |x: i64| t0 + Duration::minutes(x);
-        let actual = vec![
-            StepActual {
-                step: StepId::StopServices,
-                started_at: m(0),
-                finished_at: Some(m(10)),
-                source: "t".into(),
-            },
-            StepActual {
-                step: StepId::Backups,
-                started_at: m(10),
-                finished_at: Some(m(50)),
-                source: "t".into(),
-            },
-            StepActual {
-                step: StepId::Export,
-                started_at: m(50),
-                finished_at: None,
-                source: "t".into(),
-            },
-        ];
-        let st = track(&p, &actual, m(60));
-        assert_eq!(st[0].state, StepState::Done);
-        assert_eq!(st[0].elapsed_s, Some(600));
-        assert_eq!(st[1].state, StepState::DoneLate);
-        assert_eq!(st[2].state, StepState::Running);
-        assert_eq!(st[2].elapsed_s, Some(600));
-        assert_eq!(st[3].state, StepState::Pending);
-        let st_late = track(&p, &actual, m(50 + 21));
-        assert_eq!(st_late[2].state, StepState::RunningLate);
-        let w = window_progress(&p, &st, m(60));
-        assert_eq!(w.actual_s, Some(3600));
-        assert!(w.finished_at.is_none());
-        let remaining: u64 =
-            p.steps[3..].iter().map(|s| s.planned_s).sum::<u64>() + (p.steps[2].planned_s - 600);
-        assert_eq!(w.projected_s, Some(3600 + remaining));
-        assert!(w.within_window);
     }
 
     #[test]

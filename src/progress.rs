@@ -21,6 +21,23 @@ pub struct ProgressUpdate {
     pub bytes: u64,
 }
 
+impl ProgressUpdate {
+    /// The fraction of the phase done, 0.0–1.0 (0 when the total is unknown).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// The whole percent of the phase done, rounded down: the one figure the header and the job
+/// gauge both show (so they never differ by a rounding).
+pub fn percent(p: &ProgressUpdate) -> u64 {
+    (p.fraction() * 100.0).floor() as u64
+}
+
 /// Receives progress and log lines from a running job and tells it whether to stop.
 ///
 /// Implementations must be cheap: the data plane may call `progress` for every batch

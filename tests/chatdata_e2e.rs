@@ -312,13 +312,31 @@ fn cancelled_export_leaves_no_package_and_cancelled_import_resumes() {
     let before = dump(&paths.mgc_db);
     let r = RecordingReporter::cancelling_after(1);
     let err = chatdata::import(&zip, &paths.mgc_db, &small_batches, &r).unwrap_err();
-    assert!(matches!(err, ChatDataError::Cancelled(_)), "{err}");
-    assert!(err.to_string().contains("unchanged"), "{err}");
+    assert!(
+        matches!(&err, ChatDataError::Cancelled(c) if c.left == pchat_migrate::chatdata::Left::Nothing),
+        "{err}"
+    );
     assert_eq!(dump(&paths.mgc_db), before);
     // cancelled while publishing (reading reports once per content file): a checkpoint
     let r = RecordingReporter::cancelling_after(4);
     let err = chatdata::import(&zip, &paths.mgc_db, &small_batches, &r).unwrap_err();
-    assert!(err.to_string().contains("resume"), "{err}");
+    // What the cancel says it left is what the target holds.
+    let ChatDataError::Cancelled(c) = &err else {
+        panic!("{err}");
+    };
+    let pchat_migrate::chatdata::Left::PartialImport {
+        messages, total, ..
+    } = c.left
+    else {
+        panic!("a cancel while publishing must report a partial import: {c:?}");
+    };
+    let conn = rusqlite::Connection::open(&paths.mgc_db).unwrap();
+    let held: u64 = conn
+        .query_row("SELECT COUNT(*) FROM tblChat", [], |r| r.get::<_, i64>(0))
+        .unwrap() as u64;
+    drop(conn);
+    assert_eq!(messages, held, "the cancel misstates what was written");
+    assert!(messages > 0 && messages < total, "{c:?}");
     assert_ne!(
         dump(&paths.mgc_db),
         before,
@@ -405,6 +423,7 @@ fn scoped_export_with_start_date_imports_and_verifies_with_the_same_options() {
         start_date_ticks: Some(start),
         scope: opts.scope.clone(),
         disable_exported_nodes: true,
+        accepted_losses: Vec::new(),
     };
     let rep = chatdata::verify(
         &paths.legacy_db,

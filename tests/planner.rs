@@ -86,7 +86,13 @@ fn planner_uses_the_throughput_a_lab_rehearsal_measured_and_tracks_the_window() 
     assert_eq!(ev.new.as_deref(), Some(plan.summary().as_str()));
 
     // Without marks, the job runs of the session time their steps.
-    let actual = planner::actuals(&store, sid).unwrap();
+    let rb = pchat_migrate::runbook::Runbook::embedded().unwrap();
+    let actuals = |store: &Store| {
+        let facts = store.facts(sid).unwrap();
+        let m = pchat_migrate::migration::derive(&rb, &facts);
+        pchat_migrate::migration::window::actuals(&rb, &facts, &m)
+    };
+    let actual = actuals(&store);
     let steps: Vec<StepId> = actual.iter().map(|a| a.step).collect();
     for s in [
         StepId::Export,
@@ -97,7 +103,8 @@ fn planner_uses_the_throughput_a_lab_rehearsal_measured_and_tracks_the_window() 
         assert!(steps.contains(&s), "{s:?} not timed by its job run");
     }
 
-    // During the window: marks count, and from then on only later job runs.
+    // During the window: marks count for their own steps; the job runs keep theirs (a mark
+    // does not reset what already ran).
     store
         .start_window_step(sid, "stop-services", "alice")
         .unwrap();
@@ -105,21 +112,30 @@ fn planner_uses_the_throughput_a_lab_rehearsal_measured_and_tracks_the_window() 
         .finish_window_step(sid, "stop-services", "alice")
         .unwrap();
     store.start_window_step(sid, "backups", "alice").unwrap();
-    let actual = planner::actuals(&store, sid).unwrap();
+    let actual = actuals(&store);
     assert_eq!(
         actual.len(),
-        2,
-        "rehearsal runs before the window do not count"
+        6,
+        "2 marked steps and 4 job steps: {actual:?}"
     );
     let now = Utc::now();
-    let st = planner::track(&plan, &actual, now);
+    let track = |at| pchat_migrate::migration::window::statuses(Some(&plan), &actual, at);
+    let st = track(now);
     assert_eq!(st[0].step, StepId::StopServices);
     assert_eq!(st[0].state, StepState::Done);
     assert_eq!(st[1].state, StepState::Running);
-    assert!(st[2..].iter().all(|s| s.state == StepState::Pending));
-    let later = planner::track(&plan, &actual, now + Duration::hours(5));
+    let export = st.iter().find(|s| s.step == StepId::Export).unwrap();
+    assert!(matches!(
+        export.state,
+        StepState::Done | StepState::DoneLate
+    ));
+    for s in [StepId::FileCopy, StepId::Endpoint, StepId::Start] {
+        let row = st.iter().find(|x| x.step == s).unwrap();
+        assert_eq!(row.state, StepState::Pending, "{s:?}");
+    }
+    let later = track(now + Duration::hours(5));
     assert_eq!(later[1].state, StepState::RunningLate);
-    let w = planner::window_progress(&plan, &st, now);
+    let w = pchat_migrate::migration::window::progress(&plan, &st, now);
     assert!(w.within_window);
     assert!(w.actual_s.is_some());
 }

@@ -222,6 +222,7 @@ fn add_verify_evidence(
             "elapsed_ms": 1420,
         }),
         elapsed_ms: 1500,
+        findings: None,
     };
     let item = rb.job_item(JobKind::Verify).unwrap().id.clone();
     s.add_evidence(

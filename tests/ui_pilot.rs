@@ -255,10 +255,7 @@ fn results_attach_coexistence_evidence_without_ticking() {
     scripted(&mut app, &mut rx);
 
     for item in [ITEM_PILOT_POLICY, ITEM_TEST_ROOM, ITEM_LEGACY_CLIENT] {
-        let shown = app
-            .evidence
-            .get(item)
-            .expect("evidence shown in the runbook");
+        let shown = app.evidence_of(item);
         assert!(!shown.is_empty());
         assert_eq!(shown[0].evidence.source, "pilot");
         // What the runbook shows is what the store holds, newest first.
@@ -271,12 +268,12 @@ fn results_attach_coexistence_evidence_without_ticking() {
         );
     }
     // Item 27: pilot01 joined and posted, but failed "sees rooms".
-    let e27 = &app.evidence[ITEM_TEST_ROOM][0].evidence;
+    let e27 = &app.evidence_of(ITEM_TEST_ROOM)[0].evidence;
     assert_eq!(e27.passed, Some(false));
     assert!(e27.summary.contains("1 of 4"), "{}", e27.summary);
     assert!(e27.summary.contains("pilot01"), "{}", e27.summary);
     // Item 66: no legacy client among the profile's Lync 2013 users.
-    let e66 = &app.evidence[ITEM_LEGACY_CLIENT][0].evidence;
+    let e66 = &app.evidence_of(ITEM_LEGACY_CLIENT)[0].evidence;
     assert_eq!(e66.passed, Some(false));
     assert!(e66.summary.contains("legacy"), "{}", e66.summary);
 
@@ -284,7 +281,7 @@ fn results_attach_coexistence_evidence_without_ticking() {
     assert_eq!(app.pilot.selected_case(), PilotCase::SeesRooms);
     key(&mut app, 'p');
     settle(&mut app, &mut rx, 1);
-    let e27 = &app.evidence[ITEM_TEST_ROOM][0].evidence;
+    let e27 = &app.evidence_of(ITEM_TEST_ROOM)[0].evidence;
     assert_eq!(e27.passed, Some(true), "{}", e27.summary);
 }
 
@@ -335,7 +332,7 @@ fn csv_import_adds_a_legacy_user_whose_tests_prove_item_66() {
         key(&mut app, 'p');
         settle(&mut app, &mut rx, 1);
     }
-    let e66 = &app.evidence[ITEM_LEGACY_CLIENT][0].evidence;
+    let e66 = &app.evidence_of(ITEM_LEGACY_CLIENT)[0].evidence;
     assert_eq!(e66.passed, Some(true), "{}", e66.summary);
     assert!(e66.summary.starts_with("1 of 1"), "{}", e66.summary);
     let r = stored(&app);

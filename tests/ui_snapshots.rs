@@ -3,10 +3,12 @@
 //! Times are redacted; colours are not part of a text snapshot (see the theme tests).
 
 use pchat_migrate::store::ItemState;
-use pchat_migrate::tui::app::{App, AppMsg, Focus, Pending};
+use pchat_migrate::tui::app::{App, AppMsg, Focus, Overlay, Pending};
 use pchat_migrate::tui::keymap::Action;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/gates.rs"]
+mod gates;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;
@@ -49,10 +51,22 @@ fn checklist_with_states_and_note() {
 
 #[test]
 fn downtime_stage_asks_for_typed_confirmation() {
-    let (mut app, _rx) = app();
+    let (mut app, mut rx) = app();
     let export = app.runbook.stage_index("export").unwrap();
     app.stage_idx = export;
     app.on_action(Action::Enter);
+    // First the open items of the earlier stages, before any word is typed (issue 10 §3).
+    let Some(Overlay::Gate { open, .. }) = &app.overlay else {
+        panic!("the downtime word was asked before the open items were shown");
+    };
+    assert_eq!(open.len(), 44, "every item of stages 0-4 is open");
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('o'),
+            crossterm::event::KeyModifiers::NONE,
+        ),
+    ));
+    settle(&mut app, &mut rx, 1);
     assert!(matches!(
         app.overlay,
         Some(pchat_migrate::tui::app::Overlay::Confirm { .. })
@@ -103,13 +117,42 @@ fn rollback_stops_applying_once_decommission_begins() {
     let item = app.runbook.stage("decommission").unwrap().items[0]
         .id
         .clone();
-    app.overridden_stages.insert("decommission".into());
+    gates::pass_gates(&mut app, &["decommission"]);
+    // Uninstalling the legacy pool ends the rollback option: with no verify it asks for a
+    // reason, recorded under the operator's name, before it is done.
     app.request(Pending::SetState {
-        item_id: item,
+        item_id: item.clone(),
         state: ItemState::Done,
         reason: None,
     });
-    settle(&mut app, &mut rx, 1);
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Irreversible { why, .. }) if why.contains("no verify")),
+        "an irreversible step went through without a verify"
+    );
+    assert!(app.rollback_available());
+    for c in "lab rehearsal, no real pool".chars() {
+        app.on_event(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(c),
+                crossterm::event::KeyModifiers::NONE,
+            ),
+        ));
+    }
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Enter,
+            crossterm::event::KeyModifiers::NONE,
+        ),
+    ));
+    settle(&mut app, &mut rx, 2);
+    assert_eq!(app.state_of(&item), ItemState::Done);
+    assert_eq!(
+        app.migration
+            .irreversible_overrides
+            .get(&item)
+            .map(String::as_str),
+        Some("lab rehearsal, no real pool")
+    );
     assert!(!app.rollback_available());
     app.on_action(Action::Rollback);
     assert!(

@@ -226,7 +226,7 @@ fn pool_state_check_answers_from_the_monitor_and_is_recorded_and_shown() {
     );
     assert_eq!(results[2].status, CheckStatus::Manual);
     // The app holds what the store holds, and the screen shows it with text markers.
-    assert_eq!(app.evidence["hadr.pool-state"][0].id, ev[0].id);
+    assert_eq!(app.evidence_of("hadr.pool-state")[0].id, ev[0].id);
     let screen = render(&mut app, 160, 48);
     assert!(
         screen.contains("[FAIL] 1. pool-state pchatpool.contoso.lab"),

@@ -254,13 +254,14 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     );
     assert!(query(&app, move |s| s.window_steps(sid).unwrap()).is_empty());
 
-    // s: the first step starts; the rehearsal's job runs no longer count (the window began).
+    // s: the first step starts; the export that already ran keeps its times (a mark moves
+    // only its own step).
     key(&mut app, 's');
     pump_until(&mut app, &mut rx, "the start", |a| {
-        a.window
-            .actuals
+        a.facts
+            .window_steps
             .iter()
-            .any(|x| x.step == StepId::StopServices)
+            .any(|x| x.step == "stop-services")
     });
     let steps = query(&app, move |s| s.window_steps(sid).unwrap());
     assert_eq!(steps.len(), 1);
@@ -278,8 +279,8 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
         "{screen}"
     );
     assert!(
-        row_of(&screen, "Export").contains("not started"),
-        "{screen}"
+        !row_of(&screen, "Export").contains("not started"),
+        "a finished export must not be reset by a later mark: {screen}"
     );
     assert!(screen.contains("within the window"), "{screen}");
     assert!(screen.contains("Actual: marked by alice"), "{screen}");
@@ -291,10 +292,10 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     // f: finished, in the store and on screen.
     key(&mut app, 'f');
     pump_until(&mut app, &mut rx, "the finish", |a| {
-        a.window
-            .actuals
+        a.facts
+            .window_steps
             .iter()
-            .any(|x| x.step == StepId::StopServices && x.finished_at.is_some())
+            .any(|x| x.step == "stop-services" && x.finished_at.is_some())
     });
     let steps = query(&app, move |s| {
         (
@@ -320,7 +321,7 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     app.on_action(Action::Down);
     key(&mut app, 's');
     pump_until(&mut app, &mut rx, "the backups start", |a| {
-        a.window.actuals.iter().any(|x| x.step == StepId::Backups)
+        a.facts.window_steps.iter().any(|x| x.step == "backups")
     });
     let screen = render(&mut app, 80, 24);
     assert!(
@@ -338,11 +339,14 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     window::on_tick(&mut app);
     assert!(app.window.loading, "a stale view reloads on the tick");
     pump_until(&mut app, &mut rx, "the reload", |a| {
-        a.window
-            .actuals
+        a.facts
+            .window_steps
             .iter()
-            .any(|x| x.step == StepId::Export && x.source == "marked by bob")
+            .any(|x| x.step == "export" && x.started_by == "bob")
     });
+    // bob's mark replaces the job run as the export step's times: it runs again.
+    let screen = render(&mut app, 160, 48);
+    assert!(row_of(&screen, "Export").contains("on time"), "{screen}");
     app.shutdown();
 }
 

@@ -6,6 +6,9 @@
 
 #![cfg(unix)]
 
+#[path = "common/gates.rs"]
+mod gates;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -152,8 +155,7 @@ fn production_export_shows_the_script_takes_a_masked_password_and_records_the_ap
     std::fs::create_dir_all(data.join("logs")).unwrap();
 
     let item = app.runbook.job_item(JobKind::Export).unwrap().id.clone();
-    app.overridden_stages.insert("export".into());
-    app.confirmed_stages.insert("export".into());
+    gates::pass_gates(&mut app, &["export"]);
     app.request(Pending::RunJob(item.clone()));
     let Some(Overlay::Script(review)) = &app.overlay else {
         panic!("no script review before a production job");

@@ -304,9 +304,9 @@ fn export_to(
     let mut w = PackageWriter::create(tmp, manifest)?;
     w.write_directory(&d, sections)?;
     if r.is_cancelled() {
-        return Err(ChatDataError::Cancelled(
-            "export stopped; no package was left behind".into(),
-        ));
+        return Err(ChatDataError::Cancelled(super::Cancellation::nothing(
+            "export directory",
+        )));
     }
     let guid_of: std::collections::HashMap<i64, &str> = d
         .principals
@@ -330,9 +330,9 @@ fn export_to(
                         bytes,
                     });
                     if r.is_cancelled() {
-                        return Err(ChatDataError::Cancelled(
-                            "export stopped; no package was left behind".into(),
-                        ));
+                        return Err(ChatDataError::Cancelled(super::Cancellation::nothing(
+                            "export messages",
+                        )));
                     }
                 }
                 Ok(true)

@@ -158,6 +158,9 @@ pub struct ImportSummary {
     pub already_complete: bool,
     /// Message batches committed by this run.
     pub batches: u64,
+    /// Messages committed by this run (less than `messages` when it resumed an import that
+    /// an earlier run began): what a throughput figure must divide by this run's time.
+    pub messages_this_run: u64,
     /// Wall time of this run.
     pub elapsed_ms: u64,
 }
@@ -388,6 +391,9 @@ pub(crate) fn pool_check(
 pub(crate) struct Prepared {
     pub(crate) reader: PackageReader,
     pub(crate) contents: PackageContents,
+    /// What the target holds if the run is cancelled while reading: nothing, or the partial
+    /// import an earlier run left (a resumed run writes nothing before it has read).
+    pub(crate) left_if_cancelled: super::Left,
 }
 
 pub(crate) fn prepare(
@@ -400,7 +406,11 @@ pub(crate) fn prepare(
     for n in &contents.notes {
         r.log(format!("package: {n}"));
     }
-    Ok(Prepared { reader, contents })
+    Ok(Prepared {
+        reader,
+        contents,
+        left_if_cancelled: super::Left::Nothing,
+    })
 }
 
 /// One checking pass over content entries `from..`, feeding `scan` and `sink`; `after` runs
@@ -426,10 +436,10 @@ pub(crate) fn scan_content(
     let entries = prep.reader.content_entries().len();
     let mut last_room = i64::MIN;
     let cancelled = || {
-        ChatDataError::Cancelled(
-            "import stopped while reading the package; the target database is unchanged — run it again to continue"
-                .into(),
-        )
+        ChatDataError::Cancelled(super::Cancellation {
+            phase: phase.into(),
+            left: prep.left_if_cancelled.clone(),
+        })
     };
     for k in from..entries {
         prep.reader.read_content_entry(k, scan, |m| {
@@ -591,6 +601,20 @@ struct PublishPlan {
     summary: ImportSummary,
     /// The target's journal mode before the import (restored at the end).
     journal: String,
+}
+
+impl PublishPlan {
+    /// What the target holds after `done` messages were committed (`this_run` by this run).
+    fn partial(&self, done: u64, this_run: u64) -> super::Left {
+        super::Left::PartialImport {
+            categories: self.summary.categories,
+            rooms: self.summary.rooms,
+            principals: self.summary.principals,
+            messages: done,
+            total: self.summary.messages,
+            this_run,
+        }
+    }
 }
 
 /// Per-room result recorded at completion.
@@ -804,13 +828,16 @@ pub fn import(
         summary.what_if = true;
         log_warnings(&summary, r);
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        let c = preflight::Counts::of_warnings(&summary.warnings);
         r.log(format!(
-            "import (what-if): would write {} categories, {} rooms, {} principals, {} messages; {} warnings; nothing was written",
+            "import (what-if): would write {} categories, {} rooms, {} principals, {} messages; {} errors, {} warnings, {} notes; nothing was written",
             summary.categories,
             summary.rooms,
             summary.principals,
             summary.messages,
-            summary.warnings.len()
+            c.errors,
+            c.warnings,
+            c.notes
         ));
         return Ok(summary);
     }
@@ -836,6 +863,11 @@ pub fn import(
     });
     drop(progress);
     drop(target);
+    if let Some(row) = &resume_row
+        && let Ok(recorded) = serde_json::from_str::<PublishPlan>(&row.plan)
+    {
+        prep.left_if_cancelled = recorded.partial(row.messages_done, 0);
+    }
 
     // ---- stage ----------------------------------------------------------------------
     let paths = StagePaths::for_target(mgc_db);
@@ -888,7 +920,7 @@ pub fn import(
         (None, None) => unreachable!("either a fresh plan or a recorded one"),
     };
     let mut summary = pplan.summary.clone();
-    let batches = publish(
+    let (batches, written) = publish(
         mgc_db,
         &paths,
         &id,
@@ -901,9 +933,11 @@ pub fn import(
     paths.remove();
     summary.resumed = resumed;
     summary.batches = batches;
+    summary.messages_this_run = written;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
+    let c = preflight::Counts::of_warnings(&summary.warnings);
     r.log(format!(
-        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} batches{}; {} warnings, {} items overwritten)",
+        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} batches{}; {} errors, {} warnings, {} notes, {} items overwritten)",
         summary.categories,
         summary.rooms,
         summary.principals,
@@ -911,7 +945,9 @@ pub fn import(
         summary.elapsed_ms,
         batches,
         if resumed { ", resumed" } else { "" },
-        summary.warnings.len(),
+        c.errors,
+        c.warnings,
+        c.notes,
         summary.overwritten.len()
     ));
     Ok(summary)
@@ -1040,7 +1076,7 @@ fn publish(
     resume: Option<&ProgressRow>,
     opts: &ImportOptions,
     r: &dyn Reporter,
-) -> Result<u64, ChatDataError> {
+) -> Result<(u64, u64), ChatDataError> {
     let e = |what: &str| ChatDataError::sqlite(mgc_db, what.to_string());
     let MgcDb { mut conn, .. } = MgcDb::open_read_write(mgc_db)?;
     let mut pp = pp.clone();
@@ -1133,11 +1169,12 @@ fn publish(
     let mut batches = 0u64;
     let mut m = Message::default();
     let mut bytes = 0u64;
+    let started_at = done;
     let cancelled = |done: u64| {
-        ChatDataError::Cancelled(format!(
-            "import paused after {done} of {total} messages at a checkpoint; the target holds a partial import — \
-             run the import again to resume it"
-        ))
+        ChatDataError::Cancelled(super::Cancellation {
+            phase: "messages".into(),
+            left: pp.partial(done, done - started_at),
+        })
     };
     loop {
         let tx = conn
@@ -1224,7 +1261,7 @@ fn publish(
         }
     }
     restore_journal(&conn, mgc_db, &journal)?;
-    Ok(batches)
+    Ok((batches, done - started_at))
 }
 
 fn restore_journal(

@@ -20,6 +20,8 @@
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
 pub mod convert;
 pub mod digest;
 pub mod export;
@@ -29,6 +31,7 @@ pub mod legacy;
 pub mod mgc;
 pub mod model;
 pub mod package;
+pub mod precheck;
 pub mod preflight;
 pub mod stage;
 pub mod ticks;
@@ -37,6 +40,7 @@ pub mod verify;
 pub use export::{ExportLevel, ExportOptions, ExportSummary, export};
 pub use import::{ImportOptions, ImportSummary, ImportWarning, import};
 pub use inspect::{Inspection, inspect};
+pub use precheck::{Precheck, precheck};
 pub use preflight::PreflightWarning;
 pub use verify::{Difference, VerifyOptions, VerifyReport, verify};
 
@@ -91,9 +95,59 @@ pub enum ChatDataError {
     /// An option is not usable (unknown `-Scope` category, …).
     #[error("{0}")]
     Options(String),
-    /// The operator cancelled the job; nothing was left behind.
-    #[error("cancelled by the operator: {0}")]
-    Cancelled(String),
+    /// The operator cancelled the job; [`Cancellation::left`] says what the target holds.
+    #[error("cancelled by the operator during {}", .0.phase)]
+    Cancelled(Cancellation),
+}
+
+/// Where a job was when the operator cancelled it, and what it left behind. The wording the
+/// admin reads is made from this by `migration::cancel::statement`, one place for every job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cancellation {
+    /// The phase the job was in (`read package`, `messages`, `export messages`, …).
+    pub phase: String,
+    /// What the job's target holds now because of this run or an unfinished earlier one.
+    pub left: Left,
+}
+
+impl Cancellation {
+    /// A cancellation that left nothing behind.
+    pub fn nothing(phase: &str) -> Cancellation {
+        Cancellation {
+            phase: phase.into(),
+            left: Left::Nothing,
+        }
+    }
+}
+
+/// What a cancelled job left in its target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "left", rename_all = "kebab-case")]
+pub enum Left {
+    /// Nothing was written (read-only jobs, the `-WhatIf` preview, the import before its first
+    /// write, an export whose temporary package was removed: an earlier package is unchanged).
+    Nothing,
+    /// The `mgc` database holds a partial import of this package: the directory
+    /// (categories, rooms, principals, roles) and `messages` of `total` messages, at a
+    /// checkpoint; `this_run` of those were written by the cancelled run. Running the import
+    /// again resumes after the checkpoint; restoring the `mgc` backup rolls it back.
+    PartialImport {
+        /// Categories written with the directory.
+        categories: u64,
+        /// Rooms written with the directory.
+        rooms: u64,
+        /// Principals written with the directory.
+        principals: u64,
+        /// Messages committed so far (all runs).
+        messages: u64,
+        /// Messages the import will write in all.
+        total: u64,
+        /// Messages committed by the cancelled run.
+        this_run: u64,
+    },
+    /// Not known here: a production cmdlet was stopped and may have written part of its work
+    /// (a remote cmdlet may even go on until WinRM drops the session).
+    Unknown,
 }
 
 impl ChatDataError {

@@ -146,6 +146,38 @@ pub fn count(warnings: &[PreflightWarning], sev: &str) -> usize {
     warnings.iter().filter(|w| w.severity == sev).count()
 }
 
+/// Errors, warnings and notes of a list of findings, counted apart: the one count the
+/// inspector, the `-WhatIf` preview, the import, the wizard and the report all show.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// `error`: the item is not imported (a loss).
+    pub errors: usize,
+    /// `warning`: the item is imported but changed.
+    pub warnings: usize,
+    /// `info` (and anything else): for information.
+    pub notes: usize,
+}
+
+impl Counts {
+    /// Counts findings by their severity.
+    pub fn of<'a>(severities: impl IntoIterator<Item = &'a str>) -> Counts {
+        let mut c = Counts::default();
+        for sev in severities {
+            match sev {
+                severity::ERROR => c.errors += 1,
+                severity::WARNING => c.warnings += 1,
+                _ => c.notes += 1,
+            }
+        }
+        c
+    }
+
+    /// Counts a list of pre-flight warnings.
+    pub fn of_warnings(warnings: &[PreflightWarning]) -> Counts {
+        Counts::of(warnings.iter().map(|w| w.severity.as_str()))
+    }
+}
+
 /// One `file-posts` warning per imported room whose content holds `ma-filelink:` posts:
 /// the tools do not move the files themselves [doc, migration.md Stage 7].
 pub(crate) fn file_post_warnings(

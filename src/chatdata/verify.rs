@@ -38,6 +38,38 @@ pub struct VerifyOptions {
     /// `-DisableExportedNodes` was used: the legacy `disabled` flags changed after the export,
     /// so the rooms' disabled flag is not compared.
     pub disable_exported_nodes: bool,
+    /// Losses the admin accepted by name before the import, as (code, item): the `-WhatIf`
+    /// preview's errors (a room or category the import refuses). Differences of that room or
+    /// category are listed under [`VerifyReport::accepted_losses`], not as differences.
+    #[serde(default)]
+    pub accepted_losses: Vec<(String, String)>,
+}
+
+/// A loss accepted before the import, as the verify found it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FoundLoss {
+    /// The preview error's code (`name-too-long`, …).
+    pub code: String,
+    /// The room or category.
+    pub item: String,
+    /// The differences it explains (`exists: present → missing`, …).
+    pub differences: Vec<Difference>,
+}
+
+/// Moves the differences of accepted losses out of the report's differences.
+fn accept_losses(report: &mut VerifyReport, accepted: &[(String, String)]) {
+    for (code, item) in accepted {
+        let (mine, rest): (Vec<Difference>, Vec<Difference>) =
+            std::mem::take(&mut report.differences)
+                .into_iter()
+                .partition(|d| matches!(d.kind.as_str(), "room" | "category") && d.name == *item);
+        report.differences = rest;
+        report.accepted_losses.push(FoundLoss {
+            code: code.clone(),
+            item: item.clone(),
+            differences: mine,
+        });
+    }
 }
 
 /// One difference between the expected and the actual 2013 state.
@@ -73,6 +105,8 @@ pub struct VerifyReport {
     pub differences: Vec<Difference>,
     /// Categories and rooms present only on the target (informational).
     pub target_only: Vec<String>,
+    /// Losses accepted by name before the import, with the differences each explains.
+    pub accepted_losses: Vec<FoundLoss>,
     /// Wall time.
     pub elapsed_ms: u64,
 }
@@ -200,7 +234,7 @@ pub fn verify(
                 .map(|a| (room, a, nodes[&room.legacy_id]))
         })
         .collect();
-    let cancelled = || ChatDataError::Cancelled("verification stopped before it finished".into());
+    let cancelled = || ChatDataError::Cancelled(super::Cancellation::nothing("verify rooms"));
     let seen = std::sync::atomic::AtomicU64::new(0);
     let mut done = 0u64;
     let mut bytes = 0u64;
@@ -385,6 +419,7 @@ pub fn verify(
         }
         Ok(())
     })?;
+    accept_losses(&mut report, &opts.accepted_losses);
     report.passed = report.differences.is_empty();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log(format!(

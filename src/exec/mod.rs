@@ -138,7 +138,10 @@ pub enum ExecError {
 impl From<ExecError> for JobError {
     fn from(e: ExecError) -> JobError {
         match e {
-            ExecError::Cancelled => JobError::Cancelled,
+            ExecError::Cancelled => JobError::Cancelled(crate::chatdata::Cancellation {
+                phase: "PowerShell".into(),
+                left: crate::chatdata::Left::Unknown,
+            }),
             ExecError::Config(m) | ExecError::Credential(m) => JobError::Setup(m),
             ExecError::Quote(q) => JobError::Setup(format!("profile value {q}")),
             other => JobError::Exec(other),
@@ -162,13 +165,37 @@ pub fn credential_need(env: &JobEnv) -> CredentialNeed {
 /// [`JobError::Setup`] for profile and credential problems, [`JobError::Cancelled`], and
 /// [`JobError::Exec`] for everything that went wrong while PowerShell ran.
 pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
-    let o = run_task(Task::from(kind), env, r)?;
+    let o = match run_task(Task::from(kind), env, r) {
+        Ok(o) => o,
+        // The preview and the verify only read: stopping them changes nothing.
+        Err(ExecError::Cancelled) if matches!(kind, JobKind::ImportWhatIf | JobKind::Verify) => {
+            return Err(JobError::Cancelled(crate::chatdata::Cancellation::nothing(
+                "PowerShell",
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The -WhatIf and import findings, counted apart as the lab counts them.
+    let findings = matches!(kind, JobKind::ImportWhatIf | JobKind::Import)
+        .then(|| {
+            o.detail
+                .get("warnings")
+                .and_then(|w| w.as_array())
+                .map(|ws| {
+                    crate::chatdata::preflight::Counts::of(
+                        ws.iter()
+                            .map(|w| w.get("severity").and_then(|s| s.as_str()).unwrap_or("")),
+                    )
+                })
+        })
+        .flatten();
     Ok(JobOutcome {
         kind,
         passed: o.passed,
         summary: o.summary,
         detail: o.detail,
         elapsed_ms: o.elapsed_ms,
+        findings,
     })
 }
 

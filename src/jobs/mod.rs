@@ -5,7 +5,6 @@
 //! lab executor calls the native data plane in [`crate::chatdata`]; the production executor
 //! ([`crate::exec`]) runs Microsoft's cmdlets through PowerShell behind the same function.
 
-pub mod preflight;
 pub mod record;
 pub mod runner;
 
@@ -35,6 +34,10 @@ pub struct JobEnv {
     /// Production with `[executor] credential` prompt: the password the admin typed. Never
     /// written anywhere; `Debug` shows no secret.
     pub credential: Option<crate::exec::Credential>,
+    /// Losses the admin accepted by name for the newest `-WhatIf` preview, as (code, item):
+    /// the verify lists them as accepted instead of as differences
+    /// (`migration::Migration::losses_for_verify`).
+    pub accepted_losses: Vec<(String, String)>,
 }
 
 impl JobEnv {
@@ -48,6 +51,7 @@ impl JobEnv {
             package,
             executor: None,
             credential: None,
+            accepted_losses: Vec::new(),
         }
     }
 
@@ -74,7 +78,15 @@ impl JobEnv {
             package,
             executor: Some(executor),
             credential: None,
+            accepted_losses: Vec::new(),
         }
+    }
+
+    /// This environment with the losses accepted for the newest preview.
+    #[must_use]
+    pub fn with_accepted_losses(mut self, losses: Vec<(String, String)>) -> JobEnv {
+        self.accepted_losses = losses;
+        self
     }
 
     /// This environment with the credential the admin typed.
@@ -142,9 +154,10 @@ pub enum JobError {
     /// The data plane failed; the message names the file, entry or room.
     #[error(transparent)]
     Data(#[from] chatdata::ChatDataError),
-    /// The admin cancelled the job.
-    #[error("cancelled")]
-    Cancelled,
+    /// The admin cancelled the job: where it was and what it left
+    /// (`migration::cancel_statement` says it in words).
+    #[error("cancelled by the operator during {}", .0.phase)]
+    Cancelled(chatdata::Cancellation),
     /// PowerShell (production) failed: an error record, an exit code or the time limit; the
     /// message ends with a hint.
     #[error(transparent)]
@@ -165,6 +178,10 @@ pub struct JobOutcome {
     pub detail: serde_json::Value,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
+    /// `-WhatIf` and import: the findings counted apart (serialised as top-level `errors`,
+    /// `warnings` and `notes`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<chatdata::preflight::Counts>,
 }
 
 /// Runs one job to completion on the calling thread.
@@ -177,9 +194,10 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
     }
     let started = Instant::now();
     let map_err = |e: chatdata::ChatDataError| match e {
-        chatdata::ChatDataError::Cancelled(_) => JobError::Cancelled,
+        chatdata::ChatDataError::Cancelled(c) => JobError::Cancelled(c),
         other => JobError::Data(other),
     };
+    let mut findings = None;
     let (passed, summary, detail) = match kind {
         JobKind::Export => {
             need(
@@ -191,13 +209,14 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
             let s =
                 chatdata::export(&env.lab.legacy_db, &env.package, &opts, r).map_err(map_err)?;
             let line = format!(
-                "exported {} categories, {} rooms ({} disabled), {} principals, {} messages to {}",
+                "exported {} categories, {} rooms ({} disabled), {} principals, {} messages to {} ({} bytes)",
                 s.categories,
                 s.rooms,
                 s.disabled_rooms,
                 s.principals,
                 s.messages,
-                env.package.display()
+                env.package.display(),
+                s.bytes
             );
             (true, line, serde_json::to_value(&s).unwrap_or_default())
         }
@@ -214,8 +233,9 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
                 ..ImportOptions::default()
             };
             let s = chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
+            let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
             let line = format!(
-                "{}{} categories, {} rooms, {} principals, {} messages; {} warnings, {} overwritten",
+                "{}{} categories, {} rooms, {} principals, {} messages; {} errors, {} warnings, {} notes; {} overwritten",
                 if what_if {
                     "-WhatIf: would import "
                 } else {
@@ -225,10 +245,16 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
                 s.rooms,
                 s.principals,
                 s.messages,
-                s.warnings.len(),
+                c.errors,
+                c.warnings,
+                c.notes,
                 s.overwritten.len()
             );
-            (true, line, serde_json::to_value(&s).unwrap_or_default())
+            // A preview that refuses items did its work but found losses: it does not pass
+            // until each loss is accepted by name (migration::preview decides the gate).
+            let passed = !what_if || c.errors == 0;
+            findings = Some(c);
+            (passed, line, serde_json::to_value(&s).unwrap_or_default())
         }
         JobKind::Verify => {
             need(
@@ -245,12 +271,26 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
                 start_date_ticks: env.start_date_ticks()?,
                 scope: env.profile.migration.scope.clone(),
                 disable_exported_nodes: env.profile.migration.disable_exported_nodes,
+                accepted_losses: env.accepted_losses.clone(),
             };
             let v =
                 chatdata::verify(&env.lab.legacy_db, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
             let line = if v.passed {
+                let accepted = if v.accepted_losses.is_empty() {
+                    "no differences".to_string()
+                } else {
+                    format!(
+                        "no differences beyond {} accepted losses ({})",
+                        v.accepted_losses.len(),
+                        v.accepted_losses
+                            .iter()
+                            .map(|l| format!("{} \"{}\"", l.code, l.item))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
                 format!(
-                    "verify passed: {} categories, {} rooms, {} messages compared, no differences",
+                    "verify passed: {} categories, {} rooms, {} messages compared, {accepted}",
                     v.categories_compared, v.rooms_compared, v.messages_compared
                 )
             } else {
@@ -270,6 +310,7 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
         summary,
         detail,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        findings,
     })
 }
 

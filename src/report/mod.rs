@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::deployment::{DeploymentKind, Profile};
+use crate::migration::{self, Migration, Verdict};
 use crate::pilot::{self, CoexistenceEvidence, PilotProgress, PilotResults};
 use crate::planner::{self, Plan, StepStatus, WindowProgress};
 use crate::runbook::{JobKind, Runbook, Stage};
@@ -57,6 +58,29 @@ pub struct Report {
     pub window: Option<WindowSection>,
     /// The audit trail check.
     pub audit: AuditSection,
+    /// The newest `-WhatIf` preview: errors, warnings and notes apart, and the losses accepted.
+    pub preview: Option<PreviewSection>,
+    /// Ready to decommission the legacy pool, or not and why (`migration::Verdict`).
+    pub verdict: Verdict,
+}
+
+/// The newest `-WhatIf` preview, as the report shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PreviewSection {
+    /// When it ran.
+    pub at: DateTime<Utc>,
+    /// Items the import refuses.
+    pub errors: usize,
+    /// Items imported but changed.
+    pub warnings: usize,
+    /// For information.
+    pub notes: usize,
+    /// Each error: `code "item": what the preview said`.
+    pub error_lines: Vec<String>,
+    /// Losses accepted by name: `code: item`.
+    pub accepted_losses: Vec<String>,
+    /// The package was exported again after it.
+    pub stale: bool,
 }
 
 /// The session.
@@ -201,9 +225,29 @@ pub struct ItemReport {
     pub note_at: Option<DateTime<Utc>>,
     /// Evidence, newest first.
     pub evidence: Vec<EvidenceLine>,
+    /// What decided the state: `operator`, `evidence` or `untouched`.
+    pub decided_by: String,
+    /// What else to know: a contradiction, a stale or missing proof (`migration::Flag`).
+    pub flags: Vec<String>,
 }
 
-/// One stage.
+/// One line per flag of an item's state.
+pub fn flag_lines(flags: &[migration::Flag]) -> Vec<String> {
+    flags
+        .iter()
+        .map(|f| match f {
+            migration::Flag::Contradicted { summary, at, .. } => format!(
+                "contradicted by evidence of {}: {summary}",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            migration::Flag::Suggested { summary } => {
+                format!("evidence suggests it is done (not its own check): {summary}")
+            }
+            migration::Flag::Stale { why } => format!("proof stale: {why}"),
+            migration::Flag::Unproven => "marked done by hand; no evidence recorded".into(),
+        })
+        .collect()
+}
 #[derive(Clone, Debug, Serialize)]
 pub struct StageReport {
     /// Stage id.
@@ -287,6 +331,10 @@ pub struct VerificationSummary {
     pub elapsed_ms: Option<u64>,
     /// The job's error, when it failed without a report.
     pub error: Option<String>,
+    /// Losses accepted by name before the import, which the verify found as expected.
+    pub accepted_losses: Vec<String>,
+    /// An import ran after this verify.
+    pub stale: bool,
 }
 
 /// The pilot.
@@ -431,6 +479,8 @@ fn verification(runbook: &Runbook, evidence: &[EvidenceRecord]) -> Option<Verifi
             .and_then(serde_json::Value::as_u64)
             .or_else(|| report.get("elapsed_ms").and_then(serde_json::Value::as_u64)),
         error: d.get("error").and_then(|v| v.as_str()).map(str::to_string),
+        accepted_losses: Vec::new(),
+        stale: false,
     })
 }
 
@@ -493,6 +543,7 @@ fn deployment_summary(profile: &Profile) -> DeploymentSummary {
 
 fn stage_report(
     stage: &Stage,
+    m: &Migration,
     records: &std::collections::HashMap<String, crate::store::ItemRecord>,
     evidence: &[EvidenceRecord],
 ) -> StageReport {
@@ -502,8 +553,8 @@ fn stage_report(
         .iter()
         .map(|it| {
             let rec = records.get(&it.id);
-            let state = rec.map_or(ItemState::Todo, |r| r.state);
-            totals.add(state);
+            let st = m.item(&it.id);
+            totals.add(st.state);
             let mut ev: Vec<EvidenceLine> = evidence
                 .iter()
                 .filter(|e| e.item_id == it.id)
@@ -511,20 +562,28 @@ fn stage_report(
                 .collect();
             ev.reverse();
             // An item that only has a note was never ticked: no who/when for its state.
-            let ticked = rec.is_some_and(|r| r.state != ItemState::Todo || r.note.is_none());
+            let note_only = matches!(st.source, migration::Source::Operator { .. })
+                && rec.is_some_and(|r| r.state == ItemState::Todo && r.note.is_some());
             ItemReport {
                 id: it.id.clone(),
                 checklist: it.checklist,
                 title: it.title.clone(),
                 kind: it.kind.label().to_string(),
-                state,
-                reason: rec.and_then(|r| r.reason.clone()),
-                who: rec.filter(|_| ticked).map(|r| r.who.clone()),
-                at: rec.filter(|_| ticked).map(|r| r.at),
+                state: st.state,
+                reason: st.reason.clone(),
+                who: st.who().filter(|_| !note_only).map(str::to_string),
+                at: st.at().filter(|_| !note_only),
                 note: rec.and_then(|r| r.note.clone()),
                 note_who: rec.and_then(|r| r.note.as_ref().and(r.note_who.clone())),
                 note_at: rec.and_then(|r| r.note.as_ref().and(r.note_at)),
                 evidence: ev,
+                decided_by: match st.source {
+                    migration::Source::Untouched => "untouched",
+                    migration::Source::Operator { .. } => "operator",
+                    migration::Source::Evidence { .. } => "evidence",
+                }
+                .into(),
+                flags: flag_lines(&st.flags),
             }
         })
         .collect();
@@ -574,7 +633,9 @@ pub fn build_at(
                 .map_or_else(|| ":memory:".into(), |p| p.display().to_string()),
             id: session_id,
         })?;
-    let records = store.item_records(session_id)?;
+    let facts = store.facts(session_id)?;
+    let m = migration::derive(runbook, &facts);
+    let records = &facts.records;
     let evidence = store.all_evidence(session_id)?;
 
     let mut totals = ItemTotals::default();
@@ -582,7 +643,7 @@ pub fn build_at(
         .stages
         .iter()
         .map(|s| {
-            let r = stage_report(s, &records, &evidence);
+            let r = stage_report(s, &m, records, &evidence);
             for it in &r.items {
                 totals.add(it.state);
             }
@@ -595,7 +656,7 @@ pub fn build_at(
         .iter()
         .any(|i| records.contains_key(&i.id) || evidence.iter().any(|e| e.item_id == i.id))
     {
-        stages.push(stage_report(&runbook.rollback, &records, &evidence));
+        stages.push(stage_report(&runbook.rollback, &m, records, &evidence));
     }
 
     let mut jobs: Vec<JobLine> = store
@@ -640,9 +701,9 @@ pub fn build_at(
 
     let window = match (store.plan(session_id)?, planner::load(store, session_id)?) {
         (Some(rec), Some(plan)) => {
-            let actual = planner::actuals(store, session_id)?;
-            let steps = planner::track(&plan, &actual, now);
-            let progress = planner::window_progress(&plan, &steps, now);
+            let actual = migration::window::actuals(runbook, &facts, &m);
+            let steps = migration::window::statuses(Some(&plan), &actual, now);
+            let progress = migration::window::progress(&plan, &steps, now);
             Some(WindowSection {
                 plan,
                 saved_at: rec.saved_at,
@@ -692,11 +753,34 @@ pub fn build_at(
         totals,
         stages,
         jobs,
-        verification: verification(runbook, &evidence),
+        verification: verification(runbook, &evidence).map(|mut v| {
+            if let Some(state) = &m.verify {
+                v.accepted_losses = state.accepted_losses.clone();
+                v.stale = state.stale;
+            }
+            v
+        }),
         pilot,
         troubleshooting,
         window,
         audit,
+        preview: m.preview.as_ref().map(|p| PreviewSection {
+            at: p.at,
+            errors: p.counts.errors,
+            warnings: p.counts.warnings,
+            notes: p.counts.notes,
+            error_lines: p
+                .errors()
+                .map(|w| format!("{} \"{}\": {}", w.code, w.item, w.message))
+                .collect(),
+            accepted_losses: m
+                .accepted_losses
+                .iter()
+                .map(|l| format!("{}: {}", l.code, l.item))
+                .collect(),
+            stale: p.stale,
+        }),
+        verdict: m.verdict.clone(),
     })
 }
 

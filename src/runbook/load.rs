@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::{Item, ItemKind, JobKind, Stage};
+use super::model::{Item, ItemKind, JobKind, ProvenBy, Stage};
 use super::render;
 use super::{ROLLBACK_ID, Runbook, STAGE_IDS};
 
@@ -302,6 +302,10 @@ struct RawItem {
     inferred: bool,
     #[serde(default)]
     job: Option<JobKind>,
+    #[serde(default)]
+    proven_by: Option<ProvenBy>,
+    #[serde(default)]
+    irreversible: bool,
 }
 
 /// 1-based line and column of a byte offset.
@@ -576,6 +580,23 @@ fn build_item(
         checklist.insert(number, id.clone());
     }
 
+    if ri.proven_by == Some(ProvenBy::Job) && ri.job.is_none() {
+        return Err(RunbookError::BadJob {
+            file,
+            line,
+            id,
+            message: "proven_by = \"job\" needs the item's job = …; name the job or another rule"
+                .into(),
+        });
+    }
+    if ri.job.is_some() && ri.proven_by.is_some_and(|p| p != ProvenBy::Job) {
+        return Err(RunbookError::BadJob {
+            file,
+            line,
+            id,
+            message: "an item with a job is proven by its job: use proven_by = \"job\"".into(),
+        });
+    }
     if let Some(job) = ri.job {
         if stage_id == ROLLBACK_ID {
             return Err(RunbookError::BadJob {
@@ -641,6 +662,8 @@ fn build_item(
         source: ri.source,
         inferred: ri.inferred,
         job: ri.job,
+        proven_by: ri.proven_by,
+        irreversible: ri.irreversible,
     })
 }
 

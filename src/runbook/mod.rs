@@ -48,7 +48,7 @@ mod render;
 use std::collections::BTreeSet;
 
 pub use load::RunbookError;
-pub use model::{Item, ItemKind, JobKind, Stage};
+pub use model::{Item, ItemKind, JobKind, ProvenBy, Stage};
 pub use overlay::{EMBEDDED_OVERLAYS, INFERRED_MARKERS, OverlayGap, overlay_files};
 pub use render::{Placeholders, RenderError, render_cmdlets, render_line};
 

@@ -92,6 +92,84 @@ impl JobKind {
     }
 }
 
+/// What recorded evidence proves an item done (TOML `proven_by`). The rules themselves are
+/// applied in one place, `crate::migration`, for the wizard, the headless commands, the
+/// Window screen and the report alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenBy {
+    /// The item's own job (`job = …`): its newest run passed and is not stale (an export newer
+    /// than a `-WhatIf` preview, an import newer than a verify make them stale). The
+    /// `-WhatIf` preview passes only when it holds no error, or every error was accepted as a
+    /// named loss.
+    Job,
+    /// The newest export passed and wrote a non-empty package (item 44).
+    ExportPackage,
+    /// The newest verify found no category difference (item 59).
+    VerifyCategories,
+    /// The newest verify found no room difference in settings, disabled flag, managers,
+    /// members or presenters (item 60).
+    VerifyRooms,
+    /// The newest verify found no add-in difference (item 61).
+    VerifyAddIns,
+    /// The newest verify found no difference in per-room message counts, dates or content
+    /// (item 64).
+    VerifyMessages,
+    /// Pool monitor: DNS names of the Persistent Chat pool resolve (item 14).
+    ProbeDns,
+    /// Pool monitor: certificates from the internal CA (item 15).
+    ProbeCertificates,
+    /// Pool monitor: the Persistent Chat pool answers (item 20); evidence after the shutdown
+    /// stage was entered does not count (the pool is stopped by design then).
+    ProbePoolVisible,
+    /// Pool monitor: every Lync 2013 Front End answers (item 24).
+    ProbeFrontEnd,
+    /// Pool monitor: the legacy Group Chat pool answers (item 28); evidence after the shutdown
+    /// stage was entered does not count.
+    ProbeLegacyServing,
+    /// Pool monitor: no legacy Group Chat server answers (item 38); only evidence after the
+    /// shutdown stage was entered counts.
+    ProbeLegacyStopped,
+    /// Pool monitor: no Persistent Chat server answers (item 40); only evidence from the
+    /// shutdown stage until the services are started again (item 57) counts.
+    ProbePchatStopped,
+    /// Pool monitor: the Persistent Chat pool answers again after the import (item 57).
+    ProbePchatStarted,
+    /// Legacy database probe: the estate fits the documented capacity limits (item 9).
+    ProbeCapacity,
+    /// Legacy database probe: every flattened room name fits 256 characters (item 32).
+    ProbeRoomNames,
+}
+
+impl ProvenBy {
+    /// The TOML value (`job`, `export-package`, `probe-dns`, …).
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Job => "job",
+            Self::ExportPackage => "export-package",
+            Self::VerifyCategories => "verify-categories",
+            Self::VerifyRooms => "verify-rooms",
+            Self::VerifyAddIns => "verify-add-ins",
+            Self::VerifyMessages => "verify-messages",
+            Self::ProbeDns => "probe-dns",
+            Self::ProbeCertificates => "probe-certificates",
+            Self::ProbePoolVisible => "probe-pool-visible",
+            Self::ProbeFrontEnd => "probe-front-end",
+            Self::ProbeLegacyServing => "probe-legacy-serving",
+            Self::ProbeLegacyStopped => "probe-legacy-stopped",
+            Self::ProbePchatStopped => "probe-pchat-stopped",
+            Self::ProbePchatStarted => "probe-pchat-started",
+            Self::ProbeCapacity => "probe-capacity",
+            Self::ProbeRoomNames => "probe-room-names",
+        }
+    }
+
+    /// True for the rules answered by a probe whose evidence is attached to the item itself.
+    pub fn is_probe(self) -> bool {
+        self.key().starts_with("probe-")
+    }
+}
+
 /// One checklist item of a stage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Item {
@@ -125,6 +203,12 @@ pub struct Item {
     pub inferred: bool,
     /// The background job that carries out or checks this item, if any.
     pub job: Option<JobKind>,
+    /// What recorded evidence proves the item done (TOML `proven_by`); `None`: the
+    /// operator's tick is the proof.
+    pub proven_by: Option<ProvenBy>,
+    /// True when doing the item ends the rollback option (uninstalling or removing the legacy
+    /// Group Chat pool): it needs a passing verify, or a named override with a typed reason.
+    pub irreversible: bool,
 }
 
 /// A stage of the migration (or the rollback), with its items in order.

@@ -82,7 +82,7 @@ use sha2::{Digest, Sha256};
 pub use audit::{AuditBreak, GENESIS_HASH};
 pub use model::{
     AuditEvent, DEPLOYMENTS, Evidence, EvidenceRecord, ItemRecord, ItemState, JOB_STATUSES, JobRun,
-    PilotAdded, PlanRecord, Session, WindowStepRecord,
+    PilotAdded, PlanRecord, Session, SessionFacts, WindowStepRecord,
 };
 pub use schema::SCHEMA_VERSION;
 
@@ -1288,6 +1288,25 @@ impl Store {
             job.summary = Some(summary.to_string());
             Ok(job)
         })
+    }
+
+    /// Everything the migration's state is derived from, read in one go: item records,
+    /// evidence (newest first per item), the audit events, the job runs and the window marks.
+    ///
+    /// Errors: database errors.
+    pub fn facts(&self, session_id: i64) -> Result<SessionFacts, StoreError> {
+        let mut facts = SessionFacts {
+            session_id,
+            records: self.item_records(session_id)?,
+            events: self.audit(session_id)?,
+            runs: self.job_runs(session_id)?,
+            window_steps: self.window_steps(session_id)?,
+            ..SessionFacts::default()
+        };
+        for e in self.all_evidence(session_id)? {
+            facts.push_evidence(e);
+        }
+        Ok(facts)
     }
 
     /// The session's job runs, newest first.

@@ -233,6 +233,54 @@ pub struct WindowStepRecord {
     pub finished_by: Option<String>,
 }
 
+/// Everything recorded in one session that the migration's state is derived from
+/// (`crate::migration::derive`): one read of the store, handed to a pure function.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionFacts {
+    /// The session's row id.
+    pub session_id: i64,
+    /// The operator's item states and notes, by item id.
+    pub records: std::collections::HashMap<String, ItemRecord>,
+    /// Evidence per item id, newest first.
+    pub evidence: std::collections::HashMap<String, Vec<EvidenceRecord>>,
+    /// The session's audit events, oldest first.
+    pub events: Vec<AuditEvent>,
+    /// The session's job runs, newest first.
+    pub runs: Vec<JobRun>,
+    /// The downtime window's step marks, in the order they were started.
+    pub window_steps: Vec<WindowStepRecord>,
+}
+
+impl SessionFacts {
+    /// Evidence of an item, newest first (empty when none).
+    pub fn evidence_of(&self, item_id: &str) -> &[EvidenceRecord] {
+        self.evidence.get(item_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds evidence as the newest of its item.
+    pub fn push_evidence(&mut self, e: EvidenceRecord) {
+        self.evidence
+            .entry(e.item_id.clone())
+            .or_default()
+            .insert(0, e);
+    }
+
+    /// Adds or replaces a job run (by id), keeping newest first.
+    pub fn upsert_run(&mut self, run: JobRun) {
+        self.runs.retain(|r| r.id != run.id);
+        self.runs.push(run);
+        self.runs.sort_by_key(|r| std::cmp::Reverse(r.id));
+    }
+
+    /// Adds or replaces a window step mark (by step).
+    pub fn upsert_window_step(&mut self, step: WindowStepRecord) {
+        match self.window_steps.iter_mut().find(|w| w.step == step.step) {
+            Some(w) => *w = step,
+            None => self.window_steps.push(step),
+        }
+    }
+}
+
 /// Every job status. `running` is set by `job_started`; `interrupted` by
 /// `mark_interrupted_jobs`; the others by `job_finished` (which also accepts `interrupted`).
 pub const JOB_STATUSES: [&str; 5] = ["running", "succeeded", "failed", "cancelled", "interrupted"];

@@ -22,16 +22,16 @@ use super::store_worker::StoreWorker;
 use super::theme::Theme;
 use crate::deployment::Profile;
 use crate::jobs::runner::{self, JobHandle, JobStats};
-use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome, preflight};
+use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
+use crate::migration::{self, GateStep, Migration, OpenItem, Request};
 use crate::monitor::{StateChange, StatusSnapshot};
 use crate::runbook::{Item, Placeholders, Runbook, Stage};
-use crate::store::{Evidence, EvidenceRecord, ItemRecord, ItemState, JobRun, Session};
+use crate::store::{
+    AuditEvent, Evidence, EvidenceRecord, ItemRecord, ItemState, JobRun, Session, SessionFacts,
+};
 use crate::t;
 
-/// Audit event kind recorded when the admin types a downtime stage's confirmation word.
-pub const EVENT_DOWNTIME_CONFIRMED: &str = "downtime-confirmed";
-/// Audit event kind recorded when the admin works on a stage while earlier ones are open.
-pub const EVENT_GATE_OVERRIDE: &str = "gate-override";
+pub use crate::migration::{EVENT_DOWNTIME_CONFIRMED, EVENT_GATE_OVERRIDE};
 
 /// Which pane has the keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -77,7 +77,7 @@ pub enum Overlay {
     /// The `-WhatIf` preview: what the import would do and every warning, to acknowledge.
     Preview {
         /// The preview read from the evidence.
-        preview: Box<crate::jobs::preflight::Preview>,
+        preview: Box<migration::Preview>,
         /// Scroll offset.
         scroll: u16,
         /// The package's inventory from the inspector (filled in when it has read it).
@@ -128,10 +128,36 @@ pub enum Overlay {
     Gate {
         /// Stage id.
         stage_id: String,
-        /// Earlier stages with open items: (title, open count).
-        open: Vec<(String, usize)>,
+        /// The open items of earlier stages not yet acknowledged.
+        open: Vec<OpenItem>,
         /// What to do on override.
         then: Pending,
+    },
+    /// A step that ends the rollback option without a passing verify: the operator types a
+    /// reason to go on (recorded with their name), or goes back.
+    Irreversible {
+        /// Item id.
+        item_id: String,
+        /// Why it is not safe yet.
+        why: String,
+        /// The reason editor.
+        editor: Box<TextArea<'static>>,
+        /// What to do once recorded.
+        then: Pending,
+    },
+    /// Accept, by name, that one item the preview refuses will not be imported: the operator
+    /// types `LOSS`.
+    AcceptLoss {
+        /// The preview's evidence row.
+        evidence_id: i64,
+        /// The error's code.
+        code: String,
+        /// The room or category.
+        item: String,
+        /// What the preview said.
+        message: String,
+        /// The confirmation editor.
+        editor: Box<TextArea<'static>>,
     },
     /// A message to read (an error, or why something cannot run).
     Message {
@@ -283,16 +309,10 @@ pub enum AppMsg {
         /// Status text to show on success.
         what: String,
     },
-    /// An audit event (confirmation, override) was committed.
+    /// An audit event (confirmation, override, acknowledgement, accepted loss) was committed.
     EventRecorded {
-        /// The event's detail text.
-        detail: String,
-        /// Event kind.
-        kind: String,
-        /// Stage id.
-        stage_id: String,
-        /// Ok or the error.
-        result: Result<(), String>,
+        /// The committed event or the error.
+        result: Result<AuditEvent, String>,
         /// What to do next.
         then: Option<Pending>,
     },
@@ -318,14 +338,14 @@ pub enum AppMsg {
     },
     /// The session list for the picker.
     SessionsListed(Result<Vec<Session>, String>),
-    /// A job's result was committed: evidence and the item's new state.
+    /// A job's or probe's result was committed: its evidence, and the finished run.
     JobResultSaved {
         /// Item id.
         item_id: String,
         /// The evidence.
-        evidence: Result<Option<EvidenceRecord>, String>,
-        /// The item record after the state change, if any.
-        record: Option<ItemRecord>,
+        evidence: Result<EvidenceRecord, String>,
+        /// The finished job run (none for probe evidence).
+        run: Option<JobRun>,
     },
 }
 
@@ -347,16 +367,8 @@ pub struct AppInit {
     pub deployment_kind: String,
     /// The session.
     pub session: Session,
-    /// Item records loaded from the store.
-    pub records: HashMap<String, ItemRecord>,
-    /// Evidence per item, newest first.
-    pub evidence: HashMap<String, Vec<EvidenceRecord>>,
-    /// Stages whose downtime was confirmed, and stages overridden, from the audit trail.
-    pub confirmed_stages: HashSet<String>,
-    /// Stages whose gate was overridden.
-    pub overridden_stages: HashSet<String>,
-    /// Evidence ids of `-WhatIf` previews whose warnings the admin acknowledged.
-    pub acknowledged_previews: HashSet<i64>,
+    /// Everything the session recorded that the migration's state derives from.
+    pub facts: SessionFacts,
     /// Saved UI position (JSON).
     pub ui_state: Option<String>,
     /// Operator name.
@@ -393,18 +405,13 @@ pub struct App {
     pub session: Session,
     /// Operator name.
     pub operator: String,
-    /// Committed item records.
-    pub records: HashMap<String, ItemRecord>,
-    /// Evidence per item, newest first.
-    pub evidence: HashMap<String, Vec<EvidenceRecord>>,
+    /// What the session recorded (committed writes only).
+    pub facts: SessionFacts,
+    /// The migration's state, derived from `facts` after every committed change; every
+    /// screen reads it.
+    pub migration: Migration,
     /// Items with a write in flight (shown as saving).
     pub pending: HashSet<String>,
-    /// Stages with a recorded downtime confirmation.
-    pub confirmed_stages: HashSet<String>,
-    /// Stages with a recorded gate override.
-    pub overridden_stages: HashSet<String>,
-    /// Evidence ids of acknowledged `-WhatIf` previews.
-    pub acknowledged_previews: HashSet<i64>,
     /// Focused pane.
     pub focus: Focus,
     /// Selected stage: 0..stages, then the rollback list.
@@ -455,8 +462,8 @@ pub struct App {
     pub troubleshoot: screens::troubleshoot::TroubleshootState,
     /// Downtime window screen.
     pub window: screens::window::WindowState,
-    /// Probe items this run has ticked from monitor results (so each is written once).
-    pub probe_ticked: HashSet<String>,
+    /// Probe items with evidence being written (so a burst of snapshots writes it once).
+    pub probe_pending: HashSet<String>,
     monitor_cmd: Option<UnboundedSender<MonitorCmd>>,
     /// Per-run environments (production runs with the password the admin typed).
     run_env: HashMap<String, JobEnv>,
@@ -495,6 +502,7 @@ struct UiState {
 impl App {
     /// Builds the state and restores the saved position.
     pub fn new(init: AppInit) -> App {
+        let migration = migration::derive(&init.runbook, &init.facts);
         let mut app = App {
             runbook: init.runbook,
             placeholders: init.placeholders,
@@ -503,12 +511,9 @@ impl App {
             migration_line: init.migration_line,
             session: init.session,
             operator: init.operator,
-            records: init.records,
-            evidence: init.evidence,
+            facts: init.facts,
+            migration,
             pending: HashSet::new(),
-            confirmed_stages: init.confirmed_stages,
-            overridden_stages: init.overridden_stages,
-            acknowledged_previews: init.acknowledged_previews,
             focus: Focus::Stages,
             stage_idx: 0,
             item_idx: 0,
@@ -539,7 +544,7 @@ impl App {
             pilot: Default::default(),
             troubleshoot: Default::default(),
             window: Default::default(),
-            probe_ticked: HashSet::new(),
+            probe_pending: HashSet::new(),
             monitor_cmd: None,
             run_env: HashMap::new(),
         };
@@ -620,85 +625,36 @@ impl App {
         self.visible_items().get(self.item_idx).copied()
     }
 
-    /// An item's state (todo when nothing was recorded).
+    /// An item's effective state (`crate::migration`).
     pub fn state_of(&self, item_id: &str) -> ItemState {
-        self.records
-            .get(item_id)
-            .map_or(ItemState::Todo, |r| r.state)
+        self.migration.state(item_id)
     }
 
-    /// (done or skipped, total, blocked or failed) for a stage.
-    pub fn stage_progress(&self, stage: &Stage) -> (usize, usize, usize) {
-        let mut done = 0;
-        let mut bad = 0;
-        for it in &stage.items {
-            match self.state_of(&it.id) {
-                ItemState::Done | ItemState::Skipped => done += 1,
-                ItemState::Blocked | ItemState::Failed => bad += 1,
-                ItemState::Todo => {}
-            }
-        }
-        (done, stage.items.len(), bad)
+    /// The operator's record of an item (its note, who ticked it), if any.
+    pub fn record(&self, item_id: &str) -> Option<&ItemRecord> {
+        self.facts.records.get(item_id)
     }
 
-    /// (done or skipped, total) over all migration stages.
-    pub fn overall_progress(&self) -> (usize, usize) {
-        self.runbook.stages.iter().fold((0, 0), |(d, t), s| {
-            let (sd, st, _) = self.stage_progress(s);
-            (d + sd, t + st)
-        })
+    /// An item's evidence, newest first.
+    pub fn evidence_of(&self, item_id: &str) -> &[EvidenceRecord] {
+        self.facts.evidence_of(item_id)
     }
 
-    /// Items of earlier stages that are still open, per stage: (title, count).
-    pub fn open_before(&self, stage_id: &str) -> Vec<(String, usize)> {
-        let Some(idx) = self.runbook.stage_index(stage_id) else {
-            return Vec::new();
-        };
-        self.runbook.stages[..idx]
-            .iter()
-            .filter_map(|s| {
-                let open = s
-                    .items
-                    .iter()
-                    .filter(|it| {
-                        matches!(
-                            self.state_of(&it.id),
-                            ItemState::Todo | ItemState::Blocked | ItemState::Failed
-                        )
-                    })
-                    .count();
-                (open > 0).then(|| (format!("{} {}", s.number, s.title), open))
-            })
-            .collect()
+    /// Re-derives the migration's state after a committed change.
+    pub fn rederive(&mut self) {
+        self.migration = migration::derive(&self.runbook, &self.facts);
     }
 
-    /// Where the migration stands: the first stage that still has open items (todo,
-    /// blocked, failed), or the last stage when all are closed.
+    /// The stage of the migration: the first with open items.
     pub fn migration_stage(&self) -> &Stage {
         self.runbook
-            .stages
-            .iter()
-            .find(|s| {
-                s.items.iter().any(|it| {
-                    matches!(
-                        self.state_of(&it.id),
-                        ItemState::Todo | ItemState::Blocked | ItemState::Failed
-                    )
-                })
-            })
-            .or(self.runbook.stages.last())
+            .stage(&self.migration.current_stage)
             .unwrap_or(&self.runbook.rollback)
     }
 
-    /// True while the rollback list still applies: the migration has not reached
-    /// Decommission, and no Decommission item is done (the legacy pool may be gone).
+    /// True while the rollback list still applies (`Migration::rollback_available`).
     pub fn rollback_available(&self) -> bool {
-        let decommission_started = self.runbook.stage("decommission").is_some_and(|s| {
-            s.items
-                .iter()
-                .any(|it| matches!(self.state_of(&it.id), ItemState::Done | ItemState::Skipped))
-        });
-        !decommission_started && self.runbook.rollback_available(&self.migration_stage().id)
+        self.migration.rollback_available
     }
 
     /// The rendered cmdlet lines of an item (or the render error as one line).
@@ -897,6 +853,7 @@ impl App {
             Action::Notes => {
                 if let Some(item) = self.item() {
                     let text = self
+                        .facts
                         .records
                         .get(&item.id)
                         .and_then(|r| r.note.clone())
@@ -1107,24 +1064,68 @@ impl App {
                 scroll,
                 inventory,
             } => match k.code {
-                KeyCode::Char('a') => {
-                    if self.acknowledged_previews.contains(&preview.evidence_id) {
-                        self.set_status(t!("status-already-acknowledged"), false);
-                    } else if !preview.passed {
-                        self.set_status(t!("import-preview-failed"), true);
-                        self.overlay = Some(Overlay::Preview {
-                            preview,
-                            scroll,
-                            inventory,
-                        });
-                    } else {
+                KeyCode::Char('a') => match &self.migration.import {
+                    migration::ImportReadiness::NotAcknowledged { .. } => {
                         let item = self
                             .runbook
                             .job_item(JobKind::ImportWhatIf)
                             .map(|i| i.id.clone())
                             .unwrap_or_default();
-                        let detail = preflight::ack_detail(&preview);
-                        self.record_event(preflight::EVENT_WHATIF_ACK, &item, detail, None);
+                        let detail = migration::ack_detail(&preview);
+                        self.record_event(migration::EVENT_WHATIF_ACK, &item, detail, None);
+                    }
+                    migration::ImportReadiness::LossesNotAccepted { .. } => {
+                        self.set_status(t!("import-losses-not-accepted"), true);
+                        self.overlay = Some(Overlay::Preview {
+                            preview,
+                            scroll,
+                            inventory,
+                        });
+                    }
+                    migration::ImportReadiness::Ready => {
+                        self.set_status(t!("status-already-acknowledged"), false);
+                    }
+                    other => {
+                        self.set_status(t!(other.message_id()), true);
+                        self.overlay = Some(Overlay::Preview {
+                            preview,
+                            scroll,
+                            inventory,
+                        });
+                    }
+                },
+                // Accept the next refused item's loss by name (typed confirmation).
+                KeyCode::Char('L') => {
+                    let accepted = &self.migration.accepted_losses;
+                    let next = preview
+                        .errors()
+                        .find(|w| {
+                            !accepted
+                                .iter()
+                                .any(|a| a.code == w.code && a.item == w.item)
+                        })
+                        .cloned();
+                    match next {
+                        Some(w) if preview.completed && !preview.stale => {
+                            self.overlay = Some(Overlay::AcceptLoss {
+                                evidence_id: preview.evidence_id,
+                                code: w.code,
+                                item: w.item,
+                                message: w.message,
+                                editor: Box::new(single_line_editor(&t!(
+                                    "confirm-placeholder",
+                                    word = "LOSS"
+                                ))),
+                            });
+                        }
+                        _ => {
+                            self.set_status(t!("status-no-loss-to-accept"), false);
+                            self.overlay = Some(Overlay::Preview {
+                                preview,
+                                scroll,
+                                inventory,
+                            });
+                        }
                     }
                 }
                 KeyCode::Down | KeyCode::Char('j') => {
@@ -1251,6 +1252,7 @@ impl App {
                 if k.code == KeyCode::Esc || (ctrl && k.code == KeyCode::Char('s')) {
                     let text = editor.lines().join("\n");
                     let old = self
+                        .facts
                         .records
                         .get(&item_id)
                         .and_then(|r| r.note.clone())
@@ -1330,19 +1332,109 @@ impl App {
                     });
                 }
             },
+            Overlay::Irreversible {
+                item_id,
+                why,
+                mut editor,
+                then,
+            } => match k.code {
+                KeyCode::Esc => self.set_status(t!("status-unchanged"), false),
+                KeyCode::Enter => {
+                    let reason = editor.lines().join(" ").trim().to_string();
+                    if reason.chars().count() < 10 {
+                        self.set_status(t!("status-override-reason-required"), true);
+                        self.overlay = Some(Overlay::Irreversible {
+                            item_id,
+                            why,
+                            editor,
+                            then,
+                        });
+                    } else {
+                        let detail = serde_json::to_string(&migration::GateOverride {
+                            open: Vec::new(),
+                            reason,
+                            why,
+                        })
+                        .unwrap_or_default();
+                        self.record_event(
+                            migration::EVENT_IRREVERSIBLE_OVERRIDE,
+                            &item_id,
+                            detail,
+                            Some(then),
+                        );
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::Irreversible {
+                        item_id,
+                        why,
+                        editor,
+                        then,
+                    });
+                }
+            },
+            Overlay::AcceptLoss {
+                evidence_id,
+                code,
+                item,
+                message,
+                mut editor,
+            } => match k.code {
+                KeyCode::Esc => {
+                    self.set_status(t!("status-unchanged"), false);
+                    self.open_preview();
+                }
+                KeyCode::Enter => {
+                    let typed = editor.lines().join("").trim().to_string();
+                    if typed == "LOSS" {
+                        let detail = serde_json::to_string(&migration::LossAcceptance {
+                            evidence_id,
+                            code,
+                            item,
+                        })
+                        .unwrap_or_default();
+                        let subject = self
+                            .runbook
+                            .job_item(JobKind::ImportWhatIf)
+                            .map(|i| i.id.clone())
+                            .unwrap_or_default();
+                        self.record_event(migration::EVENT_LOSS_ACCEPTED, &subject, detail, None);
+                    } else {
+                        self.set_status(t!("status-confirm-mismatch", word = "LOSS"), true);
+                        self.overlay = Some(Overlay::AcceptLoss {
+                            evidence_id,
+                            code,
+                            item,
+                            message,
+                            editor,
+                        });
+                    }
+                }
+                _ => {
+                    editor.input(k);
+                    self.overlay = Some(Overlay::AcceptLoss {
+                        evidence_id,
+                        code,
+                        item,
+                        message,
+                        editor,
+                    });
+                }
+            },
             Overlay::Gate {
                 stage_id,
                 open,
                 then,
             } => match k.code {
                 KeyCode::Char('o') => {
-                    let detail = format!(
-                        "worked on stage {stage_id} while earlier stages were open: {}",
-                        open.iter()
-                            .map(|(s, n)| format!("{s} ({n} open)"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    // The open items are recorded by id: they are not asked about again.
+                    let detail = serde_json::to_string(&migration::GateOverride {
+                        open: open.iter().map(|o| o.item_id.clone()).collect(),
+                        reason: String::new(),
+                        why: format!("{} earlier items open", open.len()),
+                    })
+                    .unwrap_or_default();
                     self.record_event(EVENT_GATE_OVERRIDE, &stage_id, detail, Some(then));
                 }
                 KeyCode::Esc | KeyCode::Char('q') => self.set_status(t!("status-unchanged"), false),
@@ -1419,52 +1511,50 @@ impl App {
 
     // ---- requests: gating, downtime confirmation, then the action ------------------------
 
-    /// Asks for an action: checks the gate (earlier stages open) and the downtime
-    /// confirmation first, and shows the overlay that asks when needed.
+    /// Asks for an action: the model decides which gate stands in front of it
+    /// (`Migration::gate`: refused by evidence, earlier items open, irreversible, downtime
+    /// word, in that order) and the overlay that asks is shown; with none, it is done.
     pub fn request(&mut self, pending: Pending) {
-        let stage = match &pending {
-            Pending::EnterStage(s) => self.runbook.stage(s),
-            Pending::SetState { item_id, .. } | Pending::RunJob(item_id) => {
-                self.runbook.item(item_id).map(|it| self.stage_of(it))
-            }
+        let req = match &pending {
+            Pending::EnterStage(s) => Request::EnterStage(s),
+            Pending::SetState { item_id, state, .. } => Request::SetState {
+                item: item_id,
+                state: *state,
+            },
+            Pending::RunJob(item_id) => Request::RunJob(item_id),
         };
-        let Some(stage) = stage.cloned() else { return };
-        let is_work = !matches!(pending, Pending::EnterStage(_))
-            && !matches!(
-                pending,
-                Pending::SetState {
-                    state: ItemState::Todo,
-                    ..
-                }
-            );
-        if is_work
-            && stage.id != self.runbook.rollback.id
-            && !self.overridden_stages.contains(&stage.id)
-        {
-            let open = self.open_before(&stage.id);
-            if !open.is_empty() {
+        match self.migration.gate(&self.runbook, &req) {
+            GateStep::Proceed => self.perform(pending),
+            GateStep::Refused { why, .. } => {
+                self.overlay = Some(Overlay::Message {
+                    title: t!("title-refused"),
+                    body: why,
+                });
+            }
+            GateStep::EarlierOpen { stage_id, open } => {
                 self.overlay = Some(Overlay::Gate {
-                    stage_id: stage.id.clone(),
+                    stage_id,
                     open,
                     then: pending,
                 });
-                return;
+            }
+            GateStep::Irreversible { item_id, why } => {
+                self.overlay = Some(Overlay::Irreversible {
+                    item_id,
+                    why,
+                    editor: Box::new(single_line_editor(&t!("reason-placeholder"))),
+                    then: pending,
+                });
+            }
+            GateStep::ConfirmWord { stage_id, word } => {
+                self.overlay = Some(Overlay::Confirm {
+                    stage_id,
+                    word: word.clone(),
+                    editor: Box::new(single_line_editor(&t!("confirm-placeholder", word = word))),
+                    then: pending,
+                });
             }
         }
-        if stage.downtime && !self.confirmed_stages.contains(&stage.id) {
-            let word = stage
-                .confirm_word
-                .clone()
-                .unwrap_or_else(|| stage.id.to_uppercase());
-            self.overlay = Some(Overlay::Confirm {
-                stage_id: stage.id.clone(),
-                word: word.clone(),
-                editor: Box::new(single_line_editor(&t!("confirm-placeholder", word = word))),
-                then: pending,
-            });
-            return;
-        }
-        self.perform(pending);
     }
 
     fn perform(&mut self, pending: Pending) {
@@ -1528,32 +1618,27 @@ impl App {
         });
     }
 
+    /// Records an audit event on the store thread; once committed it joins the facts, the
+    /// state is derived again, and `then` is asked for again (the next gate, or the action).
     fn record_event(
         &mut self,
         kind: &'static str,
-        stage_id: &str,
+        subject: &str,
         detail: String,
         then: Option<Pending>,
     ) {
-        let (sid, who, tx, stage) = (
+        let (sid, who, tx, subject) = (
             self.session.id,
             self.operator.clone(),
             self.tx.clone(),
-            stage_id.to_string(),
+            subject.to_string(),
         );
         self.set_status(t!("status-saving"), false);
         self.worker.submit(move |store| {
             let result = store
-                .record_event(sid, kind, Some(&stage), &detail, &who)
-                .map(|_| ())
+                .record_event(sid, kind, Some(&subject), &detail, &who)
                 .map_err(|e| e.to_string());
-            let _ = tx.send(AppMsg::EventRecorded {
-                kind: kind.to_string(),
-                stage_id: stage,
-                detail,
-                result,
-                then,
-            });
+            let _ = tx.send(AppMsg::EventRecorded { result, then });
         });
     }
 
@@ -1573,10 +1658,11 @@ impl App {
             return;
         }
         if kind == JobKind::Import {
-            match self.import_readiness() {
-                preflight::ImportReadiness::Ready => {}
-                preflight::ImportReadiness::NotAcknowledged { .. } => {
-                    self.set_status(t!("import-not-acknowledged"), true);
+            match &self.migration.import {
+                migration::ImportReadiness::Ready => {}
+                migration::ImportReadiness::NotAcknowledged { .. }
+                | migration::ImportReadiness::LossesNotAccepted { .. } => {
+                    self.set_status(t!(self.migration.import.message_id()), true);
                     self.open_preview();
                     return;
                 }
@@ -1613,6 +1699,13 @@ impl App {
         self.begin_job(item_id, kind, None);
     }
 
+    /// The session's job environment with what the model adds (the accepted losses).
+    fn session_env(&self) -> Result<JobEnv, String> {
+        self.job_env
+            .clone()
+            .map(|e| e.with_accepted_losses(self.migration.losses_for_verify()))
+    }
+
     /// Records the job run, then starts it (on the answer) with `env` or the session's.
     fn begin_job(&mut self, item_id: &str, kind: JobKind, env: Option<JobEnv>) {
         if let Some(env) = env {
@@ -1646,26 +1739,14 @@ impl App {
         self.set_status(t!("status-job-starting", job = kind.title()), false);
     }
 
-    fn job_evidence(&self, kind: JobKind) -> &[EvidenceRecord] {
-        self.runbook
-            .job_item(kind)
-            .and_then(|it| self.evidence.get(&it.id))
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// Whether the real import may run: a passing `-WhatIf` preview newer than the export,
-    /// whose warnings the admin acknowledged.
-    pub fn import_readiness(&self) -> preflight::ImportReadiness {
-        preflight::import_readiness(
-            self.job_evidence(JobKind::ImportWhatIf),
-            self.job_evidence(JobKind::Export),
-            &self.acknowledged_previews,
-        )
+    /// Whether the real import may run (`Migration::import`).
+    pub fn import_readiness(&self) -> migration::ImportReadiness {
+        self.migration.import.clone()
     }
 
     /// Opens the latest `-WhatIf` preview, or says there is none yet.
     pub fn open_preview(&mut self) {
-        match preflight::latest_preview(self.job_evidence(JobKind::ImportWhatIf)) {
+        match self.migration.preview.clone() {
             Some(p) => {
                 self.overlay = Some(Overlay::Preview {
                     preview: Box::new(p),
@@ -1741,32 +1822,38 @@ impl App {
                 self.pending.remove(&item_id);
                 match result {
                     Ok(rec) => {
-                        self.records.insert(item_id, rec);
-                        self.set_status(t!("status-saved", what = what), false);
+                        self.facts.records.insert(item_id.clone(), rec);
+                        self.rederive();
+                        let st = self.migration.item(&item_id);
+                        // Say what the checklist now shows, when the evidence decides otherwise.
+                        if let (migration::Source::Evidence { summary, .. }, true) =
+                            (&st.source, st.state != ItemState::Done)
+                        {
+                            self.set_status(
+                                t!(
+                                    "status-saved-evidence",
+                                    what = what,
+                                    evidence = summary.clone()
+                                ),
+                                false,
+                            );
+                        } else {
+                            self.set_status(t!("status-saved", what = what), false);
+                        }
                     }
                     Err(e) => self.set_status(t!("status-save-failed", error = e), true),
                 }
             }
-            AppMsg::EventRecorded {
-                kind,
-                stage_id,
-                detail,
-                result,
-                then,
-            } => match result {
-                Ok(()) => {
-                    if kind == EVENT_DOWNTIME_CONFIRMED {
-                        self.confirmed_stages.insert(stage_id);
-                    } else if kind == preflight::EVENT_WHATIF_ACK {
-                        if let Some(id) = preflight::acknowledged_evidence(&detail) {
-                            self.acknowledged_previews.insert(id);
-                        }
-                    } else {
-                        self.overridden_stages.insert(stage_id);
-                    }
+            AppMsg::EventRecorded { result, then } => match result {
+                Ok(event) => {
+                    let reopen_preview = event.kind == migration::EVENT_LOSS_ACCEPTED;
+                    self.facts.events.push(event);
+                    self.rederive();
                     self.set_status(t!("status-recorded"), false);
                     if let Some(then) = then {
                         self.request(then);
+                    } else if reopen_preview {
+                        self.open_preview();
                     }
                 }
                 Err(e) => self.set_status(t!("status-save-failed", error = e), true),
@@ -1780,10 +1867,12 @@ impl App {
                 let env = self
                     .run_env
                     .remove(&item_id)
+                    .map(|e| e.with_accepted_losses(self.migration.losses_for_verify()))
                     .ok_or(())
-                    .or_else(|()| self.job_env.clone());
+                    .or_else(|()| self.session_env());
                 match (result, &env) {
                     (Ok(run), Ok(env)) => {
+                        self.facts.upsert_run(run.clone());
                         let tx = self.tx.clone();
                         let (id2, run_id) = (item_id.clone(), run.id);
                         let log_path = run.log_path.as_ref().map(PathBuf::from);
@@ -1833,28 +1922,27 @@ impl App {
             AppMsg::JobResultSaved {
                 item_id,
                 evidence,
-                record,
+                run,
             } => {
                 self.pending.remove(&item_id);
+                self.probe_pending.remove(&item_id);
                 let mut show_preview = false;
+                if let Some(run) = run {
+                    self.facts.upsert_run(run);
+                }
                 match evidence {
-                    Ok(Some(ev)) => {
+                    Ok(ev) => {
                         let is_whatif = self
                             .runbook
                             .job_item(JobKind::ImportWhatIf)
                             .is_some_and(|i| i.id == item_id);
-                        show_preview = is_whatif && ev.evidence.passed == Some(true);
-                        self.evidence
-                            .entry(item_id.clone())
-                            .or_default()
-                            .insert(0, ev);
+                        // A preview that completed opens, errors or not: they must be read.
+                        show_preview = is_whatif && ev.evidence.detail.get("detail").is_some();
+                        self.facts.push_evidence(ev);
                     }
-                    Ok(None) => {}
                     Err(e) => self.set_status(t!("status-save-failed", error = e), true),
                 }
-                if let Some(rec) = record {
-                    self.records.insert(item_id, rec);
-                }
+                self.rederive();
                 // The -WhatIf view: show what the import would do, to read and acknowledge.
                 if show_preview && self.overlay.is_none() {
                     self.open_preview();
@@ -1876,12 +1964,9 @@ impl App {
             .unwrap_or_default();
         let rec = crate::jobs::record::JobRecord::of(kind, &result);
         let status = rec.status;
-        // The screen says "cancelled" in the admin's language; the store keeps the record's.
-        let summary = if status == "cancelled" {
-            t!("status-job-cancelled", job = kind.title())
-        } else {
-            rec.summary.clone()
-        };
+        // A cancel says what it left (migration::cancel_statement), the same line the
+        // evidence records.
+        let summary = rec.summary.clone();
         self.finished.insert(
             item_id.clone(),
             FinishedJob {
@@ -1892,18 +1977,20 @@ impl App {
                 stats,
             },
         );
-        self.set_status(summary.clone(), status == "failed");
+        let changed =
+            matches!(&result, Err(JobError::Cancelled(c)) if migration::cancel_changed(c));
+        self.set_status(summary.clone(), status == "failed" || changed);
         self.pending.insert(item_id.clone());
         let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
         self.worker.submit(move |store| {
-            let (evidence, record) = match rec.save(store, sid, &item_id, run_id, &who) {
-                Ok((ev, record)) => (Ok(ev), record),
+            let (evidence, run) = match rec.save(store, sid, &item_id, run_id, &who) {
+                Ok((run, ev)) => (Ok(ev), Some(run)),
                 Err(e) => (Err(e.to_string()), None),
             };
             let _ = tx.send(AppMsg::JobResultSaved {
                 item_id,
                 evidence,
-                record,
+                run,
             });
         });
     }
@@ -2096,8 +2183,11 @@ impl App {
             };
             let _ = worker_tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match result {
                 Ok(running) => {
-                    let word = if running { "started" } else { "stopped" };
-                    let detail = format!("lab pool {fqdn} {word} by the admin");
+                    let detail = serde_json::to_string(&migration::LabPoolChange {
+                        pool: fqdn.clone(),
+                        running,
+                    })
+                    .unwrap_or_default();
                     app.set_status(
                         if running {
                             t!("status-pool-started", pool = fqdn.clone())
@@ -2106,10 +2196,13 @@ impl App {
                         },
                         false,
                     );
+                    // Recorded, so a restarted wizard serves the pool as the admin left it.
+                    let tx = app.sender();
                     app.submit_store(move |store| {
-                        if let Err(e) = store.record_event(sid, "lab-pool", None, &detail, &who) {
-                            tracing::warn!("cannot record the lab pool change: {e}");
-                        }
+                        let result = store
+                            .record_event(sid, migration::EVENT_LAB_POOL, None, &detail, &who)
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(AppMsg::EventRecorded { result, then: None });
                     });
                 }
                 Err(e) => app.set_status(e, true),
@@ -2117,8 +2210,9 @@ impl App {
         });
     }
 
-    /// A new monitor snapshot: keep it, refresh the verdicts, and tick the probe items it
-    /// proves (evidence first, then the state, on the store thread).
+    /// A new monitor snapshot: keep it, refresh the verdicts, and record the probe items'
+    /// results as evidence when the model says they count now and differ from the newest
+    /// counted one (`Migration::probe_wants`); the item's state follows from the evidence.
     pub fn on_snapshot(&mut self, snap: Arc<StatusSnapshot>) {
         self.pools.snapshot = Some(snap.clone());
         screens::pools::refresh(self);
@@ -2126,38 +2220,40 @@ impl App {
             return;
         }
         for ev in crate::monitor::probe_items::evaluate(&snap, &self.profile) {
-            if !ev.passed || !ev.authoritative || self.probe_ticked.contains(&ev.item_id) {
-                continue;
-            }
             if self.runbook.item(&ev.item_id).is_none()
-                || self.state_of(&ev.item_id) == ItemState::Done
+                || self.probe_pending.contains(&ev.item_id)
+                || !self.migration.probe_wants(&ev.item_id, ev.passed)
             {
                 continue;
             }
-            self.probe_ticked.insert(ev.item_id.clone());
-            self.pending.insert(ev.item_id.clone());
-            let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
-            self.worker.submit(move |store| {
-                let evidence = Evidence {
-                    source: "monitor probe".into(),
-                    summary: ev.summary.clone(),
-                    passed: Some(true),
-                    detail: ev.detail.clone(),
-                };
-                let added = store
-                    .add_evidence(sid, &ev.item_id, &evidence, &who)
-                    .map(Some)
-                    .map_err(|e| e.to_string());
-                let record = store
-                    .set_item_state(sid, &ev.item_id, ItemState::Done, None, &who)
-                    .ok();
-                let _ = tx.send(AppMsg::JobResultSaved {
-                    item_id: ev.item_id,
-                    evidence: added,
-                    record,
-                });
-            });
+            self.probe_pending.insert(ev.item_id.clone());
+            self.record_probe(ev);
         }
+    }
+
+    /// Writes one probe result as evidence on the store thread.
+    pub fn record_probe(&mut self, ev: crate::monitor::probe_items::ProbeEvidence) {
+        let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
+        self.worker.submit(move |store| {
+            let mut detail = ev.detail.clone();
+            if let Some(obj) = detail.as_object_mut() {
+                obj.insert("authoritative".into(), ev.authoritative.into());
+            }
+            let evidence = Evidence {
+                source: crate::monitor::probe_items::EVIDENCE_SOURCE.into(),
+                summary: ev.summary.clone(),
+                passed: Some(ev.passed),
+                detail,
+            };
+            let added = store
+                .add_evidence(sid, &ev.item_id, &evidence, &who)
+                .map_err(|e| e.to_string());
+            let _ = tx.send(AppMsg::JobResultSaved {
+                item_id: ev.item_id,
+                evidence: added,
+                run: None,
+            });
+        });
     }
 
     /// A pool changed state: show it and write it to the audit trail (the first round's

@@ -44,8 +44,36 @@ pub fn key_latency(lab_dir: &Path) -> Result<KeyLatency, String> {
         .create_session("bench", "lab", None, "bench")
         .map_err(|e| e.to_string())?;
     let profile = Profile::lab();
+    let runbook = Arc::new(Runbook::embedded().map_err(|e| e.to_string())?);
+    // The bench works straight on the job items: record the downtime words and one override
+    // that acknowledges every item, as an operator going on would.
+    let all_items = crate::migration::GateOverride {
+        open: runbook.items().map(|i| i.id.clone()).collect(),
+        reason: String::new(),
+        why: "bench".into(),
+    };
+    for s in ["shutdown", "export", "import"] {
+        store
+            .record_event(
+                session.id,
+                crate::migration::EVENT_DOWNTIME_CONFIRMED,
+                Some(s),
+                "bench",
+                "bench",
+            )
+            .map_err(|e| e.to_string())?;
+    }
+    store
+        .record_event(
+            session.id,
+            crate::migration::EVENT_GATE_OVERRIDE,
+            Some("verify"),
+            &serde_json::to_string(&all_items).unwrap_or_default(),
+            "bench",
+        )
+        .map_err(|e| e.to_string())?;
     let (mut app, mut rx) = build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().map_err(|e| e.to_string())?),
+        runbook,
         placeholders: profile.placeholders("bench"),
         deployment_name: profile.name.clone(),
         deployment_kind: "lab".into(),
@@ -65,10 +93,6 @@ pub fn key_latency(lab_dir: &Path) -> Result<KeyLatency, String> {
         monitor: Default::default(),
     })
     .map_err(|e| e.to_string())?;
-    for s in ["export", "import", "verify"] {
-        app.overridden_stages.insert(s.into());
-        app.confirmed_stages.insert(s.into());
-    }
     let mut term = Terminal::new(TestBackend::new(160, 48)).map_err(|e| e.to_string())?;
     app.size = (160, 48);
     app.on_action(super::keymap::Action::Enter);

@@ -14,14 +14,13 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use self::app::{App, AppInit, AppMsg, EVENT_DOWNTIME_CONFIRMED, EVENT_GATE_OVERRIDE};
+use self::app::{App, AppInit, AppMsg};
 use self::store_worker::StoreWorker;
 use self::theme::Theme;
 use crate::jobs::JobEnv;
@@ -99,37 +98,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
     } = setup;
     let sid = session.id;
     store.mark_interrupted_jobs(sid)?;
-    let records = store.item_records(sid)?;
-    let mut evidence = HashMap::new();
-    for item in runbook.items().chain(runbook.rollback.items.iter()) {
-        let ev = store.evidence(sid, &item.id)?;
-        if !ev.is_empty() {
-            evidence.insert(item.id.clone(), ev);
-        }
-    }
-    let mut confirmed = HashSet::new();
-    let mut overridden = HashSet::new();
-    let mut acknowledged = HashSet::new();
-    for e in store.audit(sid)? {
-        match (e.kind.as_str(), e.item_id) {
-            (EVENT_DOWNTIME_CONFIRMED, Some(stage)) => {
-                confirmed.insert(stage);
-            }
-            (EVENT_GATE_OVERRIDE, Some(stage)) => {
-                overridden.insert(stage);
-            }
-            (crate::jobs::preflight::EVENT_WHATIF_ACK, _) => {
-                if let Some(id) = e
-                    .detail
-                    .as_deref()
-                    .and_then(crate::jobs::preflight::acknowledged_evidence)
-                {
-                    acknowledged.insert(id);
-                }
-            }
-            _ => {}
-        }
-    }
+    let facts = store.facts(sid)?;
     let ui_state = store.load_ui_state(sid)?;
     let (tx, rx) = mpsc::unbounded_channel();
     let app = App::new(AppInit {
@@ -138,11 +107,7 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
         deployment_name,
         deployment_kind,
         session,
-        records,
-        evidence,
-        confirmed_stages: confirmed,
-        overridden_stages: overridden,
-        acknowledged_previews: acknowledged,
+        facts,
         ui_state,
         operator,
         theme,

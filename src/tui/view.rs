@@ -113,7 +113,8 @@ fn pane_block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {
 }
 
 fn draw_header(f: &mut Frame, area: Rect, app: &App) {
-    let (done, total) = app.overall_progress();
+    let totals = app.migration.totals;
+    let (done, total) = (totals.closed(), totals.items);
     let mut spans = vec![Span::styled(" pchat-migrate │", app.theme.title)];
     for screen in Screen::ALL {
         let style = if screen == app.screen {
@@ -146,9 +147,18 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App) {
     ]);
     for job in app.jobs.values() {
         let p = job.progress.borrow();
-        let pct = (p.done * 100).checked_div(p.total).unwrap_or(0);
         spans.push(Span::styled(
-            format!("│ {} {}% ", job.kind.title(), pct),
+            // The phase is named: a job's percentage is per phase, as the gauge shows it.
+            if p.total > 0 {
+                format!(
+                    "│ {} · {} {}% ",
+                    job.kind.title(),
+                    p.phase,
+                    crate::progress::percent(&p)
+                )
+            } else {
+                format!("│ {} · {} ", job.kind.title(), p.phase)
+            },
             app.theme.warn,
         ));
     }
@@ -161,7 +171,8 @@ fn draw_stages(f: &mut Frame, area: Rect, app: &App) {
     let rows: Vec<ListItem> = (0..app.stage_count())
         .map(|i| {
             let s = app.stage_at(i);
-            let (done, total, bad) = app.stage_progress(s);
+            let st = app.migration.stage(&s.id);
+            let (done, total, bad) = (st.closed, st.total, st.problems);
             let marker = if bad > 0 {
                 "!"
             } else if total > 0 && done == total {
@@ -335,19 +346,15 @@ fn draw_job(f: &mut Frame, area: Rect, app: &App, item: &Item) {
     .split(area);
     if let Some(job) = app.jobs.get(&item.id) {
         let p = job.progress.borrow().clone();
-        let ratio = if p.total > 0 {
-            (p.done as f64 / p.total as f64).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let ratio = p.fraction();
         let label = if p.total > 0 {
             format!(
-                "{} {}: {}/{} ({:.0}%)",
+                "{} {}: {}/{} ({}%)",
                 job.kind.title(),
                 p.phase,
                 p.done,
                 p.total,
-                ratio * 100.0
+                crate::progress::percent(&p)
             )
         } else {
             format!("{} {}: {}", job.kind.title(), p.phase, p.done)
@@ -454,19 +461,24 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
         format!("{} {}", state_marker(state), t!(state_message(state))),
         state_style(app, state),
     )];
-    if let Some(r) = app.records.get(&item.id) {
+    let status = app.migration.item(&item.id);
+    if let (Some(who), Some(at)) = (status.who(), status.at()) {
+        let by = match &status.source {
+            crate::migration::Source::Evidence { .. } => t!("state-by-evidence"),
+            _ => String::new(),
+        };
         state_line.push(Span::styled(
             format!(
-                " — {}",
+                " — {}{by}",
                 t!(
                     "state-by",
-                    who = r.who.clone(),
-                    when = r.at.format("%Y-%m-%d %H:%M UTC").to_string()
+                    who = who.to_string(),
+                    when = at.format("%Y-%m-%d %H:%M UTC").to_string()
                 )
             ),
             th.dim,
         ));
-        if let Some(reason) = &r.reason {
+        if let Some(reason) = &status.reason {
             state_line.push(Span::styled(format!(" — {reason}"), th.text));
         }
     }
@@ -474,9 +486,19 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
         state_line.push(Span::styled(format!(" ({})", t!("saving")), th.warn));
     }
     lines.push(Line::from(state_line));
+    for flag in crate::report::flag_lines(&status.flags) {
+        lines.push(Line::styled(format!("⚠ {flag}"), th.warn));
+    }
+    if let Some(rule) = item.proven_by {
+        lines.push(Line::styled(
+            t!("proven-by", rule = rule.key().to_string()),
+            th.dim,
+        ));
+    }
     lines.push(Line::raw(""));
     lines.push(heading(app, t!("section-notes")));
     match app
+        .facts
         .records
         .get(&item.id)
         .and_then(|r| r.note.clone())
@@ -489,7 +511,8 @@ fn detail_text(app: &App, item: &Item) -> Text<'static> {
         }
         None => lines.push(Line::styled(t!("no-notes"), th.dim)),
     }
-    if let Some(evs) = app.evidence.get(&item.id).filter(|e| !e.is_empty()) {
+    let evs = app.evidence_of(&item.id);
+    if !evs.is_empty() {
         lines.push(Line::raw(""));
         lines.push(heading(app, t!("section-evidence")));
         for (i, e) in evs.iter().take(5).enumerate() {
@@ -793,11 +816,26 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
         } => {
             let r = centered(area, 100, area.height.saturating_sub(2));
             f.render_widget(Clear, r);
-            let acknowledged = app.acknowledged_previews.contains(&preview.evidence_id);
+            let readiness = &app.migration.import;
+            let acknowledged = *readiness == crate::migration::ImportReadiness::Ready;
+            let c = preview.counts;
             let mut lines = vec![
                 Line::styled(
                     preview.summary.clone(),
-                    if preview.passed { th.ok } else { th.error },
+                    if preview.completed && c.errors == 0 {
+                        th.ok
+                    } else {
+                        th.error
+                    },
+                ),
+                Line::styled(
+                    t!(
+                        "preview-counts",
+                        errors = c.errors,
+                        warnings = c.warnings,
+                        notes = c.notes
+                    ),
+                    if c.errors > 0 { th.error } else { th.title },
                 ),
                 Line::styled(
                     t!(
@@ -821,13 +859,35 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             lines.push(Line::raw(""));
             if preview.warnings.is_empty() {
                 lines.push(Line::styled(t!("preview-no-warnings"), th.ok));
-            } else {
-                lines.push(Line::styled(
-                    t!("preview-warnings", count = preview.warnings.len()),
-                    th.title,
-                ));
             }
-            for w in &preview.warnings {
+            if c.errors > 0 {
+                lines.push(Line::styled(
+                    t!("preview-losses", count = c.errors),
+                    th.error,
+                ));
+                for w in preview.errors() {
+                    let accepted = app
+                        .migration
+                        .accepted_losses
+                        .iter()
+                        .any(|a| a.code == w.code && a.item == w.item);
+                    lines.push(Line::from(vec![
+                        Span::styled(
+                            if accepted {
+                                format!("{} ", t!("loss-accepted"))
+                            } else {
+                                format!("{} ", t!("loss-open"))
+                            },
+                            if accepted { th.warn } else { th.error },
+                        ),
+                        Span::styled(format!("{} ", w.code), th.key),
+                        Span::styled(format!("{}: ", w.item), th.text),
+                        Span::styled(w.message.clone(), th.text),
+                    ]));
+                }
+                lines.push(Line::raw(""));
+            }
+            for w in preview.warnings.iter().filter(|w| !w.is_error()) {
                 let style = match w.severity.as_str() {
                     "error" => th.error,
                     "info" => th.dim,
@@ -851,10 +911,12 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                     .scroll((*scroll, 0)),
                 body,
             );
-            let hint_text = if acknowledged {
-                t!("preview-acknowledged")
-            } else {
-                t!("preview-hint")
+            let hint_text = match readiness {
+                crate::migration::ImportReadiness::Ready => t!("preview-acknowledged"),
+                crate::migration::ImportReadiness::LossesNotAccepted { .. } => {
+                    t!("preview-hint-losses")
+                }
+                _ => t!("preview-hint"),
             };
             f.render_widget(
                 Paragraph::new(hint_text).style(if acknowledged { th.ok } else { th.key }),
@@ -1023,7 +1085,14 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
             f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
         }
         Overlay::Gate { stage_id, open, .. } => {
-            let h = u16::try_from(open.len()).unwrap_or(20).min(14) + 7;
+            let mut by_stage: Vec<(String, usize)> = Vec::new();
+            for o in open {
+                match by_stage.last_mut() {
+                    Some((s, n)) if *s == o.stage => *n += 1,
+                    _ => by_stage.push((o.stage.clone(), 1)),
+                }
+            }
+            let h = u16::try_from(by_stage.len()).unwrap_or(20).min(14) + 7;
             let r = centered(area, 72, h);
             f.render_widget(Clear, r);
             let stage = app
@@ -1034,7 +1103,7 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 Line::styled(t!("gate-body", stage = stage), th.warn),
                 Line::raw(""),
             ];
-            for (s, n) in open {
+            for (s, n) in &by_stage {
                 lines.push(Line::styled(
                     format!("  {s}: {}", t!("open-count", count = *n)),
                     th.text,
@@ -1048,6 +1117,76 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                     .wrap(Wrap { trim: true }),
                 r,
             );
+        }
+        Overlay::Irreversible {
+            item_id,
+            why,
+            editor,
+            ..
+        } => {
+            let r = centered(area, 76, 12);
+            f.render_widget(Clear, r);
+            let title = app
+                .runbook
+                .item(item_id)
+                .map_or_else(|| item_id.clone(), |i| i.title.clone());
+            let block = popup_block(t!("title-irreversible"));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, input, hint] = Layout::vertical([
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(t!("irreversible-body", item = title), th.warn),
+                    Line::styled(why.clone(), th.error),
+                    Line::raw(""),
+                    Line::styled(t!("irreversible-type", who = app.operator.clone()), th.key),
+                ])
+                .wrap(Wrap { trim: true }),
+                body,
+            );
+            f.render_widget(&**editor, input);
+            place_cursor(f, input, editor);
+            f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
+        }
+        Overlay::AcceptLoss {
+            code,
+            item,
+            message,
+            editor,
+            ..
+        } => {
+            let r = centered(area, 76, 12);
+            f.render_widget(Clear, r);
+            let block = popup_block(t!("title-accept-loss"));
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, input, hint] = Layout::vertical([
+                Constraint::Min(1),
+                Constraint::Length(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(
+                        t!("accept-loss-body", code = code.clone(), item = item.clone()),
+                        th.warn,
+                    ),
+                    Line::styled(message.clone(), th.text),
+                    Line::raw(""),
+                    Line::styled(t!("confirm-type", word = "LOSS"), th.key),
+                ])
+                .wrap(Wrap { trim: true }),
+                body,
+            );
+            f.render_widget(&**editor, input);
+            place_cursor(f, input, editor);
+            f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
         }
         Overlay::Message { title, body } => {
             let r = centered(area, 72, 10);

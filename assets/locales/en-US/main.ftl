@@ -412,3 +412,22 @@ status-pilot-reading-csv = reading {$file}…
 status-pilot-csv-failed = {$file} NOT imported: see the message
 status-pilot-csv-empty = {$file} lists no pilot users
 status-pilot-note-needed = a failed test needs a note saying what happened
+
+# One truth: states, gates and losses derived from evidence
+title-refused = Not allowed
+status-saved-evidence = saved: {$what}; the checklist follows the evidence: {$evidence}
+import-losses-not-accepted = The -WhatIf preview refuses items that would be lost: accept each loss by name (L in the preview, recorded), or fix it and export again.
+status-no-loss-to-accept = No refused item waits for acceptance in this preview.
+status-override-reason-required = Type a reason of at least 10 characters; it is recorded with your name.
+state-by-evidence = , from recorded evidence
+proven-by = Proven by evidence: {$rule} (ticked by it, not by hand)
+preview-counts = {$errors} errors (not imported) · {$warnings} warnings (imported, changed) · {$notes} notes
+preview-losses = Errors: {$count} items will NOT be imported. Each must be accepted by name before the import runs:
+loss-accepted = [accepted loss]
+loss-open = [not accepted]
+preview-hint-losses = L: accept the next refused item's loss by name (typed, recorded) · a: acknowledge warnings · ↑/↓ scroll · esc close
+title-irreversible = This ends the rollback option
+irreversible-body = "{$item}" cannot be undone: after it the legacy Group Chat pool is gone. It needs a passing, current verify.
+irreversible-type = To go on anyway, type your reason and press enter; it is recorded as an override by {$who}.
+title-accept-loss = Accept a loss
+accept-loss-body = The import will NOT import {$code} "{$item}".

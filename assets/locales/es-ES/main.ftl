@@ -412,3 +412,22 @@ status-pilot-reading-csv = leyendo {$file}…
 status-pilot-csv-failed = {$file} NO importado: vea el mensaje
 status-pilot-csv-empty = {$file} no contiene usuarios piloto
 status-pilot-note-needed = una prueba fallida necesita una nota sobre lo ocurrido
+
+# One truth: states, gates and losses derived from evidence
+title-refused = No permitido
+status-saved-evidence = guardado: {$what}; la lista sigue a las pruebas: {$evidence}
+import-losses-not-accepted = La vista previa -WhatIf rechaza elementos que se perderían: acepte cada pérdida por su nombre (L en la vista previa, registrado), o corríjalo y exporte de nuevo.
+status-no-loss-to-accept = Ningún elemento rechazado espera aceptación en esta vista previa.
+status-override-reason-required = Escriba un motivo de al menos 10 caracteres; se registra con su nombre.
+state-by-evidence = , según las pruebas registradas
+proven-by = Probado por las pruebas: {$rule} (lo marcan ellas, no a mano)
+preview-counts = {$errors} errores (no se importan) · {$warnings} advertencias (se importan, cambiados) · {$notes} notas
+preview-losses = Errores: {$count} elementos NO se importarán. Cada uno debe aceptarse por su nombre antes de importar:
+loss-accepted = [pérdida aceptada]
+loss-open = [no aceptada]
+preview-hint-losses = L: aceptar por su nombre la pérdida del siguiente elemento rechazado (escrito, registrado) · a: confirmar advertencias · ↑/↓ desplazar · esc cerrar
+title-irreversible = Esto termina la opción de reversión
+irreversible-body = "{$item}" no se puede deshacer: después, el grupo Group Chat heredado ya no existe. Necesita una verificación superada y vigente.
+irreversible-type = Para continuar igualmente, escriba su motivo y pulse intro; se registra como anulación de {$who}.
+title-accept-loss = Aceptar una pérdida
+accept-loss-body = La importación NO importará {$code} "{$item}".

@@ -412,3 +412,22 @@ status-pilot-reading-csv = lettura di {$file}…
 status-pilot-csv-failed = {$file} NON importato: vedere il messaggio
 status-pilot-csv-empty = {$file} non elenca utenti pilota
 status-pilot-note-needed = un test fallito richiede una nota su cosa è successo
+
+# One truth: states, gates and losses derived from evidence
+title-refused = Non consentito
+status-saved-evidence = salvato: {$what}; la checklist segue le prove: {$evidence}
+import-losses-not-accepted = L'anteprima -WhatIf rifiuta elementi che andrebbero persi: accettare ogni perdita per nome (L nell'anteprima, registrato), oppure correggere ed esportare di nuovo.
+status-no-loss-to-accept = Nessun elemento rifiutato attende di essere accettato in questa anteprima.
+status-override-reason-required = Serve un motivo di almeno 10 caratteri; è registrato col proprio nome.
+state-by-evidence = , dalle prove registrate
+proven-by = Provato dalle prove: {$rule} (spuntato da esse, non a mano)
+preview-counts = {$errors} errori (non importati) · {$warnings} avvisi (importati, modificati) · {$notes} note
+preview-losses = Errori: {$count} elementi NON saranno importati. Ognuno va accettato per nome prima dell'importazione:
+loss-accepted = [perdita accettata]
+loss-open = [non accettata]
+preview-hint-losses = L: accetta per nome la perdita del prossimo elemento rifiutato (digitato, registrato) · a: conferma gli avvisi · ↑/↓ scorri · esc chiudi
+title-irreversible = Questo chiude la possibilità di rollback
+irreversible-body = "{$item}" non si può annullare: dopo, il pool Group Chat legacy non c'è più. Serve una verifica superata e attuale.
+irreversible-type = Per procedere comunque, digitare il motivo e premere invio; viene registrato come forzatura di {$who}.
+title-accept-loss = Accettare una perdita
+accept-loss-body = L'importazione NON importerà {$code} "{$item}".

@@ -404,3 +404,22 @@ status-pilot-reading-csv = {$file} 읽는 중…
 status-pilot-csv-failed = {$file}을(를) 가져오지 않음: 메시지 참조
 status-pilot-csv-empty = {$file}에 파일럿 사용자가 없습니다
 status-pilot-note-needed = 실패한 테스트에는 무슨 일이 있었는지 메모가 필요합니다
+
+# One truth: states, gates and losses derived from evidence
+title-refused = 허용되지 않음
+status-saved-evidence = 저장됨: {$what}; 체크리스트는 증거를 따릅니다: {$evidence}
+import-losses-not-accepted = -WhatIf 미리 보기가 손실될 항목을 거부합니다: 각 손실을 이름으로 수락하거나(미리 보기에서 L, 기록됨) 고친 뒤 다시 내보내십시오.
+status-no-loss-to-accept = 이 미리 보기에는 수락을 기다리는 거부 항목이 없습니다.
+status-override-reason-required = 10자 이상의 사유를 입력하십시오. 이름과 함께 기록됩니다.
+state-by-evidence = , 기록된 증거에 따름
+proven-by = 증거로 입증: {$rule} (수동이 아니라 증거가 체크함)
+preview-counts = 오류 {$errors}개(가져오지 않음) · 경고 {$warnings}개(가져오되 변경됨) · 참고 {$notes}개
+preview-losses = 오류: {$count}개 항목을 가져오지 않습니다. 가져오기 전에 각각 이름으로 수락해야 합니다:
+loss-accepted = [수락된 손실]
+loss-open = [수락 안 됨]
+preview-hint-losses = L: 다음 거부 항목의 손실을 이름으로 수락(입력, 기록됨) · a: 경고 확인 · ↑/↓ 스크롤 · esc 닫기
+title-irreversible = 롤백 옵션이 끝납니다
+irreversible-body = "{$item}"은(는) 되돌릴 수 없습니다. 이후 레거시 Group Chat 풀은 없어집니다. 통과한 최신 검증이 필요합니다.
+irreversible-type = 그래도 진행하려면 사유를 입력하고 Enter를 누르십시오. {$who}의 재정의로 기록됩니다.
+title-accept-loss = 손실 수락
+accept-loss-body = 가져오기는 {$code} "{$item}"을(를) 가져오지 않습니다.

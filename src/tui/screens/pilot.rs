@@ -108,11 +108,9 @@ fn apply_data(app: &mut App, data: PilotData) {
 /// Adds newly attached evidence to the runbook's view, newest first.
 fn apply_evidence(app: &mut App, evidence: Vec<EvidenceRecord>) {
     for ev in evidence {
-        app.evidence
-            .entry(ev.item_id.clone())
-            .or_default()
-            .insert(0, ev);
+        app.facts.push_evidence(ev);
     }
+    app.rederive();
 }
 
 /// Opened: read the pilot through the store thread.

@@ -249,10 +249,8 @@ fn save(app: &mut App, symptom: Symptom, results: Vec<CheckResult>) {
                         ),
                         failed > 0,
                     );
-                    app.evidence
-                        .entry(ev.item_id.clone())
-                        .or_default()
-                        .insert(0, ev);
+                    app.facts.push_evidence(ev);
+                    app.rederive();
                     app.troubleshoot.unsaved = None;
                 }
                 Err(e) => {
@@ -794,8 +792,12 @@ fn runs<'a>(app: &'a App, s: &Symptom) -> Vec<&'a EvidenceRecord> {
     let source = troubleshoot::evidence_source(s);
     s.items
         .first()
-        .and_then(|i| app.evidence.get(i))
-        .map(|v| v.iter().filter(|e| e.evidence.source == source).collect())
+        .map(|i| {
+            app.evidence_of(i)
+                .iter()
+                .filter(|e| e.evidence.source == source)
+                .collect()
+        })
         .unwrap_or_default()
 }
 

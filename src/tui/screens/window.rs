@@ -8,13 +8,11 @@
 //! says which job to rehearse.
 //!
 //! During the window, `s` / `f` mark the selected step started / finished (store
-//! `start_window_step` / `finish_window_step`); the table shows elapsed against planned
-//! ([`planner::actuals`] + [`planner::track`]) with a gauge and a word per step, and the
-//! jobs running in this wizard count as their step's actual. The actuals are reloaded on
-//! entering the screen, after each mark, and from [`on_tick`] (when a running job set
-//! changes, and every few seconds while a step runs).
+//! `start_window_step` / `finish_window_step`); the table shows elapsed against planned with
+//! a gauge and a word per step. The step times are derived by `crate::migration::window`
+//! from the session's facts the wizard holds (marks, job runs — running ones included — and
+//! the checklist items each step covers), the same derivation the report uses.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -29,8 +27,9 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Screen, movement, step};
 use crate::deployment::DeploymentKind;
+use crate::migration::window as derived;
 use crate::planner::{
-    self, Plan, PlanError, PlanInputs, Rate, StepActual, StepId, StepState, StepStatus, Throughput,
+    self, Plan, PlanError, PlanInputs, Rate, StepId, StepState, StepStatus, Throughput,
     fmt_duration,
 };
 use crate::runbook::JobKind;
@@ -39,7 +38,8 @@ use crate::t;
 use crate::tui::app::{App, AppMsg};
 use crate::tui::keymap::Action;
 
-/// How often the actuals are reloaded while a step runs.
+/// How often the marks are reloaded while the screen shows a running step (another writer,
+/// the command line, may mark steps too).
 const REFRESH: Duration = Duration::from_secs(5);
 
 /// What the window screen keeps.
@@ -51,10 +51,6 @@ pub struct WindowState {
     pub plan: Option<Plan>,
     /// When and by whom the plan was saved.
     pub saved: Option<(DateTime<Utc>, String)>,
-    /// Step times: marked by the admin, and job runs (see [`planner::actuals`]).
-    pub actuals: Vec<StepActual>,
-    /// Steps the admin marked (a running job does not override them).
-    pub marked: HashSet<StepId>,
     /// The rates this session's lab rehearsal measured.
     pub throughput: Option<Throughput>,
     /// Why the last estimate made no plan (shown until the next one).
@@ -69,8 +65,6 @@ pub struct WindowState {
     pub estimating: bool,
     /// When the last load was asked for.
     pub refreshed: Option<Instant>,
-    /// The job runs running at the last load.
-    pub seen_runs: Vec<i64>,
 }
 
 /// The size of the source data, measured off the UI task.
@@ -88,9 +82,8 @@ pub struct SourceSize {
 struct Loaded {
     plan: Result<Option<Plan>, String>,
     saved: Option<(DateTime<Utc>, String)>,
-    actuals: Result<Vec<StepActual>, String>,
-    marked: HashSet<StepId>,
     throughput: Result<Throughput, String>,
+    marks: Result<Vec<crate::store::WindowStepRecord>, String>,
 }
 
 fn load(store: &Store, sid: i64) -> Loaded {
@@ -102,12 +95,8 @@ fn load(store: &Store, sid: i64) -> Loaded {
             .ok()
             .flatten()
             .map(|r| (r.saved_at, r.saved_by)),
-        actuals: planner::actuals(store, sid).map_err(e),
-        marked: store
-            .window_steps(sid)
-            .map(|w| w.iter().filter_map(|w| StepId::parse(&w.step)).collect())
-            .unwrap_or_default(),
         throughput: planner::measured_throughput(store, sid).map_err(e),
+        marks: store.window_steps(sid).map_err(e),
     }
 }
 
@@ -121,11 +110,15 @@ fn apply_loaded(app: &mut App, l: Loaded) {
         Err(e) => errors.push(e),
     }
     w.saved = l.saved;
-    match l.actuals {
-        Ok(a) => w.actuals = a,
+    match l.marks {
+        Ok(marks) => {
+            for m in marks {
+                app.facts.upsert_window_step(m);
+            }
+        }
         Err(e) => errors.push(e),
     }
-    w.marked = l.marked;
+    let w = &mut app.window;
     match l.throughput {
         Ok(t) => w.throughput = Some(t),
         Err(e) => errors.push(e),
@@ -137,17 +130,10 @@ fn apply_loaded(app: &mut App, l: Loaded) {
     }
 }
 
-fn running_runs(app: &App) -> Vec<i64> {
-    let mut v: Vec<i64> = app.jobs.values().map(|j| j.run_id).collect();
-    v.sort_unstable();
-    v
-}
-
-/// Reloads the plan, the actuals and the measured rates on the store thread.
+/// Reloads the plan and the measured rates on the store thread.
 pub fn refresh(app: &mut App) {
     app.window.loading = true;
     app.window.refreshed = Some(Instant::now());
-    app.window.seen_runs = running_runs(app);
     let (sid, tx) = (app.session.id, app.sender());
     app.submit_store(move |store| {
         let l = load(store, sid);
@@ -157,20 +143,18 @@ pub fn refresh(app: &mut App) {
     });
 }
 
-/// Opened: load the plan and the actuals.
+/// Opened: load the plan and the rates.
 pub fn on_enter(app: &mut App) {
     refresh(app);
 }
 
-/// The animation tick (wired by the app): reloads the actuals when a job started or ended
-/// since the last load, and every few seconds while a step runs.
+/// The animation tick: while a step runs on the shown screen, reload the marks every few
+/// seconds (the command line may mark steps too); the step times themselves are derived.
 pub fn on_tick(app: &mut App) {
     if app.screen != Screen::Window || app.window.loading {
         return;
     }
-    let runs_changed = running_runs(app) != app.window.seen_runs;
-    let stale = app.window.refreshed.is_none_or(|t| t.elapsed() >= REFRESH);
-    if runs_changed || (stale && animating(app)) {
+    if app.window.refreshed.is_none_or(|t| t.elapsed() >= REFRESH) && animating(app) {
         refresh(app);
     }
 }
@@ -179,7 +163,9 @@ pub fn on_tick(app: &mut App) {
 /// keep ticking.
 pub fn animating(app: &App) -> bool {
     app.screen == Screen::Window
-        && (!app.jobs.is_empty() || app.window.actuals.iter().any(|a| a.finished_at.is_none()))
+        && statuses(app, Utc::now())
+            .iter()
+            .any(|s| matches!(s.state, StepState::Running | StepState::RunningLate))
 }
 
 /// The rows: the plan's steps, or every step before there is a plan.
@@ -264,7 +250,7 @@ pub fn plan_error_text(e: &PlanError) -> String {
 /// The newest passing export evidence of the session: (messages, package bytes).
 fn export_evidence(app: &App) -> Option<(u64, Option<u64>, DateTime<Utc>)> {
     let item = app.runbook.job_item(JobKind::Export)?;
-    app.evidence.get(&item.id)?.iter().find_map(|ev| {
+    app.evidence_of(&item.id).iter().find_map(|ev| {
         if ev.evidence.passed != Some(true) {
             return None;
         }
@@ -415,6 +401,9 @@ fn mark(app: &mut App, start: bool) {
         let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
             apply_loaded(app, l);
             let name = step_title(s);
+            if let Ok(rec) = &result {
+                app.facts.upsert_window_step(rec.clone());
+            }
             match result {
                 Ok(rec) => match rec.finished_at {
                     Some(end) if !start => {
@@ -436,90 +425,11 @@ fn mark(app: &mut App, start: bool) {
     });
 }
 
-/// A job running in this wizard, as the window sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunningJob {
-    /// Its kind key (`export`, `import-whatif`, …).
-    pub kind: &'static str,
-    /// The store's run id.
-    pub run_id: i64,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-}
-
-/// The actuals with the running jobs folded in: a running job is its step's actual unless
-/// the admin marked that step.
-pub fn merge_running(
-    actuals: &[StepActual],
-    marked: &HashSet<StepId>,
-    running: &[RunningJob],
-) -> Vec<StepActual> {
-    let mut out = actuals.to_vec();
-    for job in running {
-        let Some(step) = StepId::ALL
-            .into_iter()
-            .find(|s| s.job_kind() == Some(job.kind))
-        else {
-            continue;
-        };
-        if marked.contains(&step) {
-            continue;
-        }
-        out.retain(|a| a.step != step);
-        out.push(StepActual {
-            step,
-            started_at: job.started_at,
-            finished_at: None,
-            source: format!("{} job run #{} (running)", job.kind, job.run_id),
-        });
-    }
-    out.sort_by_key(|a| (a.started_at, a.step));
-    out
-}
-
-fn effective_actuals(app: &App, now: DateTime<Utc>) -> Vec<StepActual> {
-    let running: Vec<RunningJob> = app
-        .jobs
-        .values()
-        .map(|j| RunningJob {
-            kind: j.kind.key(),
-            run_id: j.run_id,
-            started_at: now - chrono::Duration::from_std(j.started.elapsed()).unwrap_or_default(),
-        })
-        .collect();
-    merge_running(&app.window.actuals, &app.window.marked, &running)
-}
-
-/// The rows' statuses at `now`: [`planner::track`] against the plan, or, before there is a
-/// plan, started / finished only.
+/// The rows' statuses at `now`: the step times `crate::migration::window` derives from the
+/// session's facts, against the plan when there is one.
 pub fn statuses(app: &App, now: DateTime<Utc>) -> Vec<StepStatus> {
-    let actuals = effective_actuals(app, now);
-    if let Some(plan) = &app.window.plan {
-        return planner::track(plan, &actuals, now);
-    }
-    StepId::ALL
-        .into_iter()
-        .map(|s| {
-            let a = actuals.iter().find(|a| a.step == s);
-            StepStatus {
-                step: s,
-                title: s.title().to_string(),
-                planned_s: 0,
-                elapsed_s: a.map(|a| {
-                    u64::try_from((a.finished_at.unwrap_or(now) - a.started_at).num_seconds())
-                        .unwrap_or(0)
-                }),
-                state: match a {
-                    None => StepState::Pending,
-                    Some(a) if a.finished_at.is_some() => StepState::Done,
-                    Some(_) => StepState::Running,
-                },
-                started_at: a.map(|a| a.started_at),
-                finished_at: a.and_then(|a| a.finished_at),
-                source: a.map(|a| a.source.clone()),
-            }
-        })
-        .collect()
+    let actuals = derived::actuals(&app.runbook, &app.facts, &app.migration);
+    derived::statuses(app.window.plan.as_ref(), &actuals, now)
 }
 
 // ---- drawing ----------------------------------------------------------------------------
@@ -787,7 +697,7 @@ fn draw_info(f: &mut Frame, area: Rect, app: &App, statuses: &[StepStatus], now:
                 ),
                 app.theme.title,
             ));
-            let progress = planner::window_progress(plan, statuses, now);
+            let progress = derived::progress(plan, statuses, now);
             let end_line = match (plan.starts_at, plan.ends_at, progress.started_at) {
                 (Some(s), Some(e), _) => t!("window-booked", start = when(s), end = when(e)),
                 (_, _, Some(s)) => {
@@ -878,42 +788,6 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc)
             + chrono::Duration::minutes(min)
-    }
-
-    #[test]
-    fn a_running_job_is_its_steps_actual_unless_the_step_was_marked() {
-        let old = StepActual {
-            step: StepId::Export,
-            started_at: at(0),
-            finished_at: Some(at(5)),
-            source: "export job run #1 (succeeded)".into(),
-        };
-        let running = [RunningJob {
-            kind: "export",
-            run_id: 7,
-            started_at: at(30),
-        }];
-        let merged = merge_running(std::slice::from_ref(&old), &HashSet::new(), &running);
-        assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].started_at, at(30));
-        assert_eq!(merged[0].finished_at, None);
-        assert!(merged[0].source.contains("#7"), "{}", merged[0].source);
-
-        let marked: HashSet<StepId> = [StepId::Export].into_iter().collect();
-        let kept = merge_running(std::slice::from_ref(&old), &marked, &running);
-        assert_eq!(kept, vec![old]);
-
-        // A verify job fills its own step; steps without a job are untouched.
-        let v = merge_running(
-            &[],
-            &HashSet::new(),
-            &[RunningJob {
-                kind: "verify",
-                run_id: 9,
-                started_at: at(1),
-            }],
-        );
-        assert_eq!(v[0].step, StepId::Verify);
     }
 
     #[test]
