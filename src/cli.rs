@@ -133,7 +133,8 @@ pub enum Command {
     /// (`Get-CsTopology -AsXml`; --out writes the XML for the topology import), services, or
     /// test-message. Tasks that change the deployment run from the wizard's items.
     Probe {
-        /// topology, services or test-message.
+        /// legacy-db (lab: items 9 and 32 from the legacy database, recorded), or, in
+        /// production, topology, services or test-message.
         task: String,
         /// Topology: write the XML to this file.
         #[arg(long, value_name = "FILE")]
@@ -291,6 +292,12 @@ struct Context {
 }
 
 impl Context {
+    /// The runbook's placeholder values: the profile's, and each task's command lines as its
+    /// job script renders them (`exec::runbook_placeholders`).
+    fn runbook_placeholders(&self) -> crate::runbook::Placeholders {
+        exec::runbook_placeholders(&self.profile, &self.work_dir(), &self.executor)
+    }
+
     fn work_dir(&self) -> String {
         match self.profile.kind {
             DeploymentKind::Lab => self.paths.lab_dir.join("exports").display().to_string(),
@@ -481,7 +488,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             None,
         ),
         Command::Script { task, out } => script_command(&ctx, &task, out.as_deref()),
-        Command::Probe { task, out, json } => probe_command(&ctx, &task, out.as_deref(), json),
+        Command::Probe { task, out, json } => {
+            probe_command(&ctx, cli.session.as_deref(), &task, out.as_deref(), json)
+        }
         Command::Sessions { new } => sessions(&ctx, new.as_deref()),
         Command::Runbook { stage } => print_runbook(&ctx, stage.as_deref()),
         Command::Audit { action } => audit(&ctx, cli.session.as_deref(), action),
@@ -578,7 +587,7 @@ fn wizard(ctx: &Context, view: &ViewOptions) -> Result<ExitCode, String> {
     crate::tui::terminal::install_panic_hook(ctx.paths.logs_dir.clone());
     let setup = crate::tui::WizardSetup {
         runbook: ctx.runbook.clone(),
-        placeholders: ctx.profile.placeholders(&ctx.work_dir()),
+        placeholders: ctx.runbook_placeholders(),
         deployment_name: ctx.profile.name.clone(),
         deployment_kind: session.deployment.clone(),
         migration_line,
@@ -854,17 +863,21 @@ fn script_command(
 
 fn probe_command(
     ctx: &Context,
+    session: Option<&str>,
     task: &str,
     out: Option<&std::path::Path>,
     json: bool,
 ) -> Result<ExitCode, String> {
+    if task == "legacy-db" {
+        return legacy_db_probe(ctx, session, json);
+    }
     let task = match task {
         "topology" => exec::Task::Topology,
         "services" => exec::Task::Services,
         "test-message" => exec::Task::TestMessage,
         other => {
             return Err(format!(
-                "no probe \"{other}\"; probes: topology, services, test-message"
+                "no probe \"{other}\"; probes: legacy-db, topology, services, test-message"
             ));
         }
     };
@@ -896,6 +909,41 @@ fn probe_command(
         println!("{}", outcome.summary);
     }
     Ok(if outcome.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `probe legacy-db`: items 9 and 32 from the lab's legacy database, recorded as evidence
+/// in the session (the model then ticks or fails them).
+fn legacy_db_probe(ctx: &Context, session: Option<&str>, json: bool) -> Result<ExitCode, String> {
+    ensure_lab(ctx)?;
+    let env = ctx.job_env()?;
+    let results = jobs::legacy_probe(&env).map_err(|e| e.to_string())?;
+    let mut store = ctx.open_store()?;
+    let session = ctx.session(&mut store, session)?;
+    for r in &results {
+        store
+            .add_evidence(session.id, r.item_id, &r.to_evidence(), &ctx.operator)
+            .map_err(|e| e.to_string())?;
+    }
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?
+        );
+    } else {
+        for r in &results {
+            println!(
+                "{} {}: {}",
+                if r.passed { "passed" } else { "FAILED" },
+                r.item_id,
+                r.summary
+            );
+        }
+    }
+    Ok(if results.iter().all(|r| r.passed) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -1121,7 +1169,7 @@ fn sessions(ctx: &Context, new: Option<&str>) -> Result<ExitCode, String> {
 }
 
 fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCode, String> {
-    let values = ctx.profile.placeholders(&ctx.work_dir());
+    let values = ctx.runbook_placeholders();
     let stages: Vec<_> = ctx
         .runbook
         .stages

@@ -46,8 +46,14 @@ fn runbook() -> Runbook {
     Runbook::embedded().unwrap_or_else(|e| panic!("embedded runbook: {e}"))
 }
 
+/// What the wizard and `pchat-migrate runbook` fill the lab runbook with: the profile's
+/// values and the task lines of the job scripts.
 fn lab_values() -> Placeholders {
-    Profile::lab().placeholders("C:\\PChatMigration")
+    pchat_migrate::exec::runbook_placeholders(
+        &Profile::lab(),
+        "C:\\PChatMigration",
+        &pchat_migrate::exec::ExecutorConfig::default(),
+    )
 }
 
 #[test]
@@ -169,19 +175,19 @@ fn job_cmdlets_are_the_documented_ones() {
     assert_eq!(
         line(JobKind::Export),
         [
-            r#"Export-CsPersistentChatData -DBInstance "gcsql.contoso.lab\GROUPCHAT" -FileName "C:\PChatMigration\GroupChatExport.zip" -Level All -Report "C:\PChatMigration\export-report.html""#
+            r#"Export-CsPersistentChatData -DBInstance 'gcsql.contoso.lab\GROUPCHAT' -DBName 'GroupChat' -FileName 'C:\PChatMigration\GroupChatExport.zip' -Level 'All' -Report 'C:\PChatMigration\export-report.html' -Verbose"#
         ]
     );
     assert_eq!(
         line(JobKind::ImportWhatIf),
         [
-            r#"Import-CsPersistentChatData -DBInstance "pchatsql.contoso.lab\PCHAT" -FileName "C:\PChatMigration\GroupChatExport.zip" -WhatIf -Report "C:\PChatMigration\import-whatif-report.html""#
+            r#"Import-CsPersistentChatData -DBInstance 'pchatsql.contoso.lab\PCHAT' -FileName 'C:\PChatMigration\GroupChatExport.zip' -Report 'C:\PChatMigration\import-whatif-report.html' -WhatIf -Verbose"#
         ]
     );
     assert_eq!(
         line(JobKind::Import),
         [
-            r#"Import-CsPersistentChatData -DBInstance "pchatsql.contoso.lab\PCHAT" -FileName "C:\PChatMigration\GroupChatExport.zip" -Report "C:\PChatMigration\import-report.html""#
+            r#"Import-CsPersistentChatData -DBInstance 'pchatsql.contoso.lab\PCHAT' -FileName 'C:\PChatMigration\GroupChatExport.zip' -Report 'C:\PChatMigration\import-report.html' -Confirm:$false -Verbose"#
         ]
     );
     for job in [JobKind::Export, JobKind::ImportWhatIf, JobKind::Import] {
@@ -270,7 +276,7 @@ fn multi_valued_placeholder_renders_one_line_per_server() {
     for (line, server) in starts.iter().zip(servers) {
         assert_eq!(
             **line,
-            format!("Start-CsWindowsService -ComputerName {server}")
+            format!("Start-CsWindowsService -ComputerName '{server}' -Verbose")
         );
     }
     let fe = render_cmdlets(rb.item("coexistence.fe-services").unwrap(), &values).unwrap();

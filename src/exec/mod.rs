@@ -39,7 +39,10 @@ pub use credential::{Credential, CredentialNeed, Secret};
 pub use outcome::TaskOutcome;
 pub use quote::QuoteError;
 pub use redact::Redactor;
-pub use script::{Script, StepInfo, Task, script_for, script_for_task, write_dry_run};
+pub use script::{
+    RUNBOOK_TASKS, Script, StepInfo, Task, runbook_placeholders, script_for, script_for_task,
+    task_lines, task_placeholder, write_dry_run,
+};
 
 /// Which executor runs a deployment's jobs.
 #[derive(Clone, Debug)]

@@ -796,6 +796,75 @@ fn message_test_step(v: &Values) -> Result<Option<Step>, ExecError> {
     )))
 }
 
+// ---- the runbook's command lines ------------------------------------------------------------
+
+/// The tasks whose main cmdlet lines the runbook shows through a `{{task_<key>}}`
+/// placeholder (`task_export`, `task_import_whatif`, …): the same calls the task's script
+/// runs, rendered the same way, so the runbook and the job cannot differ.
+pub const RUNBOOK_TASKS: [Task; 6] = [
+    Task::Export,
+    Task::ImportWhatIf,
+    Task::Import,
+    Task::StopServices,
+    Task::StartServices,
+    Task::LegacyEndpoint,
+];
+
+/// The placeholder name of a task's lines (`task_import_whatif`).
+pub fn task_placeholder(task: Task) -> String {
+    format!("task_{}", task.key().replace('-', "_"))
+}
+
+/// The cmdlet lines a task runs, one per call, exactly as its script renders them (the
+/// module import, the guards and the read-backs left out: they are the script's own checks).
+///
+/// # Errors
+/// As [`script_for`]: a value the profile lacks, or one that cannot be quoted.
+pub fn task_lines(
+    task: Task,
+    env: &JobEnv,
+    cfg: &ExecutorConfig,
+) -> Result<Vec<String>, ExecError> {
+    let v = Values::new(env)?;
+    let plan = plan(task, &v, cfg)?;
+    plan.steps
+        .iter()
+        .filter(|s| !s.data && s.key != "import-module")
+        .filter_map(|s| match &s.body {
+            Body::Call(c) => Some(c.render().map_err(ExecError::Quote)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The runbook's placeholders for a profile: the profile's own values
+/// (`Profile::placeholders`) and, for each of [`RUNBOOK_TASKS`], the task's lines
+/// ([`task_lines`]); a task the profile cannot fill yet shows one comment line saying what is
+/// missing. An empty `work_dir` in the profile takes `work_dir`.
+pub fn runbook_placeholders(
+    profile: &crate::deployment::Profile,
+    work_dir: &str,
+    cfg: &ExecutorConfig,
+) -> crate::runbook::Placeholders {
+    let mut ph = profile.placeholders(work_dir);
+    let mut p = profile.clone();
+    if p.migration.work_dir.trim().is_empty() {
+        p.migration.work_dir = work_dir.to_string();
+    }
+    let env = JobEnv::production(p, cfg.clone(), Path::new("."));
+    for task in RUNBOOK_TASKS {
+        let lines = task_lines(task, &env, cfg).unwrap_or_else(|e| {
+            vec![format!(
+                "# {}: the profile cannot fill this command yet ({})",
+                task.label(),
+                e.to_string().replace('\n', " ")
+            )]
+        });
+        ph.insert(task_placeholder(task), lines);
+    }
+    ph
+}
+
 // ---- rendering ----------------------------------------------------------------------------
 
 fn marker_for(task: Task, plan: &Plan, cfg: &ExecutorConfig) -> String {

@@ -314,6 +314,42 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
     })
 }
 
+/// The legacy database probe for items 9 (capacity) and 32 (room-name length): read-only, on
+/// the lab's legacy database. Production needs a SQL read of the legacy database, which is
+/// not wired yet: the error says what to run instead.
+///
+/// # Errors
+/// [`JobError::Setup`] for a production profile or a missing lab; [`JobError::Data`] when
+/// the database cannot be read.
+pub fn legacy_probe(env: &JobEnv) -> Result<Vec<chatdata::precheck::PrecheckEvidence>, JobError> {
+    if env.profile.kind == DeploymentKind::Production {
+        return Err(JobError::Setup(
+            "the legacy database probe reads the lab's database; in production run the SQL and cmdlet checks the \
+             items show, and record the result as a note"
+                .into(),
+        ));
+    }
+    need(
+        &env.lab.legacy_db,
+        "the lab's legacy Group Chat database",
+        "pchat-migrate lab init",
+    )?;
+    let p = chatdata::precheck(&env.lab.legacy_db)?;
+    Ok(chatdata::precheck::evaluate(&p))
+}
+
+impl chatdata::precheck::PrecheckEvidence {
+    /// As evidence for the session.
+    pub fn to_evidence(&self) -> crate::store::Evidence {
+        crate::store::Evidence {
+            source: chatdata::precheck::EVIDENCE_SOURCE.into(),
+            summary: self.summary.clone(),
+            passed: Some(self.passed),
+            detail: self.detail.clone(),
+        }
+    }
+}
+
 fn need(path: &std::path::Path, what: &str, fix: &str) -> Result<(), JobError> {
     if path.exists() {
         Ok(())

@@ -732,3 +732,9 @@ fn window_times_come_from_marks_job_runs_and_items() {
     assert_eq!(v.state, StepState::Running);
     assert_eq!(v.elapsed_s, Some(10 * 60));
 }
+
+#[test]
+fn probe_sources_are_the_ones_the_probes_write() {
+    assert!(proof::PROBE_SOURCES.contains(&crate::monitor::probe_items::EVIDENCE_SOURCE));
+    assert!(proof::PROBE_SOURCES.contains(&crate::chatdata::precheck::EVIDENCE_SOURCE));
+}

@@ -7,6 +7,13 @@
 //! | 20 | `build.pool-visible` | the Persistent Chat pool is Up or Degraded |
 //! | 24 | `coexistence.fe-services` | the Lync 2013 Front End pool is Up (every Front End answers on every port) |
 //! | 28 | `coexistence.legacy-serving` | the legacy Group Chat pool is Up |
+//! | 38 | `shutdown.stop-legacy` | no legacy Group Chat server answers (Down) |
+//! | 40 | `shutdown.stop-pchat` | no Persistent Chat server answers (Down) |
+//! | 57 | `verify.start` | the Persistent Chat pool is Up again |
+//!
+//! When each item takes these results (before or after the shutdown, after the import) is
+//! the migration model's rule (`crate::migration`, `proven_by` in the runbook); this module
+//! only says what the pools look like.
 //!
 //! Inferred: a port that answers stands for the service behind it running. The runbook's
 //! documented checks for 20, 24 and 28 are cmdlets and a SQL read
@@ -36,14 +43,33 @@ pub const ITEM_POOL_VISIBLE: &str = "build.pool-visible";
 pub const ITEM_FE_SERVICES: &str = "coexistence.fe-services";
 /// `coexistence.legacy-serving` (checklist 28).
 pub const ITEM_LEGACY_SERVING: &str = "coexistence.legacy-serving";
+/// `shutdown.stop-legacy` (checklist 38).
+pub const ITEM_LEGACY_STOPPED: &str = "shutdown.stop-legacy";
+/// `shutdown.stop-pchat` (checklist 40).
+pub const ITEM_PCHAT_STOPPED: &str = "shutdown.stop-pchat";
+/// `verify.start` (checklist 57).
+pub const ITEM_PCHAT_STARTED: &str = "verify.start";
 
 /// The items this module evaluates, with their checklist numbers.
-pub const ITEMS: [(&str, u32); 5] = [
+pub const ITEMS: [(&str, u32); 8] = [
     (ITEM_DNS, 14),
     (ITEM_CERTIFICATES, 15),
     (ITEM_POOL_VISIBLE, 20),
     (ITEM_FE_SERVICES, 24),
     (ITEM_LEGACY_SERVING, 28),
+    (ITEM_LEGACY_STOPPED, 38),
+    (ITEM_PCHAT_STOPPED, 40),
+    (ITEM_PCHAT_STARTED, 57),
+];
+
+/// The items that say whether the estate is healthy (14, 15, 20, 24, 28), as opposed to the
+/// downtime steps (38, 40, 57) whose pass means a pool is down or back.
+pub const HEALTH_ITEMS: [&str; 5] = [
+    ITEM_DNS,
+    ITEM_CERTIFICATES,
+    ITEM_POOL_VISIBLE,
+    ITEM_FE_SERVICES,
+    ITEM_LEGACY_SERVING,
 ];
 
 /// Source text for the store's evidence rows.
@@ -147,6 +173,45 @@ pub fn evaluate(snapshot: &StatusSnapshot, profile: &Profile) -> Vec<ProbeEviden
             }
         );
         push(ITEM_LEGACY_SERVING, passed, lab, summary, pool_detail(p));
+        let stopped = p.state == PoolState::Down;
+        let summary = format!(
+            "{} pool {} is {}{}",
+            p.kind.product_name(),
+            p.fqdn,
+            p.state,
+            if stopped {
+                ": no server answers (services stopped)"
+            } else {
+                ": still answering (stop every service)"
+            }
+        );
+        push(ITEM_LEGACY_STOPPED, stopped, lab, summary, pool_detail(p));
+    }
+    if let Some(p) = pchat {
+        let stopped = p.state == PoolState::Down;
+        let summary = format!(
+            "Persistent Chat pool {} is {}{}",
+            p.fqdn,
+            p.state,
+            if stopped {
+                ": no server answers (services stopped)"
+            } else {
+                ": still answering (stop every service)"
+            }
+        );
+        push(ITEM_PCHAT_STOPPED, stopped, lab, summary, pool_detail(p));
+        let up = p.state == PoolState::Up;
+        let summary = format!(
+            "Persistent Chat pool {} is {}{}",
+            p.fqdn,
+            p.state,
+            if up {
+                ": every server answers (services started)"
+            } else {
+                ": not every server answers yet"
+            }
+        );
+        push(ITEM_PCHAT_STARTED, up, lab, summary, pool_detail(p));
     }
     out
 }

@@ -338,6 +338,13 @@ pub enum AppMsg {
     },
     /// The session list for the picker.
     SessionsListed(Result<Vec<Session>, String>),
+    /// The legacy database probe's results (items 9 and 32).
+    LegacyProbe {
+        /// The results, or why the probe could not run.
+        result: Result<Vec<crate::chatdata::precheck::PrecheckEvidence>, String>,
+        /// The admin asked for it.
+        asked: bool,
+    },
     /// A job's or probe's result was committed: its evidence, and the finished run.
     JobResultSaved {
         /// Item id.
@@ -870,7 +877,15 @@ impl App {
             Action::RunJob => {
                 if let Some(item) = self.item() {
                     let id = item.id.clone();
-                    if item.job.is_none() {
+                    if matches!(
+                        item.proven_by,
+                        Some(
+                            crate::runbook::ProvenBy::ProbeCapacity
+                                | crate::runbook::ProvenBy::ProbeRoomNames
+                        )
+                    ) {
+                        self.run_legacy_probe(true);
+                    } else if item.job.is_none() {
                         self.set_status(t!("status-no-job"), true);
                     } else {
                         self.request(Pending::RunJob(id));
@@ -1916,6 +1931,17 @@ impl App {
                     new_name: None,
                 });
             }
+            AppMsg::LegacyProbe { result, asked } => match result {
+                Ok(results) => {
+                    for r in results {
+                        if asked || self.migration.probe_wants(r.item_id, r.passed) {
+                            self.record_evidence(r.item_id.to_string(), r.to_evidence());
+                        }
+                    }
+                }
+                Err(e) if asked => self.set_status(e, true),
+                Err(e) => tracing::info!("legacy database probe not run: {e}"),
+            },
             AppMsg::SessionsListed(Err(e)) => {
                 self.set_status(t!("status-save-failed", error = e), true)
             }
@@ -2233,26 +2259,49 @@ impl App {
 
     /// Writes one probe result as evidence on the store thread.
     pub fn record_probe(&mut self, ev: crate::monitor::probe_items::ProbeEvidence) {
+        let mut detail = ev.detail.clone();
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("authoritative".into(), ev.authoritative.into());
+        }
+        let evidence = Evidence {
+            source: crate::monitor::probe_items::EVIDENCE_SOURCE.into(),
+            summary: ev.summary.clone(),
+            passed: Some(ev.passed),
+            detail,
+        };
+        self.record_evidence(ev.item_id, evidence);
+    }
+
+    /// Writes evidence for an item on the store thread; the state follows once committed.
+    fn record_evidence(&mut self, item_id: String, evidence: Evidence) {
+        self.probe_pending.insert(item_id.clone());
         let (sid, who, tx) = (self.session.id, self.operator.clone(), self.tx.clone());
         self.worker.submit(move |store| {
-            let mut detail = ev.detail.clone();
-            if let Some(obj) = detail.as_object_mut() {
-                obj.insert("authoritative".into(), ev.authoritative.into());
-            }
-            let evidence = Evidence {
-                source: crate::monitor::probe_items::EVIDENCE_SOURCE.into(),
-                summary: ev.summary.clone(),
-                passed: Some(ev.passed),
-                detail,
-            };
             let added = store
-                .add_evidence(sid, &ev.item_id, &evidence, &who)
+                .add_evidence(sid, &item_id, &evidence, &who)
                 .map_err(|e| e.to_string());
             let _ = tx.send(AppMsg::JobResultSaved {
-                item_id: ev.item_id,
+                item_id,
                 evidence: added,
                 run: None,
             });
+        });
+    }
+
+    /// Runs the legacy database probe (items 9 and 32) on a worker thread. `asked`: the admin
+    /// asked for it (`r`), so every result is recorded; otherwise (at start) only results that
+    /// change what the model counts.
+    pub fn run_legacy_probe(&mut self, asked: bool) {
+        let Ok(env) = self.job_env.clone() else {
+            return;
+        };
+        if asked {
+            self.set_status(t!("status-legacy-probe"), false);
+        }
+        let tx = self.tx.clone();
+        std::thread::spawn(move || {
+            let result = crate::jobs::legacy_probe(&env).map_err(|e| e.to_string());
+            let _ = tx.send(AppMsg::LegacyProbe { result, asked });
         });
     }
 

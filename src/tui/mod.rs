@@ -145,6 +145,7 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
             &shared.profile,
             shared.lab_dir.as_deref(),
             shared.monitor.clone(),
+            &app.migration.lab_pools_stopped,
         )) {
             Ok(link) => {
                 app.attach_monitor(link.cmd.clone());
@@ -155,6 +156,8 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
                 None
             }
         };
+        // Items 9 and 32 from the legacy database, recorded when they change what counts.
+        app.run_legacy_probe(false);
         let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx, link));
         app.shutdown();
         let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result)

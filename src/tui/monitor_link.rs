@@ -46,17 +46,28 @@ pub struct MonitorLink {
 ///
 /// # Errors
 /// When the lab endpoints cannot start (certificates, sockets); the message says why.
+/// `stopped`: the lab pools the admin left stopped (from the audit trail): they stay stopped,
+/// so a restarted wizard serves the lab as the admin left it.
 pub async fn start(
     profile: &Profile,
     lab_dir: Option<&Path>,
     mut cfg: MonitorConfig,
+    stopped: &std::collections::BTreeSet<String>,
 ) -> Result<MonitorLink, String> {
     let lab = match (profile.kind, lab_dir) {
-        (DeploymentKind::Lab, Some(dir)) => Some(
-            LabEndpoints::start(dir, profile)
+        (DeploymentKind::Lab, Some(dir)) => {
+            let l = LabEndpoints::start(dir, profile)
                 .await
-                .map_err(|e| format!("cannot start the lab pools: {e}"))?,
-        ),
+                .map_err(|e| format!("cannot start the lab pools: {e}"))?;
+            for fqdn in stopped {
+                if l.pool_running(fqdn) == Some(true) {
+                    l.stop_pool(fqdn)
+                        .await
+                        .map_err(|e| format!("cannot stop the lab pool {fqdn} again: {e}"))?;
+                }
+            }
+            Some(l)
+        }
         _ => None,
     };
     let resolver = match &lab {

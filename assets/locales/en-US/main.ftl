@@ -431,3 +431,4 @@ irreversible-body = "{$item}" cannot be undone: after it the legacy Group Chat p
 irreversible-type = To go on anyway, type your reason and press enter; it is recorded as an override by {$who}.
 title-accept-loss = Accept a loss
 accept-loss-body = The import will NOT import {$code} "{$item}".
+status-legacy-probe = reading the legacy database for items 9 and 32…

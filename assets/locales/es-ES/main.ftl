@@ -431,3 +431,4 @@ irreversible-body = "{$item}" no se puede deshacer: después, el grupo Group Cha
 irreversible-type = Para continuar igualmente, escriba su motivo y pulse intro; se registra como anulación de {$who}.
 title-accept-loss = Aceptar una pérdida
 accept-loss-body = La importación NO importará {$code} "{$item}".
+status-legacy-probe = leyendo la base de datos heredada para los elementos 9 y 32…

@@ -431,3 +431,4 @@ irreversible-body = "{$item}" non si può annullare: dopo, il pool Group Chat le
 irreversible-type = Per procedere comunque, digitare il motivo e premere invio; viene registrato come forzatura di {$who}.
 title-accept-loss = Accettare una perdita
 accept-loss-body = L'importazione NON importerà {$code} "{$item}".
+status-legacy-probe = lettura del database legacy per le voci 9 e 32…

@@ -423,3 +423,4 @@ irreversible-body = "{$item}"은(는) 되돌릴 수 없습니다. 이후 레거�
 irreversible-type = 그래도 진행하려면 사유를 입력하고 Enter를 누르십시오. {$who}의 재정의로 기록됩니다.
 title-accept-loss = 손실 수락
 accept-loss-body = 가져오기는 {$code} "{$item}"을(를) 가져오지 않습니다.
+status-legacy-probe = 항목 9와 32를 위해 레거시 데이터베이스를 읽는 중…
