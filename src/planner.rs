@@ -243,10 +243,18 @@ pub struct FixedSteps {
     /// The verification beyond the database comparison (rooms, synthetic test, a legacy
     /// client).
     pub verify_min: u32,
+    /// The file copy when files were posted but the folder's size is not known.
+    #[serde(default = "default_file_copy_unknown_min")]
+    pub file_copy_unknown_min: u32,
+}
+
+fn default_file_copy_unknown_min() -> u32 {
+    30
 }
 
 impl Default for FixedSteps {
-    /// 15, 30, 15, 15 and 60 minutes. Inferred: our starting points, not Microsoft's.
+    /// 15, 30, 15, 15 and 60 minutes (30 for a file copy of unknown size). Inferred: our
+    /// starting points, not Microsoft's.
     fn default() -> Self {
         FixedSteps {
             stop_services_min: 15,
@@ -254,6 +262,7 @@ impl Default for FixedSteps {
             endpoint_min: 15,
             start_min: 15,
             verify_min: 60,
+            file_copy_unknown_min: default_file_copy_unknown_min(),
         }
     }
 }
@@ -265,8 +274,12 @@ pub struct PlanInputs {
     pub messages: u64,
     /// Size of the legacy database in MB (for the backup, when a backup rate is given).
     pub database_mb: f64,
-    /// Size of the legacy uploaded-files folder in MB.
+    /// Size of the legacy uploaded-files folder in MB (0: not known).
     pub file_store_mb: f64,
+    /// File posts (`ma-filelink:` messages) in the source: when the folder's size is not
+    /// known but files were posted, the plan says so instead of "nothing to copy".
+    #[serde(default)]
+    pub file_posts: u64,
     /// Copy speed of the file copy, MB/s.
     pub copy_mb_per_s: f64,
     /// Backup speed, MB/s; `None` uses [`FixedSteps::backups_min`].
@@ -290,6 +303,7 @@ impl Default for PlanInputs {
             messages: 0,
             database_mb: 0.0,
             file_store_mb: 0.0,
+            file_posts: 0,
             copy_mb_per_s: 50.0,
             backup_mb_per_s: None,
             throughput: Throughput::default(),
@@ -512,8 +526,23 @@ pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
                 inputs.file_store_mb, inputs.copy_mb_per_s
             ),
         ));
+    } else if inputs.file_posts > 0 {
+        // Files were posted, but the folder's size is not known: say so rather than plan
+        // nothing (the fixed time is a placeholder until the size is entered).
+        steps.push((
+            StepId::FileCopy,
+            minutes(f.file_copy_unknown_min),
+            format!(
+                "{} file posts; the uploaded-files folder's size is unknown: size it (item 37) and estimate again",
+                inputs.file_posts
+            ),
+        ));
     } else {
-        steps.push((StepId::FileCopy, 60, "no files to copy".into()));
+        steps.push((
+            StepId::FileCopy,
+            60,
+            "no file posts in the source: nothing to copy".into(),
+        ));
     }
     steps.push((StepId::Endpoint, minutes(f.endpoint_min), "fixed".into()));
     steps.push((StepId::Start, minutes(f.start_min), "fixed".into()));
@@ -750,6 +779,26 @@ mod tests {
         assert!(p.summary().contains("2024-06-01 20:00"));
         i.include_whatif = false;
         assert!(estimate(&i).unwrap().step(StepId::ImportWhatIf).is_none());
+    }
+
+    #[test]
+    fn posted_files_of_unknown_size_are_not_nothing_to_copy() {
+        let mut i = inputs();
+        i.file_store_mb = 0.0;
+        i.file_posts = 366;
+        let p = estimate(&i).unwrap();
+        let copy = p.step(StepId::FileCopy).unwrap();
+        assert!(copy.basis.contains("366 file posts"), "{}", copy.basis);
+        assert!(copy.basis.contains("item 37"), "{}", copy.basis);
+        assert_eq!(copy.planned_s, 30 * 60);
+        i.file_posts = 0;
+        let p = estimate(&i).unwrap();
+        assert!(
+            p.step(StepId::FileCopy)
+                .unwrap()
+                .basis
+                .contains("nothing to copy")
+        );
     }
 
     #[test]

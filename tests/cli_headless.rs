@@ -144,3 +144,83 @@ fn output_cut_short_by_a_pipe_exits_quietly() {
     child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Issue 10 §2 headless, on a named-size lab (which holds one over-long room name): the
+/// preview's errors and warnings apart, the import refused until each loss is accepted by
+/// name, verify passing with the loss listed, and the report's verdict after it.
+#[test]
+fn a_refused_room_is_an_accepted_loss_headless() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(d, &["lab", "init", "--size", "small"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(d, &["export"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = run(d, &["import", "--what-if", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "errors are a finding: {}",
+        text(&o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], 1, "{v}");
+    let warnings = v["warnings"].as_u64().unwrap();
+    assert!(warnings > 0);
+    let all = v["detail"]["warnings"].as_array().unwrap();
+    assert_eq!(
+        all.iter().filter(|w| w["severity"] == "warning").count() as u64,
+        warnings,
+        "the count is the list"
+    );
+    assert_eq!(
+        v["errors"].as_u64().unwrap() + warnings + v["notes"].as_u64().unwrap(),
+        all.len() as u64
+    );
+    let room = all.iter().find(|w| w["severity"] == "error").unwrap()["item"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // --accept-warnings alone refuses, naming the room.
+    let o = run(d, &["import", "--accept-warnings"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains(&room), "{}", text(&o));
+    assert!(text(&o).contains("--accept-losses"), "{}", text(&o));
+
+    let o = run(d, &["import", "--accept-warnings", "--accept-losses"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("accepting the loss of name-too-long"),
+        "{}",
+        text(&o)
+    );
+
+    let o = run(d, &["verify", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["passed"], true, "{}", v["summary"]);
+    let losses = v["detail"]["accepted_losses"].as_array().unwrap();
+    assert_eq!(losses.len(), 1);
+    assert_eq!(losses[0]["item"], room.as_str());
+    assert_eq!(losses[0]["code"], "name-too-long");
+
+    // The audit trail has the acceptance; the report states the verdict with its reasons.
+    let o = run(d, &["audit", "list"]);
+    assert!(text(&o).contains("loss-accepted"), "{}", text(&o));
+    let o = run(d, &["report"]);
+    let md = String::from_utf8_lossy(&o.stdout).to_string();
+    let verdict = md
+        .find("## Verdict")
+        .expect("the report ends with a verdict");
+    assert!(verdict > md.find("## Audit trail").unwrap());
+    assert!(md[verdict..].contains("NOT READY"), "{}", &md[verdict..]);
+    assert!(
+        md[verdict..].contains("items of stages 0–9 are open"),
+        "{}",
+        &md[verdict..]
+    );
+    assert!(!md[verdict..].contains("no verify"), "{}", &md[verdict..]);
+    assert!(md.contains("1 errors (items not imported; 1 accepted by name as losses)"));
+}

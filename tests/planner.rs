@@ -157,7 +157,35 @@ fn planner_with_entered_figures_needs_no_rehearsal() {
     assert_eq!(plan.step(StepId::Import).unwrap().planned_s, 3000);
     assert_eq!(
         plan.step(StepId::FileCopy).unwrap().basis,
-        "no files to copy"
+        "no file posts in the source: nothing to copy"
     );
     assert!(plan.summary().starts_with("window "));
+}
+
+/// Issue 10 §5: a resumed import was timed as if it had moved every message in its own run.
+#[test]
+fn a_resumed_import_is_timed_by_the_messages_it_wrote() {
+    let mut store = Store::open_in_memory().unwrap();
+    let s = store.create_session("r", "lab", None, "alice").unwrap();
+    let outcome = serde_json::json!({
+        "kind": "import", "passed": true, "summary": "imported", "elapsed_ms": 44_500,
+        "detail": { "messages": 9_997_372, "resumed": true, "messages_this_run": 7_747_372 }
+    });
+    store
+        .add_evidence(
+            s.id,
+            "import.run",
+            &pchat_migrate::store::Evidence {
+                source: "Import job".into(),
+                summary: "imported".into(),
+                passed: Some(true),
+                detail: outcome,
+            },
+            "alice",
+        )
+        .unwrap();
+    let t = planner::measured_throughput(&store, s.id).unwrap();
+    let rate = t.import.unwrap().messages_per_s;
+    let want = 7_747_372.0 / 44.5;
+    assert!((rate - want).abs() < 1.0, "{rate} msg/s, want {want}");
 }

@@ -197,18 +197,19 @@ fn tick_and_note_survive_a_restart() {
     t.send("cutover");
     t.send("\r");
     t.wait_for("session cutover", Duration::from_secs(30));
-    // The new session starts empty (the monitor may tick its probe items at once): the
-    // Plan item ticked in the other session is not here.
+    // The new session starts empty (the monitor and the legacy database probe may tick their
+    // items at once): the Plan item ticked in the other session is not here.
     t.wait_for("0 Plan", Duration::from_secs(10));
-    let plan = t
+    t.wait_for("single legacy", Duration::from_secs(10));
+    let item = t
         .screen()
         .lines()
-        .find(|l| l.contains(" 0 Plan ") && l.contains("/12"))
+        .find(|l| l.contains("single legacy"))
         .unwrap_or_default()
         .to_string();
     assert!(
-        plan.contains("0/12"),
-        "the new session is not empty: {plan}"
+        item.contains("[ ]"),
+        "the new session has the other session's tick: {item}"
     );
     t.send("q");
     let status = t.wait_exit(Duration::from_secs(20));
@@ -255,4 +256,34 @@ fn a_panic_restores_the_terminal_and_writes_a_crash_report() {
     // The session database is intact and opens again.
     let store = pchat_migrate::store::Store::open(&dir.path().join("sessions.db")).unwrap();
     assert!(store.session("lab").unwrap().is_some());
+}
+
+#[test]
+fn a_stopped_lab_pool_stays_stopped_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tui::start(dir.path());
+    t.wait_for("Stages", Duration::from_secs(180));
+    // Pools screen: the legacy Group Chat pool is the second row; x stops it.
+    t.send("2");
+    t.wait_for("Up       gcpool.contoso.lab", Duration::from_secs(30));
+    t.send("j");
+    t.send("x");
+    t.wait_for("Down     gcpool.contoso.lab", Duration::from_secs(30));
+    t.send("q");
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status:?}");
+
+    // Issue 10 §4: it came back up after a restart. It must not.
+    let mut t = Tui::start(dir.path());
+    t.wait_for("Stages", Duration::from_secs(60));
+    t.send("2");
+    t.wait_for("Down     gcpool.contoso.lab", Duration::from_secs(30));
+    assert!(
+        t.screen().contains("Up       pchatpool.contoso.lab"),
+        "{}",
+        t.screen()
+    );
+    t.send("q");
+    let status = t.wait_exit(Duration::from_secs(20));
+    assert!(status.success(), "exit status {status:?}");
 }

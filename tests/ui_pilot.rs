@@ -201,6 +201,9 @@ fn keys_record_results_in_the_store_and_on_screen() {
         "abbreviated headers at 80: {narrow}"
     );
     assert!(narrow.contains("[FAIL]"), "{narrow}");
+    // Passed against what applies, failures apart: n/a and FAIL are not "done" (issue 10 §7).
+    let row = narrow.lines().find(|l| l.contains("pilot01")).unwrap();
+    assert!(row.contains("3/5 1✗"), "{row}");
 
     snap!("pilot_80x24", render(&mut app, 80, 24));
     snap!("pilot_160x48", render(&mut app, 160, 48));

@@ -372,7 +372,7 @@ fn without_a_rehearsal_the_screen_names_the_job_to_run() {
         app.window
             .size_note
             .as_deref()
-            .is_some_and(|n| n.contains("20000 messages counted")),
+            .is_some_and(|n| n.contains("20000 messages (366 file posts) counted")),
         "the lab's legacy database was counted: {:?}",
         app.window.size_note
     );

@@ -149,11 +149,21 @@ pub struct ExportSummary {
     pub principals: u64,
     /// Messages exported.
     pub messages: u64,
+    /// Exported messages that post a file (`ma-filelink:`): the files themselves are copied
+    /// by hand (migration.md Stage 7).
+    #[serde(default)]
+    pub file_posts: u64,
+    /// Principals by kind (adds up to `principals`).
+    #[serde(default)]
+    pub principal_kinds: super::model::PrincipalCounts,
     /// Package size in bytes.
     pub bytes: u64,
     /// Wall time.
     pub elapsed_ms: u64,
 }
+
+/// How a message that posts a file begins (legacy `tblChat.content`).
+const FILE_LINK: &str = "ma-filelink:";
 
 fn partial_path(out: &Path) -> PathBuf {
     let mut s = out.as_os_str().to_owned();
@@ -315,6 +325,7 @@ fn export_to(
         .collect();
     let mut done = 0u64;
     let mut bytes = 0u64;
+    let mut file_posts = 0u64;
     if sections.content {
         for room in d.rooms() {
             w.begin_room(room)?;
@@ -322,6 +333,9 @@ fn export_to(
                 w.write_message(m, guid_of.get(&m.poster_id).copied().unwrap_or(""))?;
                 done += 1;
                 bytes += m.content.len() as u64;
+                if m.content.starts_with(FILE_LINK) {
+                    file_posts += 1;
+                }
                 if done.is_multiple_of(BATCH_ROWS) {
                     r.progress(ProgressUpdate {
                         phase: "export messages".into(),
@@ -364,7 +378,9 @@ fn export_to(
             .filter(|p| p.type_id == Some(ptype::GROUP))
             .count() as u64,
         principals: principals.len() as u64,
+        principal_kinds: super::model::PrincipalCounts::of(principals),
         messages: manifest.counts.messages,
+        file_posts,
         bytes: size,
         elapsed_ms: 0,
     })

@@ -134,6 +134,10 @@ pub struct ImportSummary {
     pub rooms: u64,
     /// Principals created or updated.
     pub principals: u64,
+    /// Principals in the package; `principals` plus `principals_left_out` add up to it.
+    pub principals_in_package: u64,
+    /// Each principal of the package not written, with why.
+    pub principals_left_out: Vec<String>,
     /// Messages imported.
     pub messages: u64,
     /// Messages not imported (their room was refused or is not on the target).
@@ -572,6 +576,8 @@ fn summary_of(
             .iter()
             .filter(|t| p.prin_map.contains_key(&t.legacy_id))
             .count() as u64,
+        principals_in_package: contents.directory.principals.len() as u64,
+        principals_left_out: principals_left_out(p, contents),
         messages: importable,
         messages_skipped: stats.messages - importable,
         digest: preflight::digest(&contents.package_id, &warnings),
@@ -581,6 +587,34 @@ fn summary_of(
         package_id: contents.package_id.clone(),
         ..ImportSummary::default()
     }
+}
+
+/// Every principal of the package the import does not write, with why: the package's
+/// system principals (the target's own system principal stands in for them) and principals
+/// that cannot be provisioned. With [`ImportSummary::principals`] they add up to the package's
+/// count.
+fn principals_left_out(p: &Plan, contents: &PackageContents) -> Vec<String> {
+    let imported: HashSet<i64> = p
+        .conv
+        .principals
+        .iter()
+        .filter(|t| p.prin_map.contains_key(&t.legacy_id))
+        .map(|t| t.legacy_id)
+        .collect();
+    contents
+        .directory
+        .principals
+        .iter()
+        .filter(|x| !imported.contains(&x.id))
+        .map(|x| {
+            let why = if x.type_id == Some(super::model::ptype::SYSTEM_USER) {
+                "system principal: the target's own system principal stands in for it"
+            } else {
+                "not provisioned on the target (no GUID, no matching user principal name)"
+            };
+            format!("{} ({why})", x.uri)
+        })
+        .collect()
 }
 
 /// What the publication needs, recorded in `import_progress.plan` so that a resumed run

@@ -65,6 +65,8 @@ pub struct Inventory {
     pub groups: u64,
     /// Federated principals (2010 types 6, 7, 11).
     pub federated: u64,
+    /// Every principal by kind (the counts add up to `principals`).
+    pub principal_kinds: super::model::PrincipalCounts,
     /// Group memberships (AdAffiliations.xml).
     pub affiliations: u64,
     /// Role assignments (managers, members, presenters, creators).
@@ -213,14 +215,8 @@ impl Inspection {
         );
         let _ = writeln!(
             s,
-            "  {} principals ({} users, {} groups, {} federated), {} memberships, {} role assignments, {} scope entries",
-            i.principals,
-            i.users,
-            i.groups,
-            i.federated,
-            i.affiliations,
-            i.role_assignments,
-            i.scope_entries
+            "  {}, {} memberships, {} role assignments, {} scope entries",
+            i.principal_kinds, i.affiliations, i.role_assignments, i.scope_entries
         );
         match i.messages {
             Some(n) => {
@@ -378,6 +374,7 @@ pub fn inspect_with(
         users: count_type(ptype::USER),
         groups: count_type(ptype::GROUP),
         federated: d.principals.iter().filter(|p| p.federated).count() as u64,
+        principal_kinds: super::model::PrincipalCounts::of(&d.principals),
         affiliations: d.affiliations.len() as u64,
         role_assignments: d.roles.len() as u64,
         scope_entries: d.scopes.len() as u64,

@@ -296,6 +296,22 @@ impl LegacyDb {
         Ok(n as u64)
     }
 
+    /// Messages that post a file (`ma-filelink:`) on or after `start` (ticks), or all.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn count_file_posts(&self, start: Option<i64>) -> Result<u64, ChatDataError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM tblChat WHERE chatDate >= ?1 AND content LIKE 'ma-filelink:%'",
+                [start.unwrap_or(i64::MIN)],
+                |r| r.get(0),
+            )
+            .map_err(self.err("count file posts in tblChat"))?;
+        Ok(n as u64)
+    }
+
     /// A cheap estimate of the message count for progress totals: the sum of
     /// tblLastChatId.lastChatId (an upper bound when a start date filters messages out), or
     /// the exact count when that table is missing.

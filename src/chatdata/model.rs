@@ -260,6 +260,55 @@ impl Directory {
     }
 }
 
+/// Principals by kind, so that every count of principals adds up and says what it holds:
+/// `users + groups + federated + system + containers == total`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PrincipalCounts {
+    /// Every principal.
+    pub total: u64,
+    /// AD users (type 5).
+    pub users: u64,
+    /// AD security groups (type 9).
+    pub groups: u64,
+    /// 2010 federated and external principals (types 6, 7, 11); imported disabled \[doc\].
+    pub federated: u64,
+    /// The server's own principals (type 4): mapped to the target's system principal, not
+    /// imported as principals.
+    pub system: u64,
+    /// AD domains and OUs (types 8, 10) and any other type.
+    pub containers: u64,
+}
+
+impl PrincipalCounts {
+    /// Counts `principals` by kind.
+    pub fn of(principals: &[Principal]) -> PrincipalCounts {
+        let mut c = PrincipalCounts::default();
+        for p in principals {
+            c.total += 1;
+            match p.type_id {
+                Some(t) if ptype::is_federated(t) => c.federated += 1,
+                Some(ptype::USER) => c.users += 1,
+                Some(ptype::GROUP) => c.groups += 1,
+                Some(ptype::SYSTEM_USER) => c.system += 1,
+                _ if p.federated => c.federated += 1,
+                _ => c.containers += 1,
+            }
+        }
+        c
+    }
+}
+
+impl std::fmt::Display for PrincipalCounts {
+    /// `263 principals (240 users, 16 groups, 4 federated, 1 system, 2 domains/OUs)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} principals ({} users, {} groups, {} federated, {} system, {} domains/OUs)",
+            self.total, self.users, self.groups, self.federated, self.system, self.containers
+        )
+    }
+}
+
 /// One chat message (legacy tblChat).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Message {

@@ -235,7 +235,7 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
             let s = chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
             let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
             let line = format!(
-                "{}{} categories, {} rooms, {} principals, {} messages; {} errors, {} warnings, {} notes; {} overwritten",
+                "{}{} categories, {} rooms, {} principals{}, {} messages; {} errors, {} warnings, {} notes; {} overwritten",
                 if what_if {
                     "-WhatIf: would import "
                 } else {
@@ -244,6 +244,15 @@ pub fn run(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, 
                 s.categories,
                 s.rooms,
                 s.principals,
+                if s.principals_left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (of {} in the package; left out: {})",
+                        s.principals_in_package,
+                        s.principals_left_out.join("; ")
+                    )
+                },
                 s.messages,
                 c.errors,
                 c.warnings,

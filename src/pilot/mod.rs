@@ -460,6 +460,21 @@ impl Counts {
         self.pass + self.fail + self.na + self.todo
     }
 
+    /// Results that apply (everything but n/a): what "passed" is counted against.
+    pub fn applicable(&self) -> usize {
+        self.total() - self.na
+    }
+
+    /// `passed/applicable`, with the failures after it (`3/5 1✗`): the one way the pilot's
+    /// progress is shown, so n/a and failures are never counted as done.
+    pub fn passed_label(&self) -> String {
+        if self.fail > 0 {
+            format!("{}/{} {}✗", self.pass, self.applicable(), self.fail)
+        } else {
+            format!("{}/{}", self.pass, self.applicable())
+        }
+    }
+
     /// Results that are no longer todo.
     pub fn decided(&self) -> usize {
         self.total() - self.todo

@@ -168,6 +168,12 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         o,
         "<section id=\"summary\"><h2>Summary</h2><ul class=\"summary\">"
     )?;
+    writeln!(
+        o,
+        "<li><strong>Verdict:</strong> <span class=\"state {}\">{}</span></li>",
+        passed_class(Some(r.verdict.ready)),
+        escape(&r.verdict.headline)
+    )?;
     let t = &r.totals;
     writeln!(
         o,
@@ -195,16 +201,34 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         )?,
         None => writeln!(o, "<li><strong>Verification:</strong> not run</li>")?,
     }
+    match &r.preview {
+        Some(pv) => writeln!(
+            o,
+            "<li><strong>-WhatIf preview:</strong> {} errors (items not imported; {} accepted by \
+             name as losses), {} warnings, {} notes{}</li>",
+            pv.errors,
+            pv.accepted_losses.len(),
+            pv.warnings,
+            pv.notes,
+            if pv.stale {
+                " — stale: the package was exported again after it"
+            } else {
+                ""
+            }
+        )?,
+        None => writeln!(o, "<li><strong>-WhatIf preview:</strong> not run</li>")?,
+    }
     let p = &r.pilot.progress;
     writeln!(
         o,
         "<li><strong>Pilot:</strong> {} users; {} passed every test, {} with a failure; {} of \
-         {} results decided</li>",
+         {} applicable results passed, {} failed</li>",
         p.users,
         p.users_passed,
         p.users_failing,
-        p.totals.decided(),
-        p.totals.total()
+        p.totals.pass,
+        p.totals.applicable(),
+        p.totals.fail
     )?;
     match &r.window {
         Some(w) => writeln!(
@@ -321,11 +345,21 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
             if let (Some(w), Some(a)) = (&it.who, it.at) {
                 write!(o, " by {} at {}", escape(w), fmt_ts(a))?;
             }
+            if it.decided_by == "evidence" {
+                write!(o, " (from recorded evidence)")?;
+            }
             if let Some(reason) = &it.reason {
                 write!(o, "; reason: {}", escape(reason))?;
             }
-            if it.note.is_some() || !it.evidence.is_empty() {
+            if it.note.is_some() || !it.evidence.is_empty() || !it.flags.is_empty() {
                 write!(o, "<ul>")?;
+                for f in &it.flags {
+                    write!(
+                        o,
+                        "<li><span class=\"state failed\">Attention</span>: {}</li>",
+                        escape(f)
+                    )?;
+                }
                 if let Some(note) = &it.note {
                     write!(
                         o,
@@ -414,6 +448,7 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
                 ("Rooms", v.rooms_compared),
                 ("Messages", v.messages_compared),
                 ("Differences", v.differences_total as u64),
+                ("Accepted losses", v.accepted_losses.len() as u64),
             ] {
                 writeln!(o, "<tr><td>{k}</td><td class=\"num\">{n}</td></tr>")?;
             }
@@ -669,6 +704,30 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
             "<p>Hash of the session's last event: <span class=\"hash\">{}</span></p>",
             escape(h)
         )?;
+    }
+    writeln!(o, "</section>")?;
+
+    // Verdict.
+    writeln!(o, "<section id=\"verdict\"><h2>Verdict</h2>")?;
+    writeln!(
+        o,
+        "<p><span class=\"state {}\">{}</span></p>",
+        passed_class(Some(r.verdict.ready)),
+        escape(&r.verdict.headline)
+    )?;
+    if !r.verdict.reasons.is_empty() {
+        writeln!(o, "<ul>")?;
+        for reason in &r.verdict.reasons {
+            writeln!(o, "<li>{}</li>", escape(reason))?;
+        }
+        writeln!(o, "</ul>")?;
+    }
+    if !r.verdict.accepted_losses.is_empty() {
+        writeln!(o, "<p>Losses accepted by name (not imported):</p><ul>")?;
+        for l in &r.verdict.accepted_losses {
+            writeln!(o, "<li>{}</li>", escape(l))?;
+        }
+        writeln!(o, "</ul>")?;
     }
     writeln!(o, "</section>")?;
 

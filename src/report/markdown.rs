@@ -65,6 +65,7 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
     // Summary.
     writeln!(o, "## Summary")?;
     writeln!(o)?;
+    writeln!(o, "- **Verdict:** **{}**", escape(&r.verdict.headline))?;
     if r.audit.intact {
         writeln!(
             o,
@@ -98,15 +99,32 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
         )?,
         None => writeln!(o, "- **Verification:** not run")?,
     }
+    match &r.preview {
+        Some(pv) => writeln!(
+            o,
+            "- **-WhatIf preview:** {} errors (items not imported; {} accepted by name as losses), {} warnings, {} notes{}",
+            pv.errors,
+            pv.accepted_losses.len(),
+            pv.warnings,
+            pv.notes,
+            if pv.stale {
+                " — stale: the package was exported again after it"
+            } else {
+                ""
+            }
+        )?,
+        None => writeln!(o, "- **-WhatIf preview:** not run")?,
+    }
     let p = &r.pilot.progress;
     writeln!(
         o,
-        "- **Pilot:** {} users; {} passed every test, {} with a failure; {} of {} results decided",
+        "- **Pilot:** {} users; {} passed every test, {} with a failure; {} of {} applicable results passed, {} failed",
         p.users,
         p.users_passed,
         p.users_failing,
-        p.totals.decided(),
-        p.totals.total()
+        p.totals.pass,
+        p.totals.applicable(),
+        p.totals.fail
     )?;
     match &r.window {
         Some(w) => writeln!(
@@ -200,10 +218,16 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
             if let (Some(w), Some(a)) = (&it.who, it.at) {
                 let _ = write!(line, " by {} at {}", escape(w), fmt_ts(a));
             }
+            if it.decided_by == "evidence" {
+                line.push_str(" (from recorded evidence)");
+            }
             if let Some(reason) = &it.reason {
                 let _ = write!(line, "; reason: {}", escape(reason));
             }
             writeln!(o, "{line}")?;
+            for f in &it.flags {
+                writeln!(o, "  - **Attention:** {}", escape(f))?;
+            }
             if let Some(note) = &it.note {
                 writeln!(
                     o,
@@ -285,6 +309,23 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
             writeln!(o)?;
             if let Some(e) = &v.error {
                 writeln!(o, "Error: {}", escape(e))?;
+                writeln!(o)?;
+            }
+            if v.stale {
+                writeln!(
+                    o,
+                    "**Stale:** an import ran after this verify; it no longer describes the target."
+                )?;
+                writeln!(o)?;
+            }
+            if !v.accepted_losses.is_empty() {
+                writeln!(
+                    o,
+                    "Accepted losses (refused by the import, accepted by name before it ran; not differences):"
+                )?;
+                for l in &v.accepted_losses {
+                    writeln!(o, "- {}", escape(l))?;
+                }
                 writeln!(o)?;
             }
             if !v.differences.is_empty() {
@@ -492,6 +533,23 @@ fn render(r: &Report, o: &mut String) -> std::fmt::Result {
     if let Some(h) = &r.audit.last_hash {
         writeln!(o)?;
         writeln!(o, "Hash of the session's last event: `{h}`")?;
+    }
+    writeln!(o)?;
+
+    // Verdict.
+    writeln!(o, "## Verdict")?;
+    writeln!(o)?;
+    writeln!(o, "**{}**", escape(&r.verdict.headline))?;
+    writeln!(o)?;
+    for reason in &r.verdict.reasons {
+        writeln!(o, "- {}", escape(reason))?;
+    }
+    if !r.verdict.accepted_losses.is_empty() {
+        writeln!(o)?;
+        writeln!(o, "Losses accepted by name (not imported):")?;
+        for l in &r.verdict.accepted_losses {
+            writeln!(o, "- {}", escape(l))?;
+        }
     }
     writeln!(o)?;
 

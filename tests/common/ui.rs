@@ -71,3 +71,17 @@ pub fn render(app: &mut App, w: u16, h: u16) -> String {
     }
     out
 }
+
+/// Runs `f` on the wizard's store thread with the session id, and waits for its answer.
+pub fn query_store<T: Send + 'static>(
+    app: &App,
+    f: impl FnOnce(&mut Store, i64) -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let sid = app.session.id;
+    app.submit_store(move |store| {
+        let _ = tx.send(f(store, sid));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the store thread answered")
+}

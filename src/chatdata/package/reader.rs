@@ -685,11 +685,11 @@ impl PackageReader {
             },
         };
         out.notes.push(format!(
-            "found {} principals ({} AD users, {} AD groups), {} categories, {} rooms ({} in ChatRooms.xml), {} add-ins, {} content files",
-            d.principals.len(),
+            "found {} ({} in AdUsers.xml, {} in AdGroups.xml), {} categories and the root, {} rooms ({} in ChatRooms.xml), {} add-ins, {} content files",
+            super::super::model::PrincipalCounts::of(&d.principals),
             users,
             groups,
-            d.categories().count(),
+            d.categories().filter(|c| Some(c.id) != d.root_id).count(),
             d.rooms().count(),
             chat_rooms,
             d.addins.len(),

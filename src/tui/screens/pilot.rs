@@ -625,7 +625,7 @@ fn draw_grid(f: &mut Frame, area: Rect, app: &App) {
     }
     let total_w = usize::from(inner.width);
     let ncases = PilotCase::ALL.len();
-    let done_w = 6;
+    let done_w = 9;
     let user_w = if total_w >= 140 { 30 } else { 20 };
     let case_w = (total_w.saturating_sub(user_w + done_w) / ncases).clamp(4, 18);
     let full = PilotCase::ALL
@@ -693,11 +693,8 @@ fn draw_grid(f: &mut Frame, area: Rect, app: &App) {
         }
         if let Some(p) = data.progress.per_user.get(u) {
             spans.push(Span::styled(
-                fit(
-                    &format!("{}/{}", p.counts.decided(), p.counts.total()),
-                    done_w,
-                ),
-                th.dim,
+                fit(&p.counts.passed_label(), done_w),
+                if p.counts.fail > 0 { th.error } else { th.dim },
             ));
         }
         lines.push(Line::from(spans));
@@ -707,19 +704,15 @@ fn draw_grid(f: &mut Frame, area: Rect, app: &App) {
     let mut footer = vec![Span::styled(fit(&t!("pilot-row-done"), user_w), th.dim)];
     for cp in &data.progress.per_case {
         let c = &cp.counts;
-        let text = if c.fail > 0 {
-            format!("{}/{} {}✗", c.decided(), c.total(), c.fail)
-        } else {
-            format!("{}/{}", c.decided(), c.total())
-        };
+        let text = c.passed_label();
         let style = if c.fail > 0 { th.error } else { th.dim };
         footer.push(Span::styled(fit(&text, case_w - 1), style));
         footer.push(Span::raw(" "));
     }
     let t = &data.progress.totals;
     footer.push(Span::styled(
-        fit(&format!("{}/{}", t.decided(), t.total()), done_w),
-        th.dim,
+        fit(&t.passed_label(), done_w),
+        if t.fail > 0 { th.error } else { th.dim },
     ));
     // Keep the footer on the last row even when there are few users.
     while lines.len() < usize::from(inner.height.saturating_sub(1)) {

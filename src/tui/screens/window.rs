@@ -76,6 +76,8 @@ pub struct SourceSize {
     pub database_mb: f64,
     /// Where the figures come from.
     pub note: String,
+    /// File posts in the source (0 when not known).
+    pub file_posts: u64,
 }
 
 /// What a load from the store brings back.
@@ -247,8 +249,11 @@ pub fn plan_error_text(e: &PlanError) -> String {
     }
 }
 
-/// The newest passing export evidence of the session: (messages, package bytes).
-fn export_evidence(app: &App) -> Option<(u64, Option<u64>, DateTime<Utc>)> {
+/// The newest passing export evidence of the session: (messages, package bytes, when, file
+/// posts).
+type ExportFigures = (u64, Option<u64>, DateTime<Utc>, u64);
+
+fn export_evidence(app: &App) -> Option<ExportFigures> {
     let item = app.runbook.job_item(JobKind::Export)?;
     app.evidence_of(&item.id).iter().find_map(|ev| {
         if ev.evidence.passed != Some(true) {
@@ -256,7 +261,12 @@ fn export_evidence(app: &App) -> Option<(u64, Option<u64>, DateTime<Utc>)> {
         }
         let d = ev.evidence.detail.get("detail")?;
         let messages = d.get("messages")?.as_u64()?;
-        Some((messages, d.get("bytes").and_then(|b| b.as_u64()), ev.at))
+        Some((
+            messages,
+            d.get("bytes").and_then(|b| b.as_u64()),
+            ev.at,
+            d.get("file_posts").and_then(|b| b.as_u64()).unwrap_or(0),
+        ))
     })
 }
 
@@ -266,7 +276,7 @@ fn export_evidence(app: &App) -> Option<(u64, Option<u64>, DateTime<Utc>)> {
 /// # Errors
 /// No export evidence and no lab database, or the database cannot be read.
 pub fn measure_source(
-    export: Option<(u64, Option<u64>, DateTime<Utc>)>,
+    export: Option<ExportFigures>,
     legacy_db: Option<&Path>,
     start_ticks: Option<i64>,
 ) -> Result<SourceSize, String> {
@@ -274,7 +284,7 @@ pub fn measure_source(
     let database_mb = db
         .and_then(|p| std::fs::metadata(p).ok())
         .map_or(0.0, |m| m.len() as f64 / 1_048_576.0);
-    if let Some((messages, bytes, at)) = export {
+    if let Some((messages, bytes, at, file_posts)) = export {
         let mut note = format!(
             "{messages} messages from the export evidence of {}",
             at.format("%Y-%m-%d %H:%M UTC")
@@ -282,22 +292,34 @@ pub fn measure_source(
         if let Some(b) = bytes {
             note.push_str(&format!(", package {:.1} MB", b as f64 / 1_048_576.0));
         }
+        if file_posts > 0 {
+            note.push_str(&format!(", {file_posts} file posts"));
+        }
         return Ok(SourceSize {
             messages,
             database_mb,
             note,
+            file_posts,
         });
     }
     let Some(db) = db else {
         return Err(t!("window-no-size"));
     };
-    let messages = crate::chatdata::legacy::LegacyDb::open(db)
-        .and_then(|l| l.count_messages(start_ticks))
+    let legacy = crate::chatdata::legacy::LegacyDb::open(db).map_err(|e| e.to_string())?;
+    let messages = legacy
+        .count_messages(start_ticks)
+        .map_err(|e| e.to_string())?;
+    let file_posts = legacy
+        .count_file_posts(start_ticks)
         .map_err(|e| e.to_string())?;
     Ok(SourceSize {
         messages,
         database_mb,
-        note: format!("{messages} messages counted in {}", db.display()),
+        note: format!(
+            "{messages} messages ({file_posts} file posts) counted in {}",
+            db.display()
+        ),
+        file_posts,
     })
 }
 
@@ -350,6 +372,7 @@ fn plan_and_save(app: &mut App, size: SourceSize) {
             let inputs = PlanInputs {
                 messages: size.messages,
                 database_mb: size.database_mb,
+                file_posts: size.file_posts,
                 throughput,
                 ..PlanInputs::default()
             };
@@ -800,7 +823,7 @@ mod tests {
 
     #[test]
     fn the_source_size_comes_from_the_export_evidence_first() {
-        let s = measure_source(Some((1234, Some(2 * 1_048_576), at(0))), None, None).unwrap();
+        let s = measure_source(Some((1234, Some(2 * 1_048_576), at(0), 7)), None, None).unwrap();
         assert_eq!(s.messages, 1234);
         assert!(s.note.contains("package 2.0 MB"), "{}", s.note);
         let e = measure_source(None, Some(Path::new("/nonexistent/legacy.db")), None);
