@@ -168,10 +168,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         client: C::GroupChat2007R2,
         pool: P::Lync2010GroupChat,
-        reach: Reach::Unknown,
-        basis: Basis::NotFound,
-        summary: "not stated for the 2007 R2 Group Chat client against a Lync 2010 Group Chat \
-                  pool (searched, not found)",
+        reach: Reach::Yes,
+        basis: Basis::Documented,
+        summary: "by manual configuration: a legacy client can be pointed at any one of the \
+                  three pool kinds, one at a time (the sentence the reverse pairing rests on)",
         sources: &[COEXISTENCE],
         claims: &[],
         conditions: &[LOOKUP_D],

@@ -635,6 +635,73 @@ impl Profile {
                 user_gone = Some((exists, p));
             }
         }
+        // Homing (L13/coexistence-considerations): the Persistent Chat pool is homed on a
+        // Lync Server 2013 pool; Lync 2010 Group Chat on a Lync 2010 pool; OCS 2007 R2 Group
+        // Chat on an OCS 2007 R2 pool.
+        for (i, p) in self.pools.iter().enumerate() {
+            let Some(home) = p.home_pool.as_deref().filter(|h| !h.trim().is_empty()) else {
+                continue;
+            };
+            let want = match p.kind {
+                PoolKind::Lync2013PersistentChat => PoolKind::Lync2013FrontEnd,
+                PoolKind::Lync2010GroupChat => PoolKind::Lync2010FrontEnd,
+                PoolKind::Ocs2007R2GroupChat => PoolKind::Ocs2007R2FrontEnd,
+                _ => continue,
+            };
+            match self
+                .pools
+                .iter()
+                .find(|x| x.fqdn.eq_ignore_ascii_case(home.trim()))
+            {
+                None => {
+                    return Err(at(
+                        "pools",
+                        i,
+                        "home_pool",
+                        format!(
+                            "{} names home_pool {home}, which is not a [[pools]] entry of this profile; add it (kind \
+                             {}) or correct the name",
+                            p.fqdn,
+                            want.key()
+                        ),
+                    ));
+                }
+                Some(h) if h.kind != want => {
+                    return Err(at(
+                        "pools",
+                        i,
+                        "home_pool",
+                        format!(
+                            "{} ({}) must be homed on a {} pool, but its home_pool {} is a {} pool \
+                             (L13/coexistence-considerations); name the right pool",
+                            p.fqdn,
+                            p.kind.product_name(),
+                            want.product_name(),
+                            h.fqdn,
+                            h.kind.product_name()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        // -StartDate is documented with -Level RoomDirectory only (PS/Export-CsPersistentChatData).
+        let level = self.migration.export_level.trim();
+        if !self.migration.start_date.trim().is_empty()
+            && !level.eq_ignore_ascii_case("RoomDirectory")
+        {
+            let (line, column) = entry_position(text, "migration", 0, "start_date");
+            return Err(ProfileError::Entry {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: format!(
+                    "start_date is set with export_level = \"{level}\": Export-CsPersistentChatData documents \
+                     -StartDate only with -Level RoomDirectory, so what it does with {level} is unknown; set \
+                     export_level = \"RoomDirectory\" or empty start_date (decide it before the downtime)"
+                ),
+            });
+        }
         let mut sips = std::collections::BTreeSet::new();
         for (i, u) in self.users.iter().enumerate() {
             if !sips.insert(normalize_sip(&u.sip)) {
@@ -700,18 +767,26 @@ impl Profile {
             .find(|p| p.kind == PoolKind::Lync2013PersistentChat)
     }
 
-    /// The Lync 2013 Front End pool the Persistent Chat pool is homed on (or the first one).
+    /// The Lync 2013 Front End pool the Persistent Chat pool is homed on: the one its
+    /// `home_pool` names (validation makes sure it is a Lync 2013 pool), or, when it names
+    /// none, the profile's only Lync 2013 Front End pool; `None` when it names none and there
+    /// are several (the next hop must not be guessed).
     pub fn frontend_pool(&self) -> Option<&Pool> {
-        let home = self.pchat_pool().and_then(|p| p.home_pool.as_deref());
-        self.pools
+        let home = self
+            .pchat_pool()
+            .and_then(|p| p.home_pool.as_deref())
+            .filter(|h| !h.trim().is_empty());
+        let mut fes = self
+            .pools
             .iter()
-            .filter(|p| p.kind == PoolKind::Lync2013FrontEnd)
-            .find(|p| home.is_none_or(|h| h.eq_ignore_ascii_case(&p.fqdn)))
-            .or_else(|| {
-                self.pools
-                    .iter()
-                    .find(|p| p.kind == PoolKind::Lync2013FrontEnd)
-            })
+            .filter(|p| p.kind == PoolKind::Lync2013FrontEnd);
+        match home {
+            Some(h) => fes.find(|p| p.fqdn.eq_ignore_ascii_case(h.trim())),
+            None => {
+                let first = fes.next();
+                if fes.next().is_some() { None } else { first }
+            }
+        }
     }
 
     /// The values that fill the runbook's cmdlet placeholders (`{{name}}` in
@@ -845,10 +920,11 @@ fn entry_position(text: &str, table: &str, index: usize, key: &str) -> (usize, u
     let Ok(doc) = text.parse::<toml_edit::Document<String>>() else {
         return (1, 1);
     };
-    let entry = doc
-        .get(table)
-        .and_then(|t| t.as_array_of_tables())
-        .and_then(|a| a.get(index));
+    // `[[table]]` entries by index, or a plain `[table]`
+    let entry = doc.get(table).and_then(|t| match t.as_array_of_tables() {
+        Some(a) => a.get(index),
+        None => t.as_table(),
+    });
     let span = entry
         .and_then(|e| e.get(key))
         .and_then(|item| match item {
@@ -871,6 +947,75 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lab profile with `from` replaced by `to`, parsed.
+    fn lab_with(from: &str, to: &str) -> Result<Profile, ProfileError> {
+        assert!(LAB_PROFILE_TOML.contains(from), "{from}");
+        Profile::parse(&LAB_PROFILE_TOML.replacen(from, to, 1), Path::new("p.toml"))
+    }
+
+    #[test]
+    fn homing_is_checked_and_the_named_home_pool_is_used() {
+        // The Persistent Chat pool homed on the Lync 2010 Front End pool is refused, naming it.
+        let e = lab_with(
+            "home_pool = \"lyncpool.contoso.lab\"",
+            "home_pool = \"lync2010pool.contoso.lab\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("p.toml:"), "{e}");
+        assert!(
+            e.contains("pchatpool.contoso.lab") && e.contains("lync2010pool.contoso.lab"),
+            "{e}"
+        );
+        assert!(e.contains("Lync Server 2013"), "{e}");
+        // a home pool that is not in the profile
+        let e = lab_with(
+            "home_pool = \"lyncpool.contoso.lab\"",
+            "home_pool = \"nowhere.contoso.lab\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("nowhere.contoso.lab"), "{e}");
+        // two 2013 Front End pools: the named one is the next hop, not the first listed
+        let text = LAB_PROFILE_TOML.replacen(
+            "[[pools]]",
+            "[[pools]]\nid = \"fe-other\"\nkind = \"lync2013-frontend\"\nfqdn = \"other.contoso.lab\"\nservers = [\"fe9.contoso.lab\"]\n\n[[pools]]",
+            1,
+        );
+        let p = Profile::parse(&text, Path::new("p.toml")).unwrap();
+        assert_eq!(p.pools[0].fqdn, "other.contoso.lab");
+        assert_eq!(p.frontend_pool().unwrap().fqdn, "lyncpool.contoso.lab");
+        assert_eq!(
+            p.placeholders("C:\\w")["fe_pool_fqdn"],
+            vec!["lyncpool.contoso.lab"]
+        );
+    }
+
+    #[test]
+    fn start_date_is_refused_with_any_level_but_room_directory() {
+        let e = lab_with("start_date = \"\"", "start_date = \"2012-01-01\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("RoomDirectory") && e.contains("start_date"),
+            "{e}"
+        );
+        let line = LAB_PROFILE_TOML
+            .lines()
+            .position(|l| l.starts_with("start_date"))
+            .unwrap()
+            + 1;
+        assert!(e.starts_with(&format!("p.toml:{line}:")), "{e}");
+        let text = LAB_PROFILE_TOML
+            .replacen("start_date = \"\"", "start_date = \"2012-01-01\"", 1)
+            .replacen(
+                "export_level = \"All\"",
+                "export_level = \"RoomDirectory\"",
+                1,
+            );
+        Profile::parse(&text, Path::new("p.toml")).unwrap();
+    }
 
     #[test]
     fn lab_profile_parses_and_has_both_pools() {

@@ -153,6 +153,10 @@ pub enum Guard {
     PoolStateNormal(String),
     /// No user holds the Lookup Server URI any more (migration.md Stage 8).
     LookupUserAbsent(String),
+    /// The test user's credential is registered with `Set-CsTestUserCredential`, which
+    /// `Test-CsPersistentChatMessage` without `-SenderCredential`/`-ReceiverCredential` needs
+    /// (PS/Test-CsPersistentChatMessage, PS/Set-CsTestUserCredential).
+    TestUserRegistered(String),
 }
 
 /// What a step runs.
@@ -629,8 +633,8 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
                     &["Identity", "EnablePersistentChat"],
                 ),
             ));
-            if let Some(s) = message_test_step(v)? {
-                steps.push(s);
+            if let Some(s) = message_test_steps(v)? {
+                steps.extend(s);
             } else {
                 notes.push("No Lync 2013 Front End pool in the profile: the synthetic message test is left out.".into());
             }
@@ -705,8 +709,8 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             changes = true;
             word = Some("ENDPOINT");
         }
-        Task::TestMessage => match message_test_step(v)? {
-            Some(s) => steps.push(s),
+        Task::TestMessage => match message_test_steps(v)? {
+            Some(s) => steps.extend(s),
             None => {
                 return Err(ExecError::Config(
                     "profile: the message test needs a Lync 2013 Front End pool (the Registrar it logs on to): add a [[pools]] entry of kind lync2013-frontend".into(),
@@ -772,12 +776,25 @@ fn report_step(path: &str) -> Step {
 
 /// `Test-CsPersistentChatMessage` in its server form (the health-monitoring test users, or
 /// the two test users named in the profile), against the Front End pool as Registrar.
-fn message_test_step(v: &Values) -> Result<Option<Step>, ExecError> {
+///
+/// Without `-SenderCredential`/`-ReceiverCredential` the cmdlet logs on with the credentials
+/// registered by `Set-CsTestUserCredential` (PS/Test-CsPersistentChatMessage): with test users
+/// in the profile, a guard checks each is registered first and says how to register it
+/// (runbook items 27 and 65 show the registration).
+fn message_test_steps(v: &Values) -> Result<Option<Vec<Step>>, ExecError> {
     let Some(fe) = v.opt("fe_pool_fqdn") else {
         return Ok(None);
     };
+    let mut steps = Vec::new();
     let mut call = CmdletCall::new("Test-CsPersistentChatMessage").arg("TargetFqdn", fe);
     if let (Some(a), Some(b)) = (v.opt("test_user1"), v.opt("test_user2")) {
+        for (i, u) in [&a, &b].into_iter().enumerate() {
+            steps.push(Step::guard(
+                &format!("guard-test-user-{}", i + 1),
+                format!("a credential is registered for {u}"),
+                Guard::TestUserRegistered(u.clone()),
+            ));
+        }
         call = call.arg("SenderSipAddress", a).arg("ReceiverSipAddress", b);
     }
     if let Some(room) = v.opt("test_room") {
@@ -786,14 +803,15 @@ fn message_test_step(v: &Values) -> Result<Option<Step>, ExecError> {
             format!("{}\\{room}", v.one("pchat_pool_fqdn")?),
         );
     }
-    Ok(Some(Step::probe(
+    steps.push(Step::probe(
         "message-test",
         "Test-CsPersistentChatMessage",
         Body::Select(
             call,
             &["TargetFqdn", "Result", "Latency", "Error", "Diagnosis"],
         ),
-    )))
+    ));
+    Ok(Some(steps))
 }
 
 // ---- the runbook's command lines ------------------------------------------------------------
@@ -801,13 +819,14 @@ fn message_test_step(v: &Values) -> Result<Option<Step>, ExecError> {
 /// The tasks whose main cmdlet lines the runbook shows through a `{{task_<key>}}`
 /// placeholder (`task_export`, `task_import_whatif`, …): the same calls the task's script
 /// runs, rendered the same way, so the runbook and the job cannot differ.
-pub const RUNBOOK_TASKS: [Task; 6] = [
+pub const RUNBOOK_TASKS: [Task; 7] = [
     Task::Export,
     Task::ImportWhatIf,
     Task::Import,
     Task::StopServices,
     Task::StartServices,
     Task::LegacyEndpoint,
+    Task::TestMessage,
 ];
 
 /// The placeholder name of a task's lines (`task_import_whatif`).
@@ -827,12 +846,13 @@ pub fn task_lines(
 ) -> Result<Vec<String>, ExecError> {
     let v = Values::new(env)?;
     let plan = plan(task, &v, cfg)?;
+    // the message test is a data step: it is the task itself
     plan.steps
         .iter()
-        .filter(|s| !s.data && s.key != "import-module")
+        .filter(|s| (!s.data || task == Task::TestMessage) && s.key != "import-module")
         .filter_map(|s| match &s.body {
-            Body::Call(c) => Some(c.render().map_err(ExecError::Quote)),
-            _ => None,
+            Body::Call(c) | Body::Select(c, _) => Some(c.render().map_err(ExecError::Quote)),
+            Body::Guard(_) => None,
         })
         .collect()
 }
@@ -1104,6 +1124,17 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                 ),
                 format!(
                     "if (($pcmState.Count -gt 0) -and (([string]$pcmState[0].PoolState) -ne 'Normal')) {{ throw ('pcm-guard: the pool state of ' + {q} + ' is ' + [string]$pcmState[0].PoolState + ', not Normal; import only into the current primary database.') }}"
+                ),
+            ]
+        }
+        Body::Guard(Guard::TestUserRegistered(uri)) => {
+            let q = literal(uri, "test user")?;
+            vec![
+                format!(
+                    "$pcmTestUser = @(Get-CsTestUserCredential -SipAddress {q} -ErrorAction SilentlyContinue)"
+                ),
+                format!(
+                    "if ($pcmTestUser.Count -eq 0) {{ throw ('pcm-guard: no credential is registered for ' + {q} + '; register it first: Set-CsTestUserCredential -SipAddress ' + {q} + ' -Credential (Get-Credential)') }}"
                 ),
             ]
         }
