@@ -98,10 +98,22 @@ fn production_jobs_run_headless_through_the_executor() {
     let o = run(&data, &profile, "done", &["import", "--accept-warnings"]);
     assert_ne!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("IMPORT"), "{}", text(&o));
+    // This scenario answers the cmdlet checks but not the row reads: a verify that did not
+    // compare the databases does not pass, and says why (the full comparison is rehearsed in
+    // tests/production_rehearsal.rs).
     let o = run(&data, &profile, "verify-ok", &["verify", "--json"]);
-    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["passed"], true);
+    assert_eq!(v["passed"], false);
+    assert!(
+        v["summary"]
+            .as_str()
+            .unwrap()
+            .contains("row reads did not run"),
+        "{}",
+        v["summary"]
+    );
+    assert!(v["detail"]["checks"].as_array().is_some_and(|c| !c.is_empty()));
 
     // Everything is in the production session.
     let o = run(&data, &profile, "done", &["audit", "list"]);

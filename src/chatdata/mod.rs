@@ -29,6 +29,7 @@ pub mod import;
 pub mod inspect;
 pub mod legacy;
 pub mod mgc;
+pub mod mirror;
 pub mod model;
 pub mod package;
 pub mod precheck;

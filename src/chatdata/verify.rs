@@ -88,6 +88,72 @@ pub struct Difference {
     pub actual: String,
 }
 
+/// A room as `Get-CsPersistentChatRoom` lists it (production verify, level 1: no database
+/// rights needed).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedRoom {
+    /// `Name`.
+    pub name: String,
+    /// `Disabled`.
+    pub disabled: Option<bool>,
+    /// `Managers`: SIP URIs (or account names, as the cmdlet prints them).
+    pub managers: Vec<String>,
+    /// `Members`.
+    pub members: Vec<String>,
+}
+
+/// Level 1 of the production verify: the rooms the export package holds (its `ChatRooms.xml`
+/// and principals, converted as the import converts them) against the rooms the pool lists —
+/// each room present, its disabled flag, and its managers and members by SIP URI. Refused
+/// rooms and accepted losses are not expected; rooms only on the pool are not differences.
+/// Principals are compared by URI, case-insensitively; a listed entry that is not a SIP URI
+/// (an account name) matches a principal whose URI or user principal name ends with it
+/// \[inf: the cmdlet's rendering of role holders is not documented\].
+pub fn compare_room_list(
+    conv: &Converted,
+    directory: &super::model::Directory,
+    listed: &[ListedRoom],
+    accepted_losses: &[(String, String)],
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let uri_of: HashMap<i64, String> = directory
+        .principals
+        .iter()
+        .map(|p| (p.id, p.uri.to_lowercase()))
+        .collect();
+    let by_name: HashMap<String, &ListedRoom> =
+        listed.iter().map(|r| (r.name.to_lowercase(), r)).collect();
+    let norm = |s: &str| s.trim().trim_start_matches("sip:").to_lowercase();
+    for room in &conv.rooms {
+        if accepted_losses.iter().any(|(_, item)| *item == room.name) {
+            continue;
+        }
+        let Some(l) = by_name.get(&room.name.to_lowercase()) else {
+            diff(&mut out, "room", &room.name, "exists", "present", "missing");
+            continue;
+        };
+        if let Some(d) = l.disabled
+            && d != room.disabled
+        {
+            diff(&mut out, "room", &room.name, "disabled", room.disabled, d);
+        }
+        for (field, want, got) in [
+            ("manager", &room.managers, &l.managers),
+            ("member", &room.members, &l.members),
+        ] {
+            let got: BTreeSet<String> = got.iter().map(|g| norm(g)).collect();
+            for id in want {
+                let Some(uri) = uri_of.get(id) else { continue };
+                let u = norm(uri);
+                if !got.iter().any(|g| *g == u || u.ends_with(g.as_str())) {
+                    diff(&mut out, "room", &room.name, field, uri, "missing");
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The verifier's verdict.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {

@@ -28,6 +28,7 @@ pub mod powershell;
 pub mod quote;
 pub mod redact;
 pub mod script;
+pub mod verify;
 
 use crate::deployment::DeploymentKind;
 use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
@@ -168,7 +169,12 @@ pub fn credential_need(env: &JobEnv) -> CredentialNeed {
 /// [`JobError::Setup`] for profile and credential problems, [`JobError::Cancelled`], and
 /// [`JobError::Exec`] for everything that went wrong while PowerShell ran.
 pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
-    let o = match run_task(Task::from(kind), env, r) {
+    let result = if kind == JobKind::Verify {
+        verify::run(env, r)
+    } else {
+        run_task(Task::from(kind), env, r)
+    };
+    let o = match result {
         Ok(o) => o,
         // The preview and the verify only read: stopping them changes nothing.
         Err(ExecError::Cancelled) if matches!(kind, JobKind::ImportWhatIf | JobKind::Verify) => {
@@ -202,6 +208,20 @@ pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutco
     })
 }
 
+/// The credential a run needs (the one the admin typed), or why it is missing.
+fn credential_for(env: &JobEnv, cfg: &ExecutorConfig) -> Result<Option<Credential>, ExecError> {
+    Ok(match credential::need(cfg) {
+        CredentialNeed::Prompt { user } => Some(env.credential.clone().ok_or_else(|| {
+            ExecError::Credential(format!(
+                "this run opens a WinRM session to {} and needs the password{}; the wizard asks for it before the job starts, the headless commands ask on the terminal (or set [executor] credential to a CliXml file)",
+                cfg.computer,
+                user.map(|u| format!(" of {u}")).unwrap_or_default()
+            ))
+        })?),
+        _ => None,
+    })
+}
+
 /// Runs any [`Task`] (the four jobs, and the service, endpoint and topology tasks).
 ///
 /// # Errors
@@ -215,18 +235,37 @@ pub fn run_task(task: Task, env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcom
             ));
         }
     };
-    let credential = match credential::need(&cfg) {
-        CredentialNeed::Prompt { user } => Some(env.credential.clone().ok_or_else(|| {
-            ExecError::Credential(format!(
-                "this run opens a WinRM session to {} and needs the password{}; the wizard asks for it before the job starts, the headless commands ask on the terminal (or set [executor] credential to a CliXml file)",
-                cfg.computer,
-                user.map(|u| format!(" of {u}")).unwrap_or_default()
-            ))
-        })?),
-        _ => None,
-    };
+    let credential = credential_for(env, &cfg)?;
     let script = script_for_task(task, env, &cfg)?;
     let redactor = Redactor::new(credential.iter().map(|c| &c.password));
     let run = powershell::run(&script, &cfg, credential.as_ref(), &redactor, r)?;
     outcome::interpret(&script, env, &cfg, credential.as_ref(), run, &redactor, r)
+}
+
+/// [`run_task`] with the row-reading steps streamed into `sink`; also returns the `rooms`
+/// step's objects in full (the outcome keeps only the first few).
+///
+/// # Errors
+/// As [`run_task`].
+pub fn run_task_with(
+    task: Task,
+    env: &JobEnv,
+    r: &dyn Reporter,
+    sink: Option<powershell::RowSink<'_>>,
+) -> Result<(TaskOutcome, Option<Vec<serde_json::Value>>), ExecError> {
+    let cfg = match Executor::of(env) {
+        Executor::PowerShell(c) => c,
+        Executor::Lab => {
+            return Err(ExecError::Config(
+                "the lab runs its jobs natively; PowerShell tasks need a production profile".into(),
+            ));
+        }
+    };
+    let credential = credential_for(env, &cfg)?;
+    let script = script_for_task(task, env, &cfg)?;
+    let redactor = Redactor::new(credential.iter().map(|c| &c.password));
+    let run = powershell::run_streaming(&script, &cfg, credential.as_ref(), &redactor, r, sink)?;
+    let rooms = run.data.get("rooms").cloned();
+    let o = outcome::interpret(&script, env, &cfg, credential.as_ref(), run, &redactor, r)?;
+    Ok((o, rooms))
 }

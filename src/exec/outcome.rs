@@ -117,6 +117,28 @@ pub fn interpret(
         Task::Services | Task::StopServices | Task::StartServices => ctx.services(),
         Task::LegacyEndpoint => ctx.endpoint(),
         Task::TestMessage => ctx.message_test(),
+        Task::VerifyRows => {
+            // the rows went to the verify's copies; the job compares them (exec::verify)
+            let read = script
+                .steps
+                .iter()
+                .filter(|s| run.completed.contains(&s.key))
+                .count();
+            outcome(
+                Task::VerifyRows,
+                run.errors.is_empty() && read == script.steps.len(),
+                format!(
+                    "read the rows of {read} of {} tables{}",
+                    script.steps.len(),
+                    if run.errors.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {} error(s)", run.errors.len())
+                    }
+                ),
+                json!({}),
+            )
+        }
     };
     // Common evidence.
     let mut data = serde_json::Map::new();

@@ -90,6 +90,27 @@ pub fn run(
     redactor: &Redactor,
     r: &dyn Reporter,
 ) -> Result<RawRun, ExecError> {
+    run_streaming(script, cfg, credential, redactor, r, None)
+}
+
+/// What receives streamed rows: (step key, one row's JSON text); an error stops the run's
+/// use of the rows and is reported as an error record of that step.
+pub type RowSink<'a> = &'a mut dyn FnMut(&str, &str) -> Result<(), String>;
+
+/// [`run`], with the data objects of the steps whose key starts with
+/// [`super::script::ROWS_STEP`] handed to `sink` as they arrive instead of being collected
+/// (the verify's row reads: millions of rows, memory stays flat).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_streaming(
+    script: &Script,
+    cfg: &ExecutorConfig,
+    credential: Option<&Credential>,
+    redactor: &Redactor,
+    r: &dyn Reporter,
+    sink: Option<RowSink<'_>>,
+) -> Result<RawRun, ExecError> {
     let started = Instant::now();
     let shell = cfg.shell.trim().to_string();
     let mut cmd = Command::new(&shell);
@@ -143,6 +164,7 @@ pub fn run(
     drop(tx);
 
     let mut p = Parser::new(script, redactor);
+    p.sink = sink;
     let deadline = cfg.timeout().map(|t| started + t);
     let mut open = 2;
     let mut exited: Option<(Option<i32>, Instant)> = None;
@@ -250,17 +272,19 @@ fn spawn_reader<R: Read + Send + 'static>(
 }
 
 /// Turns output lines into log lines, progress and collected data.
-struct Parser<'a> {
+struct Parser<'a, 's> {
     prefix: String,
     redactor: &'a Redactor,
     steps_total: usize,
     labels: BTreeMap<String, String>,
     step: String,
     run: RawRun,
+    sink: Option<RowSink<'s>>,
+    rows: u64,
 }
 
-impl<'a> Parser<'a> {
-    fn new(script: &Script, redactor: &'a Redactor) -> Parser<'a> {
+impl<'a, 's> Parser<'a, 's> {
+    fn new(script: &Script, redactor: &'a Redactor) -> Parser<'a, 's> {
         Parser {
             prefix: format!("{} ", script.marker),
             redactor,
@@ -272,6 +296,8 @@ impl<'a> Parser<'a> {
                 .collect(),
             step: String::new(),
             run: RawRun::default(),
+            sink: None,
+            rows: 0,
         }
     }
 
@@ -342,6 +368,38 @@ impl<'a> Parser<'a> {
             }
             "JSON" => {
                 let (key, json) = args.split_once(' ').unwrap_or((args, ""));
+                if key.starts_with(super::script::ROWS_STEP)
+                    && let Some(sink) = self.sink.as_mut()
+                {
+                    // each row arrives as a JSON string holding the row's JSON array
+                    let res = serde_json::from_str::<String>(json)
+                        .map_err(|e| format!("a row that is not a JSON string: {e}"))
+                        .and_then(|row| sink(key, &row));
+                    match res {
+                        Ok(()) => {
+                            self.rows += 1;
+                            if self.rows.is_multiple_of(10_000) {
+                                r.progress(ProgressUpdate {
+                                    phase: format!("{}: rows read", self.label(key)),
+                                    done: self.rows,
+                                    total: 0,
+                                    bytes: 0,
+                                });
+                            }
+                        }
+                        Err(message) => {
+                            if !self.run.errors.iter().any(|e| e.step == key) {
+                                r.log(format!("ERROR in {}: {message}", self.label(key)));
+                                self.run.errors.push(ErrorInfo {
+                                    step: key.to_string(),
+                                    message,
+                                    ..ErrorInfo::default()
+                                });
+                            }
+                        }
+                    }
+                    return;
+                }
                 match serde_json::from_str::<serde_json::Value>(json) {
                     Ok(v) => self.run.data.entry(key.to_string()).or_default().push(v),
                     Err(e) => r.log(format!("unreadable object from {key}: {e}")),

@@ -64,11 +64,14 @@ pub enum Task {
     LegacyEndpoint,
     /// `Test-CsPersistentChatMessage` alone.
     TestMessage,
+    /// Verify, level 2: read-only SqlClient reads of the rows the verifier compares, from the
+    /// legacy and the `mgc` database (run by the verify job before its cmdlet checks).
+    VerifyRows,
 }
 
 impl Task {
     /// Every task, in migration order.
-    pub const ALL: [Task; 10] = [
+    pub const ALL: [Task; 11] = [
         Task::Topology,
         Task::Services,
         Task::StopServices,
@@ -77,6 +80,7 @@ impl Task {
         Task::Import,
         Task::LegacyEndpoint,
         Task::StartServices,
+        Task::VerifyRows,
         Task::Verify,
         Task::TestMessage,
     ];
@@ -94,6 +98,7 @@ impl Task {
             Task::StartServices => "start-services",
             Task::LegacyEndpoint => "legacy-endpoint",
             Task::TestMessage => "test-message",
+            Task::VerifyRows => "verify-rows",
         }
     }
 
@@ -115,6 +120,7 @@ impl Task {
             Task::StartServices => "Start the Persistent Chat services",
             Task::LegacyEndpoint => "Create the legacy endpoint",
             Task::TestMessage => "Synthetic message test",
+            Task::VerifyRows => "Read the compared rows from both databases",
         }
     }
 
@@ -169,6 +175,17 @@ pub enum Body {
     Select(CmdletCall, &'static [&'static str]),
     /// A guard.
     Guard(Guard),
+    /// A read-only query on a SQL Server instance (Windows authentication, read-only intent,
+    /// through .NET's SqlClient); each row is emitted as one JSON array string, so the rows
+    /// stream through the output without being collected on either side.
+    SqlRows {
+        /// `server\instance` (or `server`).
+        instance: String,
+        /// The database.
+        database: String,
+        /// The query (`crate::chatdata::mirror::queries`).
+        sql: String,
+    },
 }
 
 /// One step of a script.
@@ -297,6 +314,10 @@ impl Script {
 
 /// Longest command line Windows accepts is 32,767 characters; keep a margin for the shell path.
 const MAX_ENCODED: usize = 32_000;
+
+/// The key prefix of the verify's row-reading steps: `rows-<n>` reads the n-th query of
+/// `crate::chatdata::mirror::queries` (1-based).
+pub const ROWS_STEP: &str = "rows-";
 
 /// The script that [`crate::jobs::run`] runs for `job`, exactly.
 ///
@@ -605,6 +626,8 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
                         "Privacy",
                         "Type",
                         "Invitations",
+                        "Managers",
+                        "Members",
                     ],
                 ),
             ));
@@ -638,7 +661,7 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             } else {
                 notes.push("No Lync 2013 Front End pool in the profile: the synthetic message test is left out.".into());
             }
-            notes.push("Production verify reads the pool through the cmdlets; it does not compare the databases row by row (run the Resource Kit's ChatUpgradeVerifier for that).".into());
+            notes.push("Before these checks the verify job runs the verify-rows script: it reads the rows it compares from the legacy and the mgc database on their SQL Server instances, read-only (a login with db_datareader suffices), and compares them on this computer with the lab's verifier; the room list is also compared with the export package.".into());
         }
         Task::Topology => {
             let mut s = Step::probe(
@@ -708,6 +731,30 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             ));
             changes = true;
             word = Some("ENDPOINT");
+        }
+        Task::VerifyRows => {
+            // no Lync module: SqlClient only
+            steps.clear();
+            // Level 2: the rows the lab verify compares, read from both databases (read-only).
+            let start = crate::chatdata::ticks::parse_date(&mig.start_date);
+            let (li, ld) = (v.one("legacy_sql_instance")?, v.one("legacy_db")?);
+            let (pi, pd) = (v.one("pchat_sql_instance")?, v.one("pchat_db")?);
+            for (i, q) in crate::chatdata::mirror::queries(start).iter().enumerate() {
+                let (instance, database) = match q.side {
+                    crate::chatdata::mirror::Side::Legacy => (li.clone(), ld.clone()),
+                    crate::chatdata::mirror::Side::Mgc => (pi.clone(), pd.clone()),
+                };
+                steps.push(Step::probe(
+                    &format!("{ROWS_STEP}{}", i + 1),
+                    format!("read {} from {database}", q.table),
+                    Body::SqlRows {
+                        instance,
+                        database,
+                        sql: q.sql.clone(),
+                    },
+                ));
+            }
+            notes.push("Read-only: each query opens its own SqlClient connection with ApplicationIntent=ReadOnly and Windows authentication; nothing is written.".into());
         }
         Task::TestMessage => match message_test_steps(v)? {
             Some(s) => steps.extend(s),
@@ -852,7 +899,7 @@ pub fn task_lines(
         .filter(|s| (!s.data || task == Task::TestMessage) && s.key != "import-module")
         .filter_map(|s| match &s.body {
             Body::Call(c) | Body::Select(c, _) => Some(c.render().map_err(ExecError::Quote)),
-            Body::Guard(_) => None,
+            Body::Guard(_) | Body::SqlRows { .. } => None,
         })
         .collect()
 }
@@ -895,6 +942,45 @@ fn marker_for(task: Task, plan: &Plan, cfg: &ExecutorConfig) -> String {
     let d = h.finalize();
     format!("@@pcm-{}", hex::encode(&d[..8]))
 }
+
+/// Inside the block: one read-only SqlClient query; its column names, then each row, written
+/// as one JSON array string (GUIDs as text, dates as `yyyy-MM-dd HH:mm:ss`, bits as 0/1,
+/// binary left out).
+const READ_ROWS: &str = r#"    function Read-PcmRows {
+        param([string]$Instance, [string]$Database, [string]$Query)
+        $pcmCs = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder
+        $pcmCs['Data Source'] = $Instance
+        $pcmCs['Initial Catalog'] = $Database
+        $pcmCs['Integrated Security'] = $true
+        $pcmCs['ApplicationIntent'] = 'ReadOnly'
+        $pcmCs['Application Name'] = 'pchat-migrate verify'
+        $pcmCn = New-Object -TypeName System.Data.SqlClient.SqlConnection -ArgumentList $pcmCs.ConnectionString
+        $pcmCn.Open()
+        try {
+            $pcmCmd = $pcmCn.CreateCommand()
+            $pcmCmd.CommandText = $Query
+            $pcmCmd.CommandTimeout = 0
+            $pcmRd = $pcmCmd.ExecuteReader()
+            $pcmNames = New-Object -TypeName 'string[]' -ArgumentList $pcmRd.FieldCount
+            for ($pcmI = 0; $pcmI -lt $pcmRd.FieldCount; $pcmI++) { $pcmNames[$pcmI] = $pcmRd.GetName($pcmI) }
+            ConvertTo-Json -InputObject $pcmNames -Compress
+            while ($pcmRd.Read()) {
+                $pcmRow = New-Object -TypeName 'object[]' -ArgumentList $pcmRd.FieldCount
+                for ($pcmI = 0; $pcmI -lt $pcmRd.FieldCount; $pcmI++) {
+                    $pcmV = $pcmRd.GetValue($pcmI)
+                    if ($pcmV -is [System.DBNull]) { $pcmV = $null }
+                    elseif ($pcmV -is [System.Guid]) { $pcmV = $pcmV.ToString() }
+                    elseif ($pcmV -is [System.DateTime]) { $pcmV = $pcmV.ToString('yyyy-MM-dd HH:mm:ss', [System.Globalization.CultureInfo]::InvariantCulture) }
+                    elseif ($pcmV -is [System.Boolean]) { $pcmV = [int]$pcmV }
+                    elseif ($pcmV -is [System.Byte[]]) { $pcmV = $null }
+                    $pcmRow[$pcmI] = $pcmV
+                }
+                ConvertTo-Json -InputObject $pcmRow -Compress
+            }
+            $pcmRd.Close()
+        } finally { $pcmCn.Close() }
+    }
+"#;
 
 /// The local part that frames every record as a line. No profile value appears in it.
 const PRELUDE: &str = r#"Set-StrictMode -Off
@@ -1025,6 +1111,13 @@ fn render(
     // The inner block: PowerShell 2.0 language only.
     s.push_str("$pcmInner = {\n");
     s.push_str("    Set-StrictMode -Off\n    $ErrorActionPreference = 'Stop'\n    $ProgressPreference = 'SilentlyContinue'\n");
+    if plan
+        .steps
+        .iter()
+        .any(|st| matches!(st.body, Body::SqlRows { .. }))
+    {
+        s.push_str(READ_ROWS);
+    }
     let n = plan.steps.len();
     for (i, step) in plan.steps.iter().enumerate() {
         assert!(quote::is_plain_name(&step.key), "step key {}", step.key);
@@ -1127,6 +1220,16 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                 ),
             ]
         }
+        Body::SqlRows {
+            instance,
+            database,
+            sql,
+        } => vec![format!(
+            "Read-PcmRows -Instance {} -Database {} -Query {}",
+            literal(instance, "SQL instance")?,
+            literal(database, "database")?,
+            literal(sql, "query")?
+        )],
         Body::Guard(Guard::TestUserRegistered(uri)) => {
             let q = literal(uri, "test user")?;
             vec![

@@ -34,6 +34,9 @@ pub struct JobEnv {
     /// Production with `[executor] credential` prompt: the password the admin typed. Never
     /// written anywhere; `Debug` shows no secret.
     pub credential: Option<crate::exec::Credential>,
+    /// Production verify: where the read-only copies of the compared rows are written
+    /// (`<data dir>/verify-mirror`).
+    pub mirror_dir: PathBuf,
     /// Losses the admin accepted by name for the newest `-WhatIf` preview, as (code, item):
     /// the verify lists them as accepted instead of as differences
     /// (`migration::Migration::losses_for_verify`).
@@ -47,6 +50,7 @@ impl JobEnv {
         let package = lab.export_dir.join("GroupChatExport.zip");
         JobEnv {
             profile,
+            mirror_dir: lab_dir.join("verify-mirror"),
             lab,
             package,
             executor: None,
@@ -74,6 +78,7 @@ impl JobEnv {
         };
         JobEnv {
             profile,
+            mirror_dir: data_dir.join("verify-mirror"),
             lab: LabPaths::in_dir(&data_dir.join("lab")),
             package,
             executor: Some(executor),
