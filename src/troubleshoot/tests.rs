@@ -12,6 +12,8 @@ const ONE: &str = r#"
 id = "x"
 title = "T"
 sees = "S"
+cause = "C"
+phrases = ["p"]
 items = ["verify.start"]
 fix = "F"
 source = "L13/x"
@@ -118,6 +120,41 @@ fn troubleshoot_catalog_rules_are_enforced() {
             "needs at least one check",
         ),
         (format!("{ONE}{ONE}"), "used twice"),
+        (
+            ONE.replace("phrases = [\"p\"]\n", ""),
+            "at least one match key",
+        ),
+        (
+            ONE.replace("cause = \"C\"", "cause = \"\""),
+            "cause is empty",
+        ),
+        (
+            ONE.replace("phrases = [\"p\"]", "events = [{ id = 0 }]"),
+            "event id 0",
+        ),
+        (
+            ONE.replace(
+                "probe = \"tcp:5061\"\ntarget = \"{{fe_pool_fqdn}}\"",
+                "database = \"mgc\"\nquery = \"DELETE FROM tblNode\"\nhealthy = \"rows\"",
+            )
+            .replace("kind = \"probe\"", "kind = \"sql\""),
+            "one SELECT",
+        ),
+        (
+            ONE.replace(
+                "probe = \"tcp:5061\"\ntarget = \"{{fe_pool_fqdn}}\"",
+                "database = \"master\"\nquery = \"SELECT 1\"\nhealthy = \"rows\"",
+            )
+            .replace("kind = \"probe\"", "kind = \"sql\""),
+            "not one of mgc, legacy",
+        ),
+        (
+            ONE.replace(
+                "target = \"{{fe_pool_fqdn}}\"",
+                "target = \"{{fe_pool_fqdn}}\"\nquery = \"SELECT 1\"",
+            ),
+            "belong to sql checks",
+        ),
     ];
     for (text, needle) in bad {
         let e = Catalog::parse(&text, "t.toml").unwrap_err();
@@ -129,7 +166,7 @@ fn troubleshoot_catalog_rules_are_enforced() {
     )
     .unwrap_err();
     match e {
-        CatalogError::Parse { line, .. } => assert_eq!(line, 16, "{e}"),
+        CatalogError::Parse { line, .. } => assert_eq!(line, 18, "{e}"),
         other => panic!("{other}"),
     }
 }
@@ -159,6 +196,7 @@ fn troubleshoot_run_checks_uses_the_closures_and_fans_out_per_server() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     assert_eq!(
@@ -200,6 +238,7 @@ fn troubleshoot_missing_value_is_not_run_and_manual_stays_manual() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     assert_eq!(results[0].status, CheckStatus::NotRun);
@@ -219,6 +258,7 @@ fn troubleshoot_missing_value_is_not_run_and_manual_stays_manual() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     )
     .into_iter()
@@ -240,6 +280,7 @@ fn troubleshoot_record_attaches_evidence_to_the_first_item() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     let mut store = Store::open_in_memory().unwrap();

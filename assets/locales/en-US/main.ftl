@@ -322,6 +322,7 @@ ts-fix = Fix
 ts-source = Source: {$source}
 ts-kind-probe = probe
 ts-kind-cmdlet = cmdlet
+ts-kind-sql = SQL
 ts-kind-manual = by hand
 ts-mark-passed = PASS
 ts-mark-failed = FAIL

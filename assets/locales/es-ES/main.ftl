@@ -322,6 +322,7 @@ ts-fix = Solución
 ts-source = Fuente: {$source}
 ts-kind-probe = sondeo
 ts-kind-cmdlet = cmdlet
+ts-kind-sql = SQL
 ts-kind-manual = a mano
 ts-mark-passed = OK
 ts-mark-failed = FALLO

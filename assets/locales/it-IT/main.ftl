@@ -322,6 +322,7 @@ ts-fix = Soluzione
 ts-source = Fonte: {$source}
 ts-kind-probe = sonda
 ts-kind-cmdlet = cmdlet
+ts-kind-sql = SQL
 ts-kind-manual = a mano
 ts-mark-passed = OK
 ts-mark-failed = KO

@@ -317,6 +317,7 @@ ts-fix = 해결 방법
 ts-source = 출처: {$source}
 ts-kind-probe = 프로브
 ts-kind-cmdlet = cmdlet
+ts-kind-sql = SQL
 ts-kind-manual = 수동
 ts-mark-passed = 통과
 ts-mark-failed = 실패

@@ -45,7 +45,7 @@ use crate::store::EvidenceRecord;
 use crate::t;
 use crate::troubleshoot::{
     self, Catalog, CheckContext, CheckKind, CheckOutcome, CheckResult, CheckStatus, Probe,
-    ProbeRequest, Symptom, USER_PLACEHOLDER, fill_text,
+    ProbeRequest, Symptom, USER_PLACEHOLDER, fill_text, sql::SqlRequest,
 };
 use crate::tui::app::{App, AppMsg, list_offset};
 use crate::tui::keymap::Action;
@@ -164,6 +164,7 @@ fn run_selected(app: &mut App) {
     let values = values(app);
     let mut probes = Probes::new(app);
     let mut cmdlets = Cmdlets::new(app);
+    let sqls = Sqls::new(app);
     let tx = app.sender();
     app.troubleshoot.running = Some(symptom.id.clone());
     app.troubleshoot.scroll = 0;
@@ -175,7 +176,7 @@ fn run_selected(app: &mut App) {
         .name("troubleshoot".into())
         .spawn(move || {
             let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                execute(&symptom, &values, &mut probes, &mut cmdlets)
+                execute(&symptom, &values, &mut probes, &mut cmdlets, &sqls)
             }));
             let msg: Box<dyn FnOnce(&mut App) + Send> = match run {
                 Ok(results) => Box::new(move |app: &mut App| save(app, symptom, results)),
@@ -199,8 +200,20 @@ fn execute(
     values: &Placeholders,
     probes: &mut Probes,
     cmdlets: &mut Cmdlets,
+    sqls: &Sqls,
 ) -> Vec<CheckResult> {
     let mut not_run: HashSet<String> = HashSet::new();
+    let mut sql_not_run = false;
+    let mut sql = |r: &SqlRequest| match sqls {
+        Sqls::Lab(lab) => troubleshoot::sql::run_lab(lab, r),
+        Sqls::NotRun(why) => {
+            sql_not_run = true;
+            CheckOutcome::unknown(format!(
+                "query not run: {why}; run it read-only in SQL Server Management Studio: {}",
+                r.query
+            ))
+        }
+    };
     let mut probe = |r: &ProbeRequest| probes.probe(r);
     let mut cmdlet = |line: &str| {
         let (outcome, ran) = cmdlets.run(line, values);
@@ -215,14 +228,43 @@ fn execute(
             values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut sql,
         },
     );
     for r in &mut results {
-        if r.kind == CheckKind::Cmdlet && r.command.as_ref().is_some_and(|c| not_run.contains(c)) {
+        let cmdlet_not_run =
+            r.kind == CheckKind::Cmdlet && r.command.as_ref().is_some_and(|c| not_run.contains(c));
+        if cmdlet_not_run || (r.kind == CheckKind::Sql && sql_not_run) {
             r.status = CheckStatus::NotRun;
         }
     }
     results
+}
+
+/// Where the SQL reads run (moved to the worker thread).
+enum Sqls {
+    /// The lab's SQLite databases, opened read-only.
+    Lab(crate::lab::LabPaths),
+    /// Not here: why.
+    NotRun(String),
+}
+
+impl Sqls {
+    fn new(app: &App) -> Sqls {
+        match (app.profile.kind, app.job_env()) {
+            (DeploymentKind::Lab, Ok(env)) => Sqls::Lab(env.lab.clone()),
+            (DeploymentKind::Lab, Err(_)) => match &app.data_dir {
+                Some(dir) => Sqls::Lab(crate::lab::LabPaths::in_dir(
+                    &crate::paths::Paths::in_dir(dir).lab_dir,
+                )),
+                None => Sqls::NotRun("no lab folder".into()),
+            },
+            (DeploymentKind::Production, _) => Sqls::NotRun(
+                "the production executor runs no SQL; this program never connects to the production SQL Server"
+                    .into(),
+            ),
+        }
+    }
 }
 
 /// Records a run on the store thread; the evidence shows when it is committed.
@@ -900,6 +942,7 @@ fn kind_word(k: CheckKind) -> String {
     match k {
         CheckKind::Probe => t!("ts-kind-probe"),
         CheckKind::Cmdlet => t!("ts-kind-cmdlet"),
+        CheckKind::Sql => t!("ts-kind-sql"),
         CheckKind::Manual => t!("ts-kind-manual"),
     }
 }
@@ -1029,6 +1072,9 @@ fn detail_lines(app: &App, s: &Symptom) -> Vec<Line<'static>> {
         }
         if let Some(line) = &c.cmdlet {
             code_lines(app, line, &v, &mut out);
+        }
+        if let (Some(db), Some(q)) = (&c.database, &c.query) {
+            out.push(Line::styled(format!("   SQL ({db})> {q}"), th.code));
         }
         out.push(Line::styled(
             t!("ts-expect", text = fill_text(&c.expect, &v)),
