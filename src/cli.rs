@@ -178,6 +178,13 @@ pub enum Command {
         #[command(subcommand)]
         action: TopologyAction,
     },
+    /// On-site troubleshooting: match pasted text or an event log against the known
+    /// symptoms, pull the servers' event logs, run a symptom's checks.
+    Troubleshoot {
+        /// Troubleshooting action.
+        #[command(subcommand)]
+        action: crate::troubleshoot::command::TroubleshootAction,
+    },
     /// Translations.
     I18n {
         /// Translation action.
@@ -485,6 +492,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             timeout,
         } => status(&ctx, json, once, interval, timeout),
         Command::Topology { action } => topology(action),
+        Command::Troubleshoot { action } => {
+            troubleshoot(&ctx, cli.session.as_deref(), &lang, action)
+        }
         Command::I18n {
             action: I18nAction::Check { json },
         } => i18n_check(json),
@@ -1147,6 +1157,34 @@ fn i18n_check(json: bool) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn troubleshoot(
+    ctx: &Context,
+    session: Option<&str>,
+    lang: &str,
+    action: crate::troubleshoot::command::TroubleshootAction,
+) -> Result<ExitCode, String> {
+    let open = || {
+        let mut store = ctx.open_store()?;
+        let s = ctx.session(&mut store, session)?;
+        Ok((store, s))
+    };
+    crate::troubleshoot::command::run(
+        action,
+        crate::troubleshoot::command::CommandEnv {
+            lang,
+            placeholders: ctx.profile.placeholders(&ctx.work_dir()),
+            inputs: crate::troubleshoot::runner::RunnerInputs {
+                snapshot: None,
+                profile: ctx.profile.clone(),
+                data_dir: Some(ctx.paths.data_dir.clone()),
+                job_env: ctx.job_env(),
+            },
+            open_session: &open,
+            operator: &ctx.operator,
+        },
+    )
 }
 
 fn audit(

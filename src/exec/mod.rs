@@ -39,7 +39,10 @@ pub use credential::{Credential, CredentialNeed, Secret};
 pub use outcome::TaskOutcome;
 pub use quote::QuoteError;
 pub use redact::Redactor;
-pub use script::{Script, StepInfo, Task, script_for, script_for_task, write_dry_run};
+pub use script::{
+    Script, StepInfo, Task, TaskOptions, script_for, script_for_task, script_for_task_with,
+    write_dry_run,
+};
 
 /// Which executor runs a deployment's jobs.
 #[derive(Clone, Debug)]
@@ -177,6 +180,19 @@ pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutco
 /// # Errors
 /// As [`run_job`], as [`ExecError`].
 pub fn run_task(task: Task, env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
+    run_task_with(task, env, &TaskOptions::default(), r)
+}
+
+/// [`run_task`] with options ([`TaskOptions`]).
+///
+/// # Errors
+/// As [`run_task`].
+pub fn run_task_with(
+    task: Task,
+    env: &JobEnv,
+    opts: &TaskOptions,
+    r: &dyn Reporter,
+) -> Result<TaskOutcome, ExecError> {
     let cfg = match Executor::of(env) {
         Executor::PowerShell(c) => c,
         Executor::Lab => {
@@ -195,7 +211,7 @@ pub fn run_task(task: Task, env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcom
         })?),
         _ => None,
     };
-    let script = script_for_task(task, env, &cfg)?;
+    let script = script_for_task_with(task, env, &cfg, opts)?;
     let redactor = Redactor::new(credential.iter().map(|c| &c.password));
     let run = powershell::run(&script, &cfg, credential.as_ref(), &redactor, r)?;
     outcome::interpret(&script, env, &cfg, credential.as_ref(), run, &redactor, r)

@@ -117,6 +117,7 @@ pub fn interpret(
         Task::Services | Task::StopServices | Task::StartServices => ctx.services(),
         Task::LegacyEndpoint => ctx.endpoint(),
         Task::TestMessage => ctx.message_test(),
+        Task::Events => ctx.events(),
     };
     // Common evidence.
     let mut data = serde_json::Map::new();
@@ -647,6 +648,46 @@ impl Ctx<'_> {
                 self.placeholder("lookup_uri")
             ),
             json!({}),
+        )
+    }
+
+    /// Events: the grouped objects of every server; a server whose logs could not be read
+    /// fails the task (the others are still reported).
+    fn events(&self) -> TaskOutcome {
+        let mut objects = Vec::new();
+        let mut unread = Vec::new();
+        for step in self
+            .script
+            .steps
+            .iter()
+            .filter(|s| s.key.starts_with("events-"))
+        {
+            objects.extend(self.data(&step.key).iter().cloned());
+            for e in self.run.errors.iter().filter(|e| e.step == step.key) {
+                unread.push(format!("{}: {}", step.label, e.message));
+            }
+        }
+        let count: u64 = objects
+            .iter()
+            .map(|o| o["Count"].as_u64().unwrap_or(1))
+            .sum();
+        let mut summary = format!(
+            "{count} events in {} groups from {} servers",
+            objects.len(),
+            self.script
+                .steps
+                .iter()
+                .filter(|s| s.key.starts_with("events-"))
+                .count()
+        );
+        if !unread.is_empty() {
+            summary.push_str(&format!("; {} logs could not be read", unread.len()));
+        }
+        outcome(
+            Task::Events,
+            unread.is_empty(),
+            summary,
+            json!({ "events": objects, "unread": unread }),
         )
     }
 

@@ -64,11 +64,37 @@ pub enum Task {
     LegacyEndpoint,
     /// `Test-CsPersistentChatMessage` alone.
     TestMessage,
+    /// Read-only: `Get-WinEvent` on every Persistent Chat and legacy Group Chat server for
+    /// the last hours ([`TaskOptions::events_hours`]), grouped on the server.
+    Events,
 }
+
+/// Options of a task beyond the profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskOptions {
+    /// [`Task::Events`]: how many hours back to read (1 to 720).
+    pub events_hours: u32,
+}
+
+impl Default for TaskOptions {
+    fn default() -> Self {
+        TaskOptions { events_hours: 24 }
+    }
+}
+
+/// The logs the events task reads: the Lync Server log (2010 and 2013), the log of Office
+/// Communications Server 2007 R2, and the Application log (Group Chat's `OCS MGC` source,
+/// SQL Server and Message Queuing), and the System log for the service control manager.
+pub const EVENT_LOGS: [&str; 4] = [
+    "Lync Server",
+    "Office Communications Server",
+    "Application",
+    "System",
+];
 
 impl Task {
     /// Every task, in migration order.
-    pub const ALL: [Task; 10] = [
+    pub const ALL: [Task; 11] = [
         Task::Topology,
         Task::Services,
         Task::StopServices,
@@ -79,6 +105,7 @@ impl Task {
         Task::StartServices,
         Task::Verify,
         Task::TestMessage,
+        Task::Events,
     ];
 
     /// The key used on the command line and in file names.
@@ -94,6 +121,7 @@ impl Task {
             Task::StartServices => "start-services",
             Task::LegacyEndpoint => "legacy-endpoint",
             Task::TestMessage => "test-message",
+            Task::Events => "events",
         }
     }
 
@@ -115,6 +143,7 @@ impl Task {
             Task::StartServices => "Start the Persistent Chat services",
             Task::LegacyEndpoint => "Create the legacy endpoint",
             Task::TestMessage => "Synthetic message test",
+            Task::Events => "Read the event logs (Get-WinEvent)",
         }
     }
 
@@ -155,6 +184,15 @@ pub enum Guard {
     LookupUserAbsent(String),
 }
 
+/// What the events step of one server reads.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventsPull {
+    /// The server.
+    pub computer: String,
+    /// Hours back.
+    pub hours: u32,
+}
+
 /// What a step runs.
 #[derive(Clone, Debug, Serialize)]
 pub enum Body {
@@ -165,6 +203,8 @@ pub enum Body {
     Select(CmdletCall, &'static [&'static str]),
     /// A guard.
     Guard(Guard),
+    /// Read-only event log pull of one server, grouped by provider and event ID.
+    Events(EventsPull),
 }
 
 /// One step of a script.
@@ -312,9 +352,28 @@ pub fn script_for_task(
     env: &JobEnv,
     cfg: &ExecutorConfig,
 ) -> Result<Script, ExecError> {
+    script_for_task_with(task, env, cfg, &TaskOptions::default())
+}
+
+/// The script for any [`Task`] with options ([`TaskOptions`]).
+///
+/// # Errors
+/// As [`script_for`]; [`ExecError::Config`] for options out of range.
+pub fn script_for_task_with(
+    task: Task,
+    env: &JobEnv,
+    cfg: &ExecutorConfig,
+    opts: &TaskOptions,
+) -> Result<Script, ExecError> {
     cfg.validate()?;
+    if !(1..=720).contains(&opts.events_hours) {
+        return Err(ExecError::Config(format!(
+            "events: {} hours is out of range; read 1 to 720 hours (30 days)",
+            opts.events_hours
+        )));
+    }
     let v = Values::new(env)?;
-    let plan = plan(task, &v, cfg)?;
+    let plan = plan(task, &v, cfg, opts)?;
     let marker = marker_for(task, &plan, cfg);
     let text = render(task, &plan, cfg, &marker)?;
     let encoded_len = text.encode_utf16().count() * 2 / 3 * 4 + 4;
@@ -448,7 +507,12 @@ struct Plan {
     notes: Vec<String>,
 }
 
-fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError> {
+fn plan(
+    task: Task,
+    v: &Values,
+    cfg: &ExecutorConfig,
+    opts: &TaskOptions,
+) -> Result<Plan, ExecError> {
     let mut steps = vec![Step::run(
         "import-module",
         format!("Import-Module {}", cfg.module.trim()),
@@ -704,6 +768,25 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             ));
             changes = true;
             word = Some("ENDPOINT");
+        }
+        Task::Events => {
+            let mut servers = v.many("pchat_server")?;
+            for legacy in v.ph.get("legacy_server").cloned().unwrap_or_default() {
+                if !servers.iter().any(|s| s.eq_ignore_ascii_case(&legacy)) {
+                    servers.push(legacy);
+                }
+            }
+            for (i, s) in servers.iter().enumerate() {
+                steps.push(Step::probe(
+                    &format!("events-{}", i + 1),
+                    format!("Get-WinEvent {s} (last {} h)", opts.events_hours),
+                    Body::Events(EventsPull {
+                        computer: s.clone(),
+                        hours: opts.events_hours,
+                    }),
+                ));
+            }
+            notes.push("Read-only: Get-WinEvent reads the Lync Server, Office Communications Server, Application and System logs of each server (Critical, Error and Warning; Application and System only for Lync, Group Chat, SQL Server and Message Queuing sources) and returns one object per provider and event ID. Remote event log reading must be allowed through the servers' firewalls.".into());
         }
         Task::TestMessage => match message_test_step(v)? {
             Some(s) => steps.push(s),
@@ -1036,6 +1119,31 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                 format!(
                     "if (($pcmState.Count -gt 0) -and (([string]$pcmState[0].PoolState) -ne 'Normal')) {{ throw ('pcm-guard: the pool state of ' + {q} + ' is ' + [string]$pcmState[0].PoolState + ', not Normal; import only into the current primary database.') }}"
                 ),
+            ]
+        }
+        Body::Events(pull) => {
+            let q = literal(&pull.computer, "server name")?;
+            let logs = quote::literal_array(
+                &EVENT_LOGS.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+                "event log names",
+            )?;
+            vec![
+                format!("$pcmSince = (Get-Date).AddHours(-{})", pull.hours),
+                format!("foreach ($pcmLog in {logs}) {{"),
+                "    $pcmEvents = @()".into(),
+                format!(
+                    "    try {{ $pcmEvents = @(Get-WinEvent -ComputerName {q} -FilterHashtable @{{LogName=$pcmLog; StartTime=$pcmSince; Level=1,2,3}} -MaxEvents 20000 -ErrorAction Stop) }}"
+                ),
+                "    catch { if ((([string]$_.FullyQualifiedErrorId) -notlike 'NoMatchingEventsFound*') -and (([string]$_.Exception.Message) -notlike '*There is not an event log*')) { Write-Error -ErrorRecord $_ -ErrorAction Continue } }".into(),
+                "    if (($pcmLog -eq 'Application') -or ($pcmLog -eq 'System')) { $pcmEvents = @($pcmEvents | Where-Object { ($_.ProviderName -like 'MSSQL*') -or ($_.ProviderName -like 'SQL*Agent*') -or ($_.ProviderName -like 'MSMQ*') -or ($_.ProviderName -like '*MGC*') -or ($_.ProviderName -like '*Group Chat*') -or ($_.ProviderName -like '*Persistent Chat*') -or ($_.ProviderName -like 'LS *') -or ($_.ProviderName -like 'OCS*') -or (($_.ProviderName -eq 'Service Control Manager') -and (([string]$_.Message) -match 'Lync|Persistent Chat|Group Chat|Communications Server')) }) }".into(),
+                "    $pcmEvents | Group-Object -Property ProviderName, Id | ForEach-Object {".into(),
+                "        $pcmSorted = @($_.Group | Sort-Object -Property TimeCreated)".into(),
+                "        $pcmLast = $pcmSorted[$pcmSorted.Count - 1]".into(),
+                format!(
+                    "        New-Object -TypeName PSObject -Property @{{ Computer = {q}; LogName = $pcmLog; ProviderName = [string]$pcmLast.ProviderName; Id = [int]$pcmLast.Id; Level = [int]$pcmLast.Level; Count = $pcmSorted.Count; First = $pcmSorted[0].TimeCreated.ToUniversalTime().ToString('o'); Last = $pcmLast.TimeCreated.ToUniversalTime().ToString('o'); Message = [string]$pcmLast.Message }}"
+                ),
+                "    }".into(),
+                "}".into(),
             ]
         }
         Body::Guard(Guard::LookupUserAbsent(uri)) => {

@@ -48,9 +48,11 @@
 //! the user who has the problem. A line using a per-server name (`{{pchat_server}}`) runs
 //! once per server.
 
+pub mod command;
 pub mod events;
 pub mod matching;
 pub mod overlay;
+pub mod runner;
 pub mod sql;
 
 use std::collections::BTreeSet;
