@@ -1150,6 +1150,13 @@ fn i18n_check(json: bool) -> Result<ExitCode, String> {
                     g.fields.join(", ")
                 );
             }
+            for g in &r.missing_troubleshoot {
+                println!(
+                    "  troubleshoot {}: {} (English shown)",
+                    g.id,
+                    g.fields.join(", ")
+                );
+            }
         }
     }
     Ok(if complete {

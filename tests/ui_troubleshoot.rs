@@ -556,3 +556,64 @@ fn production_runs_the_lines_its_executor_covers_and_no_other() {
     assert_eq!(runs.lines().count(), 1, "one task run answers both servers");
     assert_eq!(ev[0].evidence.passed, Some(false));
 }
+
+/// A paste on the screen (bracketed paste, no dialog) ranks the symptoms: the list shows
+/// the matches with their scores and why, the detail says why it matched; esc gives the
+/// whole catalog back. Text that fits nothing shows the closest candidates.
+#[test]
+fn pasted_error_ranks_the_symptoms_and_esc_clears_it() {
+    let (mut app, _rx) = app_with(None);
+    app.on_event(crossterm::event::Event::Paste(
+        "Log Name: Lync Server\nSource: LS Persistent Chat Server\nEvent ID: 53530\nThe Persistent Chat database connection was lost.".into(),
+    ));
+    let q = app.troubleshoot.query.clone().expect("a query");
+    assert!(!q.no_match);
+    assert_eq!(q.ranked[0].0, "pchat-db-connection-lost");
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("Matching symptoms"), "{screen}");
+    assert!(screen.contains("Why it matched"), "{screen}");
+    snap!("troubleshoot_match_80x24", render(&mut app, 80, 24));
+    app.on_action(Action::Back);
+    assert!(app.troubleshoot.query.is_none());
+    // Typed through the dialog: p, the text, enter.
+    app.on_action(Action::MatchText);
+    app.on_event(crossterm::event::Event::Paste(
+        "the database is slow".into(),
+    ));
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    ));
+    let q = app.troubleshoot.query.clone().expect("a query");
+    assert!(q.no_match, "{q:?}");
+    assert!(!q.ranked.is_empty());
+    assert!(render(&mut app, 160, 48).contains("No match"));
+}
+
+/// e reads an event log on a worker thread; the report's symptoms become the list.
+#[test]
+fn event_log_file_is_read_off_the_ui_task_and_matched() {
+    let (mut app, mut rx) = app_with(None);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("events.json");
+    std::fs::write(
+        &f,
+        r#"[{"Id":18456,"ProviderName":"MSSQLSERVER","LogName":"Application","MachineName":"sql","LevelDisplayName":"Error","TimeCreated":"2024-05-04T10:00:00Z","Message":"Login failed for user 'CONTOSO\\PCHAT01$'."}]"#,
+    )
+    .unwrap();
+    app.on_action(Action::ReadEventLog);
+    app.on_event(crossterm::event::Event::Paste(f.display().to_string()));
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.troubleshoot.reading.is_some() && Instant::now() < deadline {
+        if let Ok(msg) = rx.try_recv() {
+            app.on_msg(msg);
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let q = app.troubleshoot.query.clone().expect("the report");
+    assert_eq!(q.ranked[0].0, "sql-login-failed", "{q:?}");
+    assert!(q.ranked[0].2[0].contains("event 18456"), "{q:?}");
+}

@@ -129,7 +129,7 @@ impl EventReport {
             }
         }
         let mut v: Vec<(&str, u32)> = best.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|x| std::cmp::Reverse(x.1));
         v.into_iter().map(|(id, _)| id.to_string()).collect()
     }
 }

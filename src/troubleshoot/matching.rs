@@ -332,7 +332,7 @@ fn score_symptom<'c>(s: &'c Symptom, p: &Prepared, event: Option<&EventFacts<'_>
             ));
         }
     }
-    phrase_scores.sort_by(|a, b| b.0.cmp(&a.0));
+    phrase_scores.sort_by_key(|x| std::cmp::Reverse(x.0));
     if let Some((best, r)) = phrase_scores.first() {
         score += best;
         reasons.push(r.clone());
@@ -373,7 +373,7 @@ fn score_symptom<'c>(s: &'c Symptom, p: &Prepared, event: Option<&EventFacts<'_>
 
 fn ranking<'c>(mut scored: Vec<Scored<'c>>) -> Ranking<'c> {
     // Stable: ties keep catalog order.
-    scored.sort_by(|a, b| b.score.cmp(&a.score));
+    scored.sort_by_key(|x| std::cmp::Reverse(x.score));
     let matches: Vec<Scored<'c>> = scored
         .iter()
         .filter(|s| s.score >= MATCH_SCORE)

@@ -26,7 +26,7 @@ use crate::troubleshoot::runner::{Cmdlets, Probes, RunnerInputs, Sqls, execute};
 use crate::troubleshoot::{
     self, Catalog, CheckKind, CheckResult, CheckStatus, Symptom, USER_PLACEHOLDER, fill_text,
 };
-use crate::tui::app::{App, AppMsg, list_offset};
+use crate::tui::app::{App, AppMsg, InputPurpose, list_offset};
 use crate::tui::keymap::Action;
 
 /// What the troubleshoot screen keeps.
@@ -44,6 +44,37 @@ pub struct TroubleshootState {
     pub running: Option<String>,
     /// A run the store could not record: (symptom id, results, error).
     pub unsaved: Option<(String, Vec<CheckResult>, String)>,
+    /// What the admin pasted or the event log read, and the symptoms it matched.
+    pub query: Option<Query>,
+    /// An event log being read (its path).
+    pub reading: Option<String>,
+}
+
+/// A match the screen shows: pasted text or an event log, and the ranked symptoms.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// What was matched, one line (the pasted text, or the file and what it held).
+    pub label: String,
+    /// True when nothing reached the match score: `ranked` holds the closest candidates.
+    pub no_match: bool,
+    /// Symptom ids, best first, with their score and why.
+    pub ranked: Vec<(String, u32, Vec<String>)>,
+}
+
+/// Catalog positions in the order the list shows them: the query's ranking, else the
+/// catalog's order.
+fn visible(app: &App) -> Vec<usize> {
+    let Some(cat) = catalog(app) else {
+        return Vec::new();
+    };
+    match &app.troubleshoot.query {
+        Some(q) if !q.ranked.is_empty() => q
+            .ranked
+            .iter()
+            .filter_map(|(id, _, _)| cat.symptoms.iter().position(|s| s.id == *id))
+            .collect(),
+        _ => (0..cat.symptoms.len()).collect(),
+    }
 }
 
 /// The loaded catalog, if any.
@@ -55,12 +86,23 @@ fn catalog(app: &App) -> Option<&Arc<Catalog>> {
 }
 
 fn symptom_count(app: &App) -> usize {
-    catalog(app).map_or(0, |c| c.symptoms.len())
+    visible(app).len()
 }
 
-/// The selected symptom.
+/// Rows the list wants: the symptoms, and two for what was matched.
+fn list_rows(app: &App) -> usize {
+    symptom_count(app)
+        + if app.troubleshoot.query.is_some() {
+            2
+        } else {
+            0
+        }
+}
+
+/// The selected symptom (in the list's order).
 pub fn selected_symptom(app: &App) -> Option<&Symptom> {
-    catalog(app).and_then(|c| c.symptoms.get(app.troubleshoot.selected))
+    let i = *visible(app).get(app.troubleshoot.selected)?;
+    catalog(app).and_then(|c| c.symptoms.get(i))
 }
 
 /// The user the checks are about: the last user looked up on the pools screen.
@@ -83,9 +125,135 @@ fn values(app: &App) -> Placeholders {
 /// Opened: load the catalog (embedded text, parsed once).
 pub fn on_enter(app: &mut App) {
     if app.troubleshoot.catalog.is_none() {
-        app.troubleshoot.catalog =
-            Some(Catalog::embedded().map(Arc::new).map_err(|e| e.to_string()));
+        let lang = crate::i18n::current_language();
+        app.troubleshoot.catalog = Some(
+            Catalog::embedded_for(&lang)
+                .or_else(|_| Catalog::embedded())
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+        );
     }
+}
+
+/// Ranks the symptoms against pasted or typed text and shows the ranking in the list.
+pub fn match_text(app: &mut App, text: &str) {
+    on_enter(app);
+    let Some(cat) = catalog(app).cloned() else {
+        return;
+    };
+    if text.trim().is_empty() {
+        return;
+    }
+    let r = troubleshoot::matching::rank(&cat, text);
+    let no_match = r.matches.is_empty();
+    let ranked = if no_match { &r.closest } else { &r.matches };
+    let query = Query {
+        label: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        no_match,
+        ranked: ranked
+            .iter()
+            .map(|m| {
+                (
+                    m.symptom.id.clone(),
+                    m.score,
+                    m.reasons.iter().map(|x| x.describe()).collect(),
+                )
+            })
+            .collect(),
+    };
+    let status = if no_match {
+        t!("status-ts-no-match", closest = query.ranked.len())
+    } else {
+        t!("status-ts-matched", count = query.ranked.len())
+    };
+    app.set_status(status, no_match);
+    show_query(app, query);
+}
+
+fn show_query(app: &mut App, query: Query) {
+    app.troubleshoot.query = Some(query);
+    app.troubleshoot.selected = 0;
+    app.troubleshoot.scroll = 0;
+    app.troubleshoot.detail_focus = false;
+}
+
+/// Reads an event log file (`.evtx` or Get-WinEvent JSON) on a worker thread and shows the
+/// symptoms its events match.
+pub fn read_event_log(app: &mut App, path: &str) {
+    on_enter(app);
+    let Some(cat) = catalog(app).cloned() else {
+        return;
+    };
+    let path = path.trim().trim_matches('"').to_string();
+    if path.is_empty() || app.troubleshoot.reading.is_some() {
+        return;
+    }
+    app.troubleshoot.reading = Some(path.clone());
+    app.set_status(t!("status-ts-reading", file = path.clone()), false);
+    let tx = app.sender();
+    let spawned = std::thread::Builder::new()
+        .name("event-log".into())
+        .spawn(move || {
+            let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                troubleshoot::command::read_file(std::path::Path::new(&path), &cat)
+            }));
+            let msg: Box<dyn FnOnce(&mut App) + Send> = Box::new(move |app: &mut App| {
+                app.troubleshoot.reading = None;
+                match read {
+                    Ok(Ok(report)) => show_report(app, &report),
+                    Ok(Err(e)) => app.set_status(e.to_string(), true),
+                    Err(_) => app.set_status(t!("status-ts-crashed"), true),
+                }
+            });
+            let _ = tx.send(AppMsg::Apply(msg));
+        });
+    if let Err(e) = spawned {
+        app.troubleshoot.reading = None;
+        app.set_status(t!("status-save-failed", error = e.to_string()), true);
+    }
+}
+
+/// Shows an event report: the matched symptoms, ranked by their best event.
+pub fn show_report(app: &mut App, report: &troubleshoot::events::EventReport) {
+    let mut ranked: Vec<(String, u32, Vec<String>)> = Vec::new();
+    for g in &report.groups {
+        for m in &g.symptoms {
+            let why = format!(
+                "event {} {} ×{} ({})",
+                g.id,
+                g.provider,
+                g.count,
+                m.reasons.join("; ")
+            );
+            match ranked.iter_mut().find(|(id, _, _)| *id == m.id) {
+                Some(r) => {
+                    r.1 = r.1.max(m.score);
+                    r.2.push(why);
+                }
+                None => ranked.push((m.id.clone(), m.score, vec![why])),
+            }
+        }
+    }
+    ranked.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let damaged = report.damage.as_ref().map_or(0, |d| d.errors);
+    let status = t!(
+        "status-ts-events",
+        file = report.source.clone(),
+        kept = report.kept,
+        groups = report.groups.len(),
+        symptoms = ranked.len(),
+        damaged = damaged
+    );
+    app.set_status(status, damaged > 0 || ranked.is_empty());
+    let no_match = ranked.is_empty();
+    show_query(
+        app,
+        Query {
+            label: report.source.clone(),
+            no_match,
+            ranked,
+        },
+    );
 }
 
 /// Keys of the screen: ↑/↓ choose a symptom (or scroll the detail once enter gave it the
@@ -115,6 +283,23 @@ pub fn on_action(app: &mut App, action: Action) -> bool {
         }
         Action::Back if app.troubleshoot.detail_focus => {
             app.troubleshoot.detail_focus = false;
+            true
+        }
+        Action::Back if app.troubleshoot.query.is_some() => {
+            app.troubleshoot.query = None;
+            app.troubleshoot.selected = 0;
+            app.troubleshoot.scroll = 0;
+            true
+        }
+        Action::MatchText => {
+            app.open_input(InputPurpose::TroubleshootText, &t!("ts-match-placeholder"));
+            true
+        }
+        Action::ReadEventLog => {
+            app.open_input(
+                InputPurpose::TroubleshootEventLog,
+                &t!("ts-events-placeholder"),
+            );
             true
         }
         Action::RunChecks => {
@@ -244,7 +429,7 @@ fn max_scroll(app: &App) -> u16 {
     let Some(s) = selected_symptom(app) else {
         return 0;
     };
-    let (_, detail) = panes(body_for(app.size), symptom_count(app));
+    let (_, detail) = panes(body_for(app.size), list_rows(app));
     let w = usize::from(detail.width.saturating_sub(2)).max(1);
     let rows: usize = detail_lines(app, s)
         .iter()
@@ -332,43 +517,74 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         }
         None => return,
     };
-    let (list, detail) = panes(area, cat.symptoms.len());
+    let (list, detail) = panes(area, list_rows(app));
     draw_list(f, list, app, cat);
     draw_detail(f, detail, app);
 }
 
 fn draw_list(f: &mut Frame, area: Rect, app: &App, cat: &Catalog) {
-    let b = block(
-        app,
-        t!("title-ts-symptoms", count = cat.symptoms.len()),
-        !app.troubleshoot.detail_focus,
-    );
+    let order = visible(app);
+    let query = app.troubleshoot.query.as_ref();
+    let title = match query {
+        Some(q) if q.no_match => t!("title-ts-no-match", count = order.len()),
+        Some(_) => t!("title-ts-matches", count = order.len()),
+        None => t!("title-ts-symptoms", count = cat.symptoms.len()),
+    };
+    let b = block(app, title, !app.troubleshoot.detail_focus);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    // Wide: two rows a symptom (the title, what the admin sees); narrow: the title.
-    let per = if area.width >= 60 && inner.height as usize >= cat.symptoms.len() * 2 {
+    let mut lines = Vec::new();
+    let mut height = usize::from(inner.height);
+    if let Some(q) = query {
+        let what = if q.no_match {
+            t!("ts-query-none", text = q.label.clone())
+        } else {
+            t!("ts-query", text = q.label.clone())
+        };
+        lines.push(Line::styled(
+            what.chars()
+                .take(usize::from(inner.width.max(1)) * 2)
+                .collect::<String>(),
+            if q.no_match {
+                app.theme.warn
+            } else {
+                app.theme.dim
+            },
+        ));
+        height = height.saturating_sub(if inner.width >= 60 { 1 } else { 2 });
+    }
+    // Wide: two rows a symptom (the title, what the admin sees or why it matched);
+    // narrow: the title.
+    let per = if area.width >= 60 && height >= order.len() * 2 {
         2
     } else {
         1
     };
-    let rows = usize::from(inner.height) / per;
+    let rows = height / per;
     let first = list_offset(app.troubleshoot.selected, rows);
-    let mut lines = Vec::new();
-    for (i, s) in cat.symptoms.iter().enumerate().skip(first).take(rows) {
+    for (pos, &i) in order.iter().enumerate().skip(first).take(rows) {
+        let s = &cat.symptoms[i];
         let (mark, style) = marker(app, s);
-        let mut line = Line::from(vec![
-            Span::styled(format!("{mark} "), style),
-            Span::styled(s.title.clone(), app.theme.text),
-        ]);
-        if i == app.troubleshoot.selected {
+        let score = query.and_then(|q| q.ranked.iter().find(|(id, _, _)| *id == s.id));
+        let mut spans = vec![Span::styled(format!("{mark} "), style)];
+        if let Some((_, sc, _)) = score {
+            spans.push(Span::styled(format!("{sc:>3} "), app.theme.dim));
+        }
+        spans.push(Span::styled(s.title.clone(), app.theme.text));
+        let mut line = Line::from(spans);
+        if pos == app.troubleshoot.selected {
             line = line.style(app.theme.selected);
         }
         lines.push(line);
         if per == 2 {
-            lines.push(Line::styled(format!("  {}", s.sees), app.theme.dim));
+            let second = match score {
+                Some((_, _, why)) if !why.is_empty() => why.join("; "),
+                _ => s.sees.clone(),
+            };
+            lines.push(Line::styled(format!("  {second}"), app.theme.dim));
         }
     }
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
@@ -456,6 +672,27 @@ fn detail_lines(app: &App, s: &Symptom) -> Vec<Line<'static>> {
         Span::styled(format!("{} ", t!("ts-sees")), th.dim),
         Span::styled(fill_text(&s.sees, &v), th.text),
     ]));
+    if let Some((_, score, why)) = app
+        .troubleshoot
+        .query
+        .as_ref()
+        .and_then(|q| q.ranked.iter().find(|(id, _, _)| *id == s.id))
+    {
+        out.push(Line::styled(
+            t!("ts-why", score = *score, why = why.join("; ")),
+            th.warn,
+        ));
+    }
+    out.push(Line::from(vec![
+        Span::styled(format!("{} ", t!("ts-cause")), th.dim),
+        Span::styled(fill_text(&s.cause, &v), th.text),
+    ]));
+    if let Some(d) = &s.disagreement {
+        out.push(Line::styled(
+            t!("ts-disagreement", text = d.clone()),
+            th.warn,
+        ));
+    }
     if s.inferred {
         out.push(Line::styled(t!("ts-inferred"), th.warn));
     }
