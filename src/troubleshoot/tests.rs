@@ -297,3 +297,81 @@ fn troubleshoot_record_attaches_evidence_to_the_first_item() {
         "note left alone"
     );
 }
+
+#[test]
+fn troubleshoot_overlays_translate_everything_and_keep_the_keys() {
+    let en = catalog();
+    for (lang, _) in overlay::EMBEDDED_OVERLAYS {
+        assert_eq!(overlay::gaps(&en, lang).unwrap(), Vec::new(), "{lang}");
+        let tr = Catalog::embedded_for(lang).unwrap();
+        assert_eq!(tr.symptoms.len(), en.symptoms.len());
+        for (a, b) in en.symptoms.iter().zip(&tr.symptoms) {
+            assert_eq!(a.id, b.id);
+            assert_ne!(a.title, b.title, "{lang} {}", a.id);
+            // What the product prints and the checks that run stay English.
+            assert_eq!(a.events, b.events);
+            assert_eq!(a.errors, b.errors);
+            assert_eq!(a.source, b.source);
+            for (x, y) in a.checks.iter().zip(&b.checks) {
+                assert_eq!(
+                    (&x.cmdlet, &x.probe, &x.query),
+                    (&y.cmdlet, &y.probe, &y.query)
+                );
+            }
+        }
+        // Matching still finds a symptom from its English error text.
+        let r = matching::rank(&tr, "The Persistent Chat database connection was lost");
+        assert_eq!(
+            r.best().unwrap().symptom.id,
+            "pchat-db-connection-lost",
+            "{lang}"
+        );
+    }
+}
+
+#[test]
+fn troubleshoot_overlay_errors_name_the_file_and_symptom() {
+    let en = catalog();
+    let e =
+        overlay::apply(en.clone(), "it-IT", "[symptoms.\"nope\"]\ntitle = \"x\"\n").unwrap_err();
+    assert!(
+        e.to_string().contains("it-IT/symptoms.toml:1") && e.to_string().contains("nope"),
+        "{e}"
+    );
+    let bad_ph = "[symptoms.\"legacy-clients-cannot-connect\"]\nchecks = [{ what = \"x {{sip_domain}}\", expect = \"y\" }]\n";
+    let e = overlay::apply(en.clone(), "it-IT", bad_ph).unwrap_err();
+    assert!(e.to_string().contains("other placeholders"), "{e}");
+    let e = overlay::apply(
+        en.clone(),
+        "it-IT",
+        "[symptoms.\"files-missing\"]\ntitle = \" \"\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("title is empty"), "{e}");
+    let e = overlay::apply(
+        en.clone(),
+        "it-IT",
+        "[symptoms.\"files-missing\"]\ncolour = 1\n",
+    )
+    .unwrap_err();
+    assert!(matches!(e, CatalogError::Parse { line: 2, .. }), "{e}");
+    // A partial overlay: the rest is listed as a gap and shown in English.
+    let partial = "[symptoms.\"files-missing\"]\ntitle = \"Mancano file\"\n";
+    let gaps = overlay::gaps_in(&en, "it-IT", partial).unwrap();
+    let g = gaps.iter().find(|g| g.id == "files-missing").unwrap();
+    assert_eq!(g.fields, ["sees", "cause", "fix", "checks"]);
+    assert_eq!(gaps.len(), en.symptoms.len());
+    let c = overlay::apply(en.clone(), "it-IT", partial).unwrap();
+    let s = c.symptom("files-missing").unwrap();
+    assert_eq!(s.title, "Mancano file");
+    assert_eq!(s.sees, en.symptom("files-missing").unwrap().sees);
+    // Phrases in the language are added as match keys.
+    let c = overlay::apply(
+        en,
+        "it-IT",
+        "[symptoms.\"files-missing\"]\nphrases = [\"allegati spariti dopo la migrazione\"]\n",
+    )
+    .unwrap();
+    let r = matching::rank(&c, "gli allegati sono spariti dopo la migrazione");
+    assert_eq!(r.best().unwrap().symptom.id, "files-missing");
+}
