@@ -630,7 +630,7 @@ fn production_pull_through_the_executor_finds_the_expected_symptoms() {
         "gc02.contoso.lab",
     ] {
         assert!(
-            script.contains(&format!("Get-WinEvent -ComputerName '{server}'")),
+            script.contains(&format!("Get-PcmEvents -Computer '{server}' -Hours 24")),
             "{server}"
         );
     }
@@ -690,5 +690,114 @@ fn production_pull_through_the_executor_finds_the_expected_symptoms() {
         .chunks_exact(2)
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .collect();
-    assert!(String::from_utf16_lossy(&units).contains("AddHours(-48)"));
+    let ran = String::from_utf16_lossy(&units);
+    assert!(
+        ran.contains("Get-PcmEvents -Computer 'gc02.contoso.lab' -Hours 48"),
+        "{ran}"
+    );
+    assert_eq!(
+        ran.matches("Get-WinEvent -ComputerName $Computer").count(),
+        1
+    );
+}
+
+/// Production: a symptom's cmdlet lines run through the executor's read-only check task
+/// (values quoted, only Get-/Test- cmdlets); what they return is recorded, and the verdict
+/// is left to the admin.
+#[cfg(unix)]
+#[test]
+fn production_check_runs_catalog_cmdlets_read_only_through_the_executor() {
+    use base64::Engine;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shell = dir.path().join("pwsh");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-pwsh/pwsh"),
+        &shell,
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let profile = dir.path().join("prod.toml");
+    std::fs::write(
+        &profile,
+        pchat_migrate::deployment::LAB_PROFILE_TOML
+            .replace("kind = \"lab\"", "kind = \"production\"")
+            .replace("work_dir = \"\"", "work_dir = 'C:\\PChatMigration'")
+            + &format!(
+                "\n[executor]\nshell = '{}'\nremote = \"none\"\ntimeout_secs = 60\n",
+                shell.display()
+            ),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
+        .arg("--profile")
+        .arg(&profile)
+        .args(["troubleshoot", "check", "endpoint-address-in-use", "--json"])
+        .env("PCHAT_MIGRATE_DATA_DIR", dir.path().join("data"))
+        .env("FAKE_PWSH_SCENARIO", "check")
+        .env("FAKE_PWSH_RECORD", dir.path().join("record"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let checks = v["checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2);
+    for c in checks {
+        assert_eq!(
+            c["status"], "unknown",
+            "ran, verdict left to the admin: {c}"
+        );
+        assert!(
+            c["output"]
+                .as_str()
+                .unwrap()
+                .contains("ran through the executor"),
+            "{c}"
+        );
+    }
+    assert!(
+        checks[1]["output"]
+            .as_str()
+            .unwrap()
+            .contains("pchatpool.contoso.lab")
+    );
+    // The last script that ran: the catalog line, typed and quoted.
+    let argv = std::fs::read(dir.path().join("record/argv")).unwrap();
+    let enc = String::from_utf8_lossy(&argv)
+        .split('\0')
+        .skip_while(|a| *a != "-EncodedCommand")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(enc)
+        .unwrap();
+    let units: Vec<u16> = raw
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let script = String::from_utf16_lossy(&units);
+    assert!(
+        script.contains("        Get-CsPersistentChatEndpoint\n"),
+        "{script}"
+    );
+    assert!(script.contains("# Changes the deployment: no"));
+    // Lines the check task refuses are not run (never a pass).
+    for bad in [
+        "Set-CsPersistentChatState -Identity x -PoolState Normal",
+        "Get-CsUser -Identity $(Remove-Item C:\\x)",
+        "Get-CsUser | ForEach-Object { $_ }",
+    ] {
+        assert!(pchat_migrate::exec::CheckCall::parse(bad).is_err(), "{bad}");
+    }
+    let c = pchat_migrate::exec::CheckCall::parse(
+        "Get-CsUser -Identity \"sip:o'brien@contoso.lab\" | select RegistrarPool,PersistentChatPolicy",
+    )
+    .unwrap();
+    assert_eq!(
+        c.call.render().unwrap(),
+        "Get-CsUser -Identity 'sip:o''brien@contoso.lab'"
+    );
+    assert_eq!(c.select, ["RegistrarPool", "PersistentChatPolicy"]);
 }

@@ -40,8 +40,8 @@ pub use outcome::TaskOutcome;
 pub use quote::QuoteError;
 pub use redact::Redactor;
 pub use script::{
-    Script, StepInfo, Task, TaskOptions, script_for, script_for_task, script_for_task_with,
-    write_dry_run,
+    CHECK_CMDLETS, CheckCall, Script, StepInfo, Task, TaskOptions, script_for, script_for_task,
+    script_for_task_with, write_dry_run,
 };
 
 /// Which executor runs a deployment's jobs.

@@ -118,6 +118,7 @@ pub fn interpret(
         Task::LegacyEndpoint => ctx.endpoint(),
         Task::TestMessage => ctx.message_test(),
         Task::Events => ctx.events(),
+        Task::Check => ctx.check(),
     };
     // Common evidence.
     let mut data = serde_json::Map::new();
@@ -688,6 +689,23 @@ impl Ctx<'_> {
             unread.is_empty(),
             summary,
             json!({ "events": objects, "unread": unread }),
+        )
+    }
+
+    /// A catalog check: what the cmdlet returned (or the error it wrote); the verdict is the
+    /// admin's, against what a healthy answer looks like.
+    fn check(&self) -> TaskOutcome {
+        let objects = self.data("check");
+        let error = self.error_of("check").map(|e| e.message.clone());
+        let summary = match &error {
+            Some(e) => format!("the cmdlet reported: {e}"),
+            None => format!("{} objects", objects.len()),
+        };
+        outcome(
+            Task::Check,
+            error.is_none(),
+            summary,
+            json!({ "objects": objects, "error": error }),
         )
     }
 

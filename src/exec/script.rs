@@ -67,18 +67,166 @@ pub enum Task {
     /// Read-only: `Get-WinEvent` on every Persistent Chat and legacy Group Chat server for
     /// the last hours ([`TaskOptions::events_hours`]), grouped on the server.
     Events,
+    /// Read-only: one check cmdlet of the troubleshooting catalog ([`TaskOptions::check`]).
+    Check,
+}
+
+/// The cmdlets a troubleshooting check may run through the executor: read-only `Get-` and
+/// `Test-` cmdlets of the catalog, and nothing else.
+pub const CHECK_CMDLETS: [&str; 15] = [
+    "Get-CsUser",
+    "Get-CsPersistentChatPolicy",
+    "Get-CsPersistentChatRoom",
+    "Get-CsPersistentChatCategory",
+    "Get-CsPersistentChatEndpoint",
+    "Get-CsPersistentChatConfiguration",
+    "Get-CsPersistentChatState",
+    "Get-CsWindowsService",
+    "Get-CsService",
+    "Get-CsRegistrarConfiguration",
+    "Get-CsCertificate",
+    "Get-CsAdminRoleAssignment",
+    "Get-CsPersistentChatAddin",
+    "Test-CsTopology",
+    "Test-CsDatabase",
+];
+
+/// A catalog check line, typed: the cmdlet (one of [`CHECK_CMDLETS`]) with its parameters
+/// as quoted values, an optional `| ? Property` filter and an optional
+/// `| select A,B` projection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckCall {
+    /// The cmdlet and its parameters.
+    pub call: CmdletCall,
+    /// `| ? Property`: keep objects whose property is true.
+    pub filter: Option<String>,
+    /// `| select A,B`: the properties kept (as strings).
+    pub select: Vec<String>,
+}
+
+fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                any = true;
+            }
+            None if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            None => cur.push(c),
+        }
+    }
+    if quote.is_some() {
+        return Err("an unclosed quote".into());
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+impl CheckCall {
+    /// Parses one filled-in catalog line: `Verb-Noun -Param value -Switch … [| ? Prop]
+    /// [| select A,B]`. Values become single-quoted literals when rendered; nothing in the
+    /// line is run as code.
+    ///
+    /// # Errors
+    /// Why the line is not a read-only check the executor runs (another cmdlet, a variable,
+    /// a script block, an unknown pipeline stage).
+    pub fn parse(line: &str) -> Result<CheckCall, String> {
+        let mut stages = line.split('|');
+        let head = split_words(stages.next().unwrap_or(""))?;
+        let Some((name, args)) = head.split_first() else {
+            return Err("an empty line".into());
+        };
+        let name = CHECK_CMDLETS
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("{name} is not one of the read-only cmdlets checks run"))?;
+        let mut call = CmdletCall::new(name);
+        let mut i = 0;
+        while i < args.len() {
+            let p = args[i]
+                .strip_prefix('-')
+                .filter(|p| quote::is_plain_name(p))
+                .ok_or_else(|| format!("{:?} is not a parameter", args[i]))?;
+            match args.get(i + 1) {
+                Some(v) if !v.starts_with('-') => {
+                    if v.contains('$') || v.contains('{') || v.contains('(') {
+                        return Err(format!("the value of -{p} is not a plain value"));
+                    }
+                    call = call.arg(p, v.clone());
+                    i += 2;
+                }
+                _ => {
+                    call = call.switch(p);
+                    i += 1;
+                }
+            }
+        }
+        let mut filter = None;
+        let mut select = Vec::new();
+        for stage in stages {
+            let w = split_words(stage)?;
+            match w.as_slice() {
+                [q, prop]
+                    if (q == "?" || q.eq_ignore_ascii_case("Where-Object"))
+                        && quote::is_plain_name(prop) =>
+                {
+                    filter = Some(prop.clone());
+                }
+                [sel, props]
+                    if sel.eq_ignore_ascii_case("select")
+                        || sel.eq_ignore_ascii_case("Select-Object") =>
+                {
+                    for p in props.split(',') {
+                        if !quote::is_plain_name(p) {
+                            return Err(format!("{p:?} is not a property name"));
+                        }
+                        select.push(p.to_string());
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "the pipeline stage {:?} is not one checks run",
+                        stage.trim()
+                    ));
+                }
+            }
+        }
+        Ok(CheckCall {
+            call,
+            filter,
+            select,
+        })
+    }
 }
 
 /// Options of a task beyond the profile.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TaskOptions {
     /// [`Task::Events`]: how many hours back to read (1 to 720).
     pub events_hours: u32,
+    /// [`Task::Check`]: the check to run.
+    pub check: Option<CheckCall>,
 }
 
 impl Default for TaskOptions {
     fn default() -> Self {
-        TaskOptions { events_hours: 24 }
+        TaskOptions {
+            events_hours: 24,
+            check: None,
+        }
     }
 }
 
@@ -93,7 +241,9 @@ pub const EVENT_LOGS: [&str; 4] = [
 ];
 
 impl Task {
-    /// Every task, in migration order.
+    /// Every task that renders from the profile alone, in migration order.
+    /// (Not [`Task::Check`]: it runs one catalog line and has no script of its own to
+    /// review.)
     pub const ALL: [Task; 11] = [
         Task::Topology,
         Task::Services,
@@ -122,6 +272,7 @@ impl Task {
             Task::LegacyEndpoint => "legacy-endpoint",
             Task::TestMessage => "test-message",
             Task::Events => "events",
+            Task::Check => "check",
         }
     }
 
@@ -144,6 +295,7 @@ impl Task {
             Task::LegacyEndpoint => "Create the legacy endpoint",
             Task::TestMessage => "Synthetic message test",
             Task::Events => "Read the event logs (Get-WinEvent)",
+            Task::Check => "Troubleshooting check (read-only cmdlet)",
         }
     }
 
@@ -191,6 +343,9 @@ pub struct EventsPull {
     pub computer: String,
     /// Hours back.
     pub hours: u32,
+    /// True for the first server's step, which defines the helper function the others call
+    /// (one definition keeps the script within a Windows command line).
+    pub define: bool,
 }
 
 /// What a step runs.
@@ -205,6 +360,8 @@ pub enum Body {
     Guard(Guard),
     /// Read-only event log pull of one server, grouped by provider and event ID.
     Events(EventsPull),
+    /// A troubleshooting check cmdlet.
+    Check(CheckCall),
 }
 
 /// One step of a script.
@@ -783,10 +940,24 @@ fn plan(
                     Body::Events(EventsPull {
                         computer: s.clone(),
                         hours: opts.events_hours,
+                        define: i == 0,
                     }),
                 ));
             }
             notes.push("Read-only: Get-WinEvent reads the Lync Server, Office Communications Server, Application and System logs of each server (Critical, Error and Warning; Application and System only for Lync, Group Chat, SQL Server and Message Queuing sources) and returns one object per provider and event ID. Remote event log reading must be allowed through the servers' firewalls.".into());
+        }
+        Task::Check => {
+            let Some(check) = &opts.check else {
+                return Err(ExecError::Config(
+                    "the check task runs one catalog check: pchat-migrate troubleshoot check ID"
+                        .into(),
+                ));
+            };
+            steps.push(Step::probe(
+                "check",
+                check.call.render()?,
+                Body::Check(check.clone()),
+            ));
         }
         Task::TestMessage => match message_test_step(v)? {
             Some(s) => steps.push(s),
@@ -1121,30 +1292,54 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                 ),
             ]
         }
+        Body::Check(check) => {
+            let mut line = check.call.render()?;
+            if let Some(p) = &check.filter {
+                assert!(quote::is_plain_name(p), "property {p}");
+                line.push_str(&format!(" | Where-Object {{ $_.{p} }}"));
+            }
+            if !check.select.is_empty() {
+                let sel = check
+                    .select
+                    .iter()
+                    .map(|p| {
+                        assert!(quote::is_plain_name(p), "property {p}");
+                        format!("@{{Name='{p}';Expression={{[string]$_.{p}}}}}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                line.push_str(&format!(" | Select-Object -Property {sel}"));
+            }
+            vec![line]
+        }
         Body::Events(pull) => {
             let q = literal(&pull.computer, "server name")?;
-            let logs = quote::literal_array(
-                &EVENT_LOGS.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
-                "event log names",
-            )?;
-            vec![
-                format!("$pcmSince = (Get-Date).AddHours(-{})", pull.hours),
-                format!("foreach ($pcmLog in {logs}) {{"),
-                "    $pcmEvents = @()".into(),
-                format!(
-                    "    try {{ $pcmEvents = @(Get-WinEvent -ComputerName {q} -FilterHashtable @{{LogName=$pcmLog; StartTime=$pcmSince; Level=1,2,3}} -MaxEvents 20000 -ErrorAction Stop) }}"
-                ),
-                "    catch { if ((([string]$_.FullyQualifiedErrorId) -notlike 'NoMatchingEventsFound*') -and (([string]$_.Exception.Message) -notlike '*There is not an event log*')) { Write-Error -ErrorRecord $_ -ErrorAction Continue } }".into(),
-                "    if (($pcmLog -eq 'Application') -or ($pcmLog -eq 'System')) { $pcmEvents = @($pcmEvents | Where-Object { ($_.ProviderName -like 'MSSQL*') -or ($_.ProviderName -like 'SQL*Agent*') -or ($_.ProviderName -like 'MSMQ*') -or ($_.ProviderName -like '*MGC*') -or ($_.ProviderName -like '*Group Chat*') -or ($_.ProviderName -like '*Persistent Chat*') -or ($_.ProviderName -like 'LS *') -or ($_.ProviderName -like 'OCS*') -or (($_.ProviderName -eq 'Service Control Manager') -and (([string]$_.Message) -match 'Lync|Persistent Chat|Group Chat|Communications Server')) }) }".into(),
-                "    $pcmEvents | Group-Object -Property ProviderName, Id | ForEach-Object {".into(),
-                "        $pcmSorted = @($_.Group | Sort-Object -Property TimeCreated)".into(),
-                "        $pcmLast = $pcmSorted[$pcmSorted.Count - 1]".into(),
-                format!(
-                    "        New-Object -TypeName PSObject -Property @{{ Computer = {q}; LogName = $pcmLog; ProviderName = [string]$pcmLast.ProviderName; Id = [int]$pcmLast.Id; Level = [int]$pcmLast.Level; Count = $pcmSorted.Count; First = $pcmSorted[0].TimeCreated.ToUniversalTime().ToString('o'); Last = $pcmLast.TimeCreated.ToUniversalTime().ToString('o'); Message = [string]$pcmLast.Message }}"
-                ),
-                "    }".into(),
-                "}".into(),
-            ]
+            let mut lines = Vec::new();
+            if pull.define {
+                let logs = quote::literal_array(
+                    &EVENT_LOGS.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+                    "event log names",
+                )?;
+                lines.extend([
+                    "function Get-PcmEvents {".to_string(),
+                    "    param([string]$Computer, [int]$Hours)".into(),
+                    "    $since = (Get-Date).AddHours(-$Hours)".into(),
+                    format!("    foreach ($log in {logs}) {{"),
+                    "        $ev = @()".into(),
+                    "        try { $ev = @(Get-WinEvent -ComputerName $Computer -FilterHashtable @{LogName=$log; StartTime=$since; Level=1,2,3} -MaxEvents 20000 -ErrorAction Stop) }".into(),
+                    "        catch { if ((([string]$_.FullyQualifiedErrorId) -notlike 'NoMatchingEventsFound*') -and (([string]$_.Exception.Message) -notlike '*There is not an event log*')) { Write-Error -ErrorRecord $_ -ErrorAction Continue } }".into(),
+                    "        if (($log -eq 'Application') -or ($log -eq 'System')) { $ev = @($ev | Where-Object { ($_.ProviderName -match '^(MSSQL|SQL.*Agent|MSMQ|LS |OCS)') -or ($_.ProviderName -match 'MGC|Group Chat|Persistent Chat') -or (($_.ProviderName -eq 'Service Control Manager') -and (([string]$_.Message) -match 'Lync|Persistent Chat|Group Chat|Communications Server')) }) }".into(),
+                    "        $ev | Group-Object -Property ProviderName, Id | ForEach-Object {".into(),
+                    "            $s = @($_.Group | Sort-Object -Property TimeCreated)".into(),
+                    "            $last = $s[$s.Count - 1]".into(),
+                    "            New-Object -TypeName PSObject -Property @{ Computer = $Computer; LogName = $log; ProviderName = [string]$last.ProviderName; Id = [int]$last.Id; Level = [int]$last.Level; Count = $s.Count; First = $s[0].TimeCreated.ToUniversalTime().ToString('o'); Last = $last.TimeCreated.ToUniversalTime().ToString('o'); Message = [string]$last.Message }".into(),
+                    "        }".into(),
+                    "    }".into(),
+                    "}".into(),
+                ]);
+            }
+            lines.push(format!("Get-PcmEvents -Computer {q} -Hours {}", pull.hours));
+            lines
         }
         Body::Guard(Guard::LookupUserAbsent(uri)) => {
             let q = literal(uri, "lookup URI")?;

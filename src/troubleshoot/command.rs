@@ -165,6 +165,7 @@ pub fn run(action: TroubleshootAction, env: CommandEnv<'_>) -> Result<ExitCode, 
                 &job_env,
                 &crate::exec::TaskOptions {
                     events_hours: hours,
+                    ..Default::default()
                 },
                 &reporter,
             )

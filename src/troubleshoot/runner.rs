@@ -13,9 +13,12 @@
 //!   run, so the file is the running lab's. Otherwise, and for names the lab does not serve,
 //!   they are answered from the monitor's last round, which says so.
 //! - cmdlet lines run through the production executor only when the job environment is a
-//!   production one and one of its reviewed scripts covers the line (today
-//!   `Get-CsWindowsService` on a Persistent Chat server, through the service status task).
-//!   Every other line is reported *not run*, with the line to run by hand: never a pass.
+//!   production one: `Get-CsWindowsService` on a Persistent Chat server through the service
+//!   status task (pass or fail), any other line through the read-only check task
+//!   ([`crate::exec::CheckCall`]: only the `Get-`/`Test-` cmdlets of
+//!   [`crate::exec::CHECK_CMDLETS`], values quoted) with what it returned and the verdict
+//!   left to the admin ("could not tell"). In the lab, or a line the check task refuses,
+//!   the line is reported *not run*, with the line to run by hand: never a pass.
 //! - SQL reads run against the lab's databases; in production this program never connects
 //!   to SQL Server, so they are *not run*, with the query to run by hand.
 
@@ -245,6 +248,64 @@ impl Probes {
             }
             Probe::PoolState => unreachable!("answered above"),
         }
+    }
+}
+
+/// Runs one catalog cmdlet line through the executor's read-only check task. What the
+/// cmdlet returned is the output; the verdict stays the admin's ("could not tell"), since
+/// a healthy answer is sometimes an error (a user that must not exist).
+fn run_check_line(env: &JobEnv, line: &str) -> (CheckOutcome, bool) {
+    let check = match crate::exec::CheckCall::parse(line) {
+        Ok(c) => c,
+        Err(why) => {
+            return (
+                CheckOutcome::unknown(format!(
+                    "cmdlet not run: the production executor runs only read-only catalog cmdlets ({why}); run it on the server: {line}"
+                )),
+                false,
+            );
+        }
+    };
+    let opts = crate::exec::TaskOptions {
+        check: Some(check),
+        ..Default::default()
+    };
+    match crate::exec::run_task_with(
+        Task::Check,
+        env,
+        &opts,
+        &crate::progress::NullReporter::default(),
+    ) {
+        Ok(o) => {
+            let objects = o.detail["objects"].as_array().cloned().unwrap_or_default();
+            let shown: Vec<String> = objects.iter().take(5).map(|v| v.to_string()).collect();
+            let text = match o.detail["error"].as_str() {
+                Some(e) => format!("ran through the executor; the cmdlet reported: {e}"),
+                None if objects.is_empty() => {
+                    "ran through the executor; it returned nothing".to_string()
+                }
+                None => format!(
+                    "ran through the executor; {} object(s): {}{}",
+                    objects.len(),
+                    shown.join("; "),
+                    if objects.len() > shown.len() {
+                        "; …"
+                    } else {
+                        ""
+                    }
+                ),
+            };
+            (
+                CheckOutcome::unknown(format!("{text} (compare with the expected answer)")),
+                true,
+            )
+        }
+        Err(e) => (
+            CheckOutcome::unknown(format!(
+                "the executor could not run it: {e}; run it on the server: {line}"
+            )),
+            true,
+        ),
     }
 }
 
@@ -519,10 +580,7 @@ impl Cmdlets {
                     .map(str::trim)
                     .filter(|s| pchat_servers.iter().any(|p| p.eq_ignore_ascii_case(s)));
                 let Some(server) = server else {
-                    return by_hand(
-                        "the production executor runs only its reviewed scripts, and none \
-                         covers this line",
-                    );
+                    return run_check_line(env, line);
                 };
                 let checks = services.get_or_insert_with(|| {
                     crate::exec::run_task(

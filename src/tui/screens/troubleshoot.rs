@@ -236,14 +236,19 @@ pub fn show_report(app: &mut App, report: &troubleshoot::events::EventReport) {
     }
     ranked.sort_by_key(|x| std::cmp::Reverse(x.1));
     let damaged = report.damage.as_ref().map_or(0, |d| d.errors);
-    let status = t!(
-        "status-ts-events",
-        file = report.source.clone(),
-        kept = report.kept,
-        groups = report.groups.len(),
-        symptoms = ranked.len(),
-        damaged = damaged
-    );
+    let status = if damaged > 0 {
+        t!(
+            "status-ts-events-damaged",
+            kept = report.kept,
+            symptoms = ranked.len()
+        )
+    } else {
+        t!(
+            "status-ts-events",
+            kept = report.kept,
+            symptoms = ranked.len()
+        )
+    };
     app.set_status(status, damaged > 0 || ranked.is_empty());
     let no_match = ranked.is_empty();
     show_query(
