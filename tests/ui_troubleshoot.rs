@@ -458,8 +458,16 @@ for a in "$@"; do
   if [ "$prev" = "-EncodedCommand" ]; then enc="$a"; fi
   prev="$a"
 done
-mark="$(printf '%s' "$enc" | base64 -d 2>/dev/null | tr -d '\000' | grep -ao '@@pcm-[0-9a-f]\{16\}' | head -n 1)"
+dec="$(printf '%s' "$enc" | base64 -d 2>/dev/null | tr -d '\000')"
+mark="$(printf '%s' "$dec" | grep -ao '@@pcm-[0-9a-f]\{16\}' | head -n 1)"
 say() { printf '%s %s\n' "$mark" "$*"; }
+if printf '%s' "$dec" | grep -q "check data"; then
+  say "BEGIN 2/2 check data"
+  say 'JSON check {"Identity":"PersistentChatServer:pchatpool.contoso.lab","PoolFqdn":"pchatpool.contoso.lab"}'
+  say "END 2/2 check"
+  say DONE
+  exit 0
+fi
 say "BEGIN 1/3 pool data"
 say 'JSON pool {"Identity":"PersistentChatServer:pchatpool.contoso.lab","PoolFqdn":"pchatpool.contoso.lab"}'
 say "END 1/3 pool"
@@ -481,7 +489,7 @@ say DONE
 
 #[cfg(unix)]
 #[test]
-fn production_runs_the_lines_its_executor_covers_and_no_other() {
+fn production_runs_services_through_their_task_and_other_lines_through_the_check_task() {
     use pchat_migrate::exec::{ExecutorConfig, Remote};
     use pchat_migrate::jobs::JobEnv;
     let dir = tempfile::tempdir().unwrap();
@@ -546,15 +554,42 @@ fn production_runs_the_lines_its_executor_covers_and_no_other() {
         "{:?}",
         cmdlet(1)
     );
-    assert_eq!(cmdlet(2).status, CheckStatus::NotRun, "{:?}", cmdlet(2));
-    assert_eq!(
-        cmdlet(2).output,
-        "cmdlet not run: the production executor runs only its reviewed scripts, and none \
-         covers this line; run it on the server: Get-CsService -PersistentChatServer"
+    // Any other read-only line runs through the check task: what it returned is shown, the
+    // verdict is the admin's.
+    assert_eq!(cmdlet(2).status, CheckStatus::Unknown, "{:?}", cmdlet(2));
+    assert!(
+        cmdlet(2)
+            .output
+            .starts_with("ran through the executor; 1 object(s)")
+            && cmdlet(2)
+                .output
+                .contains("PersistentChatServer:pchatpool.contoso.lab"),
+        "{:?}",
+        cmdlet(2)
     );
     let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
-    assert_eq!(runs.lines().count(), 1, "one task run answers both servers");
+    assert_eq!(
+        runs.lines().count(),
+        2,
+        "one service task run answers both servers, one check task run"
+    );
     assert_eq!(ev[0].evidence.passed, Some(false));
+    // A line that changes something (the import's -WhatIf writes a report) is not run.
+    select(&mut app, "import-warnings");
+    run_checks(&mut app, &mut rx);
+    let ev = stored(&app, "import.fix-warnings");
+    let results = checks(&ev[0]);
+    let first = results
+        .iter()
+        .find(|r| r.kind == CheckKind::Cmdlet)
+        .unwrap();
+    assert_eq!(first.status, CheckStatus::NotRun, "{first:?}");
+    assert!(
+        first.output.contains("read-only catalog cmdlets"),
+        "{first:?}"
+    );
+    let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
+    assert_eq!(runs.lines().count(), 2, "nothing ran for it");
 }
 
 /// A paste on the screen (bracketed paste, no dialog) ranks the symptoms: the list shows

@@ -215,24 +215,34 @@ pub fn is_relevant(e: &EventRecord, catalog_ids: &BTreeSet<u32>) -> bool {
     sql_or_mq && ((1..=3).contains(&e.level) || catalog_ids.contains(&e.id))
 }
 
-/// Groups relevant records and matches each group against the catalog.
-pub fn report(
-    source: &str,
-    records: &[EventRecord],
-    read: u64,
-    damage: Option<Damage>,
-    catalog: &Catalog,
-) -> EventReport {
-    let ids: BTreeSet<u32> = catalog
-        .symptoms
-        .iter()
-        .flat_map(|s| s.events.iter().map(|k| k.id))
-        .collect();
-    let mut groups: BTreeMap<(String, u32), EventGroup> = BTreeMap::new();
-    let mut kept = 0u64;
-    for r in records.iter().filter(|r| is_relevant(r, &ids)) {
-        kept += 1;
-        let g = groups
+/// Groups relevant records as they are read, so a large log costs memory per group, not
+/// per record.
+struct Grouper {
+    ids: BTreeSet<u32>,
+    groups: BTreeMap<(String, u32), EventGroup>,
+    kept: u64,
+}
+
+impl Grouper {
+    fn new(catalog: &Catalog) -> Grouper {
+        Grouper {
+            ids: catalog
+                .symptoms
+                .iter()
+                .flat_map(|s| s.events.iter().map(|k| k.id))
+                .collect(),
+            groups: BTreeMap::new(),
+            kept: 0,
+        }
+    }
+
+    fn add(&mut self, r: &EventRecord) {
+        if !is_relevant(r, &self.ids) {
+            return;
+        }
+        self.kept += 1;
+        let g = self
+            .groups
             .entry((r.provider.clone(), r.id))
             .or_insert_with(|| EventGroup {
                 id: r.id,
@@ -248,14 +258,38 @@ pub fn report(
             });
         merge(g, r, 1);
     }
-    finish(
-        source,
-        groups.into_values().collect(),
-        read,
-        kept,
-        damage,
-        catalog,
-    )
+
+    fn finish(
+        self,
+        source: &str,
+        read: u64,
+        damage: Option<Damage>,
+        catalog: &Catalog,
+    ) -> EventReport {
+        finish(
+            source,
+            self.groups.into_values().collect(),
+            read,
+            self.kept,
+            damage,
+            catalog,
+        )
+    }
+}
+
+/// Groups relevant records and matches each group against the catalog.
+pub fn report(
+    source: &str,
+    records: &[EventRecord],
+    read: u64,
+    damage: Option<Damage>,
+    catalog: &Catalog,
+) -> EventReport {
+    let mut g = Grouper::new(catalog);
+    for r in records {
+        g.add(r);
+    }
+    g.finish(source, read, damage, catalog)
 }
 
 fn merge(g: &mut EventGroup, r: &EventRecord, count: u64) {
@@ -343,27 +377,27 @@ pub fn read_evtx(path: &Path, catalog: &Catalog) -> Result<EventReport, EventLog
             message: e.to_string(),
         });
     }
-    let read = std::panic::catch_unwind(|| read_evtx_records(path));
-    let (records, read_count, damage) = match read {
+    let read = std::panic::catch_unwind(|| read_evtx_records(path, catalog));
+    let (grouper, read_count, damage) = match read {
         Err(_) => {
             return Err(EventLogError::ParserFailed { file, records: 0 });
         }
         Ok(Err(message)) => return Err(EventLogError::NotEventLog { file, message }),
         Ok(Ok(x)) => x,
     };
-    Ok(report(&file, &records, read_count, damage, catalog))
+    Ok(grouper.finish(&file, read_count, damage, catalog))
 }
 
-type Records = (Vec<EventRecord>, u64, Option<Damage>);
+type Read = (Grouper, u64, Option<Damage>);
 
-fn read_evtx_records(path: &Path) -> Result<Records, String> {
+fn read_evtx_records(path: &Path, catalog: &Catalog) -> Result<Read, String> {
     let settings = evtx::ParserSettings::new()
         .separate_json_attributes(true)
         .num_threads(1);
     let mut parser = evtx::EvtxParser::from_path(path)
         .map_err(|e| e.to_string())?
         .with_configuration(settings);
-    let mut out = Vec::new();
+    let mut out = Grouper::new(catalog);
     let mut read = 0u64;
     let mut errors = 0u64;
     let mut first = Vec::new();
@@ -375,7 +409,7 @@ fn read_evtx_records(path: &Path) -> Result<Records, String> {
                 let nanos = u32::try_from(rec.timestamp.subsec_nanosecond()).unwrap_or(0);
                 let time = DateTime::<Utc>::from_timestamp(secs, nanos);
                 if let Some(e) = record_from_evtx_json(&rec.data, time) {
-                    out.push(e);
+                    out.add(&e);
                 }
             }
             Err(e) => {
