@@ -652,3 +652,98 @@ fn event_log_file_is_read_off_the_ui_task_and_matched() {
     assert_eq!(q.ranked[0].0, "sql-login-failed", "{q:?}");
     assert!(q.ranked[0].2[0].contains("event 18456"), "{q:?}");
 }
+
+/// e with a number of hours: in production the servers' logs are pulled through the
+/// executor (the stand-in shell plays the events task back) and matched; in the lab the
+/// screen says a production profile is needed.
+#[cfg(unix)]
+#[test]
+fn event_pull_from_the_screen_in_production_and_not_in_the_lab() {
+    use pchat_migrate::exec::{ExecutorConfig, Remote};
+    use pchat_migrate::jobs::JobEnv;
+    use std::os::unix::fs::PermissionsExt;
+    let enter = || {
+        crossterm::event::Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        ))
+    };
+    let (mut lab, _rx) = app_with(None);
+    lab.on_action(Action::ReadEventLog);
+    lab.on_event(crossterm::event::Event::Paste("24".into()));
+    lab.on_event(enter());
+    assert!(lab.troubleshoot.reading.is_none());
+    let status = lab
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("production profile"), "{status}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let shell = dir.path().join("pwsh");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-pwsh/pwsh"),
+        &shell,
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("scenario"), "events").unwrap();
+    let text = pchat_migrate::deployment::LAB_PROFILE_TOML
+        .replace("kind = \"lab\"", "kind = \"production\"")
+        .replace("work_dir = \"\"", "work_dir = 'C:\\PChatMigration'");
+    let profile = Profile::parse(&text, std::path::Path::new("test.toml")).unwrap();
+    let cfg = ExecutorConfig {
+        shell: shell.display().to_string(),
+        remote: Remote::None,
+        timeout_secs: 60,
+        ..ExecutorConfig::default()
+    };
+    let env = JobEnv::production(profile.clone(), cfg, &dir.path().join("data"));
+    let mut store = Store::open_in_memory().unwrap();
+    let session = store
+        .create_session("cutover", "production", None, "bob")
+        .unwrap();
+    let (mut app, mut rx) = build_app(WizardSetup {
+        runbook: Arc::new(Runbook::embedded().unwrap()),
+        placeholders: profile.placeholders("C:\\PChatMigration"),
+        deployment_name: profile.name.clone(),
+        deployment_kind: "production".into(),
+        migration_line: String::new(),
+        store,
+        session,
+        operator: "bob".into(),
+        theme: Theme::pick(ThemeName::Dark, false),
+        mouse: false,
+        job_env: Ok(env),
+        job_logs_dir: None,
+        reopen: None,
+        profile,
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
+        monitor: Default::default(),
+    })
+    .unwrap();
+    app.on_action(Action::GoTo(Screen::Troubleshoot));
+    app.on_action(Action::ReadEventLog);
+    app.on_event(crossterm::event::Event::Paste("48".into()));
+    app.on_event(enter());
+    assert!(app.troubleshoot.reading.is_some(), "off the UI task");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.troubleshoot.reading.is_some() && Instant::now() < deadline {
+        if let Ok(msg) = rx.try_recv() {
+            app.on_msg(msg);
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let q = app.troubleshoot.query.clone().expect("the pulled report");
+    let ids: Vec<&str> = q.ranked.iter().map(|(id, _, _)| id.as_str()).collect();
+    for want in [
+        "pchat-db-connection-lost",
+        "msmq-compliance",
+        "lookup-mpop-disconnect",
+    ] {
+        assert!(ids.contains(&want), "{want}: {ids:?}");
+    }
+}

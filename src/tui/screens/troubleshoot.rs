@@ -188,6 +188,11 @@ pub fn read_event_log(app: &mut App, path: &str) {
     if path.is_empty() || app.troubleshoot.reading.is_some() {
         return;
     }
+    // A number is hours to pull from the servers (production).
+    if let Ok(hours) = path.parse::<u32>() {
+        pull_events(app, cat, hours);
+        return;
+    }
     app.troubleshoot.reading = Some(path.clone());
     app.set_status(t!("status-ts-reading", file = path.clone()), false);
     let tx = app.sender();
@@ -203,6 +208,56 @@ pub fn read_event_log(app: &mut App, path: &str) {
                     Ok(Ok(report)) => show_report(app, &report),
                     Ok(Err(e)) => app.set_status(e.to_string(), true),
                     Err(_) => app.set_status(t!("status-ts-crashed"), true),
+                }
+            });
+            let _ = tx.send(AppMsg::Apply(msg));
+        });
+    if let Err(e) = spawned {
+        app.troubleshoot.reading = None;
+        app.set_status(t!("status-save-failed", error = e.to_string()), true);
+    }
+}
+
+/// Production: reads the last `hours` of the servers' event logs through the executor
+/// (read-only `Get-WinEvent`, the `events` task) on a worker thread.
+fn pull_events(app: &mut App, cat: Arc<Catalog>, hours: u32) {
+    let env = match app.job_env() {
+        Ok(env) if env.profile.kind == crate::deployment::DeploymentKind::Production => env.clone(),
+        _ => {
+            app.set_status(t!("status-ts-pull-production"), true);
+            return;
+        }
+    };
+    let label = format!("Get-WinEvent, {hours} h");
+    app.troubleshoot.reading = Some(label.clone());
+    app.set_status(t!("status-ts-reading", file = label.clone()), false);
+    let tx = app.sender();
+    let spawned = std::thread::Builder::new()
+        .name("event-pull".into())
+        .spawn(move || {
+            let opts = crate::exec::TaskOptions {
+                events_hours: hours,
+                ..Default::default()
+            };
+            let run = crate::exec::run_task_with(
+                crate::exec::Task::Events,
+                &env,
+                &opts,
+                &crate::progress::NullReporter::default(),
+            );
+            let msg: Box<dyn FnOnce(&mut App) + Send> = Box::new(move |app: &mut App| {
+                app.troubleshoot.reading = None;
+                match run {
+                    Ok(o) => {
+                        let objects = o.detail["events"].as_array().cloned().unwrap_or_default();
+                        let report = troubleshoot::events::from_pull(
+                            &format!("{label} ({})", o.summary),
+                            &objects,
+                            &cat,
+                        );
+                        show_report(app, &report);
+                    }
+                    Err(e) => app.set_status(e.to_string(), true),
                 }
             });
             let _ = tx.send(AppMsg::Apply(msg));
@@ -546,17 +601,23 @@ fn draw_list(f: &mut Frame, area: Rect, app: &App, cat: &Catalog) {
         } else {
             t!("ts-query", text = q.label.clone())
         };
-        lines.push(Line::styled(
-            what.chars()
-                .take(usize::from(inner.width.max(1)) * 2)
-                .collect::<String>(),
-            if q.no_match {
-                app.theme.warn
-            } else {
-                app.theme.dim
-            },
-        ));
-        height = height.saturating_sub(if inner.width >= 60 { 1 } else { 2 });
+        // Two rows at most, cut by display width (Korean takes two cells a character).
+        let style = if q.no_match {
+            app.theme.warn
+        } else {
+            app.theme.dim
+        };
+        let width = usize::from(inner.width.max(1));
+        let mut rest = what.as_str();
+        for _ in 0..2 {
+            if rest.is_empty() {
+                break;
+            }
+            let (row, tail) = split_at_width(rest, width);
+            lines.push(Line::styled(row.to_string(), style));
+            rest = tail;
+        }
+        height = height.saturating_sub(lines.len());
     }
     // Wide: two rows a symptom (the title, what the admin sees or why it matched);
     // narrow: the title.
@@ -589,7 +650,21 @@ fn draw_list(f: &mut Frame, area: Rect, app: &App, cat: &Catalog) {
             lines.push(Line::styled(format!("  {second}"), app.theme.dim));
         }
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The longest head of `s` that fits in `width` cells, and the rest.
+fn split_at_width(s: &str, width: usize) -> (&str, &str) {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            return (&s[..i], &s[i..]);
+        }
+        used += w;
+    }
+    (s, "")
 }
 
 fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
