@@ -365,6 +365,11 @@ pub fn main() -> ExitCode {
                 | Command::Topology { .. }
                 | Command::I18n { .. }
                 | Command::Paths
+                | Command::Troubleshoot {
+                    action: crate::troubleshoot::command::TroubleshootAction::Match { .. }
+                        | crate::troubleshoot::command::TroubleshootAction::Events { .. }
+                        | crate::troubleshoot::command::TroubleshootAction::List { .. }
+                }
         )
     ) {
         restore_sigpipe();

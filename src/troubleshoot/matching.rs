@@ -25,7 +25,7 @@ use serde::Serialize;
 use super::{Catalog, Symptom};
 
 /// The score from which a symptom counts as a match.
-pub const MATCH_SCORE: u32 = 25;
+pub const MATCH_SCORE: u32 = 20;
 
 /// How many of the closest symptoms "no match" lists.
 pub const CLOSEST: usize = 3;
