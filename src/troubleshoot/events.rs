@@ -491,8 +491,71 @@ fn record_from_evtx_json(v: &Value, time: Option<DateTime<Utc>>) -> Option<Event
     })
 }
 
-/// Largest JSON file read (the JSON of a Get-WinEvent export is far smaller than this).
-pub const MAX_JSON_BYTES: u64 = 512 * 1024 * 1024;
+/// Largest JSON file read (a Get-WinEvent export of the last days is far smaller; the
+/// reading below streams the objects into groups, so memory is the text plus the groups).
+pub const MAX_JSON_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One `Get-WinEvent | ConvertTo-Json` object, only the fields used.
+#[derive(serde::Deserialize)]
+struct RawWinEvent {
+    #[serde(rename = "Id", default)]
+    id: Option<Value>,
+    #[serde(rename = "ProviderName", default)]
+    provider: Option<String>,
+    #[serde(rename = "LogName", default)]
+    log: Option<String>,
+    #[serde(rename = "MachineName", default)]
+    computer: Option<String>,
+    #[serde(rename = "Level", default)]
+    level: Option<Value>,
+    #[serde(rename = "LevelDisplayName", default)]
+    level_name: Option<String>,
+    #[serde(rename = "TimeCreated", default)]
+    time: Option<Value>,
+    #[serde(rename = "Message", default)]
+    message: Option<String>,
+}
+
+/// Groups the objects of a JSON array (or one object) as they are parsed, so only the
+/// text and the groups are in memory, never every record.
+struct StreamInto<'g> {
+    grouper: &'g mut Grouper,
+    total: u64,
+    usable: u64,
+}
+
+impl StreamInto<'_> {
+    fn take(&mut self, o: RawWinEvent) {
+        self.total += 1;
+        if let Some(r) = record_from_winevent(o) {
+            self.usable += 1;
+            self.grouper.add(&r);
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut StreamInto<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array of Get-WinEvent objects, or one object")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(o) = seq.next_element::<RawWinEvent>()? {
+            self.take(o);
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let o = <RawWinEvent as serde::Deserialize>::deserialize(
+            serde::de::value::MapAccessDeserializer::new(map),
+        )?;
+        self.take(o);
+        Ok(())
+    }
+}
 
 /// Reads `Get-WinEvent … | ConvertTo-Json` output (an array, or one object).
 ///
@@ -515,28 +578,29 @@ pub fn read_json(path: &Path, catalog: &Catalog) -> Result<EventReport, EventLog
     }
     let bytes = std::fs::read(path).map_err(|e| io(e.to_string()))?;
     let text = decode_text(&bytes);
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        EventLogError::NotJson {
+    drop(bytes);
+    let mut grouper = Grouper::new(catalog);
+    let mut stream = StreamInto {
+        grouper: &mut grouper,
+        total: 0,
+        usable: 0,
+    };
+    let mut de = serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'));
+    serde::Deserializer::deserialize_any(&mut de, &mut stream)
+        .and_then(|()| de.end())
+        .map_err(|e| EventLogError::NotJson {
             file: file.clone(),
             message: e.to_string(),
-        }
-    })?;
-    let items: Vec<&Value> = match &v {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(_) => vec![&v],
-        _ => Vec::new(),
-    };
-    let records: Vec<EventRecord> = items
-        .iter()
-        .filter_map(|o| record_from_winevent(o))
-        .collect();
-    if records.is_empty() && !items.is_empty() {
+        })?;
+    let (total, usable) = (stream.total, stream.usable);
+    drop(text);
+    if usable == 0 && total > 0 {
         return Err(EventLogError::NotJson {
             file,
             message: "no object has an Id and a ProviderName".into(),
         });
     }
-    Ok(report(&file, &records, items.len() as u64, None, catalog))
+    Ok(grouper.finish(&file, total, None, catalog))
 }
 
 /// UTF-8, or UTF-16 with a byte-order mark (what `Out-File` writes in Windows PowerShell).
@@ -586,16 +650,17 @@ pub fn parse_time(v: &Value) -> Option<DateTime<Utc>> {
 }
 
 fn level_of(o: &Value) -> u8 {
-    if let Some(n) = number_of(o.get("Level")) {
+    level_of_raw(
+        o.get("Level"),
+        o.get("LevelDisplayName").and_then(Value::as_str),
+    )
+}
+
+fn level_of_raw(level: Option<&Value>, name: Option<&str>) -> u8 {
+    if let Some(n) = number_of(level) {
         return u8::try_from(n).unwrap_or(0);
     }
-    match o
-        .get("LevelDisplayName")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
+    match name.unwrap_or("").to_ascii_lowercase().as_str() {
         "critical" => 1,
         "error" => 2,
         "warning" => 3,
@@ -605,29 +670,16 @@ fn level_of(o: &Value) -> u8 {
     }
 }
 
-fn record_from_winevent(o: &Value) -> Option<EventRecord> {
-    let id = number_of(o.get("Id"))?;
-    let provider = o.get("ProviderName").and_then(Value::as_str)?;
+fn record_from_winevent(o: RawWinEvent) -> Option<EventRecord> {
+    let id = number_of(o.id.as_ref())?;
     Some(EventRecord {
-        time: o.get("TimeCreated").and_then(parse_time),
+        time: o.time.as_ref().and_then(parse_time),
         id: u32::try_from(id).ok()?,
-        provider: provider.to_string(),
-        log: o
-            .get("LogName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        computer: o
-            .get("MachineName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
-        level: level_of(o),
-        message: o
-            .get("Message")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+        level: level_of_raw(o.level.as_ref(), o.level_name.as_deref()),
+        provider: o.provider?,
+        log: o.log.unwrap_or_default(),
+        computer: o.computer.unwrap_or_default(),
+        message: o.message.unwrap_or_default(),
     })
 }
 
