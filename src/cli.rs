@@ -185,6 +185,13 @@ pub enum Command {
         #[command(subcommand)]
         action: TopologyAction,
     },
+    /// On-site troubleshooting: match pasted text or an event log against the known
+    /// symptoms, pull the servers' event logs, run a symptom's checks.
+    Troubleshoot {
+        /// Troubleshooting action.
+        #[command(subcommand)]
+        action: crate::troubleshoot::command::TroubleshootAction,
+    },
     /// Translations.
     I18n {
         /// Translation action.
@@ -371,6 +378,11 @@ pub fn main() -> ExitCode {
                 | Command::Topology { .. }
                 | Command::I18n { .. }
                 | Command::Paths
+                | Command::Troubleshoot {
+                    action: crate::troubleshoot::command::TroubleshootAction::Match { .. }
+                        | crate::troubleshoot::command::TroubleshootAction::Events { .. }
+                        | crate::troubleshoot::command::TroubleshootAction::List { .. }
+                }
         )
     ) {
         restore_sigpipe();
@@ -501,6 +513,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             timeout,
         } => status(&ctx, json, once, interval, timeout),
         Command::Topology { action } => topology(action),
+        Command::Troubleshoot { action } => {
+            troubleshoot(&ctx, cli.session.as_deref(), &lang, action)
+        }
         Command::I18n {
             action: I18nAction::Check { json },
         } => i18n_check(json),
@@ -1242,6 +1257,13 @@ fn i18n_check(json: bool) -> Result<ExitCode, String> {
                     g.fields.join(", ")
                 );
             }
+            for g in &r.missing_troubleshoot {
+                println!(
+                    "  troubleshoot {}: {} (English shown)",
+                    g.id,
+                    g.fields.join(", ")
+                );
+            }
         }
     }
     Ok(if complete {
@@ -1249,6 +1271,34 @@ fn i18n_check(json: bool) -> Result<ExitCode, String> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn troubleshoot(
+    ctx: &Context,
+    session: Option<&str>,
+    lang: &str,
+    action: crate::troubleshoot::command::TroubleshootAction,
+) -> Result<ExitCode, String> {
+    let open = || {
+        let mut store = ctx.open_store()?;
+        let s = ctx.session(&mut store, session)?;
+        Ok((store, s))
+    };
+    crate::troubleshoot::command::run(
+        action,
+        crate::troubleshoot::command::CommandEnv {
+            lang,
+            placeholders: ctx.profile.placeholders(&ctx.work_dir()),
+            inputs: crate::troubleshoot::runner::RunnerInputs {
+                snapshot: None,
+                profile: ctx.profile.clone(),
+                data_dir: Some(ctx.paths.data_dir.clone()),
+                job_env: ctx.job_env(),
+            },
+            open_session: &open,
+            operator: &ctx.operator,
+        },
+    )
 }
 
 fn audit(

@@ -247,6 +247,8 @@ pub struct LanguageReport {
     pub variable_mismatches: Vec<String>,
     /// Runbook stages and items whose text the overlay does not translate, with the fields.
     pub missing_runbook: Vec<crate::runbook::OverlayGap>,
+    /// Troubleshooting symptoms whose text the catalog overlay does not translate.
+    pub missing_troubleshoot: Vec<crate::troubleshoot::overlay::CatalogGap>,
     /// Overlay errors (a file that does not parse, an unknown item id); the English text
     /// is shown instead of the whole overlay.
     pub errors: Vec<String>,
@@ -259,16 +261,19 @@ impl LanguageReport {
             && self.unknown_messages.is_empty()
             && self.variable_mismatches.is_empty()
             && self.missing_runbook.is_empty()
+            && self.missing_troubleshoot.is_empty()
             && self.errors.is_empty()
     }
 }
 
 /// Checks every shipped language other than English against English: the messages of
-/// `main.ftl` (ids and variables) and the runbook overlays (items and fields).
+/// `main.ftl` (ids and variables), the runbook overlays (items and fields) and the
+/// troubleshooting catalog's overlays (symptoms and fields).
 pub fn check() -> Vec<LanguageReport> {
     let en_ids = message_ids(EN_US);
     let en_vars = message_variables(EN_US);
     let english = crate::runbook::Runbook::embedded();
+    let catalog = crate::troubleshoot::Catalog::embedded();
     LANGUAGES[1..]
         .iter()
         .map(|&(lang, ftl)| {
@@ -299,6 +304,15 @@ pub fn check() -> Vec<LanguageReport> {
                     Err(e) => report.errors.push(e.to_string()),
                 },
                 Err(e) => report.errors.push(format!("English runbook: {e}")),
+            }
+            match &catalog {
+                Ok(c) => match crate::troubleshoot::overlay::gaps(c, lang) {
+                    Ok(gaps) => report.missing_troubleshoot = gaps,
+                    Err(e) => report.errors.push(e.to_string()),
+                },
+                Err(e) => report
+                    .errors
+                    .push(format!("English troubleshooting catalog: {e}")),
             }
             report
         })

@@ -113,7 +113,11 @@ fn production_jobs_run_headless_through_the_executor() {
         "{}",
         v["summary"]
     );
-    assert!(v["detail"]["checks"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(
+        v["detail"]["checks"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
 
     // Everything is in the production session.
     let o = run(&data, &profile, "done", &["audit", "list"]);

@@ -541,6 +541,7 @@ fn done_when_a_lab_session_with_pilot_troubleshooting_and_completed_migration_re
                 values: &values,
                 probe: &mut probe,
                 cmdlet: &mut cmdlet,
+                sql: &mut |_: &troubleshoot::sql::SqlRequest| CheckOutcome::unknown("no database"),
             },
         );
         assert!(!results.is_empty());

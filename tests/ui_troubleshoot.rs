@@ -458,8 +458,16 @@ for a in "$@"; do
   if [ "$prev" = "-EncodedCommand" ]; then enc="$a"; fi
   prev="$a"
 done
-mark="$(printf '%s' "$enc" | base64 -d 2>/dev/null | tr -d '\000' | grep -ao '@@pcm-[0-9a-f]\{16\}' | head -n 1)"
+dec="$(printf '%s' "$enc" | base64 -d 2>/dev/null | tr -d '\000')"
+mark="$(printf '%s' "$dec" | grep -ao '@@pcm-[0-9a-f]\{16\}' | head -n 1)"
 say() { printf '%s %s\n' "$mark" "$*"; }
+if printf '%s' "$dec" | grep -q "check data"; then
+  say "BEGIN 2/2 check data"
+  say 'JSON check {"Identity":"PersistentChatServer:pchatpool.contoso.lab","PoolFqdn":"pchatpool.contoso.lab"}'
+  say "END 2/2 check"
+  say DONE
+  exit 0
+fi
 say "BEGIN 1/3 pool data"
 say 'JSON pool {"Identity":"PersistentChatServer:pchatpool.contoso.lab","PoolFqdn":"pchatpool.contoso.lab"}'
 say "END 1/3 pool"
@@ -481,7 +489,7 @@ say DONE
 
 #[cfg(unix)]
 #[test]
-fn production_runs_the_lines_its_executor_covers_and_no_other() {
+fn production_runs_services_through_their_task_and_other_lines_through_the_check_task() {
     use pchat_migrate::exec::{ExecutorConfig, Remote};
     use pchat_migrate::jobs::JobEnv;
     let dir = tempfile::tempdir().unwrap();
@@ -546,13 +554,196 @@ fn production_runs_the_lines_its_executor_covers_and_no_other() {
         "{:?}",
         cmdlet(1)
     );
-    assert_eq!(cmdlet(2).status, CheckStatus::NotRun, "{:?}", cmdlet(2));
-    assert_eq!(
-        cmdlet(2).output,
-        "cmdlet not run: the production executor runs only its reviewed scripts, and none \
-         covers this line; run it on the server: Get-CsService -PersistentChatServer"
+    // Any other read-only line runs through the check task: what it returned is shown, the
+    // verdict is the admin's.
+    assert_eq!(cmdlet(2).status, CheckStatus::Unknown, "{:?}", cmdlet(2));
+    assert!(
+        cmdlet(2)
+            .output
+            .starts_with("ran through the executor; 1 object(s)")
+            && cmdlet(2)
+                .output
+                .contains("PersistentChatServer:pchatpool.contoso.lab"),
+        "{:?}",
+        cmdlet(2)
     );
     let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
-    assert_eq!(runs.lines().count(), 1, "one task run answers both servers");
+    assert_eq!(
+        runs.lines().count(),
+        2,
+        "one service task run answers both servers, one check task run"
+    );
     assert_eq!(ev[0].evidence.passed, Some(false));
+    // A line that changes something (the import's -WhatIf writes a report) is not run.
+    select(&mut app, "import-warnings");
+    run_checks(&mut app, &mut rx);
+    let ev = stored(&app, "import.fix-warnings");
+    let results = checks(&ev[0]);
+    let first = results
+        .iter()
+        .find(|r| r.kind == CheckKind::Cmdlet)
+        .unwrap();
+    assert_eq!(first.status, CheckStatus::NotRun, "{first:?}");
+    assert!(
+        first.output.contains("read-only catalog cmdlets"),
+        "{first:?}"
+    );
+    let runs = std::fs::read_to_string(dir.path().join("runs")).unwrap();
+    assert_eq!(runs.lines().count(), 2, "nothing ran for it");
+}
+
+/// A paste on the screen (bracketed paste, no dialog) ranks the symptoms: the list shows
+/// the matches with their scores and why, the detail says why it matched; esc gives the
+/// whole catalog back. Text that fits nothing shows the closest candidates.
+#[test]
+fn pasted_error_ranks_the_symptoms_and_esc_clears_it() {
+    let (mut app, _rx) = app_with(None);
+    app.on_event(crossterm::event::Event::Paste(
+        "Log Name: Lync Server\nSource: LS Persistent Chat Server\nEvent ID: 53530\nThe Persistent Chat database connection was lost.".into(),
+    ));
+    let q = app.troubleshoot.query.clone().expect("a query");
+    assert!(!q.no_match);
+    assert_eq!(q.ranked[0].0, "pchat-db-connection-lost");
+    let screen = render(&mut app, 160, 48);
+    assert!(screen.contains("Matching symptoms"), "{screen}");
+    assert!(screen.contains("Why it matched"), "{screen}");
+    snap!("troubleshoot_match_80x24", render(&mut app, 80, 24));
+    app.on_action(Action::Back);
+    assert!(app.troubleshoot.query.is_none());
+    // Typed through the dialog: p, the text, enter.
+    app.on_action(Action::MatchText);
+    app.on_event(crossterm::event::Event::Paste(
+        "the database is slow".into(),
+    ));
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    ));
+    let q = app.troubleshoot.query.clone().expect("a query");
+    assert!(q.no_match, "{q:?}");
+    assert!(!q.ranked.is_empty());
+    assert!(render(&mut app, 160, 48).contains("No match"));
+}
+
+/// e reads an event log on a worker thread; the report's symptoms become the list.
+#[test]
+fn event_log_file_is_read_off_the_ui_task_and_matched() {
+    let (mut app, mut rx) = app_with(None);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("events.json");
+    std::fs::write(
+        &f,
+        r#"[{"Id":18456,"ProviderName":"MSSQLSERVER","LogName":"Application","MachineName":"sql","LevelDisplayName":"Error","TimeCreated":"2024-05-04T10:00:00Z","Message":"Login failed for user 'CONTOSO\\PCHAT01$'."}]"#,
+    )
+    .unwrap();
+    app.on_action(Action::ReadEventLog);
+    app.on_event(crossterm::event::Event::Paste(f.display().to_string()));
+    app.on_event(crossterm::event::Event::Key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.troubleshoot.reading.is_some() && Instant::now() < deadline {
+        if let Ok(msg) = rx.try_recv() {
+            app.on_msg(msg);
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let q = app.troubleshoot.query.clone().expect("the report");
+    assert_eq!(q.ranked[0].0, "sql-login-failed", "{q:?}");
+    assert!(q.ranked[0].2[0].contains("event 18456"), "{q:?}");
+}
+
+/// e with a number of hours: in production the servers' logs are pulled through the
+/// executor (the stand-in shell plays the events task back) and matched; in the lab the
+/// screen says a production profile is needed.
+#[cfg(unix)]
+#[test]
+fn event_pull_from_the_screen_in_production_and_not_in_the_lab() {
+    use pchat_migrate::exec::{ExecutorConfig, Remote};
+    use pchat_migrate::jobs::JobEnv;
+    use std::os::unix::fs::PermissionsExt;
+    let enter = || {
+        crossterm::event::Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        ))
+    };
+    let (mut lab, _rx) = app_with(None);
+    lab.on_action(Action::ReadEventLog);
+    lab.on_event(crossterm::event::Event::Paste("24".into()));
+    lab.on_event(enter());
+    assert!(lab.troubleshoot.reading.is_none());
+    let status = lab
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("production profile"), "{status}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let shell = dir.path().join("pwsh");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-pwsh/pwsh"),
+        &shell,
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.path().join("scenario"), "events").unwrap();
+    let text = pchat_migrate::deployment::LAB_PROFILE_TOML
+        .replace("kind = \"lab\"", "kind = \"production\"")
+        .replace("work_dir = \"\"", "work_dir = 'C:\\PChatMigration'");
+    let profile = Profile::parse(&text, std::path::Path::new("test.toml")).unwrap();
+    let cfg = ExecutorConfig {
+        shell: shell.display().to_string(),
+        remote: Remote::None,
+        timeout_secs: 60,
+        ..ExecutorConfig::default()
+    };
+    let env = JobEnv::production(profile.clone(), cfg, &dir.path().join("data"));
+    let mut store = Store::open_in_memory().unwrap();
+    let session = store
+        .create_session("cutover", "production", None, "bob")
+        .unwrap();
+    let (mut app, mut rx) = build_app(WizardSetup {
+        runbook: Arc::new(Runbook::embedded().unwrap()),
+        placeholders: profile.placeholders("C:\\PChatMigration"),
+        deployment_name: profile.name.clone(),
+        deployment_kind: "production".into(),
+        migration_line: String::new(),
+        store,
+        session,
+        operator: "bob".into(),
+        theme: Theme::pick(ThemeName::Dark, false),
+        mouse: false,
+        job_env: Ok(env),
+        job_logs_dir: None,
+        reopen: None,
+        profile,
+        data_dir: None,
+        lab_dir: None,
+        profile_path: None,
+        monitor: Default::default(),
+    })
+    .unwrap();
+    app.on_action(Action::GoTo(Screen::Troubleshoot));
+    app.on_action(Action::ReadEventLog);
+    app.on_event(crossterm::event::Event::Paste("48".into()));
+    app.on_event(enter());
+    assert!(app.troubleshoot.reading.is_some(), "off the UI task");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.troubleshoot.reading.is_some() && Instant::now() < deadline {
+        if let Ok(msg) = rx.try_recv() {
+            app.on_msg(msg);
+        } else {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let q = app.troubleshoot.query.clone().expect("the pulled report");
+    let ids: Vec<&str> = q.ranked.iter().map(|(id, _, _)| id.as_str()).collect();
+    for want in [
+        "pchat-db-connection-lost",
+        "msmq-compliance",
+        "lookup-mpop-disconnect",
+    ] {
+        assert!(ids.contains(&want), "{want}: {ids:?}");
+    }
 }

@@ -111,6 +111,23 @@ pub fn queries(start_ticks: Option<i64>) -> Vec<MirrorQuery> {
     out
 }
 
+impl MirrorQuery {
+    /// `legacy.tblNode`, `mgc.tblChat`: how the output names the query it comes from.
+    pub fn label(&self) -> String {
+        format!(
+            "{}.{}",
+            match self.side {
+                Side::Legacy => "legacy",
+                Side::Mgc => "mgc",
+            },
+            self.table
+        )
+    }
+}
+
+/// The first element of a header line: `["#table", "<label>", <column names…>]`.
+pub const HEADER_MARK: &str = "#table";
+
 /// Columns a real database may lack without harm: the lab's own bookkeeping and columns our
 /// reconstruction adds (schemas.md marks them \[inf\]); read as NULL when absent.
 const NULLABLE_IF_ABSENT: [&str; 0] = [];
@@ -126,6 +143,8 @@ pub struct Mirror {
     rows: u64,
     /// Per table: for each kept column, its position in the rows as they arrive.
     layout: std::collections::HashMap<(Side, &'static str), Vec<Option<usize>>>,
+    /// The query whose rows arrive now (the last header's).
+    current: Option<usize>,
 }
 
 /// Where the copies of a run live: `<dir>/legacy-mirror.db` and `<dir>/mgc-mirror.db`.
@@ -167,7 +186,43 @@ impl Mirror {
             pending: 0,
             rows: 0,
             layout: std::collections::HashMap::new(),
+            current: None,
         })
+    }
+
+    /// Takes one line of the combined output of several queries: a header
+    /// `["#table", "<label>", <column names…>]` starts a query's rows (its label one of
+    /// [`MirrorQuery::label`] in `queries`), the lines after it are its rows.
+    ///
+    /// # Errors
+    /// A row before any header, an unknown label, and what [`Mirror::insert`] refuses.
+    pub fn line(&mut self, queries: &[MirrorQuery], line: &str) -> Result<(), ChatDataError> {
+        let header = line
+            .strip_prefix("[\"")
+            .is_some_and(|rest| rest.starts_with(HEADER_MARK));
+        if header {
+            let v: Vec<serde_json::Value> =
+                serde_json::from_str(line).map_err(|e| ChatDataError::Schema {
+                    path: self.legacy.1.clone(),
+                    message: format!("a header line that is not a JSON array: {e}"),
+                })?;
+            let label = v.get(1).and_then(|l| l.as_str()).unwrap_or("");
+            let i = queries
+                .iter()
+                .position(|q| q.label() == label)
+                .ok_or_else(|| ChatDataError::Schema {
+                    path: self.legacy.1.clone(),
+                    message: format!("rows of an unknown query \"{label}\""),
+                })?;
+            self.current = Some(i);
+            let names = serde_json::to_string(&v[2..]).unwrap_or_default();
+            return self.insert(&queries[i], &names);
+        }
+        let i = self.current.ok_or_else(|| ChatDataError::Schema {
+            path: self.legacy.1.clone(),
+            message: "a row before any header line".into(),
+        })?;
+        self.insert(&queries[i], line)
     }
 
     /// Rows copied so far.

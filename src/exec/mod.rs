@@ -41,8 +41,9 @@ pub use outcome::TaskOutcome;
 pub use quote::QuoteError;
 pub use redact::Redactor;
 pub use script::{
-    RUNBOOK_TASKS, Script, StepInfo, Task, runbook_placeholders, script_for, script_for_task,
-    task_lines, task_placeholder, write_dry_run,
+    CHECK_CMDLETS, CheckCall, RUNBOOK_TASKS, Script, StepInfo, Task, TaskOptions,
+    runbook_placeholders, script_for, script_for_task, script_for_task_with, task_lines,
+    task_placeholder, write_dry_run,
 };
 
 /// Which executor runs a deployment's jobs.
@@ -227,29 +228,31 @@ fn credential_for(env: &JobEnv, cfg: &ExecutorConfig) -> Result<Option<Credentia
 /// # Errors
 /// As [`run_job`], as [`ExecError`].
 pub fn run_task(task: Task, env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
-    let cfg = match Executor::of(env) {
-        Executor::PowerShell(c) => c,
-        Executor::Lab => {
-            return Err(ExecError::Config(
-                "the lab runs its jobs natively; PowerShell tasks need a production profile".into(),
-            ));
-        }
-    };
-    let credential = credential_for(env, &cfg)?;
-    let script = script_for_task(task, env, &cfg)?;
-    let redactor = Redactor::new(credential.iter().map(|c| &c.password));
-    let run = powershell::run(&script, &cfg, credential.as_ref(), &redactor, r)?;
-    outcome::interpret(&script, env, &cfg, credential.as_ref(), run, &redactor, r)
+    run_task_with(task, env, &TaskOptions::default(), r)
 }
 
-/// [`run_task`] with the row-reading steps streamed into `sink`; also returns the `rooms`
-/// step's objects in full (the outcome keeps only the first few).
+/// [`run_task`] with options ([`TaskOptions`]).
 ///
 /// # Errors
 /// As [`run_task`].
 pub fn run_task_with(
     task: Task,
     env: &JobEnv,
+    opts: &TaskOptions,
+    r: &dyn Reporter,
+) -> Result<TaskOutcome, ExecError> {
+    run_task_streaming(task, env, opts, r, None).map(|(o, _)| o)
+}
+
+/// [`run_task_with`] with the row-reading steps streamed into `sink`; also returns the
+/// `rooms` step's objects in full (the outcome keeps only the first few).
+///
+/// # Errors
+/// As [`run_task`].
+pub fn run_task_streaming(
+    task: Task,
+    env: &JobEnv,
+    opts: &TaskOptions,
     r: &dyn Reporter,
     sink: Option<powershell::RowSink<'_>>,
 ) -> Result<(TaskOutcome, Option<Vec<serde_json::Value>>), ExecError> {
@@ -262,7 +265,7 @@ pub fn run_task_with(
         }
     };
     let credential = credential_for(env, &cfg)?;
-    let script = script_for_task(task, env, &cfg)?;
+    let script = script_for_task_with(task, env, &cfg, opts)?;
     let redactor = Redactor::new(credential.iter().map(|c| &c.password));
     let run = powershell::run_streaming(&script, &cfg, credential.as_ref(), &redactor, r, sink)?;
     let rooms = run.data.get("rooms").cloned();

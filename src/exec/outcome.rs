@@ -139,6 +139,8 @@ pub fn interpret(
                 json!({}),
             )
         }
+        Task::Events => ctx.events(),
+        Task::Check => ctx.check(),
     };
     // Common evidence.
     let mut data = serde_json::Map::new();
@@ -669,6 +671,63 @@ impl Ctx<'_> {
                 self.placeholder("lookup_uri")
             ),
             json!({}),
+        )
+    }
+
+    /// Events: the grouped objects of every server; a server whose logs could not be read
+    /// fails the task (the others are still reported).
+    fn events(&self) -> TaskOutcome {
+        let mut objects = Vec::new();
+        let mut unread = Vec::new();
+        for step in self
+            .script
+            .steps
+            .iter()
+            .filter(|s| s.key.starts_with("events-"))
+        {
+            objects.extend(self.data(&step.key).iter().cloned());
+            for e in self.run.errors.iter().filter(|e| e.step == step.key) {
+                unread.push(format!("{}: {}", step.label, e.message));
+            }
+        }
+        let count: u64 = objects
+            .iter()
+            .map(|o| o["Count"].as_u64().unwrap_or(1))
+            .sum();
+        let mut summary = format!(
+            "{count} events in {} groups from {} servers",
+            objects.len(),
+            self.script
+                .steps
+                .iter()
+                .filter(|s| s.key.starts_with("events-"))
+                .count()
+        );
+        if !unread.is_empty() {
+            summary.push_str(&format!("; {} logs could not be read", unread.len()));
+        }
+        outcome(
+            Task::Events,
+            unread.is_empty(),
+            summary,
+            json!({ "events": objects, "unread": unread }),
+        )
+    }
+
+    /// A catalog check: what the cmdlet returned (or the error it wrote); the verdict is the
+    /// admin's, against what a healthy answer looks like.
+    fn check(&self) -> TaskOutcome {
+        let objects = self.data("check");
+        let error = self.error_of("check").map(|e| e.message.clone());
+        let summary = match &error {
+            Some(e) => format!("the cmdlet reported: {e}"),
+            None => format!("{} objects", objects.len()),
+        };
+        outcome(
+            Task::Check,
+            error.is_none(),
+            summary,
+            json!({ "objects": objects, "error": error }),
         )
     }
 

@@ -67,11 +67,187 @@ pub enum Task {
     /// Verify, level 2: read-only SqlClient reads of the rows the verifier compares, from the
     /// legacy and the `mgc` database (run by the verify job before its cmdlet checks).
     VerifyRows,
+    /// Read-only: `Get-WinEvent` on every Persistent Chat and legacy Group Chat server for
+    /// the last hours ([`TaskOptions::events_hours`]), grouped on the server.
+    Events,
+    /// Read-only: one check cmdlet of the troubleshooting catalog ([`TaskOptions::check`]).
+    Check,
 }
 
+/// The cmdlets a troubleshooting check may run through the executor: read-only `Get-` and
+/// `Test-` cmdlets of the catalog, and nothing else.
+pub const CHECK_CMDLETS: [&str; 15] = [
+    "Get-CsUser",
+    "Get-CsPersistentChatPolicy",
+    "Get-CsPersistentChatRoom",
+    "Get-CsPersistentChatCategory",
+    "Get-CsPersistentChatEndpoint",
+    "Get-CsPersistentChatConfiguration",
+    "Get-CsPersistentChatState",
+    "Get-CsWindowsService",
+    "Get-CsService",
+    "Get-CsRegistrarConfiguration",
+    "Get-CsCertificate",
+    "Get-CsAdminRoleAssignment",
+    "Get-CsPersistentChatAddin",
+    "Test-CsTopology",
+    "Test-CsDatabase",
+];
+
+/// A catalog check line, typed: the cmdlet (one of [`CHECK_CMDLETS`]) with its parameters
+/// as quoted values, an optional `| ? Property` filter and an optional
+/// `| select A,B` projection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CheckCall {
+    /// The cmdlet and its parameters.
+    pub call: CmdletCall,
+    /// `| ? Property`: keep objects whose property is true.
+    pub filter: Option<String>,
+    /// `| select A,B`: the properties kept (as strings).
+    pub select: Vec<String>,
+}
+
+fn split_words(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                any = true;
+            }
+            None if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            None => cur.push(c),
+        }
+    }
+    if quote.is_some() {
+        return Err("an unclosed quote".into());
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+impl CheckCall {
+    /// Parses one filled-in catalog line: `Verb-Noun -Param value -Switch … [| ? Prop]
+    /// [| select A,B]`. Values become single-quoted literals when rendered; nothing in the
+    /// line is run as code.
+    ///
+    /// # Errors
+    /// Why the line is not a read-only check the executor runs (another cmdlet, a variable,
+    /// a script block, an unknown pipeline stage).
+    pub fn parse(line: &str) -> Result<CheckCall, String> {
+        let mut stages = line.split('|');
+        let head = split_words(stages.next().unwrap_or(""))?;
+        let Some((name, args)) = head.split_first() else {
+            return Err("an empty line".into());
+        };
+        let name = CHECK_CMDLETS
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("{name} is not one of the read-only cmdlets checks run"))?;
+        let mut call = CmdletCall::new(name);
+        let mut i = 0;
+        while i < args.len() {
+            let p = args[i]
+                .strip_prefix('-')
+                .filter(|p| quote::is_plain_name(p))
+                .ok_or_else(|| format!("{:?} is not a parameter", args[i]))?;
+            match args.get(i + 1) {
+                Some(v) if !v.starts_with('-') => {
+                    if v.contains('$') || v.contains('{') || v.contains('(') {
+                        return Err(format!("the value of -{p} is not a plain value"));
+                    }
+                    call = call.arg(p, v.clone());
+                    i += 2;
+                }
+                _ => {
+                    call = call.switch(p);
+                    i += 1;
+                }
+            }
+        }
+        let mut filter = None;
+        let mut select = Vec::new();
+        for stage in stages {
+            let w = split_words(stage)?;
+            match w.as_slice() {
+                [q, prop]
+                    if (q == "?" || q.eq_ignore_ascii_case("Where-Object"))
+                        && quote::is_plain_name(prop) =>
+                {
+                    filter = Some(prop.clone());
+                }
+                [sel, props]
+                    if sel.eq_ignore_ascii_case("select")
+                        || sel.eq_ignore_ascii_case("Select-Object") =>
+                {
+                    for p in props.split(',') {
+                        if !quote::is_plain_name(p) {
+                            return Err(format!("{p:?} is not a property name"));
+                        }
+                        select.push(p.to_string());
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "the pipeline stage {:?} is not one checks run",
+                        stage.trim()
+                    ));
+                }
+            }
+        }
+        Ok(CheckCall {
+            call,
+            filter,
+            select,
+        })
+    }
+}
+
+/// Options of a task beyond the profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TaskOptions {
+    /// [`Task::Events`]: how many hours back to read (1 to 720).
+    pub events_hours: u32,
+    /// [`Task::Check`]: the check to run.
+    pub check: Option<CheckCall>,
+}
+
+impl Default for TaskOptions {
+    fn default() -> Self {
+        TaskOptions {
+            events_hours: 24,
+            check: None,
+        }
+    }
+}
+
+/// The logs the events task reads: the Lync Server log (2010 and 2013), the log of Office
+/// Communications Server 2007 R2, and the Application log (Group Chat's `OCS MGC` source,
+/// SQL Server and Message Queuing), and the System log for the service control manager.
+pub const EVENT_LOGS: [&str; 4] = [
+    "Lync Server",
+    "Office Communications Server",
+    "Application",
+    "System",
+];
+
 impl Task {
-    /// Every task, in migration order.
-    pub const ALL: [Task; 11] = [
+    /// Every task that renders from the profile alone, in migration order.
+    /// (Not [`Task::Check`]: it runs one catalog line and has no script of its own to
+    /// review.)
+    pub const ALL: [Task; 12] = [
         Task::Topology,
         Task::Services,
         Task::StopServices,
@@ -83,6 +259,7 @@ impl Task {
         Task::VerifyRows,
         Task::Verify,
         Task::TestMessage,
+        Task::Events,
     ];
 
     /// The key used on the command line and in file names.
@@ -99,6 +276,8 @@ impl Task {
             Task::LegacyEndpoint => "legacy-endpoint",
             Task::TestMessage => "test-message",
             Task::VerifyRows => "verify-rows",
+            Task::Events => "events",
+            Task::Check => "check",
         }
     }
 
@@ -121,6 +300,8 @@ impl Task {
             Task::LegacyEndpoint => "Create the legacy endpoint",
             Task::TestMessage => "Synthetic message test",
             Task::VerifyRows => "Read the compared rows from both databases",
+            Task::Events => "Read the event logs (Get-WinEvent)",
+            Task::Check => "Troubleshooting check (read-only cmdlet)",
         }
     }
 
@@ -165,6 +346,31 @@ pub enum Guard {
     TestUserRegistered(String),
 }
 
+/// What the events step of one server reads.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventsPull {
+    /// The server.
+    pub computer: String,
+    /// Hours back.
+    pub hours: u32,
+    /// True for the first server's step, which defines the helper function the others call
+    /// (one definition keeps the script within a Windows command line).
+    pub define: bool,
+}
+
+/// One read of [`Body::SqlRows`].
+#[derive(Clone, Debug, Serialize)]
+pub struct SqlRead {
+    /// What the header names it (`legacy.tblNode`: `crate::chatdata::mirror::MirrorQuery::label`).
+    pub label: String,
+    /// `server\instance` (or `server`).
+    pub instance: String,
+    /// The database.
+    pub database: String,
+    /// The query (`crate::chatdata::mirror::queries`).
+    pub sql: String,
+}
+
 /// What a step runs.
 #[derive(Clone, Debug, Serialize)]
 pub enum Body {
@@ -175,17 +381,15 @@ pub enum Body {
     Select(CmdletCall, &'static [&'static str]),
     /// A guard.
     Guard(Guard),
-    /// A read-only query on a SQL Server instance (Windows authentication, read-only intent,
-    /// through .NET's SqlClient); each row is emitted as one JSON array string, so the rows
-    /// stream through the output without being collected on either side.
-    SqlRows {
-        /// `server\instance` (or `server`).
-        instance: String,
-        /// The database.
-        database: String,
-        /// The query (`crate::chatdata::mirror::queries`).
-        sql: String,
-    },
+    /// Read-only queries on SQL Server instances (Windows authentication, read-only intent,
+    /// through .NET's SqlClient): for each, a header line naming it and its columns, then each
+    /// row as one JSON array string, so the rows stream through the output without being
+    /// collected on either side.
+    SqlRows(Vec<SqlRead>),
+    /// Read-only event log pull of one server, grouped by provider and event ID.
+    Events(EventsPull),
+    /// A troubleshooting check cmdlet.
+    Check(CheckCall),
 }
 
 /// One step of a script.
@@ -337,9 +541,28 @@ pub fn script_for_task(
     env: &JobEnv,
     cfg: &ExecutorConfig,
 ) -> Result<Script, ExecError> {
+    script_for_task_with(task, env, cfg, &TaskOptions::default())
+}
+
+/// The script for any [`Task`] with options ([`TaskOptions`]).
+///
+/// # Errors
+/// As [`script_for`]; [`ExecError::Config`] for options out of range.
+pub fn script_for_task_with(
+    task: Task,
+    env: &JobEnv,
+    cfg: &ExecutorConfig,
+    opts: &TaskOptions,
+) -> Result<Script, ExecError> {
     cfg.validate()?;
+    if !(1..=720).contains(&opts.events_hours) {
+        return Err(ExecError::Config(format!(
+            "events: {} hours is out of range; read 1 to 720 hours (30 days)",
+            opts.events_hours
+        )));
+    }
     let v = Values::new(env)?;
-    let plan = plan(task, &v, cfg)?;
+    let plan = plan(task, &v, cfg, opts)?;
     let marker = marker_for(task, &plan, cfg);
     let text = render(task, &plan, cfg, &marker)?;
     let encoded_len = text.encode_utf16().count() * 2 / 3 * 4 + 4;
@@ -473,7 +696,12 @@ struct Plan {
     notes: Vec<String>,
 }
 
-fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError> {
+fn plan(
+    task: Task,
+    v: &Values,
+    cfg: &ExecutorConfig,
+    opts: &TaskOptions,
+) -> Result<Plan, ExecError> {
     let mut steps = vec![Step::run(
         "import-module",
         format!("Import-Module {}", cfg.module.trim()),
@@ -732,6 +960,39 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             changes = true;
             word = Some("ENDPOINT");
         }
+        Task::Events => {
+            let mut servers = v.many("pchat_server")?;
+            for legacy in v.ph.get("legacy_server").cloned().unwrap_or_default() {
+                if !servers.iter().any(|s| s.eq_ignore_ascii_case(&legacy)) {
+                    servers.push(legacy);
+                }
+            }
+            for (i, s) in servers.iter().enumerate() {
+                steps.push(Step::probe(
+                    &format!("events-{}", i + 1),
+                    format!("Get-WinEvent {s} (last {} h)", opts.events_hours),
+                    Body::Events(EventsPull {
+                        computer: s.clone(),
+                        hours: opts.events_hours,
+                        define: i == 0,
+                    }),
+                ));
+            }
+            notes.push("Read-only: Get-WinEvent reads the Lync Server, Office Communications Server, Application and System logs of each server (Critical, Error and Warning; Application and System only for Lync, Group Chat, SQL Server and Message Queuing sources) and returns one object per provider and event ID. Remote event log reading must be allowed through the servers' firewalls.".into());
+        }
+        Task::Check => {
+            let Some(check) = &opts.check else {
+                return Err(ExecError::Config(
+                    "the check task runs one catalog check: pchat-migrate troubleshoot check ID"
+                        .into(),
+                ));
+            };
+            steps.push(Step::probe(
+                "check",
+                check.call.render()?,
+                Body::Check(check.clone()),
+            ));
+        }
         Task::VerifyRows => {
             // no Lync module: SqlClient only
             steps.clear();
@@ -739,21 +1000,27 @@ fn plan(task: Task, v: &Values, cfg: &ExecutorConfig) -> Result<Plan, ExecError>
             let start = crate::chatdata::ticks::parse_date(&mig.start_date);
             let (li, ld) = (v.one("legacy_sql_instance")?, v.one("legacy_db")?);
             let (pi, pd) = (v.one("pchat_sql_instance")?, v.one("pchat_db")?);
-            for (i, q) in crate::chatdata::mirror::queries(start).iter().enumerate() {
-                let (instance, database) = match q.side {
-                    crate::chatdata::mirror::Side::Legacy => (li.clone(), ld.clone()),
-                    crate::chatdata::mirror::Side::Mgc => (pi.clone(), pd.clone()),
-                };
-                steps.push(Step::probe(
-                    &format!("{ROWS_STEP}{}", i + 1),
-                    format!("read {} from {database}", q.table),
-                    Body::SqlRows {
+            let reads = crate::chatdata::mirror::queries(start)
+                .iter()
+                .map(|q| {
+                    let (instance, database) = match q.side {
+                        crate::chatdata::mirror::Side::Legacy => (li.clone(), ld.clone()),
+                        crate::chatdata::mirror::Side::Mgc => (pi.clone(), pd.clone()),
+                    };
+                    SqlRead {
+                        label: q.label(),
                         instance,
                         database,
                         sql: q.sql.clone(),
-                    },
-                ));
-            }
+                    }
+                })
+                .collect();
+            // one step: the reads' wrappers would not fit a Windows command line one by one
+            steps.push(Step::probe(
+                &format!("{ROWS_STEP}1"),
+                format!("read the compared rows from {ld} and {pd}"),
+                Body::SqlRows(reads),
+            ));
             notes.push("Read-only: each query opens its own SqlClient connection with ApplicationIntent=ReadOnly and Windows authentication; nothing is written.".into());
         }
         Task::TestMessage => match message_test_steps(v)? {
@@ -892,14 +1159,14 @@ pub fn task_lines(
     cfg: &ExecutorConfig,
 ) -> Result<Vec<String>, ExecError> {
     let v = Values::new(env)?;
-    let plan = plan(task, &v, cfg)?;
+    let plan = plan(task, &v, cfg, &TaskOptions::default())?;
     // the message test is a data step: it is the task itself
     plan.steps
         .iter()
         .filter(|s| (!s.data || task == Task::TestMessage) && s.key != "import-module")
         .filter_map(|s| match &s.body {
             Body::Call(c) | Body::Select(c, _) => Some(c.render().map_err(ExecError::Quote)),
-            Body::Guard(_) | Body::SqlRows { .. } => None,
+            Body::Guard(_) | Body::SqlRows(_) | Body::Events(_) | Body::Check(_) => None,
         })
         .collect()
 }
@@ -947,7 +1214,7 @@ fn marker_for(task: Task, plan: &Plan, cfg: &ExecutorConfig) -> String {
 /// as one JSON array string (GUIDs as text, dates as `yyyy-MM-dd HH:mm:ss`, bits as 0/1,
 /// binary left out).
 const READ_ROWS: &str = r#"    function Read-PcmRows {
-        param([string]$Instance, [string]$Database, [string]$Query)
+        param([string]$Label, [string]$Instance, [string]$Database, [string]$Query)
         $pcmCs = New-Object -TypeName System.Data.SqlClient.SqlConnectionStringBuilder
         $pcmCs['Data Source'] = $Instance
         $pcmCs['Initial Catalog'] = $Database
@@ -961,8 +1228,10 @@ const READ_ROWS: &str = r#"    function Read-PcmRows {
             $pcmCmd.CommandText = $Query
             $pcmCmd.CommandTimeout = 0
             $pcmRd = $pcmCmd.ExecuteReader()
-            $pcmNames = New-Object -TypeName 'string[]' -ArgumentList $pcmRd.FieldCount
-            for ($pcmI = 0; $pcmI -lt $pcmRd.FieldCount; $pcmI++) { $pcmNames[$pcmI] = $pcmRd.GetName($pcmI) }
+            $pcmNames = New-Object -TypeName 'string[]' -ArgumentList ($pcmRd.FieldCount + 2)
+            $pcmNames[0] = '#table'
+            $pcmNames[1] = $Label
+            for ($pcmI = 0; $pcmI -lt $pcmRd.FieldCount; $pcmI++) { $pcmNames[$pcmI + 2] = $pcmRd.GetName($pcmI) }
             ConvertTo-Json -InputObject $pcmNames -Compress
             while ($pcmRd.Read()) {
                 $pcmRow = New-Object -TypeName 'object[]' -ArgumentList $pcmRd.FieldCount
@@ -1114,7 +1383,7 @@ fn render(
     if plan
         .steps
         .iter()
-        .any(|st| matches!(st.body, Body::SqlRows { .. }))
+        .any(|st| matches!(st.body, Body::SqlRows(_)))
     {
         s.push_str(READ_ROWS);
     }
@@ -1220,16 +1489,18 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                 ),
             ]
         }
-        Body::SqlRows {
-            instance,
-            database,
-            sql,
-        } => vec![format!(
-            "Read-PcmRows -Instance {} -Database {} -Query {}",
-            literal(instance, "SQL instance")?,
-            literal(database, "database")?,
-            literal(sql, "query")?
-        )],
+        Body::SqlRows(reads) => reads
+            .iter()
+            .map(|q| {
+                Ok(format!(
+                    "Read-PcmRows -Label {} -Instance {} -Database {} -Query {}",
+                    literal(&q.label, "query label")?,
+                    literal(&q.instance, "SQL instance")?,
+                    literal(&q.database, "database")?,
+                    literal(&q.sql, "query")?
+                ))
+            })
+            .collect::<Result<Vec<String>, ExecError>>()?,
         Body::Guard(Guard::TestUserRegistered(uri)) => {
             let q = literal(uri, "test user")?;
             vec![
@@ -1240,6 +1511,55 @@ fn render_body(body: &Body) -> Result<Vec<String>, ExecError> {
                     "if ($pcmTestUser.Count -eq 0) {{ throw ('pcm-guard: no credential is registered for ' + {q} + '; register it first: Set-CsTestUserCredential -SipAddress ' + {q} + ' -Credential (Get-Credential)') }}"
                 ),
             ]
+        }
+        Body::Check(check) => {
+            let mut line = check.call.render()?;
+            if let Some(p) = &check.filter {
+                assert!(quote::is_plain_name(p), "property {p}");
+                line.push_str(&format!(" | Where-Object {{ $_.{p} }}"));
+            }
+            if !check.select.is_empty() {
+                let sel = check
+                    .select
+                    .iter()
+                    .map(|p| {
+                        assert!(quote::is_plain_name(p), "property {p}");
+                        format!("@{{Name='{p}';Expression={{[string]$_.{p}}}}}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                line.push_str(&format!(" | Select-Object -Property {sel}"));
+            }
+            vec![line]
+        }
+        Body::Events(pull) => {
+            let q = literal(&pull.computer, "server name")?;
+            let mut lines = Vec::new();
+            if pull.define {
+                let logs = quote::literal_array(
+                    &EVENT_LOGS.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
+                    "event log names",
+                )?;
+                lines.extend([
+                    "function Get-PcmEvents {".to_string(),
+                    "    param([string]$Computer, [int]$Hours)".into(),
+                    "    $since = (Get-Date).AddHours(-$Hours)".into(),
+                    format!("    foreach ($log in {logs}) {{"),
+                    "        $ev = @()".into(),
+                    "        try { $ev = @(Get-WinEvent -ComputerName $Computer -FilterHashtable @{LogName=$log; StartTime=$since; Level=1,2,3} -MaxEvents 20000 -ErrorAction Stop) }".into(),
+                    "        catch { if ((([string]$_.FullyQualifiedErrorId) -notlike 'NoMatchingEventsFound*') -and (([string]$_.Exception.Message) -notlike '*There is not an event log*')) { Write-Error -ErrorRecord $_ -ErrorAction Continue } }".into(),
+                    "        if (($log -eq 'Application') -or ($log -eq 'System')) { $ev = @($ev | Where-Object { ($_.ProviderName -match '^(MSSQL|SQL.*Agent|MSMQ|LS |OCS)') -or ($_.ProviderName -match 'MGC|Group Chat|Persistent Chat') -or (($_.ProviderName -eq 'Service Control Manager') -and (([string]$_.Message) -match 'Lync|Persistent Chat|Group Chat|Communications Server')) }) }".into(),
+                    "        $ev | Group-Object -Property ProviderName, Id | ForEach-Object {".into(),
+                    "            $s = @($_.Group | Sort-Object -Property TimeCreated)".into(),
+                    "            $last = $s[$s.Count - 1]".into(),
+                    "            New-Object -TypeName PSObject -Property @{ Computer = $Computer; LogName = $log; ProviderName = [string]$last.ProviderName; Id = [int]$last.Id; Level = [int]$last.Level; Count = $s.Count; First = $s[0].TimeCreated.ToUniversalTime().ToString('o'); Last = $last.TimeCreated.ToUniversalTime().ToString('o'); Message = [string]$last.Message }".into(),
+                    "        }".into(),
+                    "    }".into(),
+                    "}".into(),
+                ]);
+            }
+            lines.push(format!("Get-PcmEvents -Computer {q} -Hours {}", pull.hours));
+            lines
         }
         Body::Guard(Guard::LookupUserAbsent(uri)) => {
             let q = literal(uri, "lookup URI")?;

@@ -34,23 +34,25 @@ use crate::progress::Reporter;
 /// # Errors
 /// As [`super::run_task`]; the copies' own failures (disk full) as [`ExecError::Io`].
 pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
+    // Both scripts render before anything runs: a profile value they cannot carry stops here.
+    if let super::Executor::PowerShell(cfg) = super::Executor::of(env) {
+        super::script_for_task(Task::VerifyRows, env, &cfg)?;
+        super::script_for_task(Task::Verify, env, &cfg)?;
+    }
     let start = crate::chatdata::ticks::parse_date(&env.profile.migration.start_date);
     let queries = mirror::queries(start);
     let m = RefCell::new(
         Mirror::create(&env.mirror_dir)
             .map_err(|e| ExecError::Io(format!("cannot create the verify copies: {e}")))?,
     );
-    let mut sink = |key: &str, row: &str| -> Result<(), String> {
-        let n: usize = key
-            .strip_prefix(ROWS_STEP)
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| format!("rows from an unknown step {key}"))?;
-        let q = queries
-            .get(n.wrapping_sub(1))
-            .ok_or_else(|| format!("rows from an unknown step {key}"))?;
-        m.borrow_mut().insert(q, row).map_err(|e| e.to_string())
+    let mut sink = |_key: &str, line: &str| -> Result<(), String> {
+        m.borrow_mut()
+            .line(&queries, line)
+            .map_err(|e| e.to_string())
     };
-    let (rows_outcome, _) = super::run_task_with(Task::VerifyRows, env, r, Some(&mut sink))?;
+    let none = super::TaskOptions::default();
+    let (rows_outcome, _) =
+        super::run_task_streaming(Task::VerifyRows, env, &none, r, Some(&mut sink))?;
     let copied = m.borrow().rows();
     let (legacy, mgc) = m
         .into_inner()
@@ -93,22 +95,28 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let missing: Vec<String> = (1..=queries.len())
-        .map(|i| format!("{ROWS_STEP}{i}"))
+    let missing: Vec<String> = [format!("{ROWS_STEP}1")]
+        .into_iter()
         .filter(|k| !completed.contains(&k.as_str()))
         .collect();
     let level2: Result<VerifyReport, String> = if !missing.is_empty() && row_errors.is_empty() {
-        Err(format!(
-            "the row reads did not run to their end ({} of {} missing, first {})",
-            missing.len(),
-            queries.len(),
-            missing[0]
-        ))
+        Err("the row reads did not run to their end (the read step did not finish)".to_string())
     } else if row_errors.is_empty() {
-        chatdata::verify(&legacy, &mgc, &opts, r).map_err(|e| match e {
-            chatdata::ChatDataError::Cancelled(_) => "cancelled".to_string(),
-            other => other.to_string(),
-        })
+        chatdata::verify(&legacy, &mgc, &opts, r)
+            .map_err(|e| match e {
+                chatdata::ChatDataError::Cancelled(_) => "cancelled".to_string(),
+                other => other.to_string(),
+            })
+            .and_then(|rep| {
+                // an empty source compares nothing: that is not a pass
+                if rep.categories_compared == 0 && rep.rooms_compared == 0 {
+                    Err("the legacy database returned no category and no room: check legacy_db and \
+                         legacy sql_instance in the profile"
+                        .to_string())
+                } else {
+                    Ok(rep)
+                }
+            })
     } else {
         Err(format!(
             "the databases could not be read ({}); grant the account db_datareader on both databases, or compare them \
@@ -122,7 +130,7 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
 
     // The cmdlet checks (pool, services, database, categories, rooms, endpoint, policy,
     // message test).
-    let (mut o, rooms) = super::run_task_with(Task::Verify, env, r, None)?;
+    let (mut o, rooms) = super::run_task_streaming(Task::Verify, env, &none, r, None)?;
 
     // Level 1: the package's rooms against the pool's.
     let level1 = room_list(env, rooms.as_deref(), &opts);
@@ -159,8 +167,9 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
         }
         d.insert("rows_script".into(), rows_outcome.detail.clone());
     }
-    o.summary = match (&level2, passed) {
-        (Ok(rep), true) => format!(
+    o.summary = if passed {
+        let rep = level2.as_ref().expect("passed means compared");
+        format!(
             "verify passed: {} categories, {} rooms, {} messages compared on the databases, the room list matches the \
              package{}",
             rep.categories_compared,
@@ -171,25 +180,35 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
             } else {
                 format!("; {} accepted losses", rep.accepted_losses.len())
             }
-        ),
-        (Ok(rep), false) => {
-            let first = rep
-                .differences
-                .first()
-                .or(l1_diffs.first())
-                .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
-                .unwrap_or_default();
-            if checks_passed || !rep.passed || !l1_diffs.is_empty() {
-                format!(
-                    "verify FAILED: {} differences in the databases, {} in the room list{first}",
-                    rep.differences.len(),
-                    l1_diffs.len()
-                )
-            } else {
-                o.summary.clone()
-            }
+        )
+    } else {
+        // every reason, the cmdlet checks first
+        let mut parts = Vec::new();
+        if !checks_passed {
+            parts.push(o.summary.trim_start_matches("verify FAILED: ").to_string());
         }
-        (Err(e), _) => format!("verify FAILED: {e}"),
+        match &level2 {
+            Ok(rep) if !rep.passed => parts.push(format!(
+                "{} differences in the databases{}",
+                rep.differences.len(),
+                rep.differences
+                    .first()
+                    .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
+                    .unwrap_or_default()
+            )),
+            Ok(_) => {}
+            Err(e) => parts.push(e.clone()),
+        }
+        if let Some(d) = l1_diffs.first() {
+            parts.push(format!(
+                "{} differences in the room list (first: {} \"{}\" {})",
+                l1_diffs.len(),
+                d.kind,
+                d.name,
+                d.field
+            ));
+        }
+        format!("verify FAILED: {}", parts.join("; "))
     };
     o.passed = passed;
     o.detail = detail;

@@ -1,12 +1,17 @@
-//! On-site troubleshooting: a catalog of the known symptoms of this migration, each with the
-//! checks that tell its causes apart and the documented fix.
+//! On-site troubleshooting: a catalog of the known symptoms of this migration and of the
+//! Persistent Chat, Group Chat and Lookup services around it, each with its cause, the
+//! checks that tell its causes apart, the fix and the page it comes from.
 //!
 //! The catalog is data (`assets/troubleshoot/symptoms.toml`, embedded; schema below), taken
-//! from migration.md: the pitfalls of every stage, §3 (liveness checks) and §4 (pool state).
-//! [`Catalog::embedded`] loads and validates it; [`run_checks`] runs a symptom's checks
-//! through closures the caller supplies ([`CheckContext`]: the live monitor answers probes,
-//! the executor runs cmdlets; tests pass fakes); [`record`] stores the results as evidence on
-//! the symptom's runbook item, with its audit event.
+//! from migration.md (the pitfalls of every stage, §3 liveness, §4 pool state) and from
+//! Microsoft's reference, support and blog pages and practitioners' reports (each symptom
+//! names its source). [`Catalog::embedded`] loads and validates it; [`Catalog::embedded_for`]
+//! applies a language overlay ([`overlay`]); [`matching`] ranks the symptoms that fit pasted
+//! text or an event; [`events`] reads exported event logs and `Get-WinEvent` output;
+//! [`run_checks`] runs a symptom's checks through closures the caller supplies
+//! ([`CheckContext`]: the live monitor answers probes, the executor runs cmdlets, the lab's
+//! databases answer SQL reads; tests pass fakes); [`record`] stores the results as evidence
+//! on the symptom's runbook item, with its audit event.
 //!
 //! # File schema
 //!
@@ -15,25 +20,40 @@
 //! id = "services-not-started"        # kebab-case, unique
 //! title = "…"                        # one line
 //! sees = "…"                         # what the admin sees
+//! cause = "…"                        # why it happens
+//! events = [{ id = 53530, source = "Persistent Chat" }]   # match keys: event ID (+ source)
+//! errors = ["…"]                     # match keys: exact log / error / cmdlet text
+//! phrases = ["…"]                    # match keys: how an admin or user says it
+//! disagreement = "…"                 # optional: where the sources disagree
 //! items = ["verify.start"]           # runbook items concerned; evidence goes to the first
-//! fix = "…"                          # the documented remedy, own words
+//! fix = "…"                          # the remedy, own words
 //! fix_cmdlets = ["Start-CsWindowsService -ComputerName {{pchat_server}}"]   # optional
-//! source = "L13/…; PS/…"             # pages, short names of migration.md §0
+//! source = "L13/…; https://…"        # pages: short names of migration.md §0, or URLs
 //! inferred = false                   # true when the fix or a check rests on an inference
 //!
 //! [[symptoms.checks]]
-//! kind = "probe"                     # probe | cmdlet | manual
+//! kind = "probe"                     # probe | cmdlet | sql | manual
 //! what = "…"                         # what is checked
 //! probe = "tcp:5041"                 # probes only: dns | tcp:<port> | tls | pool-state
 //! target = "{{pchat_server}}"        # probes only: host (tls: host or host:port)
 //! cmdlet = "Get-CsWindowsService …"  # cmdlets only: one line, read-only
+//! database = "mgc"                   # sql only: mgc | legacy
+//! query = "SELECT … FROM tblNode …"  # sql only: one read-only SELECT
+//! healthy = "no-rows"                # sql only: no-rows | rows
 //! expect = "…"                       # what a healthy answer looks like
 //! ```
 //!
-//! `{{name}}` placeholders are the deployment profile's
-//! ([`crate::deployment::Profile::placeholders`]) plus `user`, the SIP address of the user
-//! who has the problem. A line using a per-server name (`{{pchat_server}}`) runs once per
-//! server.
+//! Every symptom has at least one match key. `{{name}}` placeholders are the deployment
+//! profile's ([`crate::deployment::Profile::placeholders`]) plus `user`, the SIP address of
+//! the user who has the problem. A line using a per-server name (`{{pchat_server}}`) runs
+//! once per server.
+
+pub mod command;
+pub mod events;
+pub mod matching;
+pub mod overlay;
+pub mod runner;
+pub mod sql;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -57,16 +77,20 @@ pub enum CheckKind {
     Probe,
     /// A read-only cmdlet line, run by the executor.
     Cmdlet,
+    /// A read-only SQL query against the Persistent Chat (`mgc`) or legacy Group Chat
+    /// database: in the lab against its SQLite files, opened read-only.
+    Sql,
     /// Something only a person can look at.
     Manual,
 }
 
 impl CheckKind {
-    /// `probe`, `cmdlet`, `manual`.
+    /// `probe`, `cmdlet`, `sql`, `manual`.
     pub fn as_str(self) -> &'static str {
         match self {
             CheckKind::Probe => "probe",
             CheckKind::Cmdlet => "cmdlet",
+            CheckKind::Sql => "sql",
             CheckKind::Manual => "manual",
         }
     }
@@ -129,8 +153,31 @@ pub struct Check {
     /// Cmdlets: the line (placeholders allowed).
     #[serde(default)]
     pub cmdlet: Option<String>,
+    /// SQL reads: which database, `mgc` or `legacy`.
+    #[serde(default)]
+    pub database: Option<String>,
+    /// SQL reads: one `SELECT` (no `;`, nothing that writes), valid in T-SQL and SQLite.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// SQL reads: `no-rows` (healthy when the query returns nothing: it looks for the
+    /// problem) or `rows` (healthy when it returns something).
+    #[serde(default)]
+    pub healthy: Option<String>,
     /// What a healthy answer looks like.
     pub expect: String,
+}
+
+/// An event a symptom is known by: its ID and, when the ID alone is ambiguous, a part of
+/// its source (provider) name, compared without case (`"Persistent Chat"` matches the
+/// provider `LS Persistent Chat Server`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventKey {
+    /// The event ID.
+    pub id: u32,
+    /// A part of the provider name; none: any provider.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A known symptom.
@@ -143,6 +190,21 @@ pub struct Symptom {
     pub title: String,
     /// What the admin sees.
     pub sees: String,
+    /// Why it happens.
+    pub cause: String,
+    /// Match keys: events (ID and source).
+    #[serde(default)]
+    pub events: Vec<EventKey>,
+    /// Match keys: exact log, error and cmdlet text, as the product prints it (compared
+    /// without case and with runs of white space as one space).
+    #[serde(default)]
+    pub errors: Vec<String>,
+    /// Match keys: how an admin or a user would say it.
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Where the sources disagree, and how.
+    #[serde(default)]
+    pub disagreement: Option<String>,
     /// Runbook items concerned; check results are recorded on the first.
     pub items: Vec<String>,
     /// The checks, in the order to run them.
@@ -290,6 +352,20 @@ impl Catalog {
         Self::parse(SYMPTOMS_TOML, "assets/troubleshoot/symptoms.toml")
     }
 
+    /// The embedded catalog with the text of `lang`'s overlay (see [`overlay`]); English and
+    /// languages without an overlay give [`Catalog::embedded`].
+    ///
+    /// # Errors
+    /// The English catalog's error, or the overlay's (a file that does not parse, an
+    /// unknown symptom, a placeholder that differs from the English text).
+    pub fn embedded_for(lang: &str) -> Result<Catalog, CatalogError> {
+        let english = Self::embedded()?;
+        match overlay::overlay_text(lang) {
+            Some((tag, text)) => overlay::apply(english, tag, text),
+            None => Ok(english),
+        }
+    }
+
     /// Parses and validates catalog text; `file` names the source in errors.
     ///
     /// Rules: at least one symptom; ids kebab-case and unique; no blank text; at least one
@@ -347,12 +423,40 @@ impl Catalog {
             for (name, v) in [
                 ("title", &s.title),
                 ("sees", &s.sees),
+                ("cause", &s.cause),
                 ("fix", &s.fix),
                 ("source", &s.source),
             ] {
                 if v.trim().is_empty() {
                     return invalid(&s.id, None, format!("{name} is empty"));
                 }
+            }
+            if s.events.is_empty() && s.errors.is_empty() && s.phrases.is_empty() {
+                return invalid(
+                    &s.id,
+                    None,
+                    "a symptom needs at least one match key (events, errors or phrases)".into(),
+                );
+            }
+            if let Some(e) = s.events.iter().find(|e| e.id == 0) {
+                return invalid(&s.id, None, format!("event id 0 ({e:?}) is not an event"));
+            }
+            if s.events
+                .iter()
+                .any(|e| e.source.as_deref().is_some_and(|x| x.trim().is_empty()))
+                || s.errors
+                    .iter()
+                    .chain(&s.phrases)
+                    .any(|t| t.trim().is_empty())
+                || s.disagreement
+                    .as_deref()
+                    .is_some_and(|d| d.trim().is_empty())
+            {
+                return invalid(
+                    &s.id,
+                    None,
+                    "a match key or the disagreement is empty".into(),
+                );
             }
             if s.items.is_empty() || s.items.iter().any(|i| i.trim().is_empty()) {
                 return invalid(
@@ -364,7 +468,7 @@ impl Catalog {
             if s.checks.is_empty() {
                 return invalid(&s.id, None, "a symptom needs at least one check".into());
             }
-            for text in [&s.title, &s.sees, &s.fix]
+            for text in [&s.title, &s.sees, &s.cause, &s.fix]
                 .into_iter()
                 .chain(s.fix_cmdlets.iter())
             {
@@ -377,7 +481,27 @@ impl Catalog {
                 if c.what.trim().is_empty() || c.expect.trim().is_empty() {
                     return invalid(&s.id, n, "what and expect must not be empty".into());
                 }
+                let sql_fields = c.database.is_some() || c.query.is_some() || c.healthy.is_some();
+                if c.kind != CheckKind::Sql && sql_fields {
+                    return invalid(
+                        &s.id,
+                        n,
+                        "database, query and healthy belong to sql checks".into(),
+                    );
+                }
                 match c.kind {
+                    CheckKind::Sql => {
+                        if c.probe.is_some() || c.target.is_some() || c.cmdlet.is_some() {
+                            return invalid(
+                                &s.id,
+                                n,
+                                "an sql check has no probe, target or cmdlet".into(),
+                            );
+                        }
+                        if let Err(m) = sql::SqlRequest::from_check(c) {
+                            return invalid(&s.id, n, m);
+                        }
+                    }
                     CheckKind::Probe => {
                         let Some(p) = c.probe.as_deref() else {
                             return invalid(&s.id, n, "a probe check needs probe = …".into());
@@ -509,7 +633,7 @@ pub struct ProbeRequest {
 
 /// What [`run_checks`] needs from the caller: the placeholder values (the profile's, plus
 /// `user` when the symptom concerns one user), and closures that run a probe (the live
-/// monitor) and a cmdlet line (the executor).
+/// monitor), a cmdlet line (the executor) and a SQL read (the lab's databases).
 pub struct CheckContext<'a> {
     /// Placeholder values: `Profile::placeholders(work_dir)` plus `user`.
     pub values: &'a Placeholders,
@@ -517,6 +641,8 @@ pub struct CheckContext<'a> {
     pub probe: &'a mut dyn FnMut(&ProbeRequest) -> CheckOutcome,
     /// Runs one filled-in cmdlet line.
     pub cmdlet: &'a mut dyn FnMut(&str) -> CheckOutcome,
+    /// Runs one read-only SQL query.
+    pub sql: &'a mut dyn FnMut(&sql::SqlRequest) -> CheckOutcome,
 }
 
 /// The state of one check after [`run_checks`].
@@ -595,6 +721,13 @@ pub fn run_checks(symptom: &Symptom, ctx: &mut CheckContext<'_>) -> Vec<CheckRes
         };
         match c.kind {
             CheckKind::Manual => out.push(base(None, CheckStatus::Manual, String::new())),
+            CheckKind::Sql => match sql::SqlRequest::from_check(c) {
+                Ok(req) => {
+                    let o = (ctx.sql)(&req);
+                    out.push(base(Some(req.describe()), status_of(&o), o.output));
+                }
+                Err(e) => out.push(base(None, CheckStatus::NotRun, e)),
+            },
             CheckKind::Probe => {
                 let probe = c.probe.as_deref().and_then(Probe::parse);
                 let target = c.target.as_deref().unwrap_or("");

@@ -12,6 +12,8 @@ const ONE: &str = r#"
 id = "x"
 title = "T"
 sees = "S"
+cause = "C"
+phrases = ["p"]
 items = ["verify.start"]
 fix = "F"
 source = "L13/x"
@@ -118,6 +120,41 @@ fn troubleshoot_catalog_rules_are_enforced() {
             "needs at least one check",
         ),
         (format!("{ONE}{ONE}"), "used twice"),
+        (
+            ONE.replace("phrases = [\"p\"]\n", ""),
+            "at least one match key",
+        ),
+        (
+            ONE.replace("cause = \"C\"", "cause = \"\""),
+            "cause is empty",
+        ),
+        (
+            ONE.replace("phrases = [\"p\"]", "events = [{ id = 0 }]"),
+            "event id 0",
+        ),
+        (
+            ONE.replace(
+                "probe = \"tcp:5061\"\ntarget = \"{{fe_pool_fqdn}}\"",
+                "database = \"mgc\"\nquery = \"DELETE FROM tblNode\"\nhealthy = \"rows\"",
+            )
+            .replace("kind = \"probe\"", "kind = \"sql\""),
+            "one SELECT",
+        ),
+        (
+            ONE.replace(
+                "probe = \"tcp:5061\"\ntarget = \"{{fe_pool_fqdn}}\"",
+                "database = \"master\"\nquery = \"SELECT 1\"\nhealthy = \"rows\"",
+            )
+            .replace("kind = \"probe\"", "kind = \"sql\""),
+            "not one of mgc, legacy",
+        ),
+        (
+            ONE.replace(
+                "target = \"{{fe_pool_fqdn}}\"",
+                "target = \"{{fe_pool_fqdn}}\"\nquery = \"SELECT 1\"",
+            ),
+            "belong to sql checks",
+        ),
     ];
     for (text, needle) in bad {
         let e = Catalog::parse(&text, "t.toml").unwrap_err();
@@ -129,7 +166,7 @@ fn troubleshoot_catalog_rules_are_enforced() {
     )
     .unwrap_err();
     match e {
-        CatalogError::Parse { line, .. } => assert_eq!(line, 16, "{e}"),
+        CatalogError::Parse { line, .. } => assert_eq!(line, 18, "{e}"),
         other => panic!("{other}"),
     }
 }
@@ -159,6 +196,7 @@ fn troubleshoot_run_checks_uses_the_closures_and_fans_out_per_server() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     assert_eq!(
@@ -200,6 +238,7 @@ fn troubleshoot_missing_value_is_not_run_and_manual_stays_manual() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     assert_eq!(results[0].status, CheckStatus::NotRun);
@@ -219,6 +258,7 @@ fn troubleshoot_missing_value_is_not_run_and_manual_stays_manual() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     )
     .into_iter()
@@ -240,6 +280,7 @@ fn troubleshoot_record_attaches_evidence_to_the_first_item() {
             values: &values,
             probe: &mut probe,
             cmdlet: &mut cmdlet,
+            sql: &mut |_: &sql::SqlRequest| CheckOutcome::unknown("no database"),
         },
     );
     let mut store = Store::open_in_memory().unwrap();
@@ -255,4 +296,82 @@ fn troubleshoot_record_attaches_evidence_to_the_first_item() {
         store.item_records(sess.id).unwrap().is_empty(),
         "note left alone"
     );
+}
+
+#[test]
+fn troubleshoot_overlays_translate_everything_and_keep_the_keys() {
+    let en = catalog();
+    for (lang, _) in overlay::EMBEDDED_OVERLAYS {
+        assert_eq!(overlay::gaps(&en, lang).unwrap(), Vec::new(), "{lang}");
+        let tr = Catalog::embedded_for(lang).unwrap();
+        assert_eq!(tr.symptoms.len(), en.symptoms.len());
+        for (a, b) in en.symptoms.iter().zip(&tr.symptoms) {
+            assert_eq!(a.id, b.id);
+            assert_ne!(a.title, b.title, "{lang} {}", a.id);
+            // What the product prints and the checks that run stay English.
+            assert_eq!(a.events, b.events);
+            assert_eq!(a.errors, b.errors);
+            assert_eq!(a.source, b.source);
+            for (x, y) in a.checks.iter().zip(&b.checks) {
+                assert_eq!(
+                    (&x.cmdlet, &x.probe, &x.query),
+                    (&y.cmdlet, &y.probe, &y.query)
+                );
+            }
+        }
+        // Matching still finds a symptom from its English error text.
+        let r = matching::rank(&tr, "The Persistent Chat database connection was lost");
+        assert_eq!(
+            r.best().unwrap().symptom.id,
+            "pchat-db-connection-lost",
+            "{lang}"
+        );
+    }
+}
+
+#[test]
+fn troubleshoot_overlay_errors_name_the_file_and_symptom() {
+    let en = catalog();
+    let e =
+        overlay::apply(en.clone(), "it-IT", "[symptoms.\"nope\"]\ntitle = \"x\"\n").unwrap_err();
+    assert!(
+        e.to_string().contains("it-IT/symptoms.toml:1") && e.to_string().contains("nope"),
+        "{e}"
+    );
+    let bad_ph = "[symptoms.\"legacy-clients-cannot-connect\"]\nchecks = [{ what = \"x {{sip_domain}}\", expect = \"y\" }]\n";
+    let e = overlay::apply(en.clone(), "it-IT", bad_ph).unwrap_err();
+    assert!(e.to_string().contains("other placeholders"), "{e}");
+    let e = overlay::apply(
+        en.clone(),
+        "it-IT",
+        "[symptoms.\"files-missing\"]\ntitle = \" \"\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("title is empty"), "{e}");
+    let e = overlay::apply(
+        en.clone(),
+        "it-IT",
+        "[symptoms.\"files-missing\"]\ncolour = 1\n",
+    )
+    .unwrap_err();
+    assert!(matches!(e, CatalogError::Parse { line: 2, .. }), "{e}");
+    // A partial overlay: the rest is listed as a gap and shown in English.
+    let partial = "[symptoms.\"files-missing\"]\ntitle = \"Mancano file\"\n";
+    let gaps = overlay::gaps_in(&en, "it-IT", partial).unwrap();
+    let g = gaps.iter().find(|g| g.id == "files-missing").unwrap();
+    assert_eq!(g.fields, ["sees", "cause", "fix", "checks"]);
+    assert_eq!(gaps.len(), en.symptoms.len());
+    let c = overlay::apply(en.clone(), "it-IT", partial).unwrap();
+    let s = c.symptom("files-missing").unwrap();
+    assert_eq!(s.title, "Mancano file");
+    assert_eq!(s.sees, en.symptom("files-missing").unwrap().sees);
+    // Phrases in the language are added as match keys.
+    let c = overlay::apply(
+        en,
+        "it-IT",
+        "[symptoms.\"files-missing\"]\nphrases = [\"allegati spariti dopo la migrazione\"]\n",
+    )
+    .unwrap();
+    let r = matching::rank(&c, "gli allegati sono spariti dopo la migrazione");
+    assert_eq!(r.best().unwrap().symptom.id, "files-missing");
 }

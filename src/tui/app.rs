@@ -490,6 +490,10 @@ pub enum InputPurpose {
     TopologyFile,
     /// Pilot: a CSV file of pilot users.
     PilotCsvFile,
+    /// Troubleshoot: text to match against the symptoms.
+    TroubleshootText,
+    /// Troubleshoot: an event log file to read.
+    TroubleshootEventLog,
     /// Pilot: the note a failed test case needs.
     PilotFailNote {
         /// The pilot user.
@@ -733,6 +737,10 @@ impl App {
                 self.filter.push_str(&text.replace(['\r', '\n'], " "));
                 self.item_idx = 0;
             }
+            // A paste on the troubleshooting screen is an error or event to match.
+            None if self.screen == Screen::Troubleshoot => {
+                screens::troubleshoot::match_text(self, text);
+            }
             _ => {}
         }
     }
@@ -931,6 +939,8 @@ impl App {
             | Action::PilotAddProfileUsers
             | Action::PilotImportCsv
             | Action::RunChecks
+            | Action::MatchText
+            | Action::ReadEventLog
             | Action::SavePlan
             | Action::StepStart
             | Action::StepFinish => {}
@@ -2152,6 +2162,10 @@ impl App {
             InputPurpose::LookupUser => screens::pools::lookup(self, &text),
             InputPurpose::TopologyFile => self.import_topology(text),
             InputPurpose::PilotCsvFile => screens::pilot::import_csv(self, &text),
+            InputPurpose::TroubleshootText => screens::troubleshoot::match_text(self, &text),
+            InputPurpose::TroubleshootEventLog => {
+                screens::troubleshoot::read_event_log(self, &text)
+            }
             InputPurpose::PilotFailNote { sip, case } => {
                 screens::pilot::record_failure(self, &sip, &case, &text);
             }

@@ -88,6 +88,10 @@ pub enum Action {
     PilotImportCsv,
     /// Troubleshoot: run the selected symptom's checks.
     RunChecks,
+    /// Troubleshoot: paste or type an error, an event or a sentence to match.
+    MatchText,
+    /// Troubleshoot: read an exported event log file and match its events.
+    ReadEventLog,
     /// Window: estimate the downtime window and save the plan.
     SavePlan,
     /// Window: mark the selected step started.
@@ -308,6 +312,20 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::RunChecks,
         context: Context::Troubleshoot,
         help: "key-run-checks",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('p', "p")],
+        action: Action::MatchText,
+        context: Context::Troubleshoot,
+        help: "key-ts-match",
+        footer: true,
+    },
+    Binding {
+        keys: &[k('e', "e")],
+        action: Action::ReadEventLog,
+        context: Context::Troubleshoot,
+        help: "key-ts-events",
         footer: true,
     },
     Binding {

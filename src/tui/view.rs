@@ -796,6 +796,8 @@ fn draw_overlay(f: &mut Frame, area: Rect, app: &App, overlay: &Overlay) {
                 InputPurpose::LookupUser => t!("title-lookup"),
                 InputPurpose::TopologyFile => t!("title-topology-file"),
                 InputPurpose::PilotCsvFile => t!("title-pilot-csv"),
+                InputPurpose::TroubleshootText => t!("title-ts-match"),
+                InputPurpose::TroubleshootEventLog => t!("title-ts-event-log"),
                 InputPurpose::PilotFailNote { sip, .. } => {
                     t!("title-pilot-note", user = sip.clone())
                 }

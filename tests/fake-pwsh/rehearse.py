@@ -53,19 +53,20 @@ def main():
         body = script[m.end(): begins[n + 1].start() if n + 1 < len(begins) else len(script)]
         say(f"BEGIN {pos} {key} {kind}")
         if key.startswith("rows-"):
-            call = re.search(r"Read-PcmRows -Instance '(?:[^']|'')*' -Database '((?:[^']|'')*)' -Query '((?:[^']|'')*)'", body)
-            catalog = call.group(1).replace("''", "'")
-            sql = call.group(2).replace("''", "'")
-            path = dbs.get(catalog.lower())
-            if path is None:
-                say("ERROR " + json.dumps({"step": key, "category": "OpenError", "fqid": "SqlException",
-                                           "exception": "System.Data.SqlClient.SqlException",
-                                           "message": f"Cannot open database \"{catalog}\" requested by the login. The login failed.",
-                                           "target": ""}))
-            else:
+            for call in re.finditer(r"Read-PcmRows -Label '((?:[^']|'')*)' -Instance '(?:[^']|'')*' -Database '((?:[^']|'')*)' -Query '((?:[^']|'')*)'", body):
+                label = call.group(1).replace("''", "'")
+                catalog = call.group(2).replace("''", "'")
+                sql = call.group(3).replace("''", "'")
+                path = dbs.get(catalog.lower())
+                if path is None:
+                    say("ERROR " + json.dumps({"step": key, "category": "OpenError", "fqid": "SqlException",
+                                               "exception": "System.Data.SqlClient.SqlException",
+                                               "message": f"Cannot open database \"{catalog}\" requested by the login. The login failed.",
+                                               "target": ""}))
+                    break
                 con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
                 cur = con.execute(sql)
-                names = [d[0] for d in cur.description]
+                names = ["#table", label] + [d[0] for d in cur.description]
                 say(f"JSON {key} " + json.dumps(json.dumps(names)))
                 for row in cur:
                     say(f"JSON {key} " + json.dumps(json.dumps(list(row), ensure_ascii=False), ensure_ascii=False))

@@ -3,28 +3,13 @@
 //! the right (below, on narrow terminals): what the admin sees, the last results, the
 //! checks with their lines filled from the deployment, the fix and the source pages.
 //!
-//! `r` runs the selected symptom's checks on a worker thread, never on the UI task:
-//!
-//! - `pool-state` is answered from the live monitor's latest snapshot. The monitor sees
-//!   whether the pool answers, not whether it is Normal or FailedOver, so a pool that
-//!   answers is reported as "could not tell" (the cmdlet check tells), and one that does not
-//!   answer as failed.
-//! - `dns`, `tcp:<port>` and `tls` run a one-off [`monitor::probe_target`] on a small tokio
-//!   runtime inside the worker: in production with the system resolver; in the lab with the
-//!   lab's resolver (its answer file and CA, under `<data dir>/lab`) once the monitor has
-//!   probed in this run, so the file is the running lab's. Otherwise, and for names the lab
-//!   does not serve, they are answered from the monitor's last round, which says so.
-//! - cmdlet lines run through the production executor only when the job environment is a
-//!   production one and one of its reviewed scripts covers the line (today
-//!   `Get-CsWindowsService` on a Persistent Chat server, through the service status task).
-//!   Every other line is reported *not run*, with the line to run by hand: never a pass.
+//! `r` runs the selected symptom's checks on a worker thread, never on the UI task, with
+//! [`crate::troubleshoot::runner`] (which says how each kind of check is answered).
 //!
 //! The results are recorded with [`troubleshoot::record`] on the store thread, and shown
 //! (newest first, with text markers) when the store answers.
 
-use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -34,20 +19,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::{movement, step};
-use crate::deployment::{DeploymentKind, PoolKind, Profile};
-use crate::exec::{Executor, Task};
-use crate::jobs::JobEnv;
-use crate::monitor::{
-    self, MonitorConfig, PoolState, PortOutcome, PortStatus, ProbeTarget, Resolver, StatusSnapshot,
-};
 use crate::runbook::{Placeholders, render_line};
 use crate::store::EvidenceRecord;
 use crate::t;
+use crate::troubleshoot::runner::{Cmdlets, Probes, RunnerInputs, Sqls, execute};
 use crate::troubleshoot::{
-    self, Catalog, CheckContext, CheckKind, CheckOutcome, CheckResult, CheckStatus, Probe,
-    ProbeRequest, Symptom, USER_PLACEHOLDER, fill_text,
+    self, Catalog, CheckKind, CheckResult, CheckStatus, Symptom, USER_PLACEHOLDER, fill_text,
 };
-use crate::tui::app::{App, AppMsg, list_offset};
+use crate::tui::app::{App, AppMsg, InputPurpose, list_offset};
 use crate::tui::keymap::Action;
 
 /// What the troubleshoot screen keeps.
@@ -65,6 +44,37 @@ pub struct TroubleshootState {
     pub running: Option<String>,
     /// A run the store could not record: (symptom id, results, error).
     pub unsaved: Option<(String, Vec<CheckResult>, String)>,
+    /// What the admin pasted or the event log read, and the symptoms it matched.
+    pub query: Option<Query>,
+    /// An event log being read (its path).
+    pub reading: Option<String>,
+}
+
+/// A match the screen shows: pasted text or an event log, and the ranked symptoms.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// What was matched, one line (the pasted text, or the file and what it held).
+    pub label: String,
+    /// True when nothing reached the match score: `ranked` holds the closest candidates.
+    pub no_match: bool,
+    /// Symptom ids, best first, with their score and why.
+    pub ranked: Vec<(String, u32, Vec<String>)>,
+}
+
+/// Catalog positions in the order the list shows them: the query's ranking, else the
+/// catalog's order.
+fn visible(app: &App) -> Vec<usize> {
+    let Some(cat) = catalog(app) else {
+        return Vec::new();
+    };
+    match &app.troubleshoot.query {
+        Some(q) if !q.ranked.is_empty() => q
+            .ranked
+            .iter()
+            .filter_map(|(id, _, _)| cat.symptoms.iter().position(|s| s.id == *id))
+            .collect(),
+        _ => (0..cat.symptoms.len()).collect(),
+    }
 }
 
 /// The loaded catalog, if any.
@@ -76,12 +86,23 @@ fn catalog(app: &App) -> Option<&Arc<Catalog>> {
 }
 
 fn symptom_count(app: &App) -> usize {
-    catalog(app).map_or(0, |c| c.symptoms.len())
+    visible(app).len()
 }
 
-/// The selected symptom.
+/// Rows the list wants: the symptoms, and two for what was matched.
+fn list_rows(app: &App) -> usize {
+    symptom_count(app)
+        + if app.troubleshoot.query.is_some() {
+            2
+        } else {
+            0
+        }
+}
+
+/// The selected symptom (in the list's order).
 pub fn selected_symptom(app: &App) -> Option<&Symptom> {
-    catalog(app).and_then(|c| c.symptoms.get(app.troubleshoot.selected))
+    let i = *visible(app).get(app.troubleshoot.selected)?;
+    catalog(app).and_then(|c| c.symptoms.get(i))
 }
 
 /// The user the checks are about: the last user looked up on the pools screen.
@@ -104,9 +125,195 @@ fn values(app: &App) -> Placeholders {
 /// Opened: load the catalog (embedded text, parsed once).
 pub fn on_enter(app: &mut App) {
     if app.troubleshoot.catalog.is_none() {
-        app.troubleshoot.catalog =
-            Some(Catalog::embedded().map(Arc::new).map_err(|e| e.to_string()));
+        let lang = crate::i18n::current_language();
+        app.troubleshoot.catalog = Some(
+            Catalog::embedded_for(&lang)
+                .or_else(|_| Catalog::embedded())
+                .map(Arc::new)
+                .map_err(|e| e.to_string()),
+        );
     }
+}
+
+/// Ranks the symptoms against pasted or typed text and shows the ranking in the list.
+pub fn match_text(app: &mut App, text: &str) {
+    on_enter(app);
+    let Some(cat) = catalog(app).cloned() else {
+        return;
+    };
+    if text.trim().is_empty() {
+        return;
+    }
+    let r = troubleshoot::matching::rank(&cat, text);
+    let no_match = r.matches.is_empty();
+    let ranked = if no_match { &r.closest } else { &r.matches };
+    let query = Query {
+        label: text.split_whitespace().collect::<Vec<_>>().join(" "),
+        no_match,
+        ranked: ranked
+            .iter()
+            .map(|m| {
+                (
+                    m.symptom.id.clone(),
+                    m.score,
+                    m.reasons.iter().map(|x| x.describe()).collect(),
+                )
+            })
+            .collect(),
+    };
+    let status = if no_match {
+        t!("status-ts-no-match", closest = query.ranked.len())
+    } else {
+        t!("status-ts-matched", count = query.ranked.len())
+    };
+    app.set_status(status, no_match);
+    show_query(app, query);
+}
+
+fn show_query(app: &mut App, query: Query) {
+    app.troubleshoot.query = Some(query);
+    app.troubleshoot.selected = 0;
+    app.troubleshoot.scroll = 0;
+    app.troubleshoot.detail_focus = false;
+}
+
+/// Reads an event log file (`.evtx` or Get-WinEvent JSON) on a worker thread and shows the
+/// symptoms its events match.
+pub fn read_event_log(app: &mut App, path: &str) {
+    on_enter(app);
+    let Some(cat) = catalog(app).cloned() else {
+        return;
+    };
+    let path = path.trim().trim_matches('"').to_string();
+    if path.is_empty() || app.troubleshoot.reading.is_some() {
+        return;
+    }
+    // A number is hours to pull from the servers (production).
+    if let Ok(hours) = path.parse::<u32>() {
+        pull_events(app, cat, hours);
+        return;
+    }
+    app.troubleshoot.reading = Some(path.clone());
+    app.set_status(t!("status-ts-reading", file = path.clone()), false);
+    let tx = app.sender();
+    let spawned = std::thread::Builder::new()
+        .name("event-log".into())
+        .spawn(move || {
+            let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                troubleshoot::command::read_file(std::path::Path::new(&path), &cat)
+            }));
+            let msg: Box<dyn FnOnce(&mut App) + Send> = Box::new(move |app: &mut App| {
+                app.troubleshoot.reading = None;
+                match read {
+                    Ok(Ok(report)) => show_report(app, &report),
+                    Ok(Err(e)) => app.set_status(e.to_string(), true),
+                    Err(_) => app.set_status(t!("status-ts-crashed"), true),
+                }
+            });
+            let _ = tx.send(AppMsg::Apply(msg));
+        });
+    if let Err(e) = spawned {
+        app.troubleshoot.reading = None;
+        app.set_status(t!("status-save-failed", error = e.to_string()), true);
+    }
+}
+
+/// Production: reads the last `hours` of the servers' event logs through the executor
+/// (read-only `Get-WinEvent`, the `events` task) on a worker thread.
+fn pull_events(app: &mut App, cat: Arc<Catalog>, hours: u32) {
+    let env = match app.job_env() {
+        Ok(env) if env.profile.kind == crate::deployment::DeploymentKind::Production => env.clone(),
+        _ => {
+            app.set_status(t!("status-ts-pull-production"), true);
+            return;
+        }
+    };
+    let label = format!("Get-WinEvent, {hours} h");
+    app.troubleshoot.reading = Some(label.clone());
+    app.set_status(t!("status-ts-reading", file = label.clone()), false);
+    let tx = app.sender();
+    let spawned = std::thread::Builder::new()
+        .name("event-pull".into())
+        .spawn(move || {
+            let opts = crate::exec::TaskOptions {
+                events_hours: hours,
+                ..Default::default()
+            };
+            let run = crate::exec::run_task_with(
+                crate::exec::Task::Events,
+                &env,
+                &opts,
+                &crate::progress::NullReporter::default(),
+            );
+            let msg: Box<dyn FnOnce(&mut App) + Send> = Box::new(move |app: &mut App| {
+                app.troubleshoot.reading = None;
+                match run {
+                    Ok(o) => {
+                        let objects = o.detail["events"].as_array().cloned().unwrap_or_default();
+                        let report = troubleshoot::events::from_pull(
+                            &format!("{label} ({})", o.summary),
+                            &objects,
+                            &cat,
+                        );
+                        show_report(app, &report);
+                    }
+                    Err(e) => app.set_status(e.to_string(), true),
+                }
+            });
+            let _ = tx.send(AppMsg::Apply(msg));
+        });
+    if let Err(e) = spawned {
+        app.troubleshoot.reading = None;
+        app.set_status(t!("status-save-failed", error = e.to_string()), true);
+    }
+}
+
+/// Shows an event report: the matched symptoms, ranked by their best event.
+pub fn show_report(app: &mut App, report: &troubleshoot::events::EventReport) {
+    let mut ranked: Vec<(String, u32, Vec<String>)> = Vec::new();
+    for g in &report.groups {
+        for m in &g.symptoms {
+            let why = format!(
+                "event {} {} ×{} ({})",
+                g.id,
+                g.provider,
+                g.count,
+                m.reasons.join("; ")
+            );
+            match ranked.iter_mut().find(|(id, _, _)| *id == m.id) {
+                Some(r) => {
+                    r.1 = r.1.max(m.score);
+                    r.2.push(why);
+                }
+                None => ranked.push((m.id.clone(), m.score, vec![why])),
+            }
+        }
+    }
+    ranked.sort_by_key(|x| std::cmp::Reverse(x.1));
+    let damaged = report.damage.as_ref().map_or(0, |d| d.errors);
+    let status = if damaged > 0 {
+        t!(
+            "status-ts-events-damaged",
+            kept = report.kept,
+            symptoms = ranked.len()
+        )
+    } else {
+        t!(
+            "status-ts-events",
+            kept = report.kept,
+            symptoms = ranked.len()
+        )
+    };
+    app.set_status(status, damaged > 0 || ranked.is_empty());
+    let no_match = ranked.is_empty();
+    show_query(
+        app,
+        Query {
+            label: report.source.clone(),
+            no_match,
+            ranked,
+        },
+    );
 }
 
 /// Keys of the screen: ↑/↓ choose a symptom (or scroll the detail once enter gave it the
@@ -138,6 +345,23 @@ pub fn on_action(app: &mut App, action: Action) -> bool {
             app.troubleshoot.detail_focus = false;
             true
         }
+        Action::Back if app.troubleshoot.query.is_some() => {
+            app.troubleshoot.query = None;
+            app.troubleshoot.selected = 0;
+            app.troubleshoot.scroll = 0;
+            true
+        }
+        Action::MatchText => {
+            app.open_input(InputPurpose::TroubleshootText, &t!("ts-match-placeholder"));
+            true
+        }
+        Action::ReadEventLog => {
+            app.open_input(
+                InputPurpose::TroubleshootEventLog,
+                &t!("ts-events-placeholder"),
+            );
+            true
+        }
         Action::RunChecks => {
             run_selected(app);
             true
@@ -162,8 +386,15 @@ fn run_selected(app: &mut App) {
         return;
     }
     let values = values(app);
-    let mut probes = Probes::new(app);
-    let mut cmdlets = Cmdlets::new(app);
+    let inputs = RunnerInputs {
+        snapshot: app.pools.snapshot.clone(),
+        profile: app.profile.clone(),
+        data_dir: app.data_dir.clone(),
+        job_env: app.job_env().cloned().map_err(str::to_string),
+    };
+    let mut probes = Probes::new(&inputs);
+    let mut cmdlets = Cmdlets::new(&inputs);
+    let sqls = Sqls::new(&inputs);
     let tx = app.sender();
     app.troubleshoot.running = Some(symptom.id.clone());
     app.troubleshoot.scroll = 0;
@@ -175,7 +406,7 @@ fn run_selected(app: &mut App) {
         .name("troubleshoot".into())
         .spawn(move || {
             let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                execute(&symptom, &values, &mut probes, &mut cmdlets)
+                execute(&symptom, &values, &mut probes, &mut cmdlets, &sqls)
             }));
             let msg: Box<dyn FnOnce(&mut App) + Send> = match run {
                 Ok(results) => Box::new(move |app: &mut App| save(app, symptom, results)),
@@ -190,39 +421,6 @@ fn run_selected(app: &mut App) {
         app.troubleshoot.running = None;
         app.set_status(t!("status-save-failed", error = e.to_string()), true);
     }
-}
-
-/// Runs every check of `symptom` (blocking: on a worker thread). Cmdlet lines that were
-/// not run are reported [`CheckStatus::NotRun`], never as a pass.
-fn execute(
-    symptom: &Symptom,
-    values: &Placeholders,
-    probes: &mut Probes,
-    cmdlets: &mut Cmdlets,
-) -> Vec<CheckResult> {
-    let mut not_run: HashSet<String> = HashSet::new();
-    let mut probe = |r: &ProbeRequest| probes.probe(r);
-    let mut cmdlet = |line: &str| {
-        let (outcome, ran) = cmdlets.run(line, values);
-        if !ran {
-            not_run.insert(line.to_string());
-        }
-        outcome
-    };
-    let mut results = troubleshoot::run_checks(
-        symptom,
-        &mut CheckContext {
-            values,
-            probe: &mut probe,
-            cmdlet: &mut cmdlet,
-        },
-    );
-    for r in &mut results {
-        if r.kind == CheckKind::Cmdlet && r.command.as_ref().is_some_and(|c| not_run.contains(c)) {
-            r.status = CheckStatus::NotRun;
-        }
-    }
-    results
 }
 
 /// Records a run on the store thread; the evidence shows when it is committed.
@@ -262,456 +460,6 @@ fn save(app: &mut App, symptom: Symptom, results: Vec<CheckResult>) {
     });
 }
 
-/// Where the network probes come from.
-enum Live {
-    /// No live probes: answer from the monitor's last round.
-    Snapshot,
-    /// Production: the system resolver.
-    System,
-    /// The lab: its answer file and CA under this folder.
-    Lab(PathBuf),
-}
-
-/// Answers the probes of a run (moved to the worker thread).
-struct Probes {
-    snapshot: Option<Arc<StatusSnapshot>>,
-    profile: Profile,
-    live: Live,
-    /// Built on first use: the runtime, resolver and configuration of the live probes, or
-    /// none when they cannot be had (then the snapshot answers).
-    ready: Option<Option<(tokio::runtime::Runtime, Resolver, MonitorConfig)>>,
-}
-
-impl Probes {
-    fn new(app: &App) -> Probes {
-        let snapshot = app.pools.snapshot.clone();
-        let live = match app.profile.kind {
-            DeploymentKind::Production => Live::System,
-            // The lab's answer file is current only while this run's lab endpoints are up,
-            // which the monitor's first round proves.
-            DeploymentKind::Lab => match (&app.data_dir, snapshot.as_deref()) {
-                (Some(dir), Some(s)) if s.round >= 1 => {
-                    Live::Lab(crate::paths::Paths::in_dir(dir).lab_dir)
-                }
-                _ => Live::Snapshot,
-            },
-        };
-        Probes {
-            snapshot,
-            profile: app.profile.clone(),
-            live,
-            ready: None,
-        }
-    }
-
-    fn setup(&mut self) -> Option<&(tokio::runtime::Runtime, Resolver, MonitorConfig)> {
-        if self.ready.is_none() {
-            let made = (|| {
-                let (resolver, cfg) = match &self.live {
-                    Live::Snapshot => return None,
-                    Live::System => (Resolver::system(), MonitorConfig::default()),
-                    Live::Lab(dir) => {
-                        let resolver = Resolver::from_answer_file(
-                            &dir.join(crate::lab::endpoints::ANSWERS_FILE),
-                        )
-                        .ok()?;
-                        let mut cfg = MonitorConfig::default();
-                        let ca = dir
-                            .join(crate::lab::endpoints::PKI_DIR)
-                            .join("lab-ca.crt.pem");
-                        if let Ok(pem) = std::fs::read(ca)
-                            && let Ok((_, p)) = x509_parser::pem::parse_x509_pem(&pem)
-                        {
-                            cfg.trusted_cas.push(p.contents);
-                        }
-                        (resolver, cfg)
-                    }
-                };
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .ok()?;
-                Some((rt, resolver, cfg))
-            })();
-            self.ready = Some(made);
-        }
-        self.ready.as_ref().and_then(Option::as_ref)
-    }
-
-    fn probe(&mut self, req: &ProbeRequest) -> CheckOutcome {
-        if req.probe == Probe::PoolState {
-            return pool_state_outcome(self.snapshot.as_deref(), &req.target);
-        }
-        let (host, port) = probe_host_port(req, &self.profile);
-        // The lab serves only its pools' ports; anything else the snapshot answers.
-        let lab = matches!(self.live, Live::Lab(_));
-        if lab && !profile_serves(&self.profile, &host, port) {
-            return snapshot_outcome(self.snapshot.as_deref(), req, &self.profile);
-        }
-        let pool = pool_of(&self.profile, &host);
-        let snapshot = self.snapshot.clone();
-        let Some((rt, resolver, cfg)) = self.setup() else {
-            return snapshot_outcome(snapshot.as_deref(), req, &self.profile);
-        };
-        let at = || Utc::now().format("%H:%M:%S UTC").to_string();
-        match req.probe {
-            Probe::Dns => match rt.block_on(resolver.resolve(&host, port)) {
-                Ok(addrs) => CheckOutcome::pass(format!(
-                    "{host} resolves to {} (live probe at {})",
-                    addresses(&addrs, lab),
-                    at()
-                )),
-                Err(e) => CheckOutcome::fail(format!("{e} (live probe at {})", at())),
-            },
-            Probe::Tcp(_) | Probe::Tls => {
-                let tls = req.probe == Probe::Tls;
-                let (pool_fqdn, kind) =
-                    pool.unwrap_or_else(|| (host.clone(), PoolKind::Lync2013PersistentChat));
-                let target = ProbeTarget {
-                    pool_fqdn,
-                    kind,
-                    server: host.clone(),
-                    port,
-                    tls,
-                    connect_to: None,
-                };
-                let st = rt.block_on(monitor::probe_target(&target, resolver, cfg));
-                port_outcome(&host, &st, tls, &format!("live probe at {}", at()))
-            }
-            Probe::PoolState => unreachable!("answered above"),
-        }
-    }
-}
-
-/// The addresses a name resolved to (the lab's listener ports are its own, so they show).
-fn addresses(addrs: &[std::net::SocketAddr], with_port: bool) -> String {
-    let mut v: Vec<String> = addrs
-        .iter()
-        .map(|a| {
-            if with_port {
-                a.to_string()
-            } else {
-                a.ip().to_string()
-            }
-        })
-        .collect();
-    v.dedup();
-    v.join(", ")
-}
-
-/// The host and port of a probe request: `tcp:<port>`'s port; a `tls` target's own
-/// `host:port`, else 443; for `dns`, the first port the profile serves on the name (the
-/// lab's answers are per port), else 443.
-fn probe_host_port(req: &ProbeRequest, profile: &Profile) -> (String, u16) {
-    let (host, port) = match req.target.rsplit_once(':') {
-        Some((h, p)) if p.parse::<u16>().is_ok() => (h.to_string(), p.parse::<u16>().ok()),
-        _ => (req.target.clone(), None),
-    };
-    let port = match req.probe {
-        Probe::Tcp(p) => p,
-        Probe::Tls => port.unwrap_or(443),
-        Probe::Dns | Probe::PoolState => port
-            .or_else(|| {
-                profile
-                    .pools
-                    .iter()
-                    .find(|p| names_host(p, &host))
-                    .and_then(|p| p.ports.first().copied())
-            })
-            .unwrap_or(443),
-    };
-    (host, port)
-}
-
-fn names_host(pool: &crate::deployment::Pool, host: &str) -> bool {
-    pool.fqdn.eq_ignore_ascii_case(host)
-        || pool.servers.iter().any(|s| s.eq_ignore_ascii_case(host))
-}
-
-/// The pool (FQDN, kind) a host is, or is a server of.
-fn pool_of(profile: &Profile, host: &str) -> Option<(String, PoolKind)> {
-    profile
-        .pools
-        .iter()
-        .find(|p| names_host(p, host))
-        .map(|p| (p.fqdn.clone(), p.kind))
-}
-
-/// Whether the lab serves `port` on `host` (a pool of the profile, or one of its servers).
-fn profile_serves(profile: &Profile, host: &str, port: u16) -> bool {
-    profile
-        .pools
-        .iter()
-        .any(|p| names_host(p, host) && p.ports.contains(&port))
-}
-
-/// A TCP or TLS probe's verdict.
-fn port_outcome(host: &str, st: &PortStatus, tls: bool, when: &str) -> CheckOutcome {
-    let port = st.port;
-    match (st.outcome, tls) {
-        (PortOutcome::Up, false) | (PortOutcome::TlsFailed, false) => CheckOutcome::pass(format!(
-            "{host}:{port} accepts connections{}{} ({when})",
-            st.address.map(|a| format!(" at {a}")).unwrap_or_default(),
-            st.connect_ms
-                .map(|ms| format!(", {ms} ms"))
-                .unwrap_or_default()
-        )),
-        (PortOutcome::Up, true) => {
-            let cert = st.cert.as_ref().map_or_else(String::new, |c| {
-                format!(
-                    "; certificate {} issued by {}, expires {}",
-                    c.subject,
-                    c.issuer,
-                    c.not_after.format("%Y-%m-%d")
-                )
-            });
-            let line = format!(
-                "{host}:{port} TLS handshake completes{}{cert}",
-                st.tls_version
-                    .as_deref()
-                    .map(|v| format!(" ({v})"))
-                    .unwrap_or_default()
-            );
-            if st.cert_warnings.is_empty() {
-                CheckOutcome::pass(format!("{line} ({when})"))
-            } else {
-                CheckOutcome::fail(format!(
-                    "{line}, but: {} ({when})",
-                    st.cert_warnings.join("; ")
-                ))
-            }
-        }
-        (PortOutcome::NotProbed, _) => {
-            CheckOutcome::unknown(format!("{host}:{port} not probed yet ({when})"))
-        }
-        (o, _) => CheckOutcome::fail(format!(
-            "{host}:{port} {}: {} ({when})",
-            o.label(),
-            st.detail
-        )),
-    }
-}
-
-fn round_time(snap: &StatusSnapshot) -> String {
-    snap.taken_at
-        .map_or_else(|| "?".into(), |t| t.format("%H:%M:%S UTC").to_string())
-}
-
-/// `pool-state` from the monitor: it sees whether the pool answers, not Normal/FailedOver.
-fn pool_state_outcome(snap: Option<&StatusSnapshot>, target: &str) -> CheckOutcome {
-    let by_hand = format!(
-        "run on the server: Get-CsPersistentChatState -Identity PersistentChatServer:{target}"
-    );
-    let Some(snap) = snap.filter(|s| s.round >= 1) else {
-        return CheckOutcome::unknown(format!(
-            "the monitor has not probed the pools yet; {by_hand}"
-        ));
-    };
-    let when = format!("from the last monitor round at {}", round_time(snap));
-    match snap.pool(target) {
-        None => CheckOutcome::unknown(format!("the monitor does not probe {target}; {by_hand}")),
-        Some(p) => match p.state {
-            PoolState::Down => CheckOutcome::fail(format!(
-                "{target} is Down: {} ({when}); a pool that does not answer is not serving, \
-                 whatever its state",
-                p.why
-            )),
-            PoolState::Unknown => {
-                CheckOutcome::unknown(format!("{target} not probed yet ({when}); {by_hand}"))
-            }
-            s => CheckOutcome::unknown(format!(
-                "{target} is {} to the monitor: {} ({when}); Normal or FailedOver is not \
-                 visible on the network: {by_hand}",
-                s.label(),
-                p.why
-            )),
-        },
-    }
-}
-
-/// `dns`, `tcp:<port>` and `tls` from the monitor's last round (the lab without its
-/// resolver, or names the lab does not serve).
-fn snapshot_outcome(
-    snap: Option<&StatusSnapshot>,
-    req: &ProbeRequest,
-    profile: &Profile,
-) -> CheckOutcome {
-    let (host, port) = probe_host_port(req, profile);
-    let Some(snap) = snap.filter(|s| s.round >= 1) else {
-        return CheckOutcome::unknown(format!(
-            "the monitor has not probed the pools yet: {} {} cannot be answered",
-            req.probe, req.target
-        ));
-    };
-    let when = format!("from the last monitor round at {}", round_time(snap));
-    let pool = snap.pool(&host);
-    let server = snap
-        .pools
-        .iter()
-        .flat_map(|p| &p.servers)
-        .find(|s| s.fqdn.eq_ignore_ascii_case(&host));
-    let not_probed =
-        |what: String| CheckOutcome::unknown(format!("the monitor does not probe {what} ({when})"));
-    if req.probe == Probe::Dns {
-        let dns = pool.map(|p| &p.dns).or(server.map(|s| &s.dns));
-        return match dns {
-            Some(d) if d.ok => CheckOutcome::pass(format!(
-                "{host} resolves to {} ({when})",
-                addresses(&d.addresses, false)
-            )),
-            Some(d) if !d.name.is_empty() => CheckOutcome::fail(format!(
-                "{host} does not resolve: {} ({when})",
-                d.error.as_deref().unwrap_or("no addresses")
-            )),
-            _ => not_probed(host),
-        };
-    }
-    let tls = req.probe == Probe::Tls;
-    // A pool name is answered by every server behind it: clients land on any of them.
-    let ports: Vec<(&str, &PortStatus)> = match (pool, server) {
-        (Some(p), _) => p
-            .servers
-            .iter()
-            .flat_map(|s| s.ports.iter().map(move |pt| (s.fqdn.as_str(), pt)))
-            .filter(|(_, pt)| pt.port == port)
-            .collect(),
-        (None, Some(s)) => s
-            .ports
-            .iter()
-            .filter(|pt| pt.port == port)
-            .map(|pt| (s.fqdn.as_str(), pt))
-            .collect(),
-        (None, None) => Vec::new(),
-    };
-    if ports.is_empty() {
-        return not_probed(format!("port {port} of {host}"));
-    }
-    let outs: Vec<CheckOutcome> = ports
-        .iter()
-        .map(|(srv, st)| port_outcome(srv, st, tls, &when))
-        .collect();
-    let failed: Vec<&CheckOutcome> = outs.iter().filter(|o| o.passed == Some(false)).collect();
-    let unknown = outs.iter().any(|o| o.passed.is_none());
-    let text = outs
-        .iter()
-        .map(|o| o.output.clone())
-        .collect::<Vec<_>>()
-        .join("; ");
-    if !failed.is_empty() {
-        CheckOutcome::fail(text)
-    } else if unknown {
-        CheckOutcome::unknown(text)
-    } else {
-        CheckOutcome::pass(text)
-    }
-}
-
-/// Runs the cmdlet lines of a run (moved to the worker thread).
-enum Cmdlets {
-    /// Nothing runs: why (the lab, or no executor).
-    NotRun(String),
-    /// Production: the job environment, and the service status task's checks once run.
-    Production {
-        env: Box<JobEnv>,
-        services: Option<Result<serde_json::Value, String>>,
-    },
-}
-
-impl Cmdlets {
-    fn new(app: &App) -> Cmdlets {
-        match app.job_env() {
-            Ok(env) => match Executor::of(env) {
-                Executor::Lab => Cmdlets::NotRun("lab deployment".into()),
-                Executor::PowerShell(_) => Cmdlets::Production {
-                    env: Box::new(env.clone()),
-                    services: None,
-                },
-            },
-            Err(_) if app.profile.kind == DeploymentKind::Lab => {
-                Cmdlets::NotRun("lab deployment".into())
-            }
-            Err(why) => Cmdlets::NotRun(format!("no executor ({why})")),
-        }
-    }
-
-    /// Runs one filled line; the flag is false when it was not run.
-    fn run(&mut self, line: &str, values: &Placeholders) -> (CheckOutcome, bool) {
-        let by_hand = |why: &str| {
-            (
-                CheckOutcome::unknown(format!(
-                    "cmdlet not run: {why}; run it on the server: {line}"
-                )),
-                false,
-            )
-        };
-        match self {
-            Cmdlets::NotRun(why) => by_hand(why),
-            Cmdlets::Production { env, services } => {
-                let pchat_servers = values.get("pchat_server").cloned().unwrap_or_default();
-                let server = line
-                    .strip_prefix("Get-CsWindowsService -ComputerName ")
-                    .map(str::trim)
-                    .filter(|s| pchat_servers.iter().any(|p| p.eq_ignore_ascii_case(s)));
-                let Some(server) = server else {
-                    return by_hand(
-                        "the production executor runs only its reviewed scripts, and none \
-                         covers this line",
-                    );
-                };
-                let checks = services.get_or_insert_with(|| {
-                    crate::exec::run_task(
-                        Task::Services,
-                        env,
-                        &crate::progress::NullReporter::default(),
-                    )
-                    .map(|o| o.detail["checks"].clone())
-                    .map_err(|e| e.to_string())
-                });
-                match checks {
-                    Err(e) => (
-                        CheckOutcome::unknown(format!(
-                            "the executor could not run the service status task: {e}; run it \
-                             on the server: {line}"
-                        )),
-                        true,
-                    ),
-                    Ok(v) => {
-                        let name = format!("services on {server}");
-                        let found = v.as_array().and_then(|a| {
-                            a.iter().find(|c| {
-                                c["name"]
-                                    .as_str()
-                                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-                            })
-                        });
-                        match found {
-                            Some(c) => {
-                                let detail = format!(
-                                    "{name}: {} (service status task)",
-                                    c["detail"].as_str().unwrap_or("")
-                                );
-                                let outcome = if c["passed"].as_bool() == Some(true) {
-                                    CheckOutcome::pass(detail)
-                                } else {
-                                    CheckOutcome::fail(detail)
-                                };
-                                (outcome, true)
-                            }
-                            None => (
-                                CheckOutcome::unknown(format!(
-                                    "the service status task did not report {server}; run it \
-                                     on the server: {line}"
-                                )),
-                                true,
-                            ),
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 // ---- drawing ------------------------------------------------------------------------------
 
 /// The list and detail panes of the body: side by side from 120 columns, else the list
@@ -739,7 +487,7 @@ fn max_scroll(app: &App) -> u16 {
     let Some(s) = selected_symptom(app) else {
         return 0;
     };
-    let (_, detail) = panes(body_for(app.size), symptom_count(app));
+    let (_, detail) = panes(body_for(app.size), list_rows(app));
     let w = usize::from(detail.width.saturating_sub(2)).max(1);
     let rows: usize = detail_lines(app, s)
         .iter()
@@ -831,43 +579,94 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         }
         None => return,
     };
-    let (list, detail) = panes(area, cat.symptoms.len());
+    let (list, detail) = panes(area, list_rows(app));
     draw_list(f, list, app, cat);
     draw_detail(f, detail, app);
 }
 
 fn draw_list(f: &mut Frame, area: Rect, app: &App, cat: &Catalog) {
-    let b = block(
-        app,
-        t!("title-ts-symptoms", count = cat.symptoms.len()),
-        !app.troubleshoot.detail_focus,
-    );
+    let order = visible(app);
+    let query = app.troubleshoot.query.as_ref();
+    let title = match query {
+        Some(q) if q.no_match => t!("title-ts-no-match", count = order.len()),
+        Some(_) => t!("title-ts-matches", count = order.len()),
+        None => t!("title-ts-symptoms", count = cat.symptoms.len()),
+    };
+    let b = block(app, title, !app.troubleshoot.detail_focus);
     let inner = b.inner(area);
     f.render_widget(b, area);
-    // Wide: two rows a symptom (the title, what the admin sees); narrow: the title.
-    let per = if area.width >= 60 && inner.height as usize >= cat.symptoms.len() * 2 {
+    let mut lines = Vec::new();
+    let mut height = usize::from(inner.height);
+    if let Some(q) = query {
+        let what = if q.no_match {
+            t!("ts-query-none", text = q.label.clone())
+        } else {
+            t!("ts-query", text = q.label.clone())
+        };
+        // Two rows at most, cut by display width (Korean takes two cells a character).
+        let style = if q.no_match {
+            app.theme.warn
+        } else {
+            app.theme.dim
+        };
+        let width = usize::from(inner.width.max(1));
+        let mut rest = what.as_str();
+        for _ in 0..2 {
+            if rest.is_empty() {
+                break;
+            }
+            let (row, tail) = split_at_width(rest, width);
+            lines.push(Line::styled(row.to_string(), style));
+            rest = tail;
+        }
+        height = height.saturating_sub(lines.len());
+    }
+    // Wide: two rows a symptom (the title, what the admin sees or why it matched);
+    // narrow: the title.
+    let per = if area.width >= 60 && height >= order.len() * 2 {
         2
     } else {
         1
     };
-    let rows = usize::from(inner.height) / per;
+    let rows = height / per;
     let first = list_offset(app.troubleshoot.selected, rows);
-    let mut lines = Vec::new();
-    for (i, s) in cat.symptoms.iter().enumerate().skip(first).take(rows) {
+    for (pos, &i) in order.iter().enumerate().skip(first).take(rows) {
+        let s = &cat.symptoms[i];
         let (mark, style) = marker(app, s);
-        let mut line = Line::from(vec![
-            Span::styled(format!("{mark} "), style),
-            Span::styled(s.title.clone(), app.theme.text),
-        ]);
-        if i == app.troubleshoot.selected {
+        let score = query.and_then(|q| q.ranked.iter().find(|(id, _, _)| *id == s.id));
+        let mut spans = vec![Span::styled(format!("{mark} "), style)];
+        if let Some((_, sc, _)) = score {
+            spans.push(Span::styled(format!("{sc:>3} "), app.theme.dim));
+        }
+        spans.push(Span::styled(s.title.clone(), app.theme.text));
+        let mut line = Line::from(spans);
+        if pos == app.troubleshoot.selected {
             line = line.style(app.theme.selected);
         }
         lines.push(line);
         if per == 2 {
-            lines.push(Line::styled(format!("  {}", s.sees), app.theme.dim));
+            let second = match score {
+                Some((_, _, why)) if !why.is_empty() => why.join("; "),
+                _ => s.sees.clone(),
+            };
+            lines.push(Line::styled(format!("  {second}"), app.theme.dim));
         }
     }
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The longest head of `s` that fits in `width` cells, and the rest.
+fn split_at_width(s: &str, width: usize) -> (&str, &str) {
+    use unicode_width::UnicodeWidthChar;
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            return (&s[..i], &s[i..]);
+        }
+        used += w;
+    }
+    (s, "")
 }
 
 fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
@@ -902,6 +701,7 @@ fn kind_word(k: CheckKind) -> String {
     match k {
         CheckKind::Probe => t!("ts-kind-probe"),
         CheckKind::Cmdlet => t!("ts-kind-cmdlet"),
+        CheckKind::Sql => t!("ts-kind-sql"),
         CheckKind::Manual => t!("ts-kind-manual"),
     }
 }
@@ -954,6 +754,27 @@ fn detail_lines(app: &App, s: &Symptom) -> Vec<Line<'static>> {
         Span::styled(format!("{} ", t!("ts-sees")), th.dim),
         Span::styled(fill_text(&s.sees, &v), th.text),
     ]));
+    if let Some((_, score, why)) = app
+        .troubleshoot
+        .query
+        .as_ref()
+        .and_then(|q| q.ranked.iter().find(|(id, _, _)| *id == s.id))
+    {
+        out.push(Line::styled(
+            t!("ts-why", score = *score, why = why.join("; ")),
+            th.warn,
+        ));
+    }
+    out.push(Line::from(vec![
+        Span::styled(format!("{} ", t!("ts-cause")), th.dim),
+        Span::styled(fill_text(&s.cause, &v), th.text),
+    ]));
+    if let Some(d) = &s.disagreement {
+        out.push(Line::styled(
+            t!("ts-disagreement", text = d.clone()),
+            th.warn,
+        ));
+    }
     if s.inferred {
         out.push(Line::styled(t!("ts-inferred"), th.warn));
     }
@@ -1032,6 +853,9 @@ fn detail_lines(app: &App, s: &Symptom) -> Vec<Line<'static>> {
         if let Some(line) = &c.cmdlet {
             code_lines(app, line, &v, &mut out);
         }
+        if let (Some(db), Some(q)) = (&c.database, &c.query) {
+            out.push(Line::styled(format!("   SQL ({db})> {q}"), th.code));
+        }
         out.push(Line::styled(
             t!("ts-expect", text = fill_text(&c.expect, &v)),
             th.dim,
@@ -1071,161 +895,5 @@ fn code_lines(app: &App, line: &str, v: &Placeholders, out: &mut Vec<Line<'stati
             out.push(Line::styled(prompt(line), app.theme.code));
             out.push(Line::styled(format!("   ({e})"), app.theme.warn));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::monitor::{DnsStatus, PoolStatus, ServerStatus};
-
-    fn port(port: u16, outcome: PortOutcome) -> PortStatus {
-        PortStatus {
-            port,
-            tls: true,
-            outcome,
-            detail: format!("{} detail", outcome.label()),
-            dns: DnsStatus::default(),
-            address: None,
-            connect_ms: Some(2),
-            handshake_ms: Some(3),
-            tls_version: None,
-            cert: None,
-            cert_warnings: Vec::new(),
-            checked_at: None,
-            history: Vec::new(),
-        }
-    }
-
-    fn snapshot(fe02: PortOutcome) -> StatusSnapshot {
-        let server = |name: &str, o: PortOutcome| ServerStatus {
-            fqdn: name.into(),
-            dns: DnsStatus {
-                name: name.into(),
-                ok: true,
-                addresses: vec!["10.0.0.5:5061".parse().unwrap()],
-                error: None,
-            },
-            ports: vec![port(5061, o)],
-            answering: o == PortOutcome::Up,
-        };
-        StatusSnapshot {
-            taken_at: DateTime::from_timestamp(1_735_725_600, 0),
-            round: 3,
-            round_ms: 10,
-            pools: vec![PoolStatus {
-                fqdn: "lyncpool.contoso.lab".into(),
-                kind: PoolKind::Lync2013FrontEnd,
-                state: PoolState::Degraded,
-                why: "1 of 2 ports answer".into(),
-                last_change: None,
-                dns: DnsStatus {
-                    name: "lyncpool.contoso.lab".into(),
-                    ok: false,
-                    addresses: vec![],
-                    error: Some("NXDOMAIN".into()),
-                },
-                servers: vec![
-                    server("lyncfe01.contoso.lab", PortOutcome::Up),
-                    server("lyncfe02.contoso.lab", fe02),
-                ],
-                latency_history_ms: vec![],
-                state_history: vec![],
-                cert_warnings: vec![],
-            }],
-            dropped_changes: 0,
-        }
-    }
-
-    fn req(probe: Probe, target: &str) -> ProbeRequest {
-        ProbeRequest {
-            probe,
-            target: target.into(),
-        }
-    }
-
-    #[test]
-    fn snapshot_answers_say_where_they_come_from_and_fail_on_one_dead_server() {
-        let p = Profile::lab();
-        let snap = snapshot(PortOutcome::Refused);
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tcp(5061), "lyncpool.contoso.lab"),
-            &p,
-        );
-        assert_eq!(o.passed, Some(false), "{}", o.output);
-        assert!(
-            o.output.contains("lyncfe02.contoso.lab:5061 refused"),
-            "{}",
-            o.output
-        );
-        assert!(
-            o.output
-                .contains("from the last monitor round at 10:00:00 UTC"),
-            "{}",
-            o.output
-        );
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tcp(5061), "lyncfe01.contoso.lab"),
-            &p,
-        );
-        assert_eq!(o.passed, Some(true), "{}", o.output);
-        let o = snapshot_outcome(Some(&snap), &req(Probe::Dns, "lyncpool.contoso.lab"), &p);
-        assert_eq!(o.passed, Some(false), "{}", o.output);
-        assert!(o.output.contains("NXDOMAIN"), "{}", o.output);
-        let o = snapshot_outcome(Some(&snap), &req(Probe::Dns, "lyncfe01.contoso.lab"), &p);
-        assert_eq!(o.passed, Some(true), "{}", o.output);
-        // A port or a name the monitor does not probe cannot be told.
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tcp(443), "lyncpool.contoso.lab"),
-            &p,
-        );
-        assert_eq!(o.passed, None, "{}", o.output);
-        let o = snapshot_outcome(Some(&snap), &req(Probe::Dns, "pchatsql.contoso.lab"), &p);
-        assert_eq!(o.passed, None, "{}", o.output);
-        // TLS: the handshake on every server, named by the target's port.
-        let snap = snapshot(PortOutcome::Up);
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tls, "lyncpool.contoso.lab:5061"),
-            &p,
-        );
-        assert_eq!(o.passed, Some(true), "{}", o.output);
-        let snap = snapshot(PortOutcome::TlsFailed);
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tls, "lyncpool.contoso.lab:5061"),
-            &p,
-        );
-        assert_eq!(o.passed, Some(false), "{}", o.output);
-        let o = snapshot_outcome(
-            Some(&snap),
-            &req(Probe::Tcp(5061), "lyncpool.contoso.lab"),
-            &p,
-        );
-        assert_eq!(o.passed, Some(true), "TCP connected: {}", o.output);
-        // Before the first round nothing is known.
-        let o = snapshot_outcome(None, &req(Probe::Dns, "lyncfe01.contoso.lab"), &p);
-        assert_eq!(o.passed, None);
-    }
-
-    #[test]
-    fn pool_state_never_passes_from_the_network_view() {
-        let mut snap = snapshot(PortOutcome::Up);
-        snap.pools[0].state = PoolState::Up;
-        let o = pool_state_outcome(Some(&snap), "lyncpool.contoso.lab");
-        assert_eq!(o.passed, None, "{}", o.output);
-        assert!(
-            o.output.contains("Get-CsPersistentChatState"),
-            "{}",
-            o.output
-        );
-        snap.pools[0].state = PoolState::Down;
-        let o = pool_state_outcome(Some(&snap), "lyncpool.contoso.lab");
-        assert_eq!(o.passed, Some(false), "{}", o.output);
-        let o = pool_state_outcome(None, "lyncpool.contoso.lab");
-        assert_eq!(o.passed, None);
     }
 }
