@@ -185,20 +185,58 @@ pub fn run_job(kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutco
         }
         Err(e) => return Err(e.into()),
     };
-    // The -WhatIf and import findings, counted apart as the lab counts them.
-    let findings = matches!(kind, JobKind::ImportWhatIf | JobKind::Import)
-        .then(|| {
-            o.detail
-                .get("warnings")
-                .and_then(|w| w.as_array())
-                .map(|ws| {
-                    crate::chatdata::preflight::Counts::of(
-                        ws.iter()
-                            .map(|w| w.get("severity").and_then(|s| s.as_str()).unwrap_or("")),
-                    )
-                })
-        })
-        .flatten();
+    let mut o = o;
+    // The -WhatIf findings: the cmdlet prints no list of what it will refuse or change, so the
+    // preview's errors, warnings and notes come from inspecting the package copied to this
+    // computer with the import's own pre-flight checks (the list the lab preview shows); the
+    // cmdlet's WARNING lines are kept beside them, each as a warning. Without the package
+    // here, only the cmdlet's lines count [inf: the cmdlet's -WhatIf output is undocumented].
+    let findings = if matches!(kind, JobKind::ImportWhatIf | JobKind::Import) {
+        let mut list: Vec<crate::chatdata::PreflightWarning> = Vec::new();
+        if kind == JobKind::ImportWhatIf {
+            match crate::chatdata::inspect(&env.package, None, r) {
+                Ok(i) => list = i.warnings,
+                Err(e) => r.log(format!(
+                    "the package at {} could not be inspected for the preview ({e}); only the cmdlet's warnings count",
+                    env.package.display()
+                )),
+            }
+        }
+        let cmdlet_lines: Vec<String> = o
+            .detail
+            .get("warnings")
+            .and_then(|w| w.as_array())
+            .map(|ws| {
+                ws.iter()
+                    .filter_map(|w| w.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        list.extend(
+            cmdlet_lines
+                .iter()
+                .map(|line| crate::chatdata::PreflightWarning {
+                    code: "cmdlet-warning".into(),
+                    severity: crate::chatdata::preflight::severity::WARNING.into(),
+                    item: Task::from(kind).label().into(),
+                    message: line.clone(),
+                }),
+        );
+        let counts = crate::chatdata::preflight::Counts::of_warnings(&list);
+        if let serde_json::Value::Object(d) = &mut o.detail {
+            d.insert("cmdlet_warnings".into(), serde_json::json!(cmdlet_lines));
+            d.insert(
+                "warnings".into(),
+                serde_json::to_value(&list).unwrap_or_default(),
+            );
+        }
+        if kind == JobKind::ImportWhatIf && counts.errors > 0 {
+            o.passed = false;
+        }
+        Some(counts)
+    } else {
+        None
+    };
     Ok(JobOutcome {
         kind,
         passed: o.passed,
