@@ -423,7 +423,10 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("pchat-migrate: {msg}");
+            eprintln!(
+                "pchat-migrate: {}",
+                crate::safe_text::escape_multiline(&msg)
+            );
             ExitCode::from(2)
         }
     }
@@ -962,7 +965,7 @@ fn inspect(
                     serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
                 );
             } else {
-                print!("{}", i.to_text());
+                print!("{}", crate::safe_text::escape_multiline(&i.to_text()));
             }
             Ok(if i.warning_counts.errors > 0 {
                 ExitCode::from(1)
@@ -974,7 +977,10 @@ fn inspect(
             if json {
                 println!("{}", serde_json::json!({ "error": e.to_string() }));
             }
-            eprintln!("pchat-migrate: inspect failed: {e}");
+            eprintln!(
+                "pchat-migrate: inspect failed: {}",
+                crate::safe_text::escape_multiline(&e.to_string())
+            );
             Ok(ExitCode::from(2))
         }
     }
@@ -1335,7 +1341,7 @@ fn topology(action: TopologyAction) -> Result<ExitCode, String> {
         json,
     } = action;
     let out = crate::deployment::topology::import_command(&file, merge_into.as_deref(), json)?;
-    print!("{out}");
+    print!("{}", crate::safe_text::escape_multiline(&out));
     Ok(ExitCode::SUCCESS)
 }
 
