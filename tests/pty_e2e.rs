@@ -1,6 +1,6 @@
 //! Runs the real binary in a pseudo-terminal, as an admin would: ticks an item, writes a
 //! note, quits, starts again, and finds both; and checks that the terminal is given back
-//! (alternate screen left, mouse capture off) on quit and on SIGTERM.
+//! (alternate screen left, mouse capture off) on quit and on every ending signal.
 
 #![cfg(unix)]
 
@@ -216,20 +216,24 @@ fn tick_and_note_survive_a_restart() {
     assert_terminal_restored(&t);
 }
 
+/// Every signal that ends the process from outside (SIGTERM, SIGHUP, SIGINT and SIGQUIT:
+/// in raw mode ctrl-c is a key, so SIGINT only comes from `kill`) gives the terminal back.
 #[test]
-fn sigterm_restores_the_terminal() {
+fn every_ending_signal_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let mut t = Tui::start(dir.path());
-    t.wait_for("Stages", Duration::from_secs(180));
-    let pid = t.child.process_id().expect("pid");
-    let rc = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    assert!(rc.success());
-    t.wait_exit(Duration::from_secs(20));
-    assert_terminal_restored(&t);
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
+        let mut t = Tui::start(dir.path());
+        t.wait_for("Stages", Duration::from_secs(180));
+        let pid = t.child.process_id().expect("pid");
+        let rc = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(rc.success());
+        t.wait_exit(Duration::from_secs(20));
+        assert_terminal_restored(&t);
+    }
 }
 
 #[test]

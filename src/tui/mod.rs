@@ -159,7 +159,8 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
     Ok((app, rx))
 }
 
-/// Runs the wizard until the admin quits, a SIGTERM/SIGHUP arrives or the terminal closes.
+/// Runs the wizard until the admin quits, an ending signal (SIGTERM, SIGHUP, SIGINT,
+/// SIGQUIT) arrives or the terminal closes.
 ///
 /// # Errors
 /// Terminal I/O errors and store errors at start-up.
@@ -171,6 +172,12 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // Before the terminal changes mode: from here on an ending signal quits the loop instead
+    // of killing the process with the terminal in raw mode.
+    let mut signals = {
+        let _rt = runtime.enter();
+        Signals::new()?
+    };
     let (mut terminal, guard) = terminal::setup(app.mouse)?;
     loop {
         let size = terminal.size()?;
@@ -190,7 +197,7 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
                 None
             }
         };
-        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx, link));
+        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx, link, &mut signals));
         app.shutdown();
         let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result)
         else {
@@ -284,6 +291,7 @@ async fn event_loop(
     app: &mut App,
     mut rx: mpsc::UnboundedReceiver<AppMsg>,
     link: Option<monitor_link::MonitorLink>,
+    signals: &mut Signals,
 ) -> color_eyre::Result<()> {
     let (mut snapshots, mut changes) = match link {
         Some(l) => (Some(l.snapshots), Some(l.changes)),
@@ -292,7 +300,6 @@ async fn event_loop(
     let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new()?;
     // A deliberate crash after the first frame, to rehearse crash handling on site
     // (terminal restored, crash report written, session intact). See README.
     let crash_test = std::env::var_os("PCHAT_MIGRATE_CRASH_TEST").is_some();
@@ -349,12 +356,19 @@ async fn event_loop(
     }
 }
 
-/// SIGTERM and SIGHUP (Unix); on Windows the console close arrives as an input error.
+/// Every signal whose default would end the process with the terminal still in raw mode:
+/// SIGTERM, SIGHUP, and SIGINT and SIGQUIT from outside (in raw mode ctrl-c and ctrl-\ are
+/// keys, so these come from `kill`). Unix; on Windows the console close arrives as an input
+/// error.
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    quit: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -365,6 +379,8 @@ impl Signals {
             Ok(Signals {
                 term: signal(SignalKind::terminate())?,
                 hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
+                quit: signal(SignalKind::quit())?,
             })
         }
         #[cfg(not(unix))]
@@ -376,6 +392,8 @@ impl Signals {
         tokio::select! {
             _ = self.term.recv() => {},
             _ = self.hup.recv() => {},
+            _ = self.int.recv() => {},
+            _ = self.quit.recv() => {},
         }
         #[cfg(not(unix))]
         std::future::pending::<()>().await;
