@@ -456,15 +456,8 @@ fn tick_and_quit_while_a_large_csv_loads(n: usize) {
     );
 }
 
+/// The million users (a 45 MB CSV): about 7 s in a debug build.
 #[test]
-fn a_tick_and_quit_are_answered_while_a_large_csv_loads() {
-    tick_and_quit_while_a_large_csv_loads(30_000);
-}
-
-/// The same with the million users (the CSV alone is 45 MB): minutes in a debug
-/// build, so out of the default run; `cargo test --release --test ui_pilot -- --ignored`.
-#[test]
-#[ignore = "1 000 000 pilot users: run with --ignored (release build advised)"]
 fn a_tick_and_quit_are_answered_while_a_million_user_csv_loads() {
     tick_and_quit_while_a_large_csv_loads(1_000_000);
 }
