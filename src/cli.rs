@@ -776,17 +776,34 @@ fn headless_job(
     Ok(code)
 }
 
+/// Largest profile file read (real ones are a few kilobytes).
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads a profile file; its `[executor]` table is read by the executor and taken out of
 /// the text (line numbers kept) before the profile parser, which refuses unknown tables,
 /// sees it.
 fn load_profile(path: &std::path::Path) -> Result<(Profile, ExecutorConfig), String> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
+    let read_err = |source| {
         ProfileError::Read {
             path: path.to_path_buf(),
             source,
         }
         .to_string()
-    })?;
+    };
+    // A profile is a few kilobytes: refuse a huge file before reading it (an 8 MB one took
+    // half a gigabyte to parse and reject).
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_PROFILE_BYTES {
+        return Err(format!(
+            "{}: {size} bytes is over the {MAX_PROFILE_BYTES}-byte limit for a profile; check \
+             that this is the deployment profile",
+            path.display()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = crate::pilot::utf8_or_line(&bytes, &path.display().to_string())
+        .map_err(|e| e.to_string())?
+        .to_string();
     match exec::split_profile_text(&text) {
         Ok((rest, executor)) => Ok((
             Profile::parse(&rest, path).map_err(|e| e.to_string())?,

@@ -135,3 +135,68 @@ fn an_empty_session_database_is_refused_and_left_alone() {
             > 0
     );
 }
+
+/// `theme = "purple"` in config.toml is an error naming the file and line, not ignored.
+#[test]
+fn an_unknown_theme_in_the_config_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("config.toml"),
+        "operator = \"ann\"\ntheme = \"purple\"\n",
+    )
+    .unwrap();
+    let o = run(d, &["sessions"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("config.toml:2") && text(&o).contains("purple"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// A huge profile is refused by its size before it is read; one that is not UTF-8 names
+/// the line of the first bad byte.
+#[test]
+fn huge_or_non_utf8_profiles_are_refused_with_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let big = d.join("big.toml");
+    std::fs::write(&big, format!("name = \"{}\"\n", "x".repeat(8 << 20))).unwrap();
+    let o = run(d, &["--profile", big.to_str().unwrap(), "runbook"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("limit for a profile"), "{}", text(&o));
+    let latin1 = d.join("latin1.toml");
+    std::fs::write(&latin1, b"name = \"lab\"\n# Jos\xe9\nkind = \"lab\"\n").unwrap();
+    let o = run(d, &["--profile", latin1.to_str().unwrap(), "runbook"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("latin1.toml line 2") && text(&o).contains("UTF-8"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// Diagnostics on a full disk (the `.partial` file is a link to /dev/full): a clear error
+/// saying nothing was written, and no `.partial` left behind.
+#[cfg(unix)]
+#[test]
+fn diagnostics_on_a_full_disk_leave_nothing_behind() {
+    let dir = lab_with_an_export();
+    let d = dir.path();
+    let out = d.join("diag.zip");
+    let partial = d.join("diag.zip.partial");
+    std::os::unix::fs::symlink("/dev/full", &partial).unwrap();
+    let o = run(d, &["diagnostics", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("diag.zip") && t.contains("nothing was written"),
+        "{t}"
+    );
+    assert!(!out.exists());
+    assert!(
+        std::fs::symlink_metadata(&partial).is_err(),
+        "the .partial is gone"
+    );
+}
