@@ -217,6 +217,24 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Commands that only read the data directory: they must work on a read-only folder or
+    /// a full disk (no log file, no session written).
+    fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Paths
+                | Command::Audit { .. }
+                | Command::Report { .. }
+                | Command::Runbook { .. }
+                | Command::Inspect { .. }
+                | Command::Status { .. }
+                | Command::Script { .. }
+                | Command::I18n { .. }
+        )
+    }
+}
+
 /// Topology actions.
 #[derive(Debug, Subcommand)]
 pub enum TopologyAction {
@@ -327,6 +345,45 @@ impl Context {
         Store::open(&self.paths.state_db).map_err(|e| e.to_string())
     }
 
+    /// For the read-only commands: the session database opened without writing and the
+    /// session found without touching it, so they work on a read-only folder or a full
+    /// disk. Falls back to [`Context::open_store`] and [`Context::session`] only when there
+    /// is nothing to read yet (no database, or no such session), which creates them.
+    fn read_session(&self, name: Option<&str>) -> Result<(Store, Session), String> {
+        if self.paths.state_db.exists() {
+            let store = Store::open_read_only(&self.paths.state_db).map_err(|e| e.to_string())?;
+            if let Some(session) = self.find_session(&store, name)? {
+                return Ok((store, session));
+            }
+        }
+        let mut store = self.open_store()?;
+        let session = self.session(&mut store, name)?;
+        Ok((store, session))
+    }
+
+    /// The session [`Context::session`] would open, if it exists.
+    fn find_session(&self, store: &Store, name: Option<&str>) -> Result<Option<Session>, String> {
+        let kind = self.kind_name();
+        let found = match name {
+            Some(n) => store.session(n),
+            None => match store.last_session().map_err(|e| e.to_string())? {
+                Some(s) if s.deployment == kind => return Ok(Some(s)),
+                _ => store.session(kind),
+            },
+        };
+        // Another deployment's session: the writing path reports the mismatch.
+        Ok(found
+            .map_err(|e| e.to_string())?
+            .filter(|s| s.deployment == kind))
+    }
+
+    fn kind_name(&self) -> &'static str {
+        match self.profile.kind {
+            DeploymentKind::Lab => "lab",
+            DeploymentKind::Production => "production",
+        }
+    }
+
     fn session(&self, store: &mut Store, name: Option<&str>) -> Result<Session, String> {
         let kind = match self.profile.kind {
             DeploymentKind::Lab => "lab",
@@ -391,7 +448,10 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(msg) => {
-            eprintln!("pchat-migrate: {msg}");
+            eprintln!(
+                "pchat-migrate: {}",
+                crate::safe_text::escape_multiline(&msg)
+            );
             ExitCode::from(2)
         }
     }
@@ -399,8 +459,20 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let paths = Paths::resolve(cli.data_dir.as_deref())?;
-    paths.create()?;
-    let _log_guard = crate::logging::init(&paths.logs_dir);
+    // Read-only commands work on a read-only data directory or a full disk: without the
+    // folders and the log file they go on (saying so); every other command stops here.
+    let read_only = cli.command.as_ref().is_some_and(Command::is_read_only);
+    let _log_guard = match paths
+        .create()
+        .and_then(|()| crate::logging::init(&paths.logs_dir))
+    {
+        Ok(guard) => guard,
+        Err(e) if read_only => {
+            eprintln!("note: {e}; going on without a log file");
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let config = Config::load(&paths.config_file)?;
     if let Some(lang) = config.lang.as_deref()
         && crate::i18n::normalize(lang).is_none()
@@ -753,17 +825,34 @@ fn headless_job(
     Ok(code)
 }
 
+/// Largest profile file read (real ones are a few kilobytes).
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
 /// Reads a profile file; its `[executor]` table is read by the executor and taken out of
 /// the text (line numbers kept) before the profile parser, which refuses unknown tables,
 /// sees it.
 fn load_profile(path: &std::path::Path) -> Result<(Profile, ExecutorConfig), String> {
-    let text = std::fs::read_to_string(path).map_err(|source| {
+    let read_err = |source| {
         ProfileError::Read {
             path: path.to_path_buf(),
             source,
         }
         .to_string()
-    })?;
+    };
+    // A profile is a few kilobytes: refuse a huge file before reading it (an 8 MB one took
+    // half a gigabyte to parse and reject).
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_PROFILE_BYTES {
+        return Err(format!(
+            "{}: {size} bytes is over the {MAX_PROFILE_BYTES}-byte limit for a profile; check \
+             that this is the deployment profile",
+            path.display()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = crate::pilot::utf8_or_line(&bytes, &path.display().to_string())
+        .map_err(|e| e.to_string())?
+        .to_string();
     match exec::split_profile_text(&text) {
         Ok((rest, executor)) => Ok((
             Profile::parse(&rest, path).map_err(|e| e.to_string())?,
@@ -981,7 +1070,7 @@ fn inspect(
                     serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
                 );
             } else {
-                print!("{}", i.to_text());
+                print!("{}", crate::safe_text::escape_multiline(&i.to_text()));
             }
             Ok(if i.warning_counts.errors > 0 {
                 ExitCode::from(1)
@@ -993,7 +1082,10 @@ fn inspect(
             if json {
                 println!("{}", serde_json::json!({ "error": e.to_string() }));
             }
-            eprintln!("pchat-migrate: inspect failed: {e}");
+            eprintln!(
+                "pchat-migrate: inspect failed: {}",
+                crate::safe_text::escape_multiline(&e.to_string())
+            );
             Ok(ExitCode::from(2))
         }
     }
@@ -1306,8 +1398,7 @@ fn audit(
     session_name: Option<&str>,
     action: AuditAction,
 ) -> Result<ExitCode, String> {
-    let mut store = ctx.open_store()?;
-    let session = ctx.session(&mut store, session_name)?;
+    let (store, session) = ctx.read_session(session_name)?;
     match action {
         AuditAction::List => {
             for e in store.audit(session.id).map_err(|e| e.to_string())? {
@@ -1419,7 +1510,7 @@ fn topology(action: TopologyAction) -> Result<ExitCode, String> {
         json,
     } = action;
     let out = crate::deployment::topology::import_command(&file, merge_into.as_deref(), json)?;
-    print!("{out}");
+    print!("{}", crate::safe_text::escape_multiline(&out));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1429,8 +1520,7 @@ fn report(
     format: ReportFormat,
     out: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let mut store = ctx.open_store()?;
-    let session = ctx.session(&mut store, session_name)?;
+    let (store, session) = ctx.read_session(session_name)?;
     let r = crate::report::build(&store, session.id, &ctx.runbook, &ctx.profile)
         .map_err(|e| e.to_string())?;
     let text = match format {
@@ -1458,16 +1548,26 @@ fn diagnostics(
     session_name: Option<&str>,
     out: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let mut store = ctx.open_store()?;
-    // Read-only where possible: an existing session is not re-opened (no write, and no
-    // lab/production check, since the profile may be the broken part).
-    let existing = match session_name {
-        Some(n) => store.session(n).map_err(|e| e.to_string())?,
-        None => store.last_session().map_err(|e| e.to_string())?,
+    // Read-only where possible: an existing session is read without writing (no lab/production
+    // check either, since the profile may be the broken part).
+    let existing = match ctx.paths.state_db.exists() {
+        true => {
+            let store = Store::open_read_only(&ctx.paths.state_db).map_err(|e| e.to_string())?;
+            let found = match session_name {
+                Some(n) => store.session(n).map_err(|e| e.to_string())?,
+                None => store.last_session().map_err(|e| e.to_string())?,
+            };
+            found.map(|s| (store, s))
+        }
+        false => None,
     };
-    let session = match existing {
-        Some(s) => s,
-        None => ctx.session(&mut store, session_name)?,
+    let (store, session) = match existing {
+        Some(pair) => pair,
+        None => {
+            let mut store = ctx.open_store()?;
+            let session = ctx.session(&mut store, session_name)?;
+            (store, session)
+        }
     };
     let out = out.unwrap_or_else(|| {
         let safe: String = session

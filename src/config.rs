@@ -96,25 +96,46 @@ impl Config {
     /// A message naming the file, line and column of a syntax error.
     pub fn load(path: &Path) -> Result<Config, String> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                let pos = e.span().map_or((1, 1), |s| {
-                    let before = &text[..s.start.min(text.len())];
-                    (
-                        before.matches('\n').count() + 1,
-                        before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            Ok(text) => toml::from_str::<Config>(&text)
+                .map_err(|e| {
+                    let pos = e.span().map_or((1, 1), |s| {
+                        let before = &text[..s.start.min(text.len())];
+                        (
+                            before.matches('\n').count() + 1,
+                            before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                        )
+                    });
+                    format!(
+                        "{}:{}:{}: {} (fix or delete the file)",
+                        path.display(),
+                        pos.0,
+                        pos.1,
+                        e.message()
                     )
-                });
-                format!(
-                    "{}:{}:{}: {} (fix or delete the file)",
-                    path.display(),
-                    pos.0,
-                    pos.1,
-                    e.message()
-                )
-            }),
+                })
+                .and_then(|c| c.checked(path, &text)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(format!("cannot read {}: {e}", path.display())),
         }
+    }
+}
+
+impl Config {
+    /// Values the type cannot check: the theme must be one that exists.
+    fn checked(self, path: &Path, text: &str) -> Result<Config, String> {
+        if let Some(theme) = self.theme.as_deref()
+            && !["dark", "light", "mono"].contains(&theme.to_ascii_lowercase().as_str())
+        {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("theme"))
+                .map_or(1, |i| i + 1);
+            return Err(format!(
+                "{}:{line}: theme = \"{theme}\" is not a theme; use dark, light or mono",
+                path.display()
+            ));
+        }
+        Ok(self)
     }
 }
 

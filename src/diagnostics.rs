@@ -57,16 +57,22 @@ pub const REMOVED: &str = "<removed>";
 /// Why the zip could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum DiagnosticsError {
-    /// The zip file could not be created or written.
-    #[error("cannot write {path}: {source}")]
+    /// The zip file could not be created or written (nothing is left behind).
+    #[error(
+        "cannot write the diagnostics zip {path}: {source}; nothing was written: free some \
+         space or choose another folder with --out"
+    )]
     Write {
         /// The zip.
         path: PathBuf,
         /// The error.
         source: std::io::Error,
     },
-    /// The zip library failed.
-    #[error("cannot write {path}: {source}")]
+    /// The zip library failed (nothing is left behind).
+    #[error(
+        "cannot write the diagnostics zip {path}: {source}; nothing was written: free some \
+         space or choose another folder with --out"
+    )]
     Zip {
         /// The zip.
         path: PathBuf,
@@ -366,21 +372,27 @@ pub fn collect(
         fs::create_dir_all(dir).map_err(werr)?;
     }
     let tmp = out_zip.with_extension("zip.partial");
-    let file = fs::File::create(&tmp).map_err(werr)?;
-    let mut zip = ZipWriter::new(file);
-    let opts = SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .unix_permissions(0o600);
-    for (name, data) in &entries {
-        zip.start_file(name.as_str(), opts).map_err(zerr)?;
-        zip.write_all(&scrub(data, &secrets)).map_err(werr)?;
-        summary.entries.push(name.clone());
+    let written = (|| {
+        let file = fs::File::create(&tmp).map_err(werr)?;
+        let mut zip = ZipWriter::new(file);
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o600);
+        for (name, data) in &entries {
+            zip.start_file(name.as_str(), opts).map_err(zerr)?;
+            zip.write_all(&scrub(data, &secrets)).map_err(werr)?;
+            summary.entries.push(name.clone());
+        }
+        let file = zip.finish().map_err(zerr)?;
+        file.sync_all().map_err(werr)?;
+        drop(file);
+        fs::rename(&tmp, out_zip).map_err(werr)
+    })();
+    if written.is_err() {
+        // A full disk or a write error leaves nothing half-written behind.
+        let _ = fs::remove_file(&tmp);
     }
-    let file = zip.finish().map_err(zerr)?;
-    file.sync_all().map_err(werr)?;
-    drop(file);
-    fs::rename(&tmp, out_zip).map_err(werr)?;
-    Ok(summary)
+    written.map(|()| summary)
 }
 
 #[cfg(test)]

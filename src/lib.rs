@@ -25,6 +25,7 @@ pub mod planner;
 pub mod progress;
 pub mod report;
 pub mod runbook;
+pub mod safe_text;
 pub mod store;
 pub mod troubleshoot;
 pub mod tui;

@@ -125,6 +125,11 @@ fn production_jobs_run_headless_through_the_executor() {
     for kind in ["job-started", "job-finished", "evidence-added"] {
         assert!(audit.contains(kind), "{kind} missing: {audit}");
     }
+    // A server the services probe could not ask (an error record) fails the probe.
+    let o = run(&data, &profile, "services-error", &["probe", "services"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("pchat02"), "{}", text(&o));
+
     let recorded = std::fs::read(bin.join("record/argv")).unwrap();
     assert!(String::from_utf8_lossy(&recorded).contains("-EncodedCommand"));
 }

@@ -1,6 +1,6 @@
 //! Runs the real binary in a pseudo-terminal, as an admin would: ticks an item, writes a
 //! note, quits, starts again, and finds both; and checks that the terminal is given back
-//! (alternate screen left, mouse capture off) on quit and on SIGTERM.
+//! (alternate screen left, mouse capture off) on quit and on every ending signal.
 
 #![cfg(unix)]
 
@@ -217,20 +217,24 @@ fn tick_and_note_survive_a_restart() {
     assert_terminal_restored(&t);
 }
 
+/// Every signal that ends the process from outside (SIGTERM, SIGHUP, SIGINT and SIGQUIT:
+/// in raw mode ctrl-c is a key, so SIGINT only comes from `kill`) gives the terminal back.
 #[test]
-fn sigterm_restores_the_terminal() {
+fn every_ending_signal_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let mut t = Tui::start(dir.path());
-    t.wait_for("Stages", Duration::from_secs(180));
-    let pid = t.child.process_id().expect("pid");
-    let rc = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status()
-        .unwrap();
-    assert!(rc.success());
-    t.wait_exit(Duration::from_secs(20));
-    assert_terminal_restored(&t);
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
+        let mut t = Tui::start(dir.path());
+        t.wait_for("Stages", Duration::from_secs(180));
+        let pid = t.child.process_id().expect("pid");
+        let rc = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap();
+        assert!(rc.success());
+        t.wait_exit(Duration::from_secs(20));
+        assert_terminal_restored(&t);
+    }
 }
 
 #[test]
@@ -286,4 +290,68 @@ fn a_stopped_lab_pool_stays_stopped_after_a_restart() {
     t.send("q");
     let status = t.wait_exit(Duration::from_secs(20));
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// Bulk input: 100 KB of movement keys (each one a new position to save) and a 20 KB
+/// unbracketed paste into the filter, then `q`. The wizard takes the input in bursts (one
+/// frame per burst, one queued position save), so it keeps up and quits; before, each key
+/// cost a frame and a committed write and `q` waited minutes. The deadline only guards
+/// against a hang: it is minutes above what the run takes.
+#[test]
+fn bulk_input_is_coalesced_and_quit_still_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tui::start(dir.path());
+    t.wait_for("Stages", Duration::from_secs(180));
+    let started = Instant::now();
+    let deadline = Duration::from_secs(120);
+    let keys: Vec<u8> = b"jjkjGgjk\tjkkj"
+        .iter()
+        .copied()
+        .cycle()
+        .take(100_000)
+        .collect();
+    let mut paste = b"/".to_vec();
+    paste.extend(
+        "Get-CsPersistentChatPool spam "
+            .bytes()
+            .cycle()
+            .take(20_000),
+    );
+    paste.push(0x1b);
+    // Written from a thread, so that a wizard that stops reading fails the deadline instead
+    // of blocking the test on a full pty buffer.
+    let mut writer = std::mem::replace(&mut t.writer, Box::new(std::io::sink()));
+    let (done_tx, done_rx) = mpsc::channel();
+    let written = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = written.clone();
+    std::thread::spawn(move || {
+        for chunk in keys.chunks(1024).chain(paste.chunks(1024)) {
+            writer.write_all(chunk).unwrap();
+            writer.flush().unwrap();
+            count.fetch_add(chunk.len(), std::sync::atomic::Ordering::Relaxed);
+        }
+        let _ = done_tx.send(writer);
+    });
+    let writer = loop {
+        t.pump(Duration::from_millis(20));
+        if let Ok(w) = done_rx.try_recv() {
+            break w;
+        }
+        assert!(
+            started.elapsed() < deadline,
+            "the wizard stopped taking input after {} bytes; screen:\n{}",
+            written.load(std::sync::atomic::Ordering::Relaxed),
+            t.screen()
+        );
+    };
+    t.writer = writer;
+    // Let a lone ESC read as ESC before the next key.
+    let until = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < until {
+        t.pump(Duration::from_millis(50));
+    }
+    t.send("q");
+    let status = t.wait_exit(deadline.saturating_sub(started.elapsed()));
+    assert!(status.success(), "exit {status:?}; screen:\n{}", t.screen());
+    assert_terminal_restored(&t);
 }

@@ -5,7 +5,8 @@
 //! migration — showing all of it.
 //!
 //! The Chromium tests need Debian's `chromium` (`scripts/install-test-deps.sh`); without
-//! `/usr/bin/chromium` they say so and pass.
+//! `/usr/bin/chromium` they fail under CI=true and are named as skipped after the summary
+//! elsewhere.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,6 +21,9 @@ use pchat_migrate::report;
 use pchat_migrate::runbook::Runbook;
 use pchat_migrate::store::{Evidence, ItemState, Store};
 use pchat_migrate::troubleshoot::{self, Catalog, CheckContext, CheckOutcome, ProbeRequest};
+
+#[path = "common/external.rs"]
+mod external;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const BIN: &str = env!("CARGO_BIN_EXE_pchat-migrate");
@@ -45,8 +49,11 @@ fn cli(data: &Path, args: &[&str]) -> std::process::Output {
 /// Runs Chromium headless with the given extra arguments on a file, with a 60 s limit;
 /// stdout goes to a file whose text is returned. `None` when Chromium is not installed.
 fn chromium(page: &Path, extra: &[String], scratch: &Path) -> Option<String> {
-    if !Path::new(CHROMIUM).exists() {
-        println!("skipped: chromium not installed (scripts/install-test-deps.sh)");
+    if !external::available(
+        Path::new(CHROMIUM),
+        "chromium",
+        "install it with scripts/install-test-deps.sh",
+    ) {
         return None;
     }
     let profile = scratch.join(format!("chromium-profile-{}", extra.len()));

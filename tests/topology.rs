@@ -1,5 +1,6 @@
 //! Topology import against the real public samples in `../shared/fixtures/topology/` (read
-//! in place, never copied; skipped with a message when absent), against the same files
+//! in place, never copied; when absent a failure under CI=true, elsewhere a skip named after the
+//! test summary), against the same files
 //! re-encoded at run time (UTF-16 LE/BE with BOM, CRLF, UTF-8 without BOM), against our own
 //! written fixture with a Persistent Chat pool, and against hostile XML. Also: merging into a
 //! profile keeps what the admin wrote, profile errors name file:line:column, and the
@@ -16,11 +17,18 @@ use pchat_migrate::deployment::{PoolKind, Profile, ProfileError};
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/topology");
 const OWN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/topology");
 
-/// A shared fixture's bytes, or `None` (with the skip message) when the folder is absent.
+#[path = "common/external.rs"]
+mod external;
+
+/// A shared fixture's bytes, or `None` when the folder is absent (a failure under CI=true,
+/// otherwise a skip named after the test summary).
 fn shared(name: &str) -> Option<Vec<u8>> {
     let dir = Path::new(SHARED);
-    if !dir.is_dir() {
-        eprintln!("skipped: ../shared/fixtures not present");
+    if !external::available(
+        dir,
+        "../shared/fixtures/topology",
+        "the project's shared folder",
+    ) {
         return None;
     }
     Some(std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")))

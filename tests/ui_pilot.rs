@@ -383,3 +383,124 @@ fn csv_errors_name_the_file_line_and_column() {
         _ => panic!("the error is shown in a message"),
     }
 }
+
+/// A CSV of `n` pilot users (a BOM-less header, then `sip,display_name,client` lines).
+fn write_big_csv(path: &std::path::Path, n: usize) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(w, "sip,display_name,client").unwrap();
+    for i in 0..n {
+        writeln!(w, "sip:bulk{i:07}@contoso.lab,Bulk User {i},lync2013").unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// While a large CSV loads, a tick is saved after at most one batch of the import (the next
+/// batch is queued only after the screen has the previous one's answer), and `q` quits at
+/// once with at most one batch left on the store thread. Asserted on the order of the
+/// store's answers, not on time.
+fn tick_and_quit_while_a_large_csv_loads(n: usize) {
+    let (mut app, mut rx) = app();
+    open_pilot(&mut app, &mut rx);
+    key(&mut app, 'A');
+    settle(&mut app, &mut rx, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("everyone.csv");
+    write_big_csv(&path, n);
+    pilot::import_csv(&mut app, &path.display().to_string());
+    settle(&mut app, &mut rx, 1);
+    let imp = app
+        .pilot
+        .import
+        .as_ref()
+        .expect("the import runs in batches");
+    assert_eq!((imp.total, imp.done), (n, 0));
+    assert!(
+        status(&app).0.contains(&format!("0 of {n}")),
+        "{:?}",
+        status(&app)
+    );
+
+    // pilot01 · Signs in: pass, while the first batch is on the store thread.
+    key(&mut app, 'p');
+    assert_eq!(app.pilot.pending.len(), 1, "the tick is queued");
+    let mut answers = 0;
+    while !app.pilot.pending.is_empty() {
+        settle(&mut app, &mut rx, 1);
+        answers += 1;
+    }
+    let imp = app.pilot.import.as_ref().expect("still importing");
+    assert!(
+        imp.done <= pilot::IMPORT_BATCH && answers <= 2,
+        "the tick waited for one batch at most ({} users committed, {answers} answers)",
+        imp.done
+    );
+    let (text, error) = status(&app);
+    assert!(!error && text.contains("(saved)"), "{text}");
+    assert_eq!(
+        outcome(&stored(&app), P1, PilotCase::SignIn).0,
+        PilotOutcome::Pass
+    );
+
+    // q: the wizard quits at once; the store thread finishes the batch in flight only.
+    key(&mut app, 'q');
+    assert!(app.quit, "q is answered during the import");
+    app.shutdown();
+    let mut left = 0;
+    while rx.try_recv().is_ok() {
+        left += 1;
+    }
+    assert!(
+        left <= 2,
+        "{left} answers after quit: more than the batch in flight"
+    );
+}
+
+/// The million users (a 45 MB CSV): about 7 s in a debug build.
+#[test]
+fn a_tick_and_quit_are_answered_while_a_million_user_csv_loads() {
+    tick_and_quit_while_a_large_csv_loads(1_000_000);
+}
+
+/// Field bounds: a huge display name, a NUL and bytes that are not UTF-8 are refused with
+/// the line (and column) named.
+#[test]
+fn csv_fields_are_bounded_and_bad_bytes_named_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = dir.path().join("long.csv");
+    std::fs::write(
+        &long,
+        format!(
+            "sip,display_name,client\nsip:a@contoso.lab,A,lync2013\nsip:b@contoso.lab,{},lync2013\n",
+            "x".repeat(5_000_000)
+        ),
+    )
+    .unwrap();
+    let e = pchat_migrate::pilot::users_from_csv_file(&long).unwrap_err();
+    assert!(
+        e.contains("long.csv line 3, column 2 (display_name)"),
+        "{e}"
+    );
+    let nul = dir.path().join("nul.csv");
+    std::fs::write(
+        &nul,
+        "sip,display_name,client\nsip:a@contoso.lab,Mil\0ano,lync2013\n",
+    )
+    .unwrap();
+    let e = pchat_migrate::pilot::users_from_csv_file(&nul).unwrap_err();
+    assert!(
+        e.contains("nul.csv line 2, column 2") && e.contains("U+0000"),
+        "{e}"
+    );
+    let latin1 = dir.path().join("latin1.csv");
+    std::fs::write(
+        &latin1,
+        b"sip,display_name,client\nsip:a@contoso.lab,A,lync2013\nsip:b@contoso.lab,Jos\xe9,lync2013\n",
+    )
+    .unwrap();
+    let e = pchat_migrate::pilot::users_from_csv_file(&latin1).unwrap_err();
+    assert!(
+        e.contains("latin1.csv line 3") && e.contains("UTF-8"),
+        "{e}"
+    );
+}

@@ -170,3 +170,33 @@ fn pools_screen_before_the_first_probe() {
     snap!("pools_80x24", render(&mut app, 80, 24));
     snap!("pools_160x48", render(&mut app, 160, 48));
 }
+
+/// The confirmation field takes a short word: a huge paste or a stuck key stops at
+/// `MAX_CONFIRM_CHARS` instead of growing the field (and every frame) without end.
+#[test]
+fn the_confirmation_field_is_bounded() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use pchat_migrate::tui::app::{MAX_CONFIRM_CHARS, Overlay};
+    let (mut app, mut rx) = app();
+    app.stage_idx = app.runbook.stage_index("export").unwrap();
+    app.on_action(Action::Enter);
+    // earlier items are open: go on (recorded), then the word is asked
+    assert!(matches!(app.overlay, Some(Overlay::Gate { .. })));
+    app.on_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('o'),
+        KeyModifiers::NONE,
+    )));
+    settle(&mut app, &mut rx, 1);
+    app.on_event(Event::Paste("EXPORT ".repeat(200_000)));
+    for _ in 0..1000 {
+        app.on_event(Event::Key(KeyEvent::new(
+            KeyCode::Char('x'),
+            KeyModifiers::NONE,
+        )));
+    }
+    let Some(Overlay::Confirm { editor, .. }) = &app.overlay else {
+        panic!("the confirmation is still open");
+    };
+    let typed: usize = editor.lines().iter().map(|l| l.chars().count()).sum();
+    assert_eq!(typed, MAX_CONFIRM_CHARS);
+}

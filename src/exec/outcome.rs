@@ -643,7 +643,9 @@ impl Ctx<'_> {
             _ => "Running",
         };
         let checks = self.service_checks(want, task != Task::Services);
-        let passed = checks.iter().all(|c| c.passed || !c.required);
+        // The read-only probe reports services that are not running without failing, but a
+        // server it could not ask (an error record) is a failed probe.
+        let passed = checks.iter().all(|c| c.passed || !c.required) && self.run.errors.is_empty();
         let summary = checks
             .iter()
             .map(|c| format!("{}: {}", c.name, c.detail))

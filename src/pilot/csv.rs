@@ -12,6 +12,66 @@ use super::{NewPilotUser, PilotClient, default_display_name};
 /// The columns, in order.
 pub const COLUMNS: [&str; 3] = ["sip", "display_name", "client"];
 
+/// Longest field accepted, in characters: a SIP URI or a display name is far shorter.
+pub const MAX_FIELD_CHARS: usize = 256;
+
+/// Largest CSV file read, in bytes (a million users take about 60 MB).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a pilot CSV file: at most [`MAX_FILE_BYTES`], UTF-8 (an error names the line of
+/// the first byte that is not), then [`users_from_csv`].
+///
+/// # Errors
+/// The file cannot be read or is too large, is not UTF-8, or a line is wrong; the message
+/// names the file (and the line).
+pub fn users_from_csv_file(path: &std::path::Path) -> Result<Vec<NewPilotUser>, String> {
+    let file = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| format!("{file}: {e}"))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{file}: {} bytes is over the {MAX_FILE_BYTES}-byte limit for a pilot CSV; split it",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("{file}: {e}"))?;
+    let text = utf8_or_line(&bytes, &file).map_err(|e| e.to_string())?;
+    users_from_csv(text, &file).map_err(|e| e.to_string())
+}
+
+/// `bytes` as UTF-8 text, or an error naming the line and column of the first bad byte.
+pub fn utf8_or_line<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, CsvError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let good = &bytes[..e.valid_up_to()];
+        let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+        CsvError {
+            file: file.to_string(),
+            line,
+            column: 0,
+            message: format!(
+                "byte {} is not UTF-8 text; save the file as UTF-8",
+                e.valid_up_to() + 1
+            ),
+        }
+    })
+}
+
+/// Refuses control characters and over-long values in a field.
+fn check_field(value: &str) -> Result<(), String> {
+    if let Some(c) = value.chars().find(|&c| crate::safe_text::is_unsafe(c)) {
+        return Err(format!(
+            "contains the control character U+{:04X}; remove it",
+            u32::from(c)
+        ));
+    }
+    let n = value.chars().count();
+    if n > MAX_FIELD_CHARS {
+        return Err(format!(
+            "{n} characters, over the limit of {MAX_FIELD_CHARS}; shorten it"
+        ));
+    }
+    Ok(())
+}
+
 /// A CSV line that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
@@ -189,6 +249,9 @@ pub fn users_from_csv(text: &str, file: &str) -> Result<Vec<NewPilotUser>, CsvEr
                     f.len()
                 ),
             ));
+        }
+        for (i, field) in f.iter().enumerate() {
+            check_field(field).map_err(|m| err(n, i + 1, m))?;
         }
         let sip = normalise_sip(&f[0]).map_err(|m| err(n, 1, m))?;
         if let Some(first) = seen.insert(sip.clone(), n) {

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::deployment::{ClientKind, PoolKind, Profile};
 use crate::store::{Evidence, EvidenceRecord, Store, StoreError};
 
-pub use csv::{CsvError, users_from_csv};
+pub use csv::{CsvError, MAX_FIELD_CHARS, users_from_csv, users_from_csv_file, utf8_or_line};
 
 /// Checklist item 26: pilot users homed on Lync 2013 with a Persistent Chat policy.
 pub const ITEM_PILOT_POLICY: &str = "coexistence.pilot-policy";

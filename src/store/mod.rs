@@ -75,7 +75,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 use sha2::{Digest, Sha256};
 
@@ -145,6 +145,16 @@ pub enum StoreError {
     /// The file is not a pchat-migrate session database.
     #[error("{db} is not a pchat-migrate session database; choose another file")]
     NotOurs {
+        /// The database file.
+        db: String,
+    },
+    /// The file exists but holds no session database (0 bytes, or an SQLite file with no
+    /// tables): never silently started afresh, since the history it should hold is gone.
+    #[error(
+        "the session database {db} exists but is empty (all history is missing); restore it \
+         from a backup, or move it away to start a new database; it was left as it is"
+    )]
+    EmptyFile {
         /// The database file.
         db: String,
     },
@@ -303,6 +313,57 @@ fn sql_err(db: &str, e: rusqlite::Error) -> StoreError {
         }
     }
     StoreError::Sqlite { db, source: e }
+}
+
+/// An open failure: a missing or unreadable file is [`StoreError::CannotOpen`].
+fn open_err(db: &str, e: rusqlite::Error) -> StoreError {
+    match sql_err(db, e) {
+        StoreError::Sqlite { db, source } => StoreError::CannotOpen { db, source },
+        other => other,
+    }
+}
+
+/// Creates a new session database under a temporary name and renames it into place, so that
+/// a crash never leaves a 0-byte `sessions.db` behind (which [`Store::open`] refuses).
+fn create_new(path: &Path, db: &str) -> Result<(), StoreError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".new");
+    let tmp = PathBuf::from(tmp);
+    let _ = fs::remove_file(&tmp);
+    {
+        let mut conn = Connection::open(&tmp).map_err(|e| open_err(db, e))?;
+        conn.pragma_update(None, "synchronous", "FULL").db(db)?;
+        schema::migrate(&mut conn).map_err(|e| migrate_err(db, e))?;
+        conn.close().map_err(|(_, e)| sql_err(db, e))?;
+    }
+    let _ = fs::remove_file(format!("{}-journal", tmp.display()));
+    fs::rename(&tmp, path).map_err(|source| StoreError::Setup {
+        db: db.to_string(),
+        detail: format!("cannot move the new database into place: {source}"),
+    })?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Refuses a file that exists but holds nothing: SQLite would treat it as a new database.
+fn refuse_empty(conn: &Connection, db: &str) -> Result<(), StoreError> {
+    let (app_id, version, tables): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT application_id FROM pragma_application_id),
+                    (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .db(db)?;
+    if app_id == 0 && version == 0 && tables == 0 {
+        return Err(StoreError::EmptyFile { db: db.to_string() });
+    }
+    Ok(())
 }
 
 fn migrate_err(db: &str, e: schema::MigrateError) -> StoreError {
@@ -549,6 +610,7 @@ impl Store {
     ///
     /// Errors: [`StoreError::CreateDir`], [`StoreError::CannotOpen`], [`StoreError::Locked`]
     /// (another process has it open), [`StoreError::TooNew`], [`StoreError::NotOurs`],
+    /// [`StoreError::EmptyFile`] (a file that exists but is empty is refused and left alone),
     /// [`StoreError::Corrupt`], [`StoreError::Setup`].
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let db = path.display().to_string();
@@ -558,14 +620,17 @@ impl Store {
                 source,
             })?;
         }
-        let conn = Connection::open(path).map_err(|e| match sql_err(&db, e) {
-            StoreError::Sqlite { db, source } => StoreError::CannotOpen { db, source },
-            other => other,
-        })?;
+        if !path.exists() {
+            create_new(path, &db)?;
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .map_err(|e| open_err(&db, e))?;
         conn.busy_timeout(OPEN_WAIT).db(&db)?;
         conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
             .db(&db)?;
-        // Refuse foreign and newer files before changing anything in them (journal mode).
+        // Refuse foreign, newer and empty files before changing anything in them (journal
+        // mode).
+        refuse_empty(&conn, &db)?;
         schema::inspect(&conn).map_err(|e| migrate_err(&db, e))?;
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -583,6 +648,41 @@ impl Store {
         };
         store.configure()?;
         Ok(store)
+    }
+
+    /// Opens an existing session database for reading only: no write of any kind (no schema
+    /// migration, no journal-mode change, no lock held beyond SQLite's shared read lock), so
+    /// read-only commands work on a read-only folder or a full disk.
+    ///
+    /// Errors: [`StoreError::CannotOpen`] (missing file included), [`StoreError::Locked`]
+    /// (the wizard has it open), [`StoreError::EmptyFile`], [`StoreError::NotOurs`],
+    /// [`StoreError::TooNew`], [`StoreError::Setup`] (an older schema, which only a writing
+    /// command can upgrade).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let db = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| open_err(&db, e))?;
+        conn.busy_timeout(OPEN_WAIT).db(&db)?;
+        refuse_empty(&conn, &db)?;
+        let version = schema::inspect(&conn).map_err(|e| migrate_err(&db, e))?;
+        if version < SCHEMA_VERSION {
+            return Err(StoreError::Setup {
+                db,
+                detail: format!(
+                    "schema {version} needs upgrading to {SCHEMA_VERSION}, which writes; run \
+                     `pchat-migrate sessions` once where the folder is writable"
+                ),
+            });
+        }
+        conn.busy_timeout(BUSY_TIMEOUT).db(&db)?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_path_buf()),
+            db,
+        })
     }
 
     /// A store that lives in memory only (tests, `--dry-run`); same schema and rules,

@@ -147,6 +147,11 @@ const MIGRATIONS: &[&str] = &[
 
 /// Triggers refusing UPDATE and DELETE on the append-only tables; run on every open.
 pub const TRIGGERS: &str = r#"
+    -- Look-ups of the pilot by SIP URI (any case) and by order: without them every added
+    -- user scanned the whole table (quadratic imports). Indexes, so no schema version.
+    CREATE INDEX IF NOT EXISTS pilot_users_sip_nocase
+        ON pilot_users (session_id, sip COLLATE NOCASE);
+    CREATE INDEX IF NOT EXISTS pilot_users_seq ON pilot_users (session_id, seq);
     CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: UPDATE refused'); END;
     CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit

@@ -479,6 +479,8 @@ pub struct App {
     job_env: Result<JobEnv, String>,
     job_logs_dir: Option<PathBuf>,
     saved_ui: String,
+    /// The UI position waiting to be saved (see `save_ui_position`).
+    ui_save: std::sync::Arc<UiSaveSlot>,
 }
 
 /// What a single-line input is for; the text goes to the screen that asked.
@@ -547,6 +549,7 @@ impl App {
             job_env: init.job_env,
             job_logs_dir: init.job_logs_dir,
             saved_ui: String::new(),
+            ui_save: Default::default(),
             screen: Screen::Runbook,
             profile: init.profile,
             data_dir: init.data_dir,
@@ -726,15 +729,17 @@ impl App {
             Some(Overlay::Notes { editor, .. }) => {
                 editor.insert_str(text);
             }
-            Some(
-                Overlay::Reason { editor, .. }
-                | Overlay::Confirm { editor, .. }
-                | Overlay::Input { editor, .. },
-            ) => {
-                editor.insert_str(text.replace(['\r', '\n'], " "));
+            Some(Overlay::Confirm { editor, .. }) => {
+                let room = MAX_CONFIRM_CHARS.saturating_sub(editor_chars(editor));
+                editor.insert_str(one_line(text, room));
+            }
+            Some(Overlay::Reason { editor, .. } | Overlay::Input { editor, .. }) => {
+                let room = MAX_LINE_CHARS.saturating_sub(editor_chars(editor));
+                editor.insert_str(one_line(text, room));
             }
             _ if self.filter_editing => {
-                self.filter.push_str(&text.replace(['\r', '\n'], " "));
+                let room = MAX_LINE_CHARS.saturating_sub(self.filter.chars().count());
+                self.filter.push_str(&one_line(text, room));
                 self.item_idx = 0;
             }
             // A paste on the troubleshooting screen is an error or event to match.
@@ -1080,7 +1085,9 @@ impl App {
                     }
                 }
                 _ => {
-                    editor.input(k);
+                    if !over_limit(&editor, &k, MAX_LINE_CHARS) {
+                        editor.input(k);
+                    }
                     self.overlay = Some(Overlay::Input { purpose, editor });
                 }
             },
@@ -1348,7 +1355,9 @@ impl App {
                     }
                 }
                 _ => {
-                    editor.input(k);
+                    if !over_limit(&editor, &k, MAX_CONFIRM_CHARS) {
+                        editor.input(k);
+                    }
                     self.overlay = Some(Overlay::Confirm {
                         stage_id,
                         word,
@@ -2071,9 +2080,29 @@ impl App {
             return;
         }
         self.saved_ui = json.clone();
+        // Latest position wins, one save queued at a time: a flood of movement keys must
+        // not queue one committed write per key (quit waits for the queue).
+        *self
+            .ui_save
+            .latest
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(json);
+        if self
+            .ui_save
+            .queued
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            return;
+        }
         let sid = self.session.id;
+        let slot = self.ui_save.clone();
         self.worker.submit(move |store| {
-            if let Err(e) = store.save_ui_state(sid, &json) {
+            slot.queued
+                .store(false, std::sync::atomic::Ordering::Release);
+            let latest = slot.latest.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(json) = latest
+                && let Err(e) = store.save_ui_state(sid, &json)
+            {
                 tracing::warn!("cannot save the UI position: {e}");
             }
         });
@@ -2465,6 +2494,38 @@ pub fn list_offset(selected: usize, height: usize) -> usize {
     } else {
         selected.saturating_sub(height - 1)
     }
+}
+
+/// The newest UI position not yet saved, and whether a save is queued.
+#[derive(Default)]
+struct UiSaveSlot {
+    latest: std::sync::Mutex<Option<String>>,
+    queued: std::sync::atomic::AtomicBool,
+}
+
+/// Longest confirmation word typed: the words are short, so anything longer is a paste or
+/// a stuck key, and is dropped rather than grown without end.
+pub const MAX_CONFIRM_CHARS: usize = 64;
+
+/// Longest one-line field (a reason, a path, a session name, the filter).
+pub const MAX_LINE_CHARS: usize = 4096;
+
+/// Characters in an editor (all lines).
+fn editor_chars(editor: &TextArea<'_>) -> usize {
+    editor.lines().iter().map(|l| l.chars().count()).sum()
+}
+
+/// `text` on one line, cut to `room` characters.
+fn one_line(text: &str, room: usize) -> String {
+    text.chars()
+        .take(room)
+        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
+        .collect()
+}
+
+/// Whether a key would add a character to a field already holding `limit`.
+fn over_limit(editor: &TextArea<'_>, k: &KeyEvent, limit: usize) -> bool {
+    matches!(k.code, KeyCode::Char(_)) && editor_chars(editor) >= limit
 }
 
 fn single_line_editor(placeholder: &str) -> TextArea<'static> {

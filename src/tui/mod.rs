@@ -17,7 +17,6 @@ pub mod view;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use self::app::{App, AppInit, AppMsg};
@@ -124,7 +123,8 @@ pub fn build_app(setup: WizardSetup) -> Result<(App, mpsc::UnboundedReceiver<App
     Ok((app, rx))
 }
 
-/// Runs the wizard until the admin quits, a SIGTERM/SIGHUP arrives or the terminal closes.
+/// Runs the wizard until the admin quits, an ending signal (SIGTERM, SIGHUP, SIGINT,
+/// SIGQUIT) arrives or the terminal closes.
 ///
 /// # Errors
 /// Terminal I/O errors and store errors at start-up.
@@ -136,7 +136,14 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         .worker_threads(2)
         .enable_all()
         .build()?;
+    // Before the terminal changes mode: from here on an ending signal quits the loop instead
+    // of killing the process with the terminal in raw mode.
+    let mut signals = {
+        let _rt = runtime.enter();
+        Signals::new()?
+    };
     let (mut terminal, guard) = terminal::setup(app.mouse)?;
+    let mut input = spawn_input_reader();
     loop {
         let size = terminal.size()?;
         app.size = (size.width, size.height);
@@ -158,7 +165,14 @@ pub fn run(mut setup: WizardSetup) -> color_eyre::Result<()> {
         };
         // Items 9 and 32 from the legacy database, recorded when they change what counts.
         app.run_legacy_probe(false);
-        let result = runtime.block_on(event_loop(&mut terminal, &mut app, rx, link));
+        let result = runtime.block_on(event_loop(
+            &mut terminal,
+            &mut app,
+            rx,
+            link,
+            &mut signals,
+            &mut input,
+        ));
         app.shutdown();
         let (Some(name), Some(reopen), Ok(())) = (app.switch_to.take(), reopen.as_ref(), &result)
         else {
@@ -247,20 +261,52 @@ impl Shared {
     }
 }
 
+/// Input events waiting for the loop; a full queue makes the reader wait (back-pressure on
+/// the terminal), never grows memory.
+const INPUT_QUEUE: usize = 8192;
+
+/// Reads the terminal's input on its own thread with crossterm's blocking `read`, for the
+/// life of the process (it outlives session switches), into a bounded queue the loop drains
+/// in bursts. crossterm is built with `use-dev-tty` (level-triggered `poll`): its default
+/// edge-triggered reader takes 1 KB per wake-up, and once the terminal's input buffer is
+/// full no new wake-up comes, so the wizard stopped reading under a flood of keys.
+fn spawn_input_reader() -> mpsc::Receiver<std::io::Result<crossterm::event::Event>> {
+    let (tx, rx) = mpsc::channel(INPUT_QUEUE);
+    let spawned = std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || {
+            loop {
+                let ev = crossterm::event::read();
+                let failed = ev.is_err();
+                if tx.blocking_send(ev).is_err() || failed {
+                    break;
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the input reader: {e}");
+    }
+    rx
+}
+
+/// Most input events handled between two frames, and the longest time spent on them.
+const INPUT_BURST: usize = 4096;
+const INPUT_BURST_TIME: Duration = Duration::from_millis(50);
+
 async fn event_loop(
     terminal: &mut terminal::Term,
     app: &mut App,
     mut rx: mpsc::UnboundedReceiver<AppMsg>,
     link: Option<monitor_link::MonitorLink>,
+    signals: &mut Signals,
+    input: &mut mpsc::Receiver<std::io::Result<crossterm::event::Event>>,
 ) -> color_eyre::Result<()> {
     let (mut snapshots, mut changes) = match link {
         Some(l) => (Some(l.snapshots), Some(l.changes)),
         None => (None, None),
     };
-    let mut events = crossterm::event::EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new()?;
     // A deliberate crash after the first frame, to rehearse crash handling on site
     // (terminal restored, crash report written, session intact). See README.
     let crash_test = std::env::var_os("PCHAT_MIGRATE_CRASH_TEST").is_some();
@@ -280,8 +326,24 @@ async fn event_loop(
             return Ok(());
         }
         tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => app.on_event(ev),
+            ev = input.recv() => match ev {
+                Some(Ok(ev)) => {
+                    app.on_event(ev);
+                    // Coalesce: take every event already read (an unbracketed paste, a flood
+                    // of keys) before drawing once, within a bound so the screen still
+                    // moves; quit is seen at once.
+                    let started = std::time::Instant::now();
+                    for _ in 0..INPUT_BURST {
+                        if app.quit || started.elapsed() > INPUT_BURST_TIME {
+                            break;
+                        }
+                        match input.try_recv() {
+                            Ok(Ok(ev)) => app.on_event(ev),
+                            Ok(Err(e)) => return Err(e.into()),
+                            Err(_) => break,
+                        }
+                    }
+                }
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -317,12 +379,19 @@ async fn event_loop(
     }
 }
 
-/// SIGTERM and SIGHUP (Unix); on Windows the console close arrives as an input error.
+/// Every signal whose default would end the process with the terminal still in raw mode:
+/// SIGTERM, SIGHUP, and SIGINT and SIGQUIT from outside (in raw mode ctrl-c and ctrl-\ are
+/// keys, so these come from `kill`). Unix; on Windows the console close arrives as an input
+/// error.
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    quit: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -333,6 +402,8 @@ impl Signals {
             Ok(Signals {
                 term: signal(SignalKind::terminate())?,
                 hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
+                quit: signal(SignalKind::quit())?,
             })
         }
         #[cfg(not(unix))]
@@ -344,6 +415,8 @@ impl Signals {
         tokio::select! {
             _ = self.term.recv() => {},
             _ = self.hup.recv() => {},
+            _ = self.int.recv() => {},
+            _ = self.quit.recv() => {},
         }
         #[cfg(not(unix))]
         std::future::pending::<()>().await;

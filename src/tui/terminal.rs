@@ -1,6 +1,6 @@
 //! Terminal lifecycle: raw mode, the alternate screen, mouse capture and bracketed paste are
 //! turned on together and undone together — on quit (the guard's `Drop`), on panic (the
-//! hook installed by [`install_panic_hook`]) and on SIGTERM/SIGHUP (the event loop quits
+//! hook installed by [`install_panic_hook`]) and on SIGTERM/SIGHUP/SIGINT/SIGQUIT (the event loop quits
 //! normally). [`restore`] is idempotent and never panics.
 
 use std::io::{self, Stdout, Write};

@@ -268,6 +268,9 @@ pub(crate) fn unsafe_name(name: &str) -> Option<&'static str> {
     if name.contains('\0') {
         return Some("the entry name contains a NUL byte");
     }
+    if name.chars().any(crate::safe_text::is_unsafe) {
+        return Some("the entry name contains a control character (shown escaped)");
+    }
     if name.starts_with('/') || name.starts_with('\\') {
         return Some("the entry name is an absolute path");
     }

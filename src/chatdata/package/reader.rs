@@ -236,7 +236,7 @@ impl PackageReader {
             id_hash.update(f.compressed_size().to_be_bytes());
             let fail = |message: String| ChatDataError::Package {
                 path: path.to_path_buf(),
-                entry: name.clone(),
+                entry: crate::safe_text::escape(&name).into_owned(),
                 message,
             };
             if let Some(why) = unsafe_name(&name) {

@@ -168,6 +168,8 @@ struct State<'t> {
     raw: Raw,
     /// Local names of the open elements.
     stack: Vec<String>,
+    /// Where each open element started (reader positions, parallel to `stack`).
+    opened_at: Vec<u64>,
     site: Option<usize>,
     site_name: Option<String>,
     cluster: Option<usize>,
@@ -229,6 +231,7 @@ impl<'t> State<'t> {
 
 /// Reads the decoded document into the raw model.
 pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, TopologyError> {
+    refuse_control_characters(text, file)?;
     let mut reader = NsReader::from_str(text);
     {
         let c = reader.config_mut();
@@ -241,6 +244,7 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, Topol
         text,
         raw: Raw::default(),
         stack: Vec::new(),
+        opened_at: Vec::new(),
         site: None,
         site_name: None,
         cluster: None,
@@ -290,6 +294,7 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, Topol
                     open(&mut st, &e, pos)?;
                 }
                 st.stack.push(local(&e));
+                st.opened_at.push(pos);
             }
             Event::Empty(e) => {
                 if !saw_root {
@@ -308,6 +313,7 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, Topol
                     close(&mut st);
                 }
                 st.stack.pop();
+                st.opened_at.pop();
             }
             Event::Text(t) => {
                 if st.site_name.is_some() {
@@ -331,7 +337,19 @@ pub(super) fn read(text: &str, file: &str, limits: &Limits) -> Result<Raw, Topol
                     name.push_str(&out);
                 }
             }
-            Event::Eof => break,
+            Event::Eof => {
+                // A document cut short (a half-copied file) is not a smaller topology.
+                if let (Some(name), Some(&at)) = (st.stack.last(), st.opened_at.last()) {
+                    let (end_line, _) = line_col(text, text.len());
+                    let message = format!(
+                        "the document ends on line {end_line} while <{name}> opened here is \
+                         still open ({} element(s) unclosed): the file is cut short",
+                        st.stack.len()
+                    );
+                    return Err(xml_error_msg(&st, at, &message));
+                }
+                break;
+            }
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
     }
@@ -385,6 +403,30 @@ fn xml_error_msg(st: &State<'_>, pos: u64, message: &str) -> TopologyError {
     })
 }
 
+/// Control characters (other than tab and line ends) and bidirectional overrides: XML 1.0
+/// forbids the first and topology names never hold the second; either could alter a terminal
+/// or hide text once printed or merged into a profile.
+fn is_control(c: char) -> bool {
+    crate::safe_text::is_unsafe(c) && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses the document at the first control character, naming its line and column.
+fn refuse_control_characters(text: &str, file: &str) -> Result<(), TopologyError> {
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_control(c)) {
+        let (line, column) = line_col(text, at);
+        return Err(TopologyError::Xml {
+            file: file.to_string(),
+            line,
+            column,
+            message: format!(
+                "the control character U+{:04X} is not allowed in a topology document",
+                u32::from(c)
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Only the five predefined entities and character references exist without a DTD.
 fn resolve_ref(
     st: &State<'_>,
@@ -393,6 +435,17 @@ fn resolve_ref(
     out: &mut String,
 ) -> Result<(), TopologyError> {
     match r.resolve_char_ref() {
+        Ok(Some(ch)) if is_control(ch) => {
+            return Err(xml_error_msg(
+                st,
+                pos,
+                &format!(
+                    "a character reference to the control character U+{:04X}, which a \
+                     topology never holds",
+                    u32::from(ch)
+                ),
+            ));
+        }
         Ok(Some(ch)) => {
             out.push(ch);
             return Ok(());

@@ -77,6 +77,33 @@ pub struct PilotState {
     pub load_error: Option<String>,
     /// Cells with a write in flight (SIP URI, case).
     pub pending: HashSet<(String, PilotCase)>,
+    /// A CSV import going to the store in batches.
+    pub import: Option<CsvImport>,
+}
+
+/// Users per store transaction of a CSV import: each batch commits in well under a second,
+/// and a tick or a note queued meanwhile waits for one batch at most.
+pub const IMPORT_BATCH: usize = 2_000;
+
+/// A CSV import in progress. One batch is queued on the store thread at a time; the next
+/// is queued only when the screen has the previous one's answer, so other writes interleave
+/// and quit waits for one batch at most. What was committed stays (whole batches).
+#[derive(Debug, Default)]
+pub struct CsvImport {
+    /// The file's name.
+    pub file: String,
+    /// Users read from the file.
+    pub total: usize,
+    /// Users committed so far.
+    pub done: usize,
+    /// Added, updated and unchanged users so far.
+    pub added: usize,
+    /// See `added`.
+    pub updated: usize,
+    /// See `added`.
+    pub unchanged: usize,
+    /// Esc asked to stop after the batch in flight.
+    pub cancelled: bool,
 }
 
 impl PilotState {
@@ -135,6 +162,12 @@ pub fn on_action(app: &mut App, action: Action) -> bool {
         return true;
     }
     match action {
+        Action::Back if app.pilot.import.is_some() => {
+            if let Some(imp) = app.pilot.import.as_mut() {
+                imp.cancelled = true;
+            }
+            app.set_status(t!("status-pilot-import-stopping"), false);
+        }
         Action::PrevCase => app.pilot.case = step(app.pilot.case, -1, PilotCase::ALL.len()),
         Action::NextCase => app.pilot.case = step(app.pilot.case, 1, PilotCase::ALL.len()),
         Action::PilotPass => mark(app, PilotOutcome::Pass),
@@ -208,16 +241,34 @@ fn set_result(app: &mut App, sip: String, case: PilotCase, outcome: PilotOutcome
     }
     app.pilot.pending.insert((sip.clone(), case));
     let (sid, who, tx) = (app.session.id, app.operator.clone(), app.sender());
+    // While a CSV import runs, the whole pilot is reloaded (with the evidence) only at its
+    // end: a tick then costs one row, not the users imported so far.
+    let light = app.pilot.import.is_some();
     app.submit_store(move |store| {
         let saved = store
             .set_pilot_result(sid, &sip, case, outcome, note.trim(), &who)
             .map_err(|e| e.to_string());
-        let after = saved.map(|_| reload_with_evidence(store, sid, &who));
+        let after = saved.map(|rec| match light {
+            true => Err(rec),
+            false => Ok(reload_with_evidence(store, sid, &who)),
+        });
         let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
             app.pilot.pending.remove(&(sip.clone(), case));
             match after {
                 Err(e) => app.set_status(t!("status-save-failed", error = e), true),
-                Ok(after) => {
+                Ok(Err(rec)) => {
+                    set_cell(app, rec);
+                    app.set_status(
+                        t!(
+                            "status-pilot-saved",
+                            user = sip.clone(),
+                            case = case_title(case),
+                            result = outcome_label(outcome)
+                        ),
+                        false,
+                    );
+                }
+                Ok(Ok(after)) => {
                     let user = app
                         .pilot
                         .data
@@ -328,6 +379,119 @@ fn pilot_name(sip: &str) -> String {
     s.split('@').next().unwrap_or(s).to_string()
 }
 
+/// Puts one saved record in place in the screen's copy of the pilot.
+fn set_cell(app: &mut App, rec: pilot::PilotResultRecord) {
+    let Some(data) = app.pilot.data.as_mut() else {
+        return;
+    };
+    let cases = PilotCase::ALL.len();
+    let Some(u) = data
+        .results
+        .users
+        .iter()
+        .position(|u| u.sip.eq_ignore_ascii_case(&rec.sip))
+    else {
+        return;
+    };
+    let Some(c) = PilotCase::ALL.iter().position(|c| *c == rec.case) else {
+        return;
+    };
+    if let Some(slot) = data.results.results.get_mut(u * cases + c)
+        && slot.case == rec.case
+    {
+        *slot = rec;
+    }
+}
+
+/// Starts a CSV import in batches (see [`CsvImport`]).
+fn start_import(app: &mut App, users: Vec<pilot::NewPilotUser>, source: String, file: String) {
+    app.pilot.import = Some(CsvImport {
+        file,
+        total: users.len(),
+        ..CsvImport::default()
+    });
+    next_batch(app, users.into_iter(), source);
+}
+
+/// Queues the next batch, or ends the import when the file is done or esc stopped it.
+fn next_batch(app: &mut App, mut rest: std::vec::IntoIter<pilot::NewPilotUser>, source: String) {
+    let Some(imp) = app.pilot.import.as_ref() else {
+        return;
+    };
+    if imp.cancelled || rest.len() == 0 {
+        finish_import(app);
+        return;
+    }
+    app.set_status(
+        t!(
+            "status-pilot-import-progress",
+            done = imp.done,
+            total = imp.total
+        ),
+        false,
+    );
+    let batch: Vec<_> = rest.by_ref().take(IMPORT_BATCH).collect();
+    let (sid, who, tx) = (app.session.id, app.operator.clone(), app.sender());
+    app.submit_store(move |store| {
+        let added = store
+            .add_pilot_users(sid, &batch, &source, &who)
+            .map_err(|e| e.to_string());
+        let n = batch.len();
+        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match added {
+            Err(e) => {
+                app.set_status(t!("status-save-failed", error = e), true);
+                if let Some(imp) = app.pilot.import.as_mut() {
+                    imp.cancelled = true;
+                }
+                finish_import(app);
+            }
+            Ok(a) => {
+                if let Some(imp) = app.pilot.import.as_mut() {
+                    imp.done += n;
+                    imp.added += a.added.len();
+                    imp.updated += a.updated.len();
+                    imp.unchanged += a.unchanged;
+                }
+                next_batch(app, rest, source);
+            }
+        })));
+    });
+}
+
+/// Reloads the pilot (and its evidence) once, at the end of an import.
+fn finish_import(app: &mut App) {
+    let Some(imp) = app.pilot.import.take() else {
+        return;
+    };
+    let (sid, who, tx) = (app.session.id, app.operator.clone(), app.sender());
+    app.submit_store(move |store| {
+        let after = reload_with_evidence(store, sid, &who);
+        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
+            let status = if imp.done < imp.total {
+                t!(
+                    "status-pilot-import-stopped",
+                    file = imp.file.clone(),
+                    done = imp.done,
+                    total = imp.total
+                )
+            } else {
+                t!(
+                    "status-pilot-imported",
+                    file = imp.file.clone(),
+                    added = imp.added,
+                    updated = imp.updated,
+                    unchanged = imp.unchanged
+                )
+            };
+            let error = app.status.as_ref().is_some_and(|s| s.error);
+            if !error {
+                app.set_status(status, false);
+            }
+            apply_after(app, after);
+        })));
+    });
+}
+
 /// Adds users on the store thread and reports what happened. `file` names a CSV source.
 fn add_users(
     app: &mut App,
@@ -396,13 +560,10 @@ pub fn import_csv(app: &mut App, path: &str) {
     let tx = app.sender();
     app.set_status(t!("status-pilot-reading-csv", file = path.clone()), false);
     std::thread::spawn(move || {
-        let read = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{path}: {e}"))
-            .and_then(|text| pilot::users_from_csv(&text, &path).map_err(|e| e.to_string()))
-            .map(|mut users| {
-                pilot::enrich_from_profile(&mut users, &profile);
-                users
-            });
+        let read = pilot::users_from_csv_file(std::path::Path::new(&path)).map(|mut users| {
+            pilot::enrich_from_profile(&mut users, &profile);
+            users
+        });
         let name = std::path::Path::new(&path)
             .file_name()
             .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
@@ -417,9 +578,16 @@ pub fn import_csv(app: &mut App, path: &str) {
             Ok(users) if users.is_empty() => {
                 app.set_status(t!("status-pilot-csv-empty", file = name), true);
             }
-            Ok(users) => {
+            Ok(_) if app.pilot.import.is_some() => {
+                app.set_status(t!("status-pilot-import-busy"), true);
+            }
+            Ok(users) if users.len() <= IMPORT_BATCH => {
                 let source = format!("csv:{name}");
                 add_users(app, users, source, Some(name), String::new(), 0);
+            }
+            Ok(users) => {
+                let source = format!("csv:{name}");
+                start_import(app, users, source, name);
             }
         })));
     });
