@@ -29,3 +29,4 @@ pub mod safe_text;
 pub mod store;
 pub mod troubleshoot;
 pub mod tui;
+pub mod wizard;

@@ -5,12 +5,18 @@
 
 pub mod app;
 pub mod bench;
+pub mod chrome;
+pub mod ctx;
+mod job_control;
 pub mod keymap;
 pub mod layout;
 pub mod monitor_link;
+pub mod msg;
+pub mod overlays;
 pub mod screens;
 pub mod store_worker;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod view;
 
@@ -19,7 +25,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::app::{App, AppInit, AppMsg};
+use self::app::{App, AppInit};
+use self::msg::AppMsg;
 use self::store_worker::StoreWorker;
 use self::theme::Theme;
 use crate::jobs::JobEnv;

@@ -25,6 +25,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Wrap};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use super::Component;
 use super::{Screen, movement, step};
 use crate::deployment::DeploymentKind;
 use crate::migration::window as derived;
@@ -34,9 +35,11 @@ use crate::planner::{
 };
 use crate::runbook::JobKind;
 use crate::store::Store;
+use crate::store::WindowStepRecord;
 use crate::t;
-use crate::tui::app::{App, AppMsg};
-use crate::tui::keymap::Action;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Action, Context};
+use crate::tui::msg::AppMsg;
 
 /// How often the marks are reloaded while the screen shows a running step (another writer,
 /// the command line, may mark steps too).
@@ -81,11 +84,16 @@ pub struct SourceSize {
 }
 
 /// What a load from the store brings back.
-struct Loaded {
-    plan: Result<Option<Plan>, String>,
-    saved: Option<(DateTime<Utc>, String)>,
-    throughput: Result<Throughput, String>,
-    marks: Result<Vec<crate::store::WindowStepRecord>, String>,
+#[derive(Debug)]
+pub struct Loaded {
+    /// The saved plan, if any.
+    pub plan: Result<Option<Plan>, String>,
+    /// When and by whom it was saved.
+    pub saved: Option<(DateTime<Utc>, String)>,
+    /// Rates measured from this session's job runs.
+    pub throughput: Result<Throughput, String>,
+    /// The operator's start and finish marks.
+    pub marks: Result<Vec<crate::store::WindowStepRecord>, String>,
 }
 
 fn load(store: &Store, sid: i64) -> Loaded {
@@ -99,105 +107,6 @@ fn load(store: &Store, sid: i64) -> Loaded {
             .map(|r| (r.saved_at, r.saved_by)),
         throughput: planner::measured_throughput(store, sid).map_err(e),
         marks: store.window_steps(sid).map_err(e),
-    }
-}
-
-fn apply_loaded(app: &mut App, l: Loaded) {
-    let w = &mut app.window;
-    w.loaded = true;
-    w.loading = false;
-    let mut errors = Vec::new();
-    match l.plan {
-        Ok(p) => w.plan = p,
-        Err(e) => errors.push(e),
-    }
-    w.saved = l.saved;
-    match l.marks {
-        Ok(marks) => {
-            for m in marks {
-                app.facts.upsert_window_step(m);
-            }
-        }
-        Err(e) => errors.push(e),
-    }
-    let w = &mut app.window;
-    match l.throughput {
-        Ok(t) => w.throughput = Some(t),
-        Err(e) => errors.push(e),
-    }
-    let n = rows(app).len();
-    app.window.selected = app.window.selected.min(n.saturating_sub(1));
-    if let Some(e) = errors.into_iter().next() {
-        app.set_status(t!("status-save-failed", error = e), true);
-    }
-}
-
-/// Reloads the plan and the measured rates on the store thread.
-pub fn refresh(app: &mut App) {
-    app.window.loading = true;
-    app.window.refreshed = Some(Instant::now());
-    let (sid, tx) = (app.session.id, app.sender());
-    app.submit_store(move |store| {
-        let l = load(store, sid);
-        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
-            apply_loaded(app, l);
-        })));
-    });
-}
-
-/// Opened: load the plan and the rates.
-pub fn on_enter(app: &mut App) {
-    refresh(app);
-}
-
-/// The animation tick: while a step runs on the shown screen, reload the marks every few
-/// seconds (the command line may mark steps too); the step times themselves are derived.
-pub fn on_tick(app: &mut App) {
-    if app.screen != Screen::Window || app.window.loading {
-        return;
-    }
-    if app.window.refreshed.is_none_or(|t| t.elapsed() >= REFRESH) && animating(app) {
-        refresh(app);
-    }
-}
-
-/// True while the screen shows a step running (its elapsed time moves): the app should
-/// keep ticking.
-pub fn animating(app: &App) -> bool {
-    app.screen == Screen::Window
-        && statuses(app, Utc::now())
-            .iter()
-            .any(|s| matches!(s.state, StepState::Running | StepState::RunningLate))
-}
-
-/// The rows: the plan's steps, or every step before there is a plan.
-pub fn rows(app: &App) -> Vec<StepId> {
-    match &app.window.plan {
-        Some(p) => p.steps.iter().map(|s| s.step).collect(),
-        None => StepId::ALL.to_vec(),
-    }
-}
-
-/// Keys of the window screen.
-pub fn on_action(app: &mut App, action: Action) -> bool {
-    if let Some(d) = movement(action) {
-        app.window.selected = step(app.window.selected, d, rows(app).len());
-        return true;
-    }
-    match action {
-        Action::SavePlan => {
-            estimate(app);
-            true
-        }
-        Action::StepStart => {
-            mark(app, true);
-            true
-        }
-        Action::StepFinish => {
-            mark(app, false);
-            true
-        }
-        _ => false,
     }
 }
 
@@ -253,9 +162,9 @@ pub fn plan_error_text(e: &PlanError) -> String {
 /// posts).
 type ExportFigures = (u64, Option<u64>, DateTime<Utc>, u64);
 
-fn export_evidence(app: &App) -> Option<ExportFigures> {
-    let item = app.runbook.job_item(JobKind::Export)?;
-    app.evidence_of(&item.id).iter().find_map(|ev| {
+fn export_evidence(ctx: &Ctx) -> Option<ExportFigures> {
+    let item = ctx.runbook.job_item(JobKind::Export)?;
+    ctx.evidence_of(&item.id).iter().find_map(|ev| {
         if ev.evidence.passed != Some(true) {
             return None;
         }
@@ -323,136 +232,12 @@ pub fn measure_source(
     })
 }
 
-fn lab_legacy_db(app: &App) -> Option<PathBuf> {
-    if app.profile.kind != DeploymentKind::Lab {
+fn lab_legacy_db(ctx: &Ctx) -> Option<PathBuf> {
+    if ctx.profile.kind != DeploymentKind::Lab {
         return None;
     }
-    let dir = crate::paths::Paths::in_dir(app.data_dir.as_deref()?).lab_dir;
+    let dir = crate::paths::Paths::in_dir(ctx.data_dir.as_deref()?).lab_dir;
     Some(crate::lab::LabPaths::in_dir(&dir).legacy_db)
-}
-
-fn estimate(app: &mut App) {
-    if app.window.estimating {
-        app.set_status(t!("status-estimating"), false);
-        return;
-    }
-    app.window.estimating = true;
-    let export = export_evidence(app);
-    let legacy = lab_legacy_db(app);
-    let start = crate::chatdata::ticks::parse_date(&app.profile.migration.start_date);
-    app.set_status(
-        if export.is_some() {
-            t!("status-estimating")
-        } else {
-            t!("status-counting-messages")
-        },
-        false,
-    );
-    let tx = app.sender();
-    std::thread::spawn(move || {
-        let size = measure_source(export, legacy.as_deref(), start);
-        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| match size {
-            Ok(size) => plan_and_save(app, size),
-            Err(e) => {
-                app.window.estimating = false;
-                app.window.problem = Some(e.clone());
-                app.set_status(t!("status-plan-failed", error = e), true);
-            }
-        })));
-    });
-}
-
-/// The estimate from a measured source: rates and plan on the store thread, then saved.
-fn plan_and_save(app: &mut App, size: SourceSize) {
-    let (sid, who, tx) = (app.session.id, app.operator.clone(), app.sender());
-    app.window.size_note = Some(size.note.clone());
-    app.submit_store(move |store| {
-        let result: Result<Result<Plan, PlanError>, String> = (|| {
-            let throughput = planner::measured_throughput(store, sid).map_err(|e| e.to_string())?;
-            let inputs = PlanInputs {
-                messages: size.messages,
-                database_mb: size.database_mb,
-                file_posts: size.file_posts,
-                throughput,
-                ..PlanInputs::default()
-            };
-            match planner::estimate(&inputs) {
-                Ok(plan) => {
-                    planner::save(store, sid, &plan, &who).map_err(|e| e.to_string())?;
-                    Ok(Ok(plan))
-                }
-                Err(e) => Ok(Err(e)),
-            }
-        })();
-        let l = load(store, sid);
-        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
-            app.window.estimating = false;
-            apply_loaded(app, l);
-            match result {
-                Ok(Ok(plan)) => {
-                    app.window.problem = None;
-                    app.set_status(
-                        t!("status-plan-saved", window = fmt_duration(plan.window_s)),
-                        false,
-                    );
-                }
-                Ok(Err(e)) => {
-                    let text = plan_error_text(&e);
-                    app.window.problem = Some(text.clone());
-                    app.set_status(t!("status-plan-failed", error = text), true);
-                }
-                Err(e) => app.set_status(t!("status-save-failed", error = e), true),
-            }
-        })));
-    });
-}
-
-fn mark(app: &mut App, start: bool) {
-    let Some(s) = rows(app).get(app.window.selected).copied() else {
-        return;
-    };
-    let (sid, who, tx) = (app.session.id, app.operator.clone(), app.sender());
-    app.set_status(t!("status-saving"), false);
-    app.submit_store(move |store| {
-        let result = if start {
-            store.start_window_step(sid, s.id(), &who)
-        } else {
-            store.finish_window_step(sid, s.id(), &who)
-        }
-        .map_err(|e| e.to_string());
-        let l = load(store, sid);
-        let _ = tx.send(AppMsg::Apply(Box::new(move |app: &mut App| {
-            apply_loaded(app, l);
-            let name = step_title(s);
-            if let Ok(rec) = &result {
-                app.facts.upsert_window_step(rec.clone());
-            }
-            match result {
-                Ok(rec) => match rec.finished_at {
-                    Some(end) if !start => {
-                        let secs = u64::try_from((end - rec.started_at).num_seconds()).unwrap_or(0);
-                        app.set_status(
-                            t!(
-                                "status-step-finished",
-                                step = name,
-                                elapsed = fmt_duration(secs)
-                            ),
-                            false,
-                        );
-                    }
-                    _ => app.set_status(t!("status-step-started", step = name), false),
-                },
-                Err(e) => app.set_status(t!("status-step-refused", step = name, error = e), true),
-            }
-        })));
-    });
-}
-
-/// The rows' statuses at `now`: the step times `crate::migration::window` derives from the
-/// session's facts, against the plan when there is one.
-pub fn statuses(app: &App, now: DateTime<Utc>) -> Vec<StepStatus> {
-    let actuals = derived::actuals(&app.runbook, &app.facts, &app.migration);
-    derived::statuses(app.window.plan.as_ref(), &actuals, now)
 }
 
 // ---- drawing ----------------------------------------------------------------------------
@@ -492,20 +277,20 @@ fn when(t: DateTime<Utc>) -> String {
     t.format("%a %Y-%m-%d %H:%M UTC").to_string()
 }
 
-fn block<'a>(app: &App, title: String) -> Block<'a> {
+fn block<'a>(ctx: &Ctx, title: String) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(Span::styled(format!(" {title} "), app.theme.title))
+        .border_style(ctx.theme.border)
+        .title(Span::styled(format!(" {title} "), ctx.theme.title))
 }
 
-fn state_style(app: &App, s: StepState) -> Style {
+fn state_style(ctx: &Ctx, s: StepState) -> Style {
     match s {
-        StepState::Pending => app.theme.dim,
-        StepState::Running => app.theme.text,
-        StepState::RunningLate => app.theme.error,
-        StepState::Done => app.theme.ok,
-        StepState::DoneLate => app.theme.warn,
+        StepState::Pending => ctx.theme.dim,
+        StepState::Running => ctx.theme.text,
+        StepState::RunningLate => ctx.theme.error,
+        StepState::Done => ctx.theme.ok,
+        StepState::DoneLate => ctx.theme.warn,
     }
 }
 
@@ -555,121 +340,14 @@ impl Columns {
     }
 }
 
-/// Draws the screen.
-pub fn draw(f: &mut Frame, area: Rect, app: &App) {
-    let now = Utc::now();
-    let statuses = statuses(app, now);
-    let n = u16::try_from(statuses.len()).unwrap_or(9);
-    let [table, info] =
-        Layout::vertical([Constraint::Length(n + 3), Constraint::Min(4)]).areas(area);
-    draw_table(f, table, app, &statuses);
-    draw_info(f, info, app, &statuses, now);
-}
-
-fn draw_table(f: &mut Frame, area: Rect, app: &App, statuses: &[StepStatus]) {
-    let title = match &app.window.plan {
-        Some(p) => t!("window-title-plan", window = fmt_duration(p.window_s)),
-        None => t!("window-title-no-plan"),
-    };
-    let b = block(app, title);
-    let inner = b.inner(area);
-    f.render_widget(b, area);
-    if inner.height == 0 {
-        return;
-    }
-    let c = Columns::for_width(inner.width);
-    let mut header = format!(
-        "  {} {} {} {} {} {} {}",
-        fit(&t!("window-col-step"), c.step),
-        fit(&t!("window-col-planned"), c.planned),
-        fit(&t!("window-col-start"), c.start),
-        fit(&t!("window-col-end"), c.end),
-        fit(&t!("window-col-elapsed"), c.elapsed),
-        fit(&t!("window-col-state"), c.state),
-        fit(&t!("window-col-gauge"), c.gauge),
-    );
-    if c.basis > 0 {
-        header.push(' ');
-        header.push_str(&fit(&t!("window-col-basis"), c.basis));
-    }
-    f.render_widget(
-        Paragraph::new(Line::styled(header, app.theme.dim)),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    let selected = app.window.selected.min(statuses.len().saturating_sub(1));
-    for (i, st) in statuses.iter().enumerate() {
-        let Ok(y) = u16::try_from(i) else { break };
-        if y + 1 >= inner.height {
-            break;
-        }
-        let row = Rect::new(inner.x, inner.y + 1 + y, inner.width, 1);
-        let planned = app.window.plan.as_ref().and_then(|p| p.step(st.step));
-        let dash = "—".to_string();
-        let (p, s, e) = planned.map_or((dash.clone(), dash.clone(), dash.clone()), |p| {
-            (
-                fmt_duration(p.planned_s),
-                offset(p.offset_s),
-                offset(p.offset_s + p.planned_s),
-            )
-        });
-        let elapsed = st.elapsed_s.map_or(dash.clone(), fmt_duration);
-        let is_sel = i == selected;
-        let mut spans = vec![
-            Span::styled(if is_sel { "> " } else { "  " }, app.theme.key),
-            Span::styled(
-                format!("{} ", fit(&step_title(st.step), c.step)),
-                app.theme.text,
-            ),
-            Span::styled(format!("{} ", fit(&p, c.planned)), app.theme.text),
-            Span::styled(format!("{} ", fit(&s, c.start)), app.theme.dim),
-            Span::styled(format!("{} ", fit(&e, c.end)), app.theme.dim),
-            Span::styled(format!("{} ", fit(&elapsed, c.elapsed)), app.theme.text),
-            Span::styled(
-                format!("{} ", fit(&state_word(st.state), c.state)),
-                state_style(app, st.state),
-            ),
-        ];
-        if c.basis > 0 {
-            spans.push(Span::raw(" ".repeat(c.gauge + 1)));
-            spans.push(Span::styled(
-                fit(planned.map_or("", |p| p.basis.as_str()), c.basis),
-                app.theme.dim,
-            ));
-        }
-        let mut line = Line::from(spans);
-        if is_sel {
-            line = line.style(app.theme.selected);
-        }
-        f.render_widget(Paragraph::new(line), row);
-        let gx = u16::try_from(c.gauge_x()).unwrap_or(u16::MAX);
-        let gw = u16::try_from(c.gauge).unwrap_or(0);
-        if gw > 1 && gx < row.width {
-            let ratio = match (st.elapsed_s, st.planned_s) {
-                (Some(e), p) if p > 0 => (e as f64 / p as f64).clamp(0.0, 1.0),
-                (Some(_), _) if matches!(st.state, StepState::Done | StepState::DoneLate) => 1.0,
-                _ => 0.0,
-            };
-            let gauge = LineGauge::default()
-                .ratio(ratio)
-                .label("")
-                .filled_symbol(symbols::line::THICK_HORIZONTAL)
-                .unfilled_symbol(symbols::line::HORIZONTAL)
-                .filled_style(state_style(app, st.state))
-                .unfilled_style(app.theme.dim);
-            let w = gw.min(row.width - gx);
-            f.render_widget(gauge, Rect::new(row.x + gx, row.y, w, 1));
-        }
-    }
-}
-
-fn rate_lines(app: &App, heading: String, t: &Throughput) -> Vec<Line<'static>> {
+fn rate_lines(ctx: &Ctx, heading: String, t: &Throughput) -> Vec<Line<'static>> {
     let rows: [(StepId, &Option<Rate>, &str); 4] = [
         (StepId::Export, &t.export, "export"),
         (StepId::ImportWhatIf, &t.import_whatif, "import --what-if"),
         (StepId::Import, &t.import, "import"),
         (StepId::Verify, &t.verify, "verify"),
     ];
-    let mut lines = vec![Line::styled(heading, app.theme.title)];
+    let mut lines = vec![Line::styled(heading, ctx.theme.title)];
     for (s, r, cmd) in rows {
         lines.push(match r {
             Some(r) => Line::styled(
@@ -679,7 +357,7 @@ fn rate_lines(app: &App, heading: String, t: &Throughput) -> Vec<Line<'static>> 
                     rate = format!("{:.0}", r.messages_per_s),
                     source = r.source.clone()
                 ),
-                app.theme.text,
+                ctx.theme.text,
             ),
             None => Line::styled(
                 t!(
@@ -687,119 +365,11 @@ fn rate_lines(app: &App, heading: String, t: &Throughput) -> Vec<Line<'static>> 
                     job = step_title(s),
                     command = cmd.to_string()
                 ),
-                app.theme.warn,
+                ctx.theme.warn,
             ),
         });
     }
     lines
-}
-
-fn draw_info(f: &mut Frame, area: Rect, app: &App, statuses: &[StepStatus], now: DateTime<Utc>) {
-    let mut lines: Vec<Line> = Vec::new();
-    if let Some(p) = &app.window.problem {
-        lines.push(Line::styled(p.clone(), app.theme.error));
-    }
-    match &app.window.plan {
-        None => {
-            if !app.window.loaded {
-                lines.push(Line::styled(t!("window-loading"), app.theme.dim));
-            } else {
-                lines.push(Line::styled(t!("window-no-plan"), app.theme.text));
-            }
-            if let Some(t) = &app.window.throughput {
-                lines.extend(rate_lines(app, t!("window-rates"), t));
-            }
-        }
-        Some(plan) => {
-            lines.push(Line::styled(
-                t!(
-                    "window-book",
-                    window = fmt_duration(plan.window_s),
-                    steps = fmt_duration(plan.total_s),
-                    factor = plan.inputs.safety_factor.to_string()
-                ),
-                app.theme.title,
-            ));
-            let progress = derived::progress(plan, statuses, now);
-            let end_line = match (plan.starts_at, plan.ends_at, progress.started_at) {
-                (Some(s), Some(e), _) => t!("window-booked", start = when(s), end = when(e)),
-                (_, _, Some(s)) => {
-                    let e = s + chrono::Duration::seconds(
-                        i64::try_from(plan.window_s).unwrap_or(i64::MAX),
-                    );
-                    t!("window-started", start = when(s), end = when(e))
-                }
-                _ => t!("window-not-booked", window = fmt_duration(plan.window_s)),
-            };
-            lines.push(Line::styled(end_line, app.theme.text));
-            if let (Some(a), Some(p)) = (progress.actual_s, progress.projected_s) {
-                lines.push(if progress.within_window {
-                    Line::styled(
-                        t!(
-                            "window-progress-fits",
-                            elapsed = fmt_duration(a),
-                            projected = fmt_duration(p)
-                        ),
-                        app.theme.ok,
-                    )
-                } else {
-                    Line::styled(
-                        t!(
-                            "window-progress-over",
-                            elapsed = fmt_duration(a),
-                            projected = fmt_duration(p),
-                            over = fmt_duration(p.saturating_sub(plan.window_s))
-                        ),
-                        app.theme.error,
-                    )
-                });
-            }
-            let selected = app.window.selected.min(statuses.len().saturating_sub(1));
-            if let Some(st) = statuses.get(selected) {
-                let basis = plan.step(st.step).map_or("", |p| p.basis.as_str());
-                lines.push(Line::styled(
-                    t!(
-                        "window-selected",
-                        step = step_title(st.step),
-                        basis = basis.to_string()
-                    ),
-                    app.theme.text,
-                ));
-                if let (Some(src), Some(at)) = (&st.source, st.started_at) {
-                    lines.push(Line::styled(
-                        t!("window-actual", source = src.clone(), start = when(at)),
-                        app.theme.dim,
-                    ));
-                }
-            }
-            lines.push(Line::styled(
-                t!(
-                    "window-size",
-                    messages = plan.inputs.messages.to_string(),
-                    mb = format!("{:.1}", plan.inputs.database_mb)
-                ),
-                app.theme.dim,
-            ));
-            if let Some((at, who)) = &app.window.saved {
-                lines.push(Line::styled(
-                    t!("window-saved", when = when(*at), who = who.clone()),
-                    app.theme.dim,
-                ));
-            }
-            lines.push(Line::raw(""));
-            lines.extend(rate_lines(
-                app,
-                t!("window-plan-rates"),
-                &plan.inputs.throughput,
-            ));
-        }
-    }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block(app, t!("window-info-title")))
-            .wrap(Wrap { trim: false }),
-        area,
-    );
 }
 
 #[cfg(test)]
@@ -828,5 +398,563 @@ mod tests {
         assert!(s.note.contains("package 2.0 MB"), "{}", s.note);
         let e = measure_source(None, Some(Path::new("/nonexistent/legacy.db")), None);
         assert!(e.is_err());
+    }
+}
+
+impl WindowState {
+    fn apply_loaded(&mut self, ctx: &mut Ctx, l: Loaded) {
+        let w = &mut *self;
+        w.loaded = true;
+        w.loading = false;
+        let mut errors = Vec::new();
+        match l.plan {
+            Ok(p) => w.plan = p,
+            Err(e) => errors.push(e),
+        }
+        w.saved = l.saved;
+        match l.marks {
+            Ok(marks) => {
+                for m in marks {
+                    ctx.facts.upsert_window_step(m);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+        let w = &mut *self;
+        match l.throughput {
+            Ok(t) => w.throughput = Some(t),
+            Err(e) => errors.push(e),
+        }
+        let n = self.rows().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+        if let Some(e) = errors.into_iter().next() {
+            ctx.set_status(t!("status-save-failed", error = e), true);
+        }
+    }
+
+    /// Reloads the plan and the measured rates on the store thread.
+    pub fn refresh(&mut self, ctx: &mut Ctx) {
+        self.loading = true;
+        self.refreshed = Some(Instant::now());
+        let (sid, tx) = (ctx.session.id, ctx.sender());
+        ctx.submit_store(move |store| {
+            let l = load(store, sid);
+            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::Loaded { l })));
+        });
+    }
+
+    /// Opened: load the plan and the rates.
+    fn enter(&mut self, ctx: &mut Ctx) {
+        self.refresh(ctx);
+    }
+
+    /// The animation tick: while a step runs on the shown screen, reload the marks every few
+    /// seconds (the command line may mark steps too); the step times themselves are derived.
+    fn tick(&mut self, ctx: &mut Ctx) {
+        if ctx.screen != Screen::Window || self.loading {
+            return;
+        }
+        if self.refreshed.is_none_or(|t| t.elapsed() >= REFRESH) && self.moving(ctx) {
+            self.refresh(ctx);
+        }
+    }
+
+    /// True while the screen shows a step running (its elapsed time moves): the ctx should
+    /// keep ticking.
+    fn moving(&self, ctx: &Ctx) -> bool {
+        ctx.screen == Screen::Window
+            && self
+                .statuses(ctx, Utc::now())
+                .iter()
+                .any(|s| matches!(s.state, StepState::Running | StepState::RunningLate))
+    }
+
+    /// The rows: the plan's steps, or every step before there is a plan.
+    pub fn rows(&self) -> Vec<StepId> {
+        match &self.plan {
+            Some(p) => p.steps.iter().map(|s| s.step).collect(),
+            None => StepId::ALL.to_vec(),
+        }
+    }
+
+    /// Keys of the window screen.
+    fn act(&mut self, ctx: &mut Ctx, action: Action) -> bool {
+        if let Some(d) = movement(action) {
+            self.selected = step(self.selected, d, self.rows().len());
+            return true;
+        }
+        match action {
+            Action::SavePlan => {
+                self.estimate(ctx);
+                true
+            }
+            Action::StepStart => {
+                self.mark(ctx, true);
+                true
+            }
+            Action::StepFinish => {
+                self.mark(ctx, false);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn estimate(&mut self, ctx: &mut Ctx) {
+        if self.estimating {
+            ctx.set_status(t!("status-estimating"), false);
+            return;
+        }
+        self.estimating = true;
+        let export = export_evidence(ctx);
+        let legacy = lab_legacy_db(ctx);
+        let start = crate::chatdata::ticks::parse_date(&ctx.profile.migration.start_date);
+        ctx.set_status(
+            if export.is_some() {
+                t!("status-estimating")
+            } else {
+                t!("status-counting-messages")
+            },
+            false,
+        );
+        let tx = ctx.sender();
+        std::thread::spawn(move || {
+            let size = measure_source(export, legacy.as_deref(), start);
+            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::Measured { size })));
+        });
+    }
+
+    /// The estimate from a measured source: rates and plan on the store thread, then saved.
+    fn plan_and_save(&mut self, ctx: &mut Ctx, size: SourceSize) {
+        let (sid, who, tx) = (ctx.session.id, ctx.operator.clone(), ctx.sender());
+        self.size_note = Some(size.note.clone());
+        ctx.submit_store(move |store| {
+            let result: Result<Result<Plan, PlanError>, String> = (|| {
+                let throughput =
+                    planner::measured_throughput(store, sid).map_err(|e| e.to_string())?;
+                let inputs = PlanInputs {
+                    messages: size.messages,
+                    database_mb: size.database_mb,
+                    file_posts: size.file_posts,
+                    throughput,
+                    ..PlanInputs::default()
+                };
+                match planner::estimate(&inputs) {
+                    Ok(plan) => {
+                        planner::save(store, sid, &plan, &who).map_err(|e| e.to_string())?;
+                        Ok(Ok(plan))
+                    }
+                    Err(e) => Ok(Err(e)),
+                }
+            })();
+            let l = load(store, sid);
+            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::PlanSaved { result, l })));
+        });
+    }
+
+    fn mark(&mut self, ctx: &mut Ctx, start: bool) {
+        let Some(s) = self.rows().get(self.selected).copied() else {
+            return;
+        };
+        let (sid, who, tx) = (ctx.session.id, ctx.operator.clone(), ctx.sender());
+        ctx.set_status(t!("status-saving"), false);
+        ctx.submit_store(move |store| {
+            let result = if start {
+                store.start_window_step(sid, s.id(), &who)
+            } else {
+                store.finish_window_step(sid, s.id(), &who)
+            }
+            .map_err(|e| e.to_string());
+            let l = load(store, sid);
+            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::StepMarked {
+                l,
+                s,
+                start,
+                result,
+            })));
+        });
+    }
+
+    /// The rows' statuses at `now`: the step times `crate::migration::window` derives from the
+    /// session's facts, against the plan when there is one.
+    pub fn statuses(&self, ctx: &Ctx, now: DateTime<Utc>) -> Vec<StepStatus> {
+        let actuals = derived::actuals(&ctx.runbook, &ctx.facts, &ctx.migration);
+        derived::statuses(self.plan.as_ref(), &actuals, now)
+    }
+
+    /// Draws the screen.
+    fn paint(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        let now = Utc::now();
+        let statuses = self.statuses(ctx, now);
+        let n = u16::try_from(statuses.len()).unwrap_or(9);
+        let [table, info] =
+            Layout::vertical([Constraint::Length(n + 3), Constraint::Min(4)]).areas(area);
+        self.draw_table(f, table, ctx, &statuses);
+        self.draw_info(f, info, ctx, &statuses, now);
+    }
+
+    fn draw_table(&self, f: &mut Frame, area: Rect, ctx: &Ctx, statuses: &[StepStatus]) {
+        let title = match &self.plan {
+            Some(p) => t!("window-title-plan", window = fmt_duration(p.window_s)),
+            None => t!("window-title-no-plan"),
+        };
+        let b = block(ctx, title);
+        let inner = b.inner(area);
+        f.render_widget(b, area);
+        if inner.height == 0 {
+            return;
+        }
+        let c = Columns::for_width(inner.width);
+        let mut header = format!(
+            "  {} {} {} {} {} {} {}",
+            fit(&t!("window-col-step"), c.step),
+            fit(&t!("window-col-planned"), c.planned),
+            fit(&t!("window-col-start"), c.start),
+            fit(&t!("window-col-end"), c.end),
+            fit(&t!("window-col-elapsed"), c.elapsed),
+            fit(&t!("window-col-state"), c.state),
+            fit(&t!("window-col-gauge"), c.gauge),
+        );
+        if c.basis > 0 {
+            header.push(' ');
+            header.push_str(&fit(&t!("window-col-basis"), c.basis));
+        }
+        f.render_widget(
+            Paragraph::new(Line::styled(header, ctx.theme.dim)),
+            Rect::new(inner.x, inner.y, inner.width, 1),
+        );
+        let selected = self.selected.min(statuses.len().saturating_sub(1));
+        for (i, st) in statuses.iter().enumerate() {
+            let Ok(y) = u16::try_from(i) else { break };
+            if y + 1 >= inner.height {
+                break;
+            }
+            let row = Rect::new(inner.x, inner.y + 1 + y, inner.width, 1);
+            let planned = self.plan.as_ref().and_then(|p| p.step(st.step));
+            let dash = "—".to_string();
+            let (p, s, e) = planned.map_or((dash.clone(), dash.clone(), dash.clone()), |p| {
+                (
+                    fmt_duration(p.planned_s),
+                    offset(p.offset_s),
+                    offset(p.offset_s + p.planned_s),
+                )
+            });
+            let elapsed = st.elapsed_s.map_or(dash.clone(), fmt_duration);
+            let is_sel = i == selected;
+            let mut spans = vec![
+                Span::styled(if is_sel { "> " } else { "  " }, ctx.theme.key),
+                Span::styled(
+                    format!("{} ", fit(&step_title(st.step), c.step)),
+                    ctx.theme.text,
+                ),
+                Span::styled(format!("{} ", fit(&p, c.planned)), ctx.theme.text),
+                Span::styled(format!("{} ", fit(&s, c.start)), ctx.theme.dim),
+                Span::styled(format!("{} ", fit(&e, c.end)), ctx.theme.dim),
+                Span::styled(format!("{} ", fit(&elapsed, c.elapsed)), ctx.theme.text),
+                Span::styled(
+                    format!("{} ", fit(&state_word(st.state), c.state)),
+                    state_style(ctx, st.state),
+                ),
+            ];
+            if c.basis > 0 {
+                spans.push(Span::raw(" ".repeat(c.gauge + 1)));
+                spans.push(Span::styled(
+                    fit(planned.map_or("", |p| p.basis.as_str()), c.basis),
+                    ctx.theme.dim,
+                ));
+            }
+            let mut line = Line::from(spans);
+            if is_sel {
+                line = line.style(ctx.theme.selected);
+            }
+            f.render_widget(Paragraph::new(line), row);
+            let gx = u16::try_from(c.gauge_x()).unwrap_or(u16::MAX);
+            let gw = u16::try_from(c.gauge).unwrap_or(0);
+            if gw > 1 && gx < row.width {
+                let ratio = match (st.elapsed_s, st.planned_s) {
+                    (Some(e), p) if p > 0 => (e as f64 / p as f64).clamp(0.0, 1.0),
+                    (Some(_), _) if matches!(st.state, StepState::Done | StepState::DoneLate) => {
+                        1.0
+                    }
+                    _ => 0.0,
+                };
+                let gauge = LineGauge::default()
+                    .ratio(ratio)
+                    .label("")
+                    .filled_symbol(symbols::line::THICK_HORIZONTAL)
+                    .unfilled_symbol(symbols::line::HORIZONTAL)
+                    .filled_style(state_style(ctx, st.state))
+                    .unfilled_style(ctx.theme.dim);
+                let w = gw.min(row.width - gx);
+                f.render_widget(gauge, Rect::new(row.x + gx, row.y, w, 1));
+            }
+        }
+    }
+
+    fn draw_info(
+        &self,
+        f: &mut Frame,
+        area: Rect,
+        ctx: &Ctx,
+        statuses: &[StepStatus],
+        now: DateTime<Utc>,
+    ) {
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some(p) = &self.problem {
+            lines.push(Line::styled(p.clone(), ctx.theme.error));
+        }
+        match &self.plan {
+            None => {
+                if !self.loaded {
+                    lines.push(Line::styled(t!("window-loading"), ctx.theme.dim));
+                } else {
+                    lines.push(Line::styled(t!("window-no-plan"), ctx.theme.text));
+                }
+                if let Some(t) = &self.throughput {
+                    lines.extend(rate_lines(ctx, t!("window-rates"), t));
+                }
+            }
+            Some(plan) => {
+                lines.push(Line::styled(
+                    t!(
+                        "window-book",
+                        window = fmt_duration(plan.window_s),
+                        steps = fmt_duration(plan.total_s),
+                        factor = plan.inputs.safety_factor.to_string()
+                    ),
+                    ctx.theme.title,
+                ));
+                let progress = derived::progress(plan, statuses, now);
+                let end_line = match (plan.starts_at, plan.ends_at, progress.started_at) {
+                    (Some(s), Some(e), _) => t!("window-booked", start = when(s), end = when(e)),
+                    (_, _, Some(s)) => {
+                        let e = s + chrono::Duration::seconds(
+                            i64::try_from(plan.window_s).unwrap_or(i64::MAX),
+                        );
+                        t!("window-started", start = when(s), end = when(e))
+                    }
+                    _ => t!("window-not-booked", window = fmt_duration(plan.window_s)),
+                };
+                lines.push(Line::styled(end_line, ctx.theme.text));
+                if let (Some(a), Some(p)) = (progress.actual_s, progress.projected_s) {
+                    lines.push(if progress.within_window {
+                        Line::styled(
+                            t!(
+                                "window-progress-fits",
+                                elapsed = fmt_duration(a),
+                                projected = fmt_duration(p)
+                            ),
+                            ctx.theme.ok,
+                        )
+                    } else {
+                        Line::styled(
+                            t!(
+                                "window-progress-over",
+                                elapsed = fmt_duration(a),
+                                projected = fmt_duration(p),
+                                over = fmt_duration(p.saturating_sub(plan.window_s))
+                            ),
+                            ctx.theme.error,
+                        )
+                    });
+                }
+                let selected = self.selected.min(statuses.len().saturating_sub(1));
+                if let Some(st) = statuses.get(selected) {
+                    let basis = plan.step(st.step).map_or("", |p| p.basis.as_str());
+                    lines.push(Line::styled(
+                        t!(
+                            "window-selected",
+                            step = step_title(st.step),
+                            basis = basis.to_string()
+                        ),
+                        ctx.theme.text,
+                    ));
+                    if let (Some(src), Some(at)) = (&st.source, st.started_at) {
+                        lines.push(Line::styled(
+                            t!("window-actual", source = src.clone(), start = when(at)),
+                            ctx.theme.dim,
+                        ));
+                    }
+                }
+                lines.push(Line::styled(
+                    t!(
+                        "window-size",
+                        messages = plan.inputs.messages.to_string(),
+                        mb = format!("{:.1}", plan.inputs.database_mb)
+                    ),
+                    ctx.theme.dim,
+                ));
+                if let Some((at, who)) = &self.saved {
+                    lines.push(Line::styled(
+                        t!("window-saved", when = when(*at), who = who.clone()),
+                        ctx.theme.dim,
+                    ));
+                }
+                lines.push(Line::raw(""));
+                lines.extend(rate_lines(
+                    ctx,
+                    t!("window-plan-rates"),
+                    &plan.inputs.throughput,
+                ));
+            }
+        }
+        f.render_widget(
+            Paragraph::new(lines)
+                .block(block(ctx, t!("window-info-title")))
+                .wrap(Wrap { trim: false }),
+            area,
+        );
+    }
+}
+
+/// The window screen's results.
+#[derive(Debug)]
+pub enum WindowMsg {
+    /// The plan, rates and marks were read.
+    Loaded {
+        /// What was read.
+        l: Loaded,
+    },
+    /// The source was measured for an estimate (or not).
+    Measured {
+        /// Messages, database size and file posts, or why not.
+        size: Result<SourceSize, String>,
+    },
+    /// An estimate was made and saved (or not), and the screen re-read.
+    PlanSaved {
+        /// The plan, the planner's refusal, or a store error.
+        result: Result<Result<Plan, PlanError>, String>,
+        /// What was read after.
+        l: Loaded,
+    },
+    /// A step was marked started or finished (or refused), and the screen re-read.
+    StepMarked {
+        /// What was read after.
+        l: Loaded,
+        /// The step.
+        s: StepId,
+        /// True for a start mark.
+        start: bool,
+        /// The mark, or why it was refused.
+        result: Result<WindowStepRecord, String>,
+    },
+}
+
+impl WindowMsg {
+    /// What the message is, for the debug log.
+    pub fn describe(&self) -> String {
+        match self {
+            WindowMsg::Loaded { .. } => "loaded".into(),
+            WindowMsg::Measured { size } => format!("measured: {}", size.is_ok()),
+            WindowMsg::PlanSaved { result, .. } => {
+                format!("plan saved: {}", matches!(result, Ok(Ok(_))))
+            }
+            WindowMsg::StepMarked {
+                s, start, result, ..
+            } => format!(
+                "step {s:?} {}: {}",
+                if *start { "started" } else { "finished" },
+                result.is_ok()
+            ),
+        }
+    }
+}
+
+impl Component for WindowState {
+    type Msg = WindowMsg;
+
+    fn on_enter(&mut self, ctx: &mut Ctx) {
+        self.enter(ctx);
+    }
+
+    fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> bool {
+        self.act(ctx, action)
+    }
+
+    fn on_msg(&mut self, ctx: &mut Ctx, msg: WindowMsg) {
+        match msg {
+            WindowMsg::Loaded { l } => {
+                self.apply_loaded(ctx, l);
+            }
+            WindowMsg::Measured { size } => match size {
+                Ok(size) => self.plan_and_save(ctx, size),
+                Err(e) => {
+                    self.estimating = false;
+                    self.problem = Some(e.clone());
+                    ctx.set_status(t!("status-plan-failed", error = e), true);
+                }
+            },
+            WindowMsg::PlanSaved { result, l } => {
+                self.estimating = false;
+                self.apply_loaded(ctx, l);
+                match result {
+                    Ok(Ok(plan)) => {
+                        self.problem = None;
+                        ctx.set_status(
+                            t!("status-plan-saved", window = fmt_duration(plan.window_s)),
+                            false,
+                        );
+                    }
+                    Ok(Err(e)) => {
+                        let text = plan_error_text(&e);
+                        self.problem = Some(text.clone());
+                        ctx.set_status(t!("status-plan-failed", error = text), true);
+                    }
+                    Err(e) => ctx.set_status(t!("status-save-failed", error = e), true),
+                }
+            }
+            WindowMsg::StepMarked {
+                l,
+                s,
+                start,
+                result,
+            } => {
+                self.apply_loaded(ctx, l);
+                let name = step_title(s);
+                if let Ok(rec) = &result {
+                    ctx.facts.upsert_window_step(rec.clone());
+                }
+                match result {
+                    Ok(rec) => match rec.finished_at {
+                        Some(end) if !start => {
+                            let secs =
+                                u64::try_from((end - rec.started_at).num_seconds()).unwrap_or(0);
+                            ctx.set_status(
+                                t!(
+                                    "status-step-finished",
+                                    step = name,
+                                    elapsed = fmt_duration(secs)
+                                ),
+                                false,
+                            );
+                        }
+                        _ => ctx.set_status(t!("status-step-started", step = name), false),
+                    },
+                    Err(e) => {
+                        ctx.set_status(t!("status-step-refused", step = name, error = e), true)
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_tick(&mut self, ctx: &mut Ctx) {
+        self.tick(ctx);
+    }
+
+    fn animating(&self, ctx: &Ctx) -> bool {
+        self.moving(ctx)
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
+        self.paint(f, area, ctx);
+    }
+
+    fn contexts(&self) -> Vec<Context> {
+        vec![Context::Window]
+    }
+
+    fn hint(&self, _ctx: &Ctx) -> String {
+        t!("hint-window")
     }
 }
