@@ -136,7 +136,7 @@ fn run_asks_for_the_job_the_probe_or_says_there_is_none() {
         rb.stages
             .iter()
             .enumerate()
-            .find_map(|(s, st)| st.items.iter().position(|i| pred(i)).map(|i| (s, i)))
+            .find_map(|(s, st)| st.items.iter().position(pred).map(|i| (s, i)))
             .expect("such an item exists")
     };
     let at = |(s, i): (usize, usize)| RunbookNav {

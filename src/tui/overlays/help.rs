@@ -11,7 +11,7 @@ use super::widgets::{Scroll, popup};
 use super::{Outcome, Overlay};
 use crate::t;
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{self, BINDINGS, Context};
+use crate::tui::keymap::{self, Action, BINDINGS, Context};
 use crate::tui::layout::centered;
 
 /// The help of one screen.
@@ -51,7 +51,10 @@ impl HelpOverlay {
         let th = &ctx.theme;
         let mut lines = Vec::new();
         for section in &self.sections {
-            let bindings: Vec<_> = BINDINGS.iter().filter(|b| b.context == *section).collect();
+            let bindings: Vec<_> = BINDINGS
+                .iter()
+                .filter(|b| b.context == *section && (self.markers || !runbook_only(b.action)))
+                .collect();
             if bindings.is_empty() {
                 continue;
             }
@@ -105,6 +108,15 @@ impl HelpOverlay {
         f.render_widget(para.scroll((top, 0)), body);
         f.render_widget(Paragraph::new(t!("help-hint")).style(ctx.theme.dim), hint);
     }
+}
+
+/// Global keys that act on the runbook screen only (the filter, the rollback list, the
+/// panes): the other screens' help leaves them out, as their footers do.
+fn runbook_only(a: Action) -> bool {
+    matches!(
+        a,
+        Action::Filter | Action::Rollback | Action::FocusNext | Action::FocusPrev
+    )
 }
 
 /// The heading of a keymap section.
