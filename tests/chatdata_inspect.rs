@@ -378,45 +378,6 @@ fn the_cli_inspects_as_json_and_verify_writes_its_report_file() {
     assert_eq!(code, Some(2));
 }
 
-/// Rewrites a package so that every message is in a content entry of its own (the
-/// manifest's list follows): the shape of a package with very many small entries.
-fn one_message_per_entry(src: &std::path::Path, dst: &std::path::Path) -> usize {
-    let mut a = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
-    let mut z = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
-    let o = zip::write::SimpleFileOptions::default();
-    let mut manifest: Option<serde_json::Value> = None;
-    let mut files = Vec::new();
-    for i in 0..a.len() {
-        let mut f = a.by_index(i).unwrap();
-        let name = f.name().to_string();
-        let mut data = String::new();
-        f.read_to_string(&mut data).unwrap();
-        if name == "pchat-migrate/manifest.json" {
-            manifest = Some(serde_json::from_str(&data).unwrap());
-        } else if name.starts_with("pchat-migrate/Content/") {
-            for room in data.split("<Room ").skip(1) {
-                let (head, body) = room.split_once('>').unwrap();
-                let body = body.split("</Room>").next().unwrap();
-                for m in body.split("<Message ").skip(1) {
-                    let entry = format!("pchat-migrate/Content/{:06}.xml", files.len() + 1);
-                    z.start_file(entry.as_str(), o).unwrap();
-                    write!(z, "<Content><Room {head}><Message {m}</Room></Content>").unwrap();
-                    files.push(entry);
-                }
-            }
-        } else {
-            z.start_file(name.as_str(), o).unwrap();
-            z.write_all(data.as_bytes()).unwrap();
-        }
-    }
-    let mut manifest = manifest.unwrap();
-    manifest["content_files"] = serde_json::json!(files);
-    z.start_file("pchat-migrate/manifest.json", o).unwrap();
-    z.write_all(manifest.to_string().as_bytes()).unwrap();
-    z.finish().unwrap();
-    files.len()
-}
-
 /// A package of 20 000 one-message content entries reads whole, with the same rooms and
 /// counts as the original (each entry is read once, in order; its cost no longer grows
 /// with the number of entries — `pchat-migrate bench` times 100 000 of them).
@@ -426,7 +387,10 @@ fn a_package_with_many_small_entries_inspects_whole() {
     let paths = build(dir.path(), &spec(20_000, 12));
     let zip = export(&paths, "GroupChatExport.zip");
     let many = dir.path().join("many.zip");
-    assert_eq!(one_message_per_entry(&zip, &many), 20_000);
+    assert_eq!(
+        pchat_migrate::bench::repack_into_entries(&zip, &many, usize::MAX).unwrap(),
+        20_000
+    );
     let r = NullReporter::default();
     let a = chatdata::inspect(&zip, None, &r).unwrap();
     let b = chatdata::inspect(&many, None, &r).unwrap();
