@@ -699,11 +699,16 @@ impl App {
 
     // ---- input ----------------------------------------------------------------------------
 
-    /// Handles one terminal event.
+    /// Handles one terminal event. Only key presses act: Windows consoles report every key
+    /// twice (press, then release), and a held key there repeats as presses; releases (and
+    /// the kitty protocol's repeats, which are not enabled) change nothing, not even a redraw.
     pub fn on_event(&mut self, ev: Event) {
+        if matches!(&ev, Event::Key(k) if k.kind != KeyEventKind::Press) {
+            return;
+        }
         self.dirty = true;
         match ev {
-            Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
+            Event::Key(k) => self.on_key(k),
             Event::Mouse(m) => self.on_mouse(m),
             Event::Paste(text) => self.on_paste(&text),
             Event::Resize(w, h) => self.size = (w, h),

@@ -317,12 +317,27 @@ async fn event_loop(
     }
 }
 
-/// SIGTERM and SIGHUP (Unix); on Windows the console close arrives as an input error.
+/// What ends the wizard from outside, as a normal quit (terminal restored, store thread
+/// drained, session intact): SIGTERM and SIGHUP on Unix; on Windows the console's Ctrl+C and
+/// Ctrl+Break (when they arrive as signals rather than keys), closing the console window,
+/// log-off and shut-down. For the last three Windows ends the process once the handler
+/// returns; tokio's handler does not return, so the loop ends normally first (Windows allows
+/// about five seconds: Microsoft, "HandlerRoutine callback function").
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hup: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+    #[cfg(windows)]
+    ctrl_break: tokio::signal::windows::CtrlBreak,
+    #[cfg(windows)]
+    close: tokio::signal::windows::CtrlClose,
+    #[cfg(windows)]
+    logoff: tokio::signal::windows::CtrlLogoff,
+    #[cfg(windows)]
+    shutdown: tokio::signal::windows::CtrlShutdown,
 }
 
 impl Signals {
@@ -335,7 +350,18 @@ impl Signals {
                 hup: signal(SignalKind::hangup())?,
             })
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            use tokio::signal::windows;
+            Ok(Signals {
+                ctrl_c: windows::ctrl_c()?,
+                ctrl_break: windows::ctrl_break()?,
+                close: windows::ctrl_close()?,
+                logoff: windows::ctrl_logoff()?,
+                shutdown: windows::ctrl_shutdown()?,
+            })
+        }
+        #[cfg(not(any(unix, windows)))]
         Ok(Signals {})
     }
 
@@ -345,7 +371,15 @@ impl Signals {
             _ = self.term.recv() => {},
             _ = self.hup.recv() => {},
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        tokio::select! {
+            _ = self.ctrl_c.recv() => {},
+            _ = self.ctrl_break.recv() => {},
+            _ = self.close.recv() => {},
+            _ = self.logoff.recv() => {},
+            _ = self.shutdown.recv() => {},
+        }
+        #[cfg(not(any(unix, windows)))]
         std::future::pending::<()>().await;
     }
 }
