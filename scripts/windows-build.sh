@@ -28,7 +28,7 @@ case "${1:-}" in
 --check) MODE=check ;;
 --test) MODE=test ;;
 -h | --help)
-    sed -n '2,19p' "$0"
+    sed -n '2,20p' "$0"
     exit 0
     ;;
 *)
