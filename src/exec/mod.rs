@@ -13,8 +13,9 @@
 //!    stderr on threads, and passes each line, redacted, to [`Reporter::log`] as it arrives.
 //!    Objects come back as JSON lines framed by marker lines unique to the script; error
 //!    records come back as marked JSON (category, FullyQualifiedErrorId, message).
-//! 3. **Stop it cleanly.** Cancel and the time limit end the whole process tree (a process
-//!    group on Unix, `taskkill /T /F` on Windows).
+//! 3. **Stop it cleanly.** Cancel and the time limit end the whole process tree
+//!    ([`process_tree`]: a process group on Unix, a Job Object on Windows). On Windows a bare
+//!    `powershell.exe` is the one under `%SystemRoot%` ([`shell_path`]).
 //! 4. **Never leak a credential.** See [`credential`] and [`redact`].
 //!
 //! What has been tried against a real Lync server: nothing. The tests run a stand-in shell
@@ -23,11 +24,14 @@
 pub mod cmdlet;
 pub mod config;
 pub mod credential;
+pub mod credman;
 pub mod outcome;
 pub mod powershell;
+pub mod process_tree;
 pub mod quote;
 pub mod redact;
 pub mod script;
+pub mod shell_path;
 pub mod verify;
 
 use crate::deployment::DeploymentKind;
@@ -154,7 +158,8 @@ impl From<ExecError> for JobError {
     }
 }
 
-/// What `env` needs before a job can run: nothing, a password prompt, or a CliXml file.
+/// What `env` needs before a job can run: nothing, a password prompt, a Credential Manager
+/// entry, or a CliXml file.
 pub fn credential_need(env: &JobEnv) -> CredentialNeed {
     match Executor::of(env) {
         Executor::Lab => CredentialNeed::None,
@@ -257,6 +262,9 @@ fn credential_for(env: &JobEnv, cfg: &ExecutorConfig) -> Result<Option<Credentia
                 user.map(|u| format!(" of {u}")).unwrap_or_default()
             ))
         })?),
+        CredentialNeed::CredMan { target } => {
+            Some(credman::read(&target).map_err(ExecError::Credential)?)
+        }
         _ => None,
     })
 }

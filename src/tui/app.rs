@@ -217,11 +217,16 @@ impl App {
 
     // ---- input ------------------------------------------------------------------------------
 
-    /// Handles one terminal event.
+    /// Handles one terminal event. Only key presses act: Windows consoles report every key
+    /// twice (press, then release), and a held key there repeats as presses; releases (and
+    /// the kitty protocol's repeats, which are not enabled) change nothing, not even a redraw.
     pub fn on_event(&mut self, ev: Event) {
+        if matches!(&ev, Event::Key(k) if k.kind != KeyEventKind::Press) {
+            return;
+        }
         self.ctx.dirty = true;
         match ev {
-            Event::Key(k) if k.kind == KeyEventKind::Press => self.on_key(k),
+            Event::Key(k) => self.on_key(k),
             Event::Mouse(m) if self.ctx.overlay.is_none() && self.ctx.screen == Screen::Runbook => {
                 self.checklist.on_mouse(&self.ctx, m);
             }
