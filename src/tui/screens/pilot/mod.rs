@@ -132,14 +132,6 @@ impl PilotState {
     }
 }
 
-/// Adds newly attached evidence to the runbook's view, newest first.
-fn apply_evidence(ctx: &mut Ctx, evidence: Vec<EvidenceRecord>) {
-    for ev in evidence {
-        ctx.facts.push_evidence(ev);
-    }
-    ctx.rederive();
-}
-
 /// The pilot re-read after a change, and the evidence attached for it.
 #[derive(Debug)]
 pub struct After {
@@ -397,7 +389,7 @@ impl PilotState {
             Err(e) => ctx.set_status(t!("status-pilot-load-failed", error = e), true),
         }
         match after.evidence {
-            Ok(ev) => apply_evidence(ctx, ev),
+            Ok(ev) => ctx.add_evidence(ev),
             Err(e) => ctx.set_status(t!("status-pilot-evidence-failed", error = e), true),
         }
     }
