@@ -209,3 +209,63 @@ impl Sink for Html {
         o.push_str("</tbody></table>\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::render::Cell;
+
+    const EVIL: &str = "<script>alert('x')</script> & \"q\" <img src=x>";
+
+    fn every_span() -> Vec<Span<'static>> {
+        vec![
+            Span::Text(EVIL.into()),
+            Span::Strong(EVIL.into()),
+            Span::State("done", EVIL.into()),
+            Span::Code(EVIL.into()),
+            Span::Styled("note", EVIL.into()),
+        ]
+    }
+
+    #[test]
+    fn report_html_sink_escapes_every_block_span_and_attribute() {
+        let mut h = Html { out: String::new() };
+        let spans = every_span();
+        h.start(EVIL, EVIL, &spans);
+        h.banner(EVIL, false, &spans);
+        h.section(EVIL, EVIL);
+        h.heading(EVIL, EVIL);
+        h.para(Some("muted"), &spans);
+        h.list(None, std::slice::from_ref(&spans));
+        h.item(EVIL, EVIL, EVIL, &spans, std::slice::from_ref(&spans));
+        let cell = || Cell {
+            align: Align::State("failed"),
+            spans: every_span(),
+        };
+        h.table(&Table {
+            class: None,
+            head: vec![EVIL.into()],
+            rows: vec![vec![cell()]],
+            foot: Some(vec![cell()]),
+        });
+        h.end_section();
+        let lower = h.out.to_ascii_lowercase();
+        assert!(!lower.contains("<script"), "{}", h.out);
+        assert!(!lower.contains("<img"), "{}", h.out);
+        assert!(!h.out.contains("'x'"), "{}", h.out);
+        assert!(!h.out.contains("\"q\""), "{}", h.out);
+        // Every value arrived, escaped: 2 titles and 5 spans at the start, the banner's id and
+        // 5 spans, 2 for the section and 2 for the heading, 5 + 5 for the paragraph and the
+        // list, 4 for the item's id (twice), number and title and 5 + 5 for its lines, 1 + 5
+        // + 5 in the table: 52.
+        let escaped = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;";
+        assert_eq!(h.out.matches(escaped).count(), 52, "{}", h.out);
+    }
+
+    #[test]
+    fn report_html_sink_leaves_empty_lists_out() {
+        let mut h = Html { out: String::new() };
+        h.list(Some("summary"), &[]);
+        assert_eq!(h.out, "");
+    }
+}

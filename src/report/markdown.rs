@@ -145,3 +145,49 @@ impl Sink for Markdown {
         o.push('\n');
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::render::{Align, Cell};
+
+    const EVIL: &str = "a|b *c* _d_ [e](f) `g` <h>\n# i ~j~ $k & l";
+
+    #[test]
+    fn report_markdown_sink_escapes_every_span_and_keeps_one_line_per_value() {
+        let spans = vec![
+            Span::Text(EVIL.into()),
+            Span::Strong(EVIL.into()),
+            Span::State("done", EVIL.into()),
+            Span::Styled("note", EVIL.into()),
+        ];
+        let mut md = Markdown::default();
+        md.para(None, &spans);
+        md.table(&Table {
+            class: None,
+            head: vec![EVIL.into()],
+            rows: vec![vec![Cell {
+                align: Align::Num,
+                spans: spans.clone(),
+            }]],
+            foot: None,
+        });
+        let escaped =
+            "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\`g\\` \\<h\\><br># i \\~j\\~ \\$k &amp; l";
+        assert_eq!(md.out.matches(escaped).count(), 9, "{}", md.out);
+        // No value starts a line of its own (a heading, a list) or splits a table cell.
+        for line in md.out.lines().filter(|l| !l.is_empty()) {
+            assert!(!line.starts_with('#'), "{line}");
+            if line.starts_with('|') && !line.starts_with("|---") {
+                assert_eq!(line.matches(" |").count(), 1, "one cell: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn report_markdown_code_spans_cannot_be_closed_by_a_value() {
+        let mut md = Markdown::default();
+        md.para(None, &[Span::Code("x` **y** `z".into())]);
+        assert_eq!(md.out, "`x' **y** 'z`\n\n");
+    }
+}

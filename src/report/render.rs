@@ -11,6 +11,7 @@ use crate::planner::{StepState, fmt_duration};
 use crate::store::ItemState;
 
 /// A run of inline text. Every text is a value to escape (the sink escapes it).
+#[derive(Clone)]
 pub(super) enum Span<'a> {
     /// Plain text.
     Text(Cow<'a, str>),
