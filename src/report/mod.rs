@@ -7,11 +7,15 @@
 //! (from the verify job's evidence: rooms and messages compared, differences); the pilot;
 //! the troubleshooting runs; the downtime window, planned against actual; and whether the
 //! audit trail is intact ([`crate::store::Store::verify_audit`], naming the first broken
-//! event if not). [`markdown`] and [`html`] render it; the HTML is one self-contained,
-//! print-friendly file (inline CSS, no scripts, no external assets) with every value escaped.
+//! event if not). One walk over the model (`render`) decides what the report says and in
+//! which order, and writes it through a small `Sink` trait; [`markdown`] and [`html`] are
+//! the two sinks (each escapes every value its own way), so both formats show the same
+//! content. The HTML is one self-contained, print-friendly file (inline CSS, no scripts, no
+//! external assets).
 
 mod html;
 mod markdown;
+mod render;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -16,13 +16,20 @@
 //! An edited event fails its own hash; an event that was removed, inserted or re-hashed
 //! breaks the `prev_hash` link of the event after it. Removing the newest events
 //! (truncating the tail) cannot be detected by the chain alone.
+//!
+//! The store's own audit methods live here too: [`Store::record_event`] (events of the
+//! caller's kind), [`Store::audit`] (a session's events) and [`Store::verify_audit`].
 
 use std::fmt;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
+use super::Store;
+use super::error::StoreError;
 use super::model::{AuditEvent, parse_ts};
+use super::rows::record_from_row;
+use super::write::{Event, non_blank};
 
 /// `prev_hash` of the first event of a database.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -240,6 +247,51 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<(), AuditBreak> {
         expected_prev = raw.hash;
     }
     Ok(())
+}
+
+record_from_row!(AuditEvent in "audit" {
+    id, session_id, at: ts, who, kind, item_id, old, new, detail, prev_hash, hash
+});
+
+impl Store {
+    /// Appends an event of the caller's own `kind` (non-blank; e.g. `downtime-confirmed`,
+    /// `gate-override`) to the audit trail, durably. `detail` is free text (blank is stored
+    /// as none); `old`/`new` are none.
+    ///
+    /// Errors: [`StoreError::Empty`] (kind), [`StoreError::UnknownSession`], database errors.
+    pub fn record_event(
+        &mut self,
+        session_id: i64,
+        kind: &str,
+        item_id: Option<&str>,
+        detail: &str,
+        who: &str,
+    ) -> Result<AuditEvent, StoreError> {
+        non_blank("the event kind", kind)?;
+        let detail = (!detail.is_empty()).then_some(detail);
+        self.write_in(session_id, |w| {
+            let mut event = Event::new(session_id, who, kind).detail(detail);
+            if let Some(item) = item_id {
+                event = event.item(item);
+            }
+            w.audit(event)
+        })
+    }
+
+    /// The session's audit events, oldest first (by id).
+    pub fn audit(&self, session_id: i64) -> Result<Vec<AuditEvent>, StoreError> {
+        self.read()
+            .all("WHERE session_id = ?1 ORDER BY id", [session_id])
+    }
+
+    /// Recomputes the audit hash chain and reports the first event that does not verify.
+    ///
+    /// The chain is per database, so this checks the events of **all** sessions (a session's
+    /// events are linked to those of the others); `session_id` does not narrow it. A trail
+    /// that cannot be read at all is reported with `id` 0.
+    pub fn verify_audit(&self, _session_id: i64) -> Result<(), AuditBreak> {
+        verify(&self.conn)
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,18 @@ fn kinds(store: &Store, sid: i64) -> Vec<String> {
         .collect()
 }
 
+/// A pilot result recorded by operator "c".
+fn set_as_c(
+    s: &mut Store,
+    sid: i64,
+    sip: &str,
+    case: PilotCase,
+    result: PilotOutcome,
+    note: &str,
+) -> Result<crate::pilot::PilotResultRecord, StoreError> {
+    s.set_pilot_result(sid, sip, case, result, note, "c")
+}
+
 #[test]
 fn item_state_names_parse_and_serialise() {
     for st in ItemState::ALL {
@@ -1089,50 +1101,47 @@ fn store_pilot_results_rules_matrix_and_audit() {
     .unwrap();
     assert_eq!(s.audit(sess.id).unwrap().len(), n);
     // Fail needs a note.
-    let e = s
-        .set_pilot_result(
-            sess.id,
-            "sip:a@x.com",
-            PilotCase::Posts,
-            PilotOutcome::Fail,
-            " ",
-            "c",
-        )
-        .unwrap_err();
+    let e = set_as_c(
+        &mut s,
+        sess.id,
+        "sip:a@x.com",
+        PilotCase::Posts,
+        PilotOutcome::Fail,
+        " ",
+    )
+    .unwrap_err();
     assert!(matches!(e, StoreError::Empty { .. }), "{e}");
     // Files do not apply to Lync 2013: pass refused, n/a accepted.
-    let e = s
-        .set_pilot_result(
-            sess.id,
-            "sip:a@x.com",
-            PilotCase::Files,
-            PilotOutcome::Pass,
-            "",
-            "c",
-        )
-        .unwrap_err();
+    let e = set_as_c(
+        &mut s,
+        sess.id,
+        "sip:a@x.com",
+        PilotCase::Files,
+        PilotOutcome::Pass,
+        "",
+    )
+    .unwrap_err();
     assert!(matches!(e, StoreError::PilotNotApplicable { .. }), "{e}");
     assert!(e.to_string().contains("record it as n/a"), "{e}");
-    s.set_pilot_result(
+    set_as_c(
+        &mut s,
         sess.id,
         "sip:a@x.com",
         PilotCase::Files,
         PilotOutcome::NotApplicable,
         "",
-        "c",
     )
     .unwrap();
     // Unknown user.
-    let e = s
-        .set_pilot_result(
-            sess.id,
-            "sip:zz@x.com",
-            PilotCase::SignIn,
-            PilotOutcome::Pass,
-            "",
-            "c",
-        )
-        .unwrap_err();
+    let e = set_as_c(
+        &mut s,
+        sess.id,
+        "sip:zz@x.com",
+        PilotCase::SignIn,
+        PilotOutcome::Pass,
+        "",
+    )
+    .unwrap_err();
     assert!(matches!(e, StoreError::UnknownPilotUser { .. }), "{e}");
     // A change is audited old -> new.
     s.set_pilot_result(
