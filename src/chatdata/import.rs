@@ -535,7 +535,7 @@ pub(crate) fn all_warnings(
 ) -> Vec<PreflightWarning> {
     let mut w = conv.warnings.clone();
     if let Some(s) = stats {
-        w.extend(preflight::file_post_warnings(conv, s));
+        w.extend(super::convert::file_post_warnings(conv, s));
     }
     w.extend(plan_warnings.iter().cloned());
     w.extend(pool.cloned());
