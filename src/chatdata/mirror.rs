@@ -85,8 +85,8 @@ fn columns_of(ddl: &str, table: &str) -> Vec<String> {
 pub fn queries(start_ticks: Option<i64>) -> Vec<MirrorQuery> {
     let mut out = Vec::new();
     for (side, ddl, tables) in [
-        (Side::Legacy, crate::lab::schema::LEGACY_DDL, LEGACY_TABLES),
-        (Side::Mgc, crate::lab::schema::MGC_DDL, MGC_TABLES),
+        (Side::Legacy, super::schema::LEGACY_DDL, LEGACY_TABLES),
+        (Side::Mgc, super::schema::MGC_DDL, MGC_TABLES),
     ] {
         for table in tables {
             let columns = columns_of(ddl, table);
@@ -181,8 +181,8 @@ impl Mirror {
             Ok(c)
         };
         Ok(Mirror {
-            legacy: (open(&lp, crate::lab::schema::LEGACY_DDL)?, lp),
-            mgc: (open(&mp, crate::lab::schema::MGC_DDL)?, mp),
+            legacy: (open(&lp, super::schema::LEGACY_DDL)?, lp),
+            mgc: (open(&mp, super::schema::MGC_DDL)?, mp),
             pending: 0,
             rows: 0,
             layout: std::collections::HashMap::new(),

@@ -20,7 +20,8 @@ use crate::progress::Reporter;
 pub mod endpoints;
 pub mod generate;
 pub mod init_args;
-pub mod schema;
+/// The lab databases' DDL; it lives in the data plane, which reads and writes them.
+pub use crate::chatdata::schema;
 
 pub use generate::GenerateSummary;
 
