@@ -26,6 +26,7 @@ pub mod progress;
 pub mod report;
 pub mod runbook;
 pub mod safe_text;
+pub mod status;
 pub mod store;
 pub mod troubleshoot;
 pub mod tui;
