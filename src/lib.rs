@@ -14,6 +14,7 @@ pub mod deployment;
 pub mod diagnostics;
 pub mod exec;
 pub mod i18n;
+pub mod i18n_check;
 pub mod jobs;
 pub mod lab;
 pub mod logging;
