@@ -22,6 +22,7 @@ pub mod migration;
 pub mod monitor;
 pub mod paths;
 pub mod pilot;
+pub mod pilot_model;
 pub mod planner;
 pub mod progress;
 pub mod report;

@@ -980,7 +980,7 @@ fn store_is_send() {
 
 // ---- schema version 2: pilot, plan, window steps ----
 
-use crate::pilot::{NewPilotUser, PilotCase, PilotClient, PilotOutcome};
+use crate::pilot_model::{NewPilotUser, PilotCase, PilotClient, PilotOutcome};
 
 fn new_user(sip: &str, client: PilotClient) -> NewPilotUser {
     NewPilotUser {

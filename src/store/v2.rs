@@ -20,7 +20,7 @@ use super::{
     EvidenceRecord, SqlExt, Store, StoreError, audit, fmt_ts, non_blank, now, opt_ts,
     require_session, ts,
 };
-use crate::pilot::{
+use crate::pilot_model::{
     NewPilotUser, PilotCase, PilotClient, PilotOutcome, PilotResultRecord, PilotResults, PilotUser,
 };
 
