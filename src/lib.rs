@@ -13,6 +13,7 @@ pub mod config;
 pub mod deployment;
 pub mod diagnostics;
 pub mod exec;
+pub mod executor;
 pub mod i18n;
 pub mod i18n_check;
 pub mod jobs;

@@ -18,11 +18,13 @@ use serde::Serialize;
 use crate::progress::Reporter;
 
 pub mod endpoints;
+pub mod executor;
 pub mod generate;
 pub mod init_args;
 /// The lab databases' DDL; it lives in the data plane, which reads and writes them.
 pub use crate::chatdata::schema;
 
+pub use executor::LabExecutor;
 pub use generate::GenerateSummary;
 
 /// The lab directory's layout lives with the other paths (the jobs' environment needs it
