@@ -3,7 +3,8 @@
 //!
 //! The layout follows `ARCHITECTURE.md`: domain modules (`runbook`, `deployment`, `chatdata`)
 //! do no terminal work; `store` keeps the session; `jobs` runs the data plane in the
-//! background; `tui` and `cli` sit on top of everything.
+//! background; `tui` and `cli` sit on top of everything. Its "Layers" table orders the
+//! modules, and `tests/layering.rs` fails on a module that uses one of a higher layer.
 
 pub mod bench;
 pub mod chatdata;
