@@ -34,3 +34,4 @@ pub mod status;
 pub mod store;
 pub mod troubleshoot;
 pub mod tui;
+pub mod wizard;

@@ -86,9 +86,9 @@ proptest! {
         }).unwrap();
         for ev in events {
             app.on_event(ev);
-            prop_assert!(app.stage_idx < app.stage_count());
-            let n = app.visible_items().len();
-            prop_assert!(app.item_idx < n.max(1), "item {} of {}", app.item_idx, n);
+            prop_assert!(app.checklist.nav.stage_idx < pchat_migrate::wizard::RunbookNav::stage_count(&app.runbook));
+            let n = app.checklist.nav.visible_items(&app.runbook).len();
+            prop_assert!(app.checklist.nav.item_idx < n.max(1), "item {} of {}", app.checklist.nav.item_idx, n);
             let (w, h) = app.size;
             let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
             term.draw(|f| view::draw(f, &app)).unwrap();

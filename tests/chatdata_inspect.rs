@@ -377,3 +377,29 @@ fn the_cli_inspects_as_json_and_verify_writes_its_report_file() {
     let (code, _) = run(&["inspect", bogus.to_str().unwrap()]);
     assert_eq!(code, Some(2));
 }
+
+/// A package of 20 000 one-message content entries reads whole, with the same rooms and
+/// counts as the original (each entry is read once, in order; its cost no longer grows
+/// with the number of entries — `pchat-migrate bench` times 100 000 of them).
+#[test]
+fn a_package_with_many_small_entries_inspects_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = build(dir.path(), &spec(20_000, 12));
+    let zip = export(&paths, "GroupChatExport.zip");
+    let many = dir.path().join("many.zip");
+    assert_eq!(
+        pchat_migrate::bench::repack_into_entries(&zip, &many, usize::MAX).unwrap(),
+        20_000
+    );
+    let r = NullReporter::default();
+    let a = chatdata::inspect(&zip, None, &r).unwrap();
+    let b = chatdata::inspect(&many, None, &r).unwrap();
+    assert_eq!(b.inventory.messages, Some(20_000));
+    let digests = |i: &Inspection| {
+        i.rooms
+            .iter()
+            .map(|r| (r.name.clone(), r.messages, r.file_posts))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(digests(&a), digests(&b));
+}

@@ -382,6 +382,41 @@ fn remote_run_without_a_credential_is_a_setup_error() {
 }
 
 #[test]
+fn a_credential_manager_profile_reads_the_credential_from_standard_input() {
+    let fake = Fake::new("done");
+    let mut c = cfg(&fake, Remote::WinRm);
+    c.credential = "credman:pchat-migrate".into();
+    let env = env_for(&fake, c.clone());
+    assert_eq!(
+        exec::credential_need(&env),
+        exec::CredentialNeed::CredMan {
+            target: "pchat-migrate".into()
+        }
+    );
+    // The same script as for a typed password: the credential on standard input.
+    let script = exec::script_for(JobKind::Verify, &env, &c).unwrap();
+    assert!(
+        script.text.contains("Windows Credential Manager"),
+        "{}",
+        script.text
+    );
+    assert!(script.text.contains("[Console]::OpenStandardInput()"));
+    assert!(script.text.contains("-Credential $pcmCred"));
+    assert!(!script.text.contains("Import-Clixml"));
+    assert!(
+        !script.text.contains("pchat-migrate'"),
+        "the target is not in the script"
+    );
+    // Credential Manager exists only on Windows: here that is a set-up error, and nothing ran.
+    let e = jobs::run(JobKind::Verify, &env, &Rec::default()).unwrap_err();
+    assert!(
+        matches!(e, JobError::Setup(ref m) if m.contains("only on Windows")),
+        "{e}"
+    );
+    assert!(fake.record("argv").is_empty());
+}
+
+#[test]
 fn message_test_success_and_failure() {
     let fake = Fake::new("verify-ok");
     let env = env_for(&fake, cfg(&fake, Remote::None));

@@ -317,7 +317,6 @@ fn bulk_input_is_coalesced_and_quit_still_answers() {
             .cycle()
             .take(20_000),
     );
-    paste.push(0x1b);
     // Written from a thread, so that a wizard that stops reading fails the deadline instead
     // of blocking the test on a full pty buffer.
     let mut writer = std::mem::replace(&mut t.writer, Box::new(std::io::sink()));
@@ -345,10 +344,14 @@ fn bulk_input_is_coalesced_and_quit_still_answers() {
         );
     };
     t.writer = writer;
-    // Let a lone ESC read as ESC before the next key.
-    let until = Instant::now() + Duration::from_millis(300);
-    while Instant::now() < until {
-        t.pump(Duration::from_millis(50));
+    // The whole paste reached the filter; ESC (alone, so it is not read as Alt+key) closes it.
+    t.wait_for("Filter \"Get-CsPersistentChatPool", deadline);
+    t.send("\x1b");
+    t.wait_for("Stages", deadline);
+    let until = Instant::now() + Duration::from_secs(60);
+    while t.screen().contains("Filter \"") {
+        assert!(Instant::now() < until, "esc did not close the filter");
+        t.pump(Duration::from_millis(100));
     }
     t.send("q");
     let status = t.wait_exit(deadline.saturating_sub(started.elapsed()));

@@ -108,14 +108,14 @@ fn every_screen_in_every_language_has_all_its_text() {
             (
                 "confirm",
                 Box::new(|a| {
-                    a.stage_idx = a.runbook.stage_index("export").unwrap();
+                    a.checklist.nav.stage_idx = a.runbook.stage_index("export").unwrap();
                     a.on_action(Action::Enter);
                 }),
             ),
             (
                 "gate",
                 Box::new(|a| {
-                    a.stage_idx = a.runbook.stage_index("build").unwrap();
+                    a.checklist.nav.stage_idx = a.runbook.stage_index("build").unwrap();
                     a.on_action(Action::Enter);
                     a.on_action(Action::ToggleDone);
                 }),

@@ -126,10 +126,10 @@ fn scripted(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>) {
     code(app, KeyCode::Right);
     key(app, 'f');
     match &app.overlay {
-        Some(Overlay::Input {
+        Some(Overlay::Input(pchat_migrate::tui::overlays::InputOverlay {
             purpose: InputPurpose::PilotFailNote { sip, case },
             ..
-        }) => {
+        })) => {
             assert_eq!(sip, P1);
             assert_eq!(case, "sees-rooms");
         }
@@ -221,14 +221,14 @@ fn a_failure_without_a_note_is_refused() {
     type_text(&mut app, "   ");
     code(&mut app, KeyCode::Enter);
     assert!(
-        matches!(app.overlay, Some(Overlay::Input { .. })),
+        matches!(app.overlay, Some(Overlay::Input(_))),
         "the input stays open"
     );
     code(&mut app, KeyCode::Esc);
     assert!(app.overlay.is_none());
 
     // The screen's entry point refuses a blank note itself.
-    pilot::record_failure(&mut app, P1, "sign-in", "  ");
+    app.pilot.record_failure(&mut app.ctx, P1, "sign-in", "  ");
     let (text, error) = status(&app);
     assert!(error, "{text}");
     assert!(text.contains("needs a note"), "{text}");
@@ -303,10 +303,10 @@ fn csv_import_adds_a_legacy_user_whose_tests_prove_item_66() {
     key(&mut app, 'i');
     assert!(matches!(
         app.overlay,
-        Some(Overlay::Input {
+        Some(Overlay::Input(pchat_migrate::tui::overlays::InputOverlay {
             purpose: InputPurpose::PilotCsvFile,
             ..
-        })
+        }))
     ));
     type_text(&mut app, &path.display().to_string());
     code(&mut app, KeyCode::Enter);
@@ -360,12 +360,13 @@ fn csv_errors_name_the_file_line_and_column() {
         "sip,display_name,client\nsip:a@contoso.lab,A,lync2013\nsip:b@contoso.lab,B,lync2010\n",
     )
     .unwrap();
-    pilot::import_csv(&mut app, &path.display().to_string());
+    app.pilot
+        .import_csv(&mut app.ctx, &path.display().to_string());
     settle(&mut app, &mut rx, 1);
     let (text, error) = status(&app);
     assert!(error && text.contains("bad.csv"), "{text}");
     match &app.overlay {
-        Some(Overlay::Message { body, .. }) => {
+        Some(Overlay::Message(pchat_migrate::tui::overlays::MessageOverlay { body, .. })) => {
             assert!(body.contains("bad.csv line 3, column 3 (client)"), "{body}");
         }
         _ => panic!("the error is shown in a message"),
@@ -374,10 +375,10 @@ fn csv_errors_name_the_file_line_and_column() {
 
     // A missing file names the file.
     app.overlay = None;
-    pilot::import_csv(&mut app, "/nonexistent/pilot.csv");
+    app.pilot.import_csv(&mut app.ctx, "/nonexistent/pilot.csv");
     settle(&mut app, &mut rx, 1);
     match &app.overlay {
-        Some(Overlay::Message { body, .. }) => {
+        Some(Overlay::Message(pchat_migrate::tui::overlays::MessageOverlay { body, .. })) => {
             assert!(body.contains("/nonexistent/pilot.csv"), "{body}");
         }
         _ => panic!("the error is shown in a message"),
@@ -407,7 +408,8 @@ fn tick_and_quit_while_a_large_csv_loads(n: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("everyone.csv");
     write_big_csv(&path, n);
-    pilot::import_csv(&mut app, &path.display().to_string());
+    app.pilot
+        .import_csv(&mut app.ctx, &path.display().to_string());
     settle(&mut app, &mut rx, 1);
     let imp = app
         .pilot

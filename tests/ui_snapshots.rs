@@ -33,11 +33,11 @@ fn main_screen_both_sizes() {
 fn checklist_with_states_and_note() {
     let (mut app, mut rx) = app();
     app.on_action(Action::Enter);
-    assert_eq!(app.focus, Focus::Items);
+    assert_eq!(app.checklist.nav.focus, Focus::Items);
     app.on_action(Action::ToggleDone);
     settle(&mut app, &mut rx, 1);
     app.on_action(Action::Down);
-    let id = app.item().unwrap().id.clone();
+    let id = app.checklist.nav.item(&app.runbook).unwrap().id.clone();
     app.request(Pending::SetState {
         item_id: id.clone(),
         state: ItemState::Skipped,
@@ -53,10 +53,11 @@ fn checklist_with_states_and_note() {
 fn downtime_stage_asks_for_typed_confirmation() {
     let (mut app, mut rx) = app();
     let export = app.runbook.stage_index("export").unwrap();
-    app.stage_idx = export;
+    app.checklist.nav.stage_idx = export;
     app.on_action(Action::Enter);
     // First the open items of the earlier stages, before any word is typed (issue 10 §3).
-    let Some(Overlay::Gate { open, .. }) = &app.overlay else {
+    let Some(Overlay::Gate(pchat_migrate::tui::overlays::GateOverlay { open, .. })) = &app.overlay
+    else {
         panic!("the downtime word was asked before the open items were shown");
     };
     assert_eq!(open.len(), 44, "every item of stages 0-4 is open");
@@ -69,10 +70,10 @@ fn downtime_stage_asks_for_typed_confirmation() {
     settle(&mut app, &mut rx, 1);
     assert!(matches!(
         app.overlay,
-        Some(pchat_migrate::tui::app::Overlay::Confirm { .. })
+        Some(pchat_migrate::tui::app::Overlay::Confirm(_))
     ));
     assert_eq!(
-        app.focus,
+        app.checklist.nav.focus,
         Focus::Stages,
         "the stage opens only after the confirmation"
     );
@@ -83,12 +84,12 @@ fn downtime_stage_asks_for_typed_confirmation() {
 fn working_ahead_warns_with_the_open_stages() {
     let (mut app, _rx) = app();
     let build = app.runbook.stage_index("build").unwrap();
-    app.stage_idx = build;
+    app.checklist.nav.stage_idx = build;
     app.on_action(Action::Enter);
     app.on_action(Action::ToggleDone);
     assert!(matches!(
         app.overlay,
-        Some(pchat_migrate::tui::app::Overlay::Gate { .. })
+        Some(pchat_migrate::tui::app::Overlay::Gate(_))
     ));
     snap!("gate_80x24", render(&mut app, 80, 24));
 }
@@ -126,7 +127,7 @@ fn rollback_stops_applying_once_decommission_begins() {
         reason: None,
     });
     assert!(
-        matches!(&app.overlay, Some(Overlay::Irreversible { why, .. }) if why.contains("no verify")),
+        matches!(&app.overlay, Some(Overlay::Irreversible(pchat_migrate::tui::overlays::IrreversibleOverlay { why, .. })) if why.contains("no verify")),
         "an irreversible step went through without a verify"
     );
     assert!(app.rollback_available());
@@ -178,10 +179,10 @@ fn the_confirmation_field_is_bounded() {
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use pchat_migrate::tui::app::{MAX_CONFIRM_CHARS, Overlay};
     let (mut app, mut rx) = app();
-    app.stage_idx = app.runbook.stage_index("export").unwrap();
+    app.checklist.nav.stage_idx = app.runbook.stage_index("export").unwrap();
     app.on_action(Action::Enter);
     // earlier items are open: go on (recorded), then the word is asked
-    assert!(matches!(app.overlay, Some(Overlay::Gate { .. })));
+    assert!(matches!(app.overlay, Some(Overlay::Gate(_))));
     app.on_event(Event::Key(KeyEvent::new(
         KeyCode::Char('o'),
         KeyModifiers::NONE,
@@ -194,7 +195,9 @@ fn the_confirmation_field_is_bounded() {
             KeyModifiers::NONE,
         )));
     }
-    let Some(Overlay::Confirm { editor, .. }) = &app.overlay else {
+    let Some(Overlay::Confirm(pchat_migrate::tui::overlays::ConfirmOverlay { editor, .. })) =
+        &app.overlay
+    else {
         panic!("the confirmation is still open");
     };
     let typed: usize = editor.lines().iter().map(|l| l.chars().count()).sum();

@@ -145,11 +145,7 @@ fn snapshot(pchat: PoolState) -> Arc<StatusSnapshot> {
 fn select(app: &mut App, id: &str) {
     app.on_action(Action::Top);
     for _ in 0..40 {
-        if pchat_migrate::tui::screens::troubleshoot::selected_symptom(app)
-            .unwrap()
-            .id
-            == id
-        {
+        if app.troubleshoot.selected_symptom().unwrap().id == id {
             return;
         }
         app.on_action(Action::Down);
@@ -421,7 +417,7 @@ fn the_user_looked_up_on_the_pools_screen_fills_the_user_checks() {
         screen.contains("PS> Get-CsUser -Identity {{user}} | select"),
         "as written until a user is chosen: {screen}"
     );
-    pchat_migrate::tui::screens::pools::lookup(&mut app, "pilot01@contoso.lab");
+    app.pools.lookup(&mut app.ctx, "pilot01@contoso.lab");
     let screen = render(&mut app, 160, 48);
     assert!(
         screen.contains("sip:pilot01@contoso.lab (the last lookup"),

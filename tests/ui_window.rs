@@ -17,7 +17,7 @@ use pchat_migrate::runbook::Runbook;
 use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
-use pchat_migrate::tui::screens::{Screen, window};
+use pchat_migrate::tui::screens::Screen;
 use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -284,10 +284,7 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     );
     assert!(screen.contains("within the window"), "{screen}");
     assert!(screen.contains("Actual: marked by alice"), "{screen}");
-    assert!(
-        window::animating(&app),
-        "a running step keeps the clock ticking"
-    );
+    assert!(app.animating(), "a running step keeps the clock ticking");
 
     // f: finished, in the store and on screen.
     key(&mut app, 'f');
@@ -315,7 +312,7 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
         row_of(&screen, "Stop services").contains("done"),
         "{screen}"
     );
-    assert!(!window::animating(&app));
+    assert!(!app.animating());
 
     // The next step, chosen with ↓.
     app.on_action(Action::Down);
@@ -333,10 +330,10 @@ fn rehearsal_then_estimate_save_and_mark_steps() {
     query(&app, move |s| {
         s.start_window_step(sid, "export", "bob").unwrap()
     });
-    window::on_tick(&mut app);
+    app.on_tick();
     assert!(!app.window.loading, "no reload before the refresh interval");
     app.window.refreshed = None;
-    window::on_tick(&mut app);
+    app.on_tick();
     assert!(app.window.loading, "a stale view reloads on the tick");
     pump_until(&mut app, &mut rx, "the reload", |a| {
         a.facts

@@ -26,7 +26,7 @@ fn export_preview_import_verify_from_the_checklist() {
     gates::pass_gates(&mut app, &["import"]);
     app.request(Pending::RunJob(import_item.clone()));
     assert!(
-        matches!(app.overlay, Some(Overlay::Message { .. })),
+        matches!(app.overlay, Some(Overlay::Message(_))),
         "import ran before the preview"
     );
     app.overlay = None;
@@ -40,9 +40,10 @@ fn export_preview_import_verify_from_the_checklist() {
     ] {
         if kind == JobKind::Import {
             // The -WhatIf view opened by itself; the import waits for the acknowledgement.
-            let Some(Overlay::Preview { preview, .. }) = &app.overlay else {
+            let Some(Overlay::Preview(p)) = &app.overlay else {
                 panic!("the preview did not open after the -WhatIf run");
             };
+            let preview = &p.preview;
             assert!(
                 !preview.warnings.is_empty(),
                 "the lab is built to raise warnings"
@@ -53,9 +54,10 @@ fn export_preview_import_verify_from_the_checklist() {
                 &mut app,
                 &mut rx,
                 "the package inventory",
-                |a| matches!(&a.overlay, Some(Overlay::Preview { inventory, .. }) if !inventory.is_empty()),
+                |a| matches!(&a.overlay, Some(Overlay::Preview(p)) if !p.inventory.is_empty()),
             );
-            if let Some(Overlay::Preview { inventory, .. }) = &app.overlay {
+            if let Some(Overlay::Preview(p)) = &app.overlay {
+                let inventory = &p.inventory;
                 assert!(inventory[0].contains("rooms"), "{inventory:?}");
                 assert!(
                     inventory.iter().any(|l| l.contains("messages")),
@@ -66,7 +68,7 @@ fn export_preview_import_verify_from_the_checklist() {
             let item = app.runbook.job_item(JobKind::Import).unwrap().id.clone();
             app.request(Pending::RunJob(item));
             assert!(
-                matches!(app.overlay, Some(Overlay::Preview { .. })),
+                matches!(app.overlay, Some(Overlay::Preview(_))),
                 "the import ran without an acknowledgement"
             );
             key(&mut app, KeyCode::Char('a'));

@@ -39,7 +39,7 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
     assert_eq!(p.counts.errors, 1, "{:?}", p.counts);
     assert!(p.counts.warnings > 0);
     assert_eq!(app.state_of(&whatif), ItemState::Failed);
-    let Some(Overlay::Preview { .. }) = &app.overlay else {
+    let Some(Overlay::Preview(_)) = &app.overlay else {
         panic!("the preview did not open after the -WhatIf run");
     };
     let frame = ui::render(&mut app, 160, 48);
@@ -68,10 +68,10 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
 
     // L: accept the loss by name, typing LOSS.
     key(&mut app, KeyCode::Char('L'));
-    let Some(Overlay::AcceptLoss { item, .. }) = &app.overlay else {
+    let Some(Overlay::AcceptLoss(a)) = &app.overlay else {
         panic!("L did not ask to accept the loss");
     };
-    let room = item.clone();
+    let room = a.finding.item.clone();
     type_str(&mut app, "LOSS");
     key(&mut app, KeyCode::Enter);
     pump_until(&mut app, &mut rx, "the accepted loss", |a| {
@@ -80,7 +80,7 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
     assert_eq!(app.migration.accepted_losses[0].item, room);
     assert_eq!(app.state_of(&whatif), ItemState::Done);
     // The preview reopened; now a acknowledges the warnings.
-    assert!(matches!(app.overlay, Some(Overlay::Preview { .. })));
+    assert!(matches!(app.overlay, Some(Overlay::Preview(_))));
     key(&mut app, KeyCode::Char('a'));
     pump_until(&mut app, &mut rx, "the acknowledgement", |a| {
         a.migration.import == ImportReadiness::Ready

@@ -437,7 +437,7 @@ pub(crate) fn scan_content(
         .manifest
         .as_ref()
         .map_or(0, |m| m.counts.messages);
-    let entries = prep.reader.content_entries().len();
+    let entries = prep.reader.content_count();
     let mut last_room = i64::MIN;
     let cancelled = || {
         ChatDataError::Cancelled(super::Cancellation {
@@ -1031,7 +1031,7 @@ fn stage_package(
             r.log(format!(
                 "import: resuming the reading of the package after {} of {} content files",
                 c.entries_done,
-                prep.reader.content_entries().len()
+                prep.reader.content_count()
             ));
             (StageWriter::reopen(paths, c.stage_len)?, c.entries_done)
         }
@@ -1083,7 +1083,7 @@ fn stage_package(
         paths,
         &StageCheckpoint {
             package_id: id,
-            entries_done: prep.reader.content_entries().len(),
+            entries_done: prep.reader.content_count(),
             stage_len: len,
             complete: true,
             stats: Some(stats.clone()),

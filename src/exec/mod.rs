@@ -13,8 +13,9 @@
 //!    stderr on threads, and passes each line, redacted, to [`Reporter::log`] as it arrives.
 //!    Objects come back as JSON lines framed by marker lines unique to the script; error
 //!    records come back as marked JSON (category, FullyQualifiedErrorId, message).
-//! 3. **Stop it cleanly.** Cancel and the time limit end the whole process tree (a process
-//!    group on Unix, `taskkill /T /F` on Windows).
+//! 3. **Stop it cleanly.** Cancel and the time limit end the whole process tree
+//!    ([`process_tree`]: a process group on Unix, a Job Object on Windows). On Windows a bare
+//!    `powershell.exe` is the one under `%SystemRoot%` ([`shell_path`]).
 //! 4. **Never leak a credential.** See [`credential`] and [`redact`].
 //!
 //! What has been tried against a real Lync server: nothing. The tests run a stand-in shell
@@ -23,15 +24,18 @@
 pub mod cmdlet;
 pub mod outcome;
 pub mod powershell;
+pub mod process_tree;
 pub mod quote;
 pub mod redact;
 pub mod script;
+pub mod shell_path;
 pub mod verify;
 
 use crate::deployment::DeploymentKind;
-/// The `[executor]` settings, the credential and the error type are shared with the jobs and
-/// their callers, so they live in the seam ([`crate::executor`]); the old paths still work.
-pub use crate::executor::{ExecError, config, credential};
+/// The `[executor]` settings, the credential (and its Credential Manager source) and the
+/// error type are shared with the jobs and their callers, so they live in the seam
+/// ([`crate::executor`]); the old paths still work.
+pub use crate::executor::{ExecError, config, credential, credman};
 use crate::executor::{Executor, JobEnv, JobError, JobKind, JobOutcome};
 use crate::progress::Reporter;
 
@@ -67,7 +71,8 @@ pub fn powershell_config(env: &JobEnv) -> Option<ExecutorConfig> {
     }
 }
 
-/// What `env` needs before a job can run: nothing, a password prompt, or a CliXml file.
+/// What `env` needs before a job can run: nothing, a password prompt, a Credential Manager
+/// entry, or a CliXml file.
 pub fn credential_need(env: &JobEnv) -> CredentialNeed {
     match powershell_config(env) {
         None => CredentialNeed::None,
@@ -170,6 +175,9 @@ fn credential_for(env: &JobEnv, cfg: &ExecutorConfig) -> Result<Option<Credentia
                 user.map(|u| format!(" of {u}")).unwrap_or_default()
             ))
         })?),
+        CredentialNeed::CredMan { target } => {
+            Some(credman::read(&target).map_err(ExecError::Credential)?)
+        }
         _ => None,
     })
 }

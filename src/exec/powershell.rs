@@ -3,9 +3,9 @@
 //! The shell is started with `-EncodedCommand` (no shell re-parses the script), stdin piped
 //! (the credential, if any, then closed), stdout and stderr piped and read line by line on
 //! two threads. Each line is redacted first, then parsed (marker lines) or logged as it
-//! arrives. Cancel (the reporter's flag) and the time limit end the **whole process tree**:
-//! on Unix the shell leads a new process group and the group is killed; on Windows
-//! `taskkill /T /F` ends the tree (and the shell has no console of its own).
+//! arrives. Cancel (the reporter's flag) and the time limit end the **whole process tree**
+//! ([`ProcessTree`]: a process group on Unix, a Job Object on Windows, where the shell also
+//! has no console of its own).
 //!
 //! A remote cmdlet keeps running on the server after its local PowerShell is killed until
 //! WinRM notices the client is gone (inferred from how WinRM shells work; not tried).
@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::config::ExecutorConfig;
 use super::credential::Credential;
+use super::process_tree::ProcessTree;
 use super::script::Script;
 use super::{ExecError, Redactor};
 use crate::progress::{ProgressUpdate, Reporter};
@@ -113,18 +114,19 @@ pub fn run_streaming(
 ) -> Result<RawRun, ExecError> {
     let started = Instant::now();
     let shell = cfg.shell.trim().to_string();
-    let mut cmd = Command::new(&shell);
+    let program = super::shell_path::resolve(&shell);
+    let mut cmd = Command::new(&program);
     cmd.args(script.args())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    platform::configure(&mut cmd);
-    let mut child = cmd.spawn().map_err(|e| ExecError::Spawn {
+    let (mut child, tree) = ProcessTree::spawn(&mut cmd).map_err(|e| ExecError::Spawn {
         shell: shell.clone(),
         message: e.to_string(),
         hint: if e.kind() == std::io::ErrorKind::NotFound {
             format!(
-                "{shell} is not on this computer's PATH; set [executor] shell to its full path (Windows PowerShell 5.1 is C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe)"
+                "{} does not exist here; set [executor] shell to the full path of powershell.exe or pwsh (Windows PowerShell 5.1 is %SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe)",
+                program.display()
             )
         } else {
             "check [executor] shell".into()
@@ -133,7 +135,7 @@ pub fn run_streaming(
     r.log(format!(
         "PowerShell started (pid {}, {} on {}, script sha256 {})",
         child.id(),
-        shell,
+        program.display(),
         script.runs_on,
         &script.sha256()[..16]
     ));
@@ -182,12 +184,12 @@ pub fn run_streaming(
         }
         if exited.is_none() {
             if r.is_cancelled() {
-                platform::kill_tree(&mut child);
+                tree.kill(&mut child);
                 r.log("cancelled: the PowerShell process tree was stopped; a cmdlet already running on a remote server may go on until WinRM notices (check before running again)".into());
                 break Err(ExecError::Cancelled);
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
-                platform::kill_tree(&mut child);
+                tree.kill(&mut child);
                 break Err(ExecError::Timeout {
                     secs: cfg.timeout_secs,
                     hint: "the cmdlet may have done part of its work: read its -Report file and the job log; a remote cmdlet may still be running until WinRM ends the session; raise [executor] timeout_secs for big exports and imports".into(),
@@ -205,7 +207,7 @@ pub fn run_streaming(
             }
             if at.elapsed() > DRAIN {
                 // Something the shell started still holds the pipes: end it.
-                platform::kill_group_after_exit(&child);
+                tree.kill_leftovers();
                 break Ok(());
             }
         }
@@ -447,70 +449,4 @@ impl<'a, 's> Parser<'a, 's> {
     fn finish(self) -> RawRun {
         self.run
     }
-}
-
-#[cfg(unix)]
-mod platform {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Child, Command};
-
-    /// The shell leads a new process group, so the group is its whole tree.
-    pub fn configure(cmd: &mut Command) {
-        cmd.process_group(0);
-    }
-
-    fn kill_group(pgid: u32) {
-        if let Ok(pgid) = libc::pid_t::try_from(pgid) {
-            // SAFETY: kill(2) with a negative pid signals the process group; no memory is touched.
-            unsafe {
-                libc::kill(-pgid, libc::SIGKILL);
-            }
-        }
-    }
-
-    /// Ends the shell and everything it started.
-    pub fn kill_tree(child: &mut Child) {
-        kill_group(child.id());
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-
-    /// After the shell exited: ends what it left behind in its group.
-    pub fn kill_group_after_exit(child: &Child) {
-        kill_group(child.id());
-    }
-}
-
-#[cfg(windows)]
-mod platform {
-    use std::os::windows::process::CommandExt;
-    use std::process::{Child, Command, Stdio};
-
-    const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
-    const CREATE_NO_WINDOW: u32 = 0x0800_0000;
-
-    /// No console of its own (it must not touch the wizard's console), own process group.
-    pub fn configure(cmd: &mut Command) {
-        cmd.creation_flags(CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW);
-    }
-
-    fn taskkill(pid: u32) {
-        let _ = Command::new("taskkill")
-            .args(["/T", "/F", "/PID", &pid.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .creation_flags(CREATE_NO_WINDOW)
-            .status();
-    }
-
-    /// Ends the shell and everything it started (`taskkill /T /F`).
-    pub fn kill_tree(child: &mut Child) {
-        taskkill(child.id());
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-
-    /// After the shell exited its tree can no longer be walked from it; nothing to do.
-    pub fn kill_group_after_exit(_child: &Child) {}
 }

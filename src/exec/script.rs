@@ -1351,6 +1351,9 @@ fn render(
         CredentialNeed::CliXml { .. } => {
             s.push_str("# The credential is a PSCredential saved with Export-Clixml on this computer.\n");
         }
+        CredentialNeed::CredMan { .. } => s.push_str(
+            "# The credential comes from Windows Credential Manager on standard input (user name line, then password line); it is never in this script.\n",
+        ),
         CredentialNeed::None => {}
     }
     let _ = writeln!(
@@ -1366,7 +1369,9 @@ fn render(
     let _ = writeln!(s, "$pcmMark = {mark}");
     s.push_str(PRELUDE);
     match &need {
-        CredentialNeed::Prompt { .. } => s.push_str(READ_CREDENTIAL),
+        CredentialNeed::Prompt { .. } | CredentialNeed::CredMan { .. } => {
+            s.push_str(READ_CREDENTIAL)
+        }
         CredentialNeed::CliXml { path } => {
             let _ = writeln!(
                 s,

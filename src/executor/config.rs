@@ -6,7 +6,8 @@
 //! shell = "powershell.exe"        # or "pwsh", or a full path to either
 //! remote = "winrm"                # "none" (this computer) | "winrm" | "ssh"
 //! computer = "pchat01.contoso.com" # the Front End or Persistent Chat server (winrm/ssh)
-//! credential = ""                 # "" or "prompt": ask; or a CliXml path (see credential.rs)
+//! credential = ""                 # "" or "prompt": ask; "credman:TARGET": Windows Credential
+//!                                 # Manager; or a CliXml path (see credential.rs)
 //! user = "CONTOSO\\pchatadmin"    # account for the prompt; the SSH user for ssh
 //! authentication = ""             # winrm -Authentication: Default|Kerberos|Negotiate|CredSSP…
 //! timeout_secs = 14400            # whole run; 0 = no limit
@@ -62,7 +63,7 @@ pub struct ExecutorConfig {
     pub remote: Remote,
     /// Remote computer FQDN (winrm/ssh).
     pub computer: String,
-    /// `""`/`"prompt"` or a CliXml path.
+    /// `""`/`"prompt"`, `"credman:TARGET"` or a CliXml path.
     pub credential: String,
     /// Account name for the prompt; SSH user name.
     pub user: String,
@@ -181,6 +182,12 @@ impl ExecutorConfig {
             if !name.starts_with("pwsh") {
                 return bad("remote = \"ssh\" needs PowerShell 7: set shell = \"pwsh\"".into());
             }
+        }
+        if super::credman::target_of(&self.credential).is_some_and(str::is_empty) {
+            return bad(
+                "credential = \"credman:\" needs the Credential Manager target after the colon, e.g. \"credman:pchat-migrate\""
+                    .into(),
+            );
         }
         let auth = self.authentication.trim();
         if !auth.is_empty() && !AUTH_VALUES.iter().any(|a| a.eq_ignore_ascii_case(auth)) {
@@ -308,6 +315,10 @@ mod tests {
             ),
             ("[executor]\ncredential = \"x.xml\"\n", "only used with"),
             ("[executor]\nauthentication = \"magic\"\n", "not one of"),
+            (
+                "[executor]\nremote = \"winrm\"\ncomputer = \"a\"\ncredential = \"credman: \"\n",
+                "needs the Credential Manager target",
+            ),
             ("executor.shell = \"pwsh\"\n", ""),
         ] {
             let r = split_profile_text(t);

@@ -1,6 +1,6 @@
 //! Credentials for PowerShell remoting: where they come from and how they travel.
 //!
-//! Two sources, chosen by `[executor] credential` in the profile:
+//! Three sources, chosen by `[executor] credential` in the profile:
 //!
 //! * **prompt** (empty or `"prompt"`): the admin types the password, masked (the wizard's
 //!   dialog, or [`prompt_terminal`] for the headless commands). It lives in a [`Secret`]
@@ -14,6 +14,10 @@
 //!   the file only opens for the same Windows user on the same computer that wrote it: the
 //!   computer where pchat-migrate starts PowerShell. The script reads it with
 //!   `Import-Clixml`; nothing secret passes through pchat-migrate.
+//!
+//! * **Windows Credential Manager** (`credman:TARGET`): a generic credential the admin
+//!   stored once with `cmdkey`; read when the run starts ([`super::credman`]) and passed on
+//!   exactly like a typed password (standard input, redacted, zeroized).
 //!
 //! With `remote = "none"` the cmdlets run as the Windows user running pchat-migrate and no
 //! credential is used; with `remote = "ssh"` PowerShell's SSH transport authenticates with
@@ -108,6 +112,12 @@ pub enum CredentialNeed {
         /// The account, if the profile names one.
         user: Option<String>,
     },
+    /// Read the generic credential `target` from Windows Credential Manager when the run
+    /// starts; it then travels like a typed password (standard input).
+    CredMan {
+        /// The Credential Manager target name.
+        target: String,
+    },
     /// The script imports a saved `PSCredential` from this CliXml path.
     CliXml {
         /// Path on the computer that runs PowerShell.
@@ -124,6 +134,10 @@ pub fn need(cfg: &ExecutorConfig) -> CredentialNeed {
             if c.is_empty() || c.eq_ignore_ascii_case("prompt") {
                 CredentialNeed::Prompt {
                     user: Some(cfg.user.trim().to_string()).filter(|u| !u.is_empty()),
+                }
+            } else if let Some(target) = super::credman::target_of(c) {
+                CredentialNeed::CredMan {
+                    target: target.to_string(),
                 }
             } else {
                 CredentialNeed::CliXml {

@@ -10,6 +10,7 @@
 
 pub mod config;
 pub mod credential;
+pub mod credman;
 
 use std::fmt;
 use std::path::PathBuf;

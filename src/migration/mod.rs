@@ -57,8 +57,8 @@ pub use events::{
 };
 pub use gate::{GateStep, OpenItem, Request};
 pub use preview::{
-    AcceptedLoss, ImportReadiness, Preview, PreviewCounts, PreviewWarning, ack_detail,
-    digest as preview_digest,
+    AcceptedLoss, FindingGroup, ImportReadiness, Preview, PreviewCounts, PreviewWarning,
+    ack_detail, digest as preview_digest,
 };
 pub use verdict::Verdict;
 

@@ -67,6 +67,51 @@ impl Preview {
     }
 }
 
+/// The findings of one code, for a preview read by group (the large lab gives thousands of
+/// findings over a dozen codes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FindingGroup {
+    /// The code all of them share.
+    pub code: String,
+    /// Their severity (`error`, `warning` or `info`; one code has one severity).
+    pub severity: String,
+    /// Indexes into [`Preview::warnings`], in the preview's order.
+    pub members: Vec<usize>,
+}
+
+impl Preview {
+    /// The findings grouped by code: errors first, then warnings, then notes; within one
+    /// severity the largest group first, then by code.
+    pub fn groups(&self) -> Vec<FindingGroup> {
+        let mut groups: Vec<FindingGroup> = Vec::new();
+        for (i, w) in self.warnings.iter().enumerate() {
+            match groups
+                .iter_mut()
+                .find(|g| g.code == w.code && g.severity == w.severity)
+            {
+                Some(g) => g.members.push(i),
+                None => groups.push(FindingGroup {
+                    code: w.code.clone(),
+                    severity: w.severity.clone(),
+                    members: vec![i],
+                }),
+            }
+        }
+        let rank = |s: &str| match s {
+            severity::ERROR => 0,
+            severity::WARNING => 1,
+            _ => 2,
+        };
+        groups.sort_by(|a, b| {
+            rank(&a.severity)
+                .cmp(&rank(&b.severity))
+                .then(b.members.len().cmp(&a.members.len()))
+                .then(a.code.cmp(&b.code))
+        });
+        groups
+    }
+}
+
 /// A loss the operator accepted by name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AcceptedLoss {

@@ -10,13 +10,13 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::Pending;
 use super::theme::{Theme, ThemeName};
 use super::{WizardSetup, build_app, view};
 use crate::deployment::Profile;
 use crate::jobs::{JobEnv, JobKind};
 use crate::runbook::Runbook;
 use crate::store::Store;
+use crate::wizard::Pending;
 
 /// Key handling time (event + state update + a full 160×48 frame), in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]

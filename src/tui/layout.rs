@@ -67,3 +67,13 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         h,
     )
 }
+
+/// The first visible row of a list of `height` rows showing `selected`: the view and the
+/// mouse handler both use it, so a click lands on the row that is drawn there.
+pub fn list_offset(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        selected.saturating_sub(height - 1)
+    }
+}

@@ -5,12 +5,18 @@
 
 pub mod app;
 pub mod bench;
+pub mod chrome;
+pub mod ctx;
+mod job_control;
 pub mod keymap;
 pub mod layout;
 pub mod monitor_link;
+pub mod msg;
+pub mod overlays;
 pub mod screens;
 pub mod store_worker;
 pub mod terminal;
+pub mod text;
 pub mod theme;
 pub mod view;
 
@@ -19,7 +25,8 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::app::{App, AppInit, AppMsg};
+use self::app::{App, AppInit};
+use self::msg::AppMsg;
 use self::store_worker::StoreWorker;
 use self::theme::Theme;
 use crate::jobs::JobEnv;
@@ -379,10 +386,13 @@ async fn event_loop(
     }
 }
 
-/// Every signal whose default would end the process with the terminal still in raw mode:
-/// SIGTERM, SIGHUP, and SIGINT and SIGQUIT from outside (in raw mode ctrl-c and ctrl-\ are
-/// keys, so these come from `kill`). Unix; on Windows the console close arrives as an input
-/// error.
+/// What ends the wizard from outside, as a normal quit (terminal restored, store thread
+/// drained, session intact): SIGTERM, SIGHUP, and SIGINT and SIGQUIT from outside on Unix (in
+/// raw mode ctrl-c and ctrl-\\ are keys, so these come from `kill`); on Windows the console's
+/// Ctrl+C and Ctrl+Break (when they arrive as signals rather than keys), closing the console
+/// window, log-off and shut-down. For the last three Windows ends the process once the handler
+/// returns; tokio's handler does not return, so the loop ends normally first (Windows allows
+/// about five seconds: Microsoft, "HandlerRoutine callback function").
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
@@ -392,6 +402,16 @@ struct Signals {
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
     quit: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+    #[cfg(windows)]
+    ctrl_break: tokio::signal::windows::CtrlBreak,
+    #[cfg(windows)]
+    close: tokio::signal::windows::CtrlClose,
+    #[cfg(windows)]
+    logoff: tokio::signal::windows::CtrlLogoff,
+    #[cfg(windows)]
+    shutdown: tokio::signal::windows::CtrlShutdown,
 }
 
 impl Signals {
@@ -406,7 +426,18 @@ impl Signals {
                 quit: signal(SignalKind::quit())?,
             })
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            use tokio::signal::windows;
+            Ok(Signals {
+                ctrl_c: windows::ctrl_c()?,
+                ctrl_break: windows::ctrl_break()?,
+                close: windows::ctrl_close()?,
+                logoff: windows::ctrl_logoff()?,
+                shutdown: windows::ctrl_shutdown()?,
+            })
+        }
+        #[cfg(not(any(unix, windows)))]
         Ok(Signals {})
     }
 
@@ -418,7 +449,15 @@ impl Signals {
             _ = self.int.recv() => {},
             _ = self.quit.recv() => {},
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        tokio::select! {
+            _ = self.ctrl_c.recv() => {},
+            _ = self.ctrl_break.recv() => {},
+            _ = self.close.recv() => {},
+            _ = self.logoff.recv() => {},
+            _ = self.shutdown.recv() => {},
+        }
+        #[cfg(not(any(unix, windows)))]
         std::future::pending::<()>().await;
     }
 }

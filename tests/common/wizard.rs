@@ -107,15 +107,17 @@ pub fn run_job(app: &mut App, rx: &mut UnboundedReceiver<AppMsg>, kind: JobKind)
     let item = app.runbook.job_item(kind).unwrap().id.clone();
     app.request(Pending::RunJob(item.clone()));
     // Earlier stages are open in this test: the gate asks, we override (recorded).
-    if matches!(app.overlay, Some(Overlay::Gate { .. })) {
+    if matches!(app.overlay, Some(Overlay::Gate(_))) {
         key(app, KeyCode::Char('o'));
         pump_until(app, rx, "the override to be recorded", |a| {
-            let gate_open = matches!(a.overlay, Some(Overlay::Gate { .. }));
+            let gate_open = matches!(a.overlay, Some(Overlay::Gate(_)));
             !gate_open
                 && (a.overlay.is_some() || a.pending.contains(&item) || a.jobs.contains_key(&item))
         });
     }
-    if let Some(Overlay::Confirm { word, .. }) = &app.overlay {
+    if let Some(Overlay::Confirm(pchat_migrate::tui::overlays::ConfirmOverlay { word, .. })) =
+        &app.overlay
+    {
         let word = word.clone();
         type_str(app, &word);
         key(app, KeyCode::Enter);

@@ -105,7 +105,7 @@ help-confirm-keys = Downtime confirmation: type the word shown, enter confirms, 
 help-gate-keys = Earlier stages open: o goes on and records the override, esc goes back.
 help-filter-keys = Filter (/): type to match titles, ids, checklist numbers and cmdlets; enter keeps, esc clears.
 help-mouse = Mouse: click selects a stage or item, the wheel scrolls; m turns capture off to select text.
-help-markers = Markers: [ ] todo  [x] done  [-] skipped  [!] blocked  [F] failed  [*] saving. Kinds: M manual, P probe, T task; > has a job, ~ job running.
+help-markers = Checklist: [ ] todo  [x] done  [-] skipped  [!] blocked  [F] failed  [*] saving. Kinds: M manual, P probe, T task; > has a job, ~ job running.
 
 title-notes = Notes — {$item}
 notes-hint = esc: save and close · ctrl-s: save
@@ -125,7 +125,7 @@ open-count = {$count ->
    *[other] {$count} open items
 }
 gate-hint = o: go on anyway (recorded in the audit trail) · esc: go back
-message-hint = esc closes
+message-hint = esc, enter or q closes · j/k, g/G scroll
 title-job-unavailable = This job cannot run here
 title-whatif-first = Run the -WhatIf preview first
 
@@ -161,7 +161,7 @@ preview-warnings = {$count ->
     [one] 1 warning: read it before the import
    *[other] {$count} warnings: read them before the import
 }
-preview-hint = a: I have read these warnings, acknowledge (recorded) · ↑/↓ scroll · esc close
+preview-hint = a: I have read these warnings, acknowledge (recorded)
 preview-acknowledged = Acknowledged (recorded in the audit trail) · esc close
 status-already-acknowledged = this preview is already acknowledged
 import-ready = The import may run: the preview passed and its warnings are acknowledged.
@@ -449,10 +449,35 @@ preview-counts = {$errors} errors (not imported) · {$warnings} warnings (import
 preview-losses = Errors: {$count} items will NOT be imported. Each must be accepted by name before the import runs:
 loss-accepted = [accepted loss]
 loss-open = [not accepted]
-preview-hint-losses = L: accept the next refused item's loss by name (typed, recorded) · a: acknowledge warnings · ↑/↓ scroll · esc close
+preview-hint-losses = L: accept the selected (or next) refused item's loss by name (typed, recorded) · a: acknowledge warnings
 title-irreversible = This ends the rollback option
 irreversible-body = "{$item}" cannot be undone: after it the legacy Group Chat pool is gone. It needs a passing, current verify.
 irreversible-type = To go on anyway, type your reason and press enter; it is recorded as an override by {$who}.
 title-accept-loss = Accept a loss
 accept-loss-body = The import will NOT import {$code} "{$item}".
 status-legacy-probe = reading the legacy database for items 9 and 32…
+
+# Overlays as components (issue 11)
+key-new-session = name a new session
+key-next-field = next field
+key-scroll = scroll
+key-fold = open or fold a group
+key-acknowledge = acknowledge the warnings (recorded)
+key-accept-loss = accept a refused item's loss by name
+help-input-keys = One-line inputs: type, enter submits, esc cancels (nothing is recorded).
+help-scroll-keys = Help, messages and the -WhatIf preview: j/k or ↑/↓ one line, pgup/pgdn a page, g/G first/last.
+help-stage-markers = Stage list: x all done, + some done, ! failed or blocked items.
+help-hint = esc, q, ? or enter closes · j/k, pgup/pgdn, g/G scroll
+help-pools = Pools and coexistence
+help-pilot = Pilot
+help-troubleshoot = Troubleshooting
+help-window = Downtime window
+scroll-position = lines {$first}–{$last} of {$total}
+preview-group-accepted = {$accepted}/{$total} accepted
+preview-group-hint = {$count} findings with code {$code}: enter opens or folds the group.
+preview-no-match = No finding matches the filter.
+preview-position = row {$row} of {$rows} · ] next group · [ previous group · x open or fold all
+topology-profile-lab = The lab profile is built in and was not changed. To keep these pools, run pchat-migrate topology import FILE --merge-into PROFILE.toml.
+topology-profile-unchanged = The profile {$file} already describes this topology: nothing was changed.
+topology-profile-changed = The profile {$file} was changed ({$count} changes); restart the wizard to use it:
+topology-profile-failed = The profile was not changed: {$error}

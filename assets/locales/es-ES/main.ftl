@@ -105,7 +105,7 @@ help-confirm-keys = Confirmación de inactividad: escriba la palabra indicada, E
 help-gate-keys = Fases anteriores abiertas: o continúa y registra el forzado, esc vuelve atrás.
 help-filter-keys = Filtro (/): escriba para buscar títulos, identificadores, números de la lista y cmdlets; Entrar mantiene, esc borra.
 help-mouse = Mouse: el clic selecciona una fase o un elemento, la rueda desplaza; m desactiva la captura para seleccionar texto.
-help-markers = Marcas: [ ] pendiente  [x] hecho  [-] omitido  [!] bloqueado  [F] con error  [*] guardando. Tipos: M manual, P comprobación, T tarea; > tiene trabajo, ~ trabajo en curso.
+help-markers = Lista de comprobación: [ ] pendiente  [x] hecho  [-] omitido  [!] bloqueado  [F] con error  [*] guardando. Tipos: M manual, P comprobación, T tarea; > tiene trabajo, ~ trabajo en curso.
 
 title-notes = Notas — {$item}
 notes-hint = esc: guardar y cerrar · ctrl-s: guardar
@@ -125,7 +125,7 @@ open-count = {$count ->
    *[other] {$count} elementos abiertos
 }
 gate-hint = o: continuar igualmente (queda en la auditoría) · esc: volver
-message-hint = esc cierra
+message-hint = esc, enter o q cierra · j/k, g/G desplazan
 title-job-unavailable = Este trabajo no se puede ejecutar aquí
 title-whatif-first = Ejecute primero la vista previa -WhatIf
 
@@ -161,7 +161,7 @@ preview-warnings = {$count ->
     [one] 1 advertencia: léala antes de importar
    *[other] {$count} advertencias: léalas antes de importar
 }
-preview-hint = a: he leído las advertencias, confirmar (registrado) · ↑/↓ desplazar · esc cerrar
+preview-hint = a: he leído las advertencias, confirmar (registrado)
 preview-acknowledged = Confirmado (registrado en la auditoría) · esc cierra
 status-already-acknowledged = esta vista previa ya está confirmada
 import-ready = La importación puede ejecutarse: la vista previa es correcta y sus advertencias están confirmadas.
@@ -449,10 +449,35 @@ preview-counts = {$errors} errores (no se importan) · {$warnings} advertencias 
 preview-losses = Errores: {$count} elementos NO se importarán. Cada uno debe aceptarse por su nombre antes de importar:
 loss-accepted = [pérdida aceptada]
 loss-open = [no aceptada]
-preview-hint-losses = L: aceptar por su nombre la pérdida del siguiente elemento rechazado (escrito, registrado) · a: confirmar advertencias · ↑/↓ desplazar · esc cerrar
+preview-hint-losses = L: aceptar por su nombre la pérdida del elemento rechazado seleccionado (o el siguiente) (escrito, registrado) · a: confirmar advertencias
 title-irreversible = Esto termina la opción de reversión
 irreversible-body = "{$item}" no se puede deshacer: después, el grupo Group Chat heredado ya no existe. Necesita una verificación superada y vigente.
 irreversible-type = Para continuar igualmente, escriba su motivo y pulse intro; se registra como anulación de {$who}.
 title-accept-loss = Aceptar una pérdida
 accept-loss-body = La importación NO importará {$code} "{$item}".
 status-legacy-probe = leyendo la base de datos heredada para los elementos 9 y 32…
+
+# Overlays as components (issue 11)
+key-new-session = nombrar una sesión nueva
+key-next-field = campo siguiente
+key-scroll = desplazar
+key-fold = abrir o plegar un grupo
+key-acknowledge = confirmar las advertencias (registrado)
+key-accept-loss = aceptar por su nombre la pérdida de un elemento rechazado
+help-input-keys = Campos de una línea: escriba, enter envía, esc cancela (no se registra nada).
+help-scroll-keys = Ayuda, mensajes y la vista previa -WhatIf: j/k o ↑/↓ una línea, pgup/pgdn una página, g/G primera/última.
+help-stage-markers = Lista de etapas: x todo hecho, + algo hecho, ! elementos con error o bloqueados.
+help-hint = esc, q, ? o enter cierra · j/k, pgup/pgdn, g/G desplazan
+help-pools = Pools y coexistencia
+help-pilot = Piloto
+help-troubleshoot = Solución de problemas
+help-window = Ventana de inactividad
+scroll-position = líneas {$first}–{$last} de {$total}
+preview-group-accepted = {$accepted}/{$total} aceptadas
+preview-group-hint = {$count} hallazgos con el código {$code}: enter abre o pliega el grupo.
+preview-no-match = Ningún hallazgo coincide con el filtro.
+preview-position = fila {$row} de {$rows} · ] grupo siguiente · [ grupo anterior · x abrir o plegar todo
+topology-profile-lab = El perfil del lab es interno y no se ha cambiado. Para conservar estos pools ejecute pchat-migrate topology import FICHERO --merge-into PROFILE.toml.
+topology-profile-unchanged = El perfil {$file} ya describe esta topología: no se ha cambiado nada.
+topology-profile-changed = Se ha cambiado el perfil {$file} ({$count} cambios); reinicie el asistente para usarlo:
+topology-profile-failed = No se ha cambiado el perfil: {$error}

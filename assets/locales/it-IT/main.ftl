@@ -105,7 +105,7 @@ help-confirm-keys = Conferma inattività: digitare la parola indicata, Invio con
 help-gate-keys = Fasi precedenti aperte: o prosegue e registra la forzatura, esc torna indietro.
 help-filter-keys = Filtro (/): digitare per cercare titoli, ID, numeri dell'elenco e cmdlet; Invio mantiene, esc cancella.
 help-mouse = Mouse: il clic seleziona una fase o un elemento, la rotellina scorre; m disattiva la cattura per selezionare testo.
-help-markers = Indicatori: [ ] da fare  [x] completato  [-] ignorato  [!] bloccato  [F] non riuscito  [*] salvataggio. Tipi: M manuale, P verifica, T attività; > ha un processo, ~ processo in corso.
+help-markers = Elenco di controllo: [ ] da fare  [x] completato  [-] ignorato  [!] bloccato  [F] non riuscito  [*] salvataggio. Tipi: M manuale, P verifica, T attività; > ha un processo, ~ processo in corso.
 
 title-notes = Note — {$item}
 notes-hint = esc: salva e chiudi · ctrl-s: salva
@@ -125,7 +125,7 @@ open-count = {$count ->
    *[other] {$count} elementi aperti
 }
 gate-hint = o: prosegui comunque (registrato nel registro di controllo) · esc: indietro
-message-hint = esc chiude
+message-hint = esc, invio o q chiude · j/k, g/G scorrono
 title-job-unavailable = Questo processo non può essere eseguito qui
 title-whatif-first = Eseguire prima l'anteprima -WhatIf
 
@@ -161,7 +161,7 @@ preview-warnings = {$count ->
     [one] 1 avviso: leggerlo prima dell'importazione
    *[other] {$count} avvisi: leggerli prima dell'importazione
 }
-preview-hint = a: ho letto gli avvisi, conferma (registrato) · ↑/↓ scorri · esc chiudi
+preview-hint = a: ho letto gli avvisi, conferma (registrato)
 preview-acknowledged = Confermato (registrato nel registro di controllo) · esc chiude
 status-already-acknowledged = questa anteprima è già confermata
 import-ready = L'importazione può partire: l'anteprima è superata e gli avvisi sono confermati.
@@ -449,10 +449,35 @@ preview-counts = {$errors} errori (non importati) · {$warnings} avvisi (importa
 preview-losses = Errori: {$count} elementi NON saranno importati. Ognuno va accettato per nome prima dell'importazione:
 loss-accepted = [perdita accettata]
 loss-open = [non accettata]
-preview-hint-losses = L: accetta per nome la perdita del prossimo elemento rifiutato (digitato, registrato) · a: conferma gli avvisi · ↑/↓ scorri · esc chiudi
+preview-hint-losses = L: accetta per nome la perdita dell'elemento rifiutato selezionato (o del prossimo) (digitato, registrato) · a: conferma gli avvisi
 title-irreversible = Questo chiude la possibilità di rollback
 irreversible-body = "{$item}" non si può annullare: dopo, il pool Group Chat legacy non c'è più. Serve una verifica superata e attuale.
 irreversible-type = Per procedere comunque, digitare il motivo e premere invio; viene registrato come forzatura di {$who}.
 title-accept-loss = Accettare una perdita
 accept-loss-body = L'importazione NON importerà {$code} "{$item}".
 status-legacy-probe = lettura del database legacy per le voci 9 e 32…
+
+# Overlays as components (issue 11)
+key-new-session = dai un nome a una nuova sessione
+key-next-field = campo successivo
+key-scroll = scorri
+key-fold = apri o chiudi un gruppo
+key-acknowledge = conferma gli avvisi (registrato)
+key-accept-loss = accetta per nome la perdita di un elemento rifiutato
+help-input-keys = Campi di una riga: scrivi, invio conferma, esc annulla (nulla viene registrato).
+help-scroll-keys = Guida, messaggi e anteprima -WhatIf: j/k o ↑/↓ una riga, pgup/pgdn una pagina, g/G prima/ultima.
+help-stage-markers = Elenco delle fasi: x tutto completato, + in parte completato, ! elementi non riusciti o bloccati.
+help-hint = esc, q, ? o invio chiude · j/k, pgup/pgdn, g/G scorrono
+help-pools = Pool e coesistenza
+help-pilot = Pilota
+help-troubleshoot = Risoluzione dei problemi
+help-window = Finestra di fermo
+scroll-position = righe {$first}–{$last} di {$total}
+preview-group-accepted = {$accepted}/{$total} accettate
+preview-group-hint = {$count} risultati con codice {$code}: invio apre o chiude il gruppo.
+preview-no-match = Nessun risultato corrisponde al filtro.
+preview-position = riga {$row} di {$rows} · ] gruppo successivo · [ gruppo precedente · x apri o chiudi tutto
+topology-profile-lab = Il profilo lab è incorporato e non è stato modificato. Per tenere questi pool esegui pchat-migrate topology import FILE --merge-into PROFILE.toml.
+topology-profile-unchanged = Il profilo {$file} descrive già questa topologia: non è stato modificato nulla.
+topology-profile-changed = Il profilo {$file} è stato modificato ({$count} modifiche); riavvia la procedura per usarlo:
+topology-profile-failed = Il profilo non è stato modificato: {$error}

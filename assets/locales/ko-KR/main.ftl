@@ -105,7 +105,7 @@ help-confirm-keys = 가동 중지 확인: 표시된 단어 입력, Enter 확인,
 help-gate-keys = 이전 단계 미완료: o 계속 진행(기록됨), esc 뒤로.
 help-filter-keys = 필터(/): 제목, ID, 검사 목록 번호, cmdlet 검색. Enter 유지, esc 지우기.
 help-mouse = 마우스: 클릭으로 단계나 항목 선택, 휠로 스크롤. m으로 캡처를 끄면 텍스트 선택 가능.
-help-markers = 표시: [ ] 할 일  [x] 완료  [-] 건너뜀  [!] 차단됨  [F] 실패  [*] 저장 중. 종류: M 수동, P 점검, T 작업. > 작업 있음, ~ 작업 실행 중.
+help-markers = 체크리스트: [ ] 할 일  [x] 완료  [-] 건너뜀  [!] 차단됨  [F] 실패  [*] 저장 중. 종류: M 수동, P 점검, T 작업. > 작업 있음, ~ 작업 실행 중.
 
 title-notes = 메모 — {$item}
 notes-hint = esc: 저장 후 닫기 · ctrl-s: 저장
@@ -124,7 +124,7 @@ open-count = {$count ->
    *[other] 열린 항목 {$count}개
 }
 gate-hint = o: 그래도 진행(감사 기록에 남음) · esc: 뒤로
-message-hint = esc 닫기
+message-hint = esc, enter 또는 q로 닫기 · j/k, g/G 스크롤
 title-job-unavailable = 이 작업은 여기서 실행할 수 없음
 title-whatif-first = 먼저 -WhatIf 미리 보기 실행
 
@@ -159,7 +159,7 @@ preview-no-warnings = 경고 없음: 패키지를 그대로 가져옵니다.
 preview-warnings = {$count ->
    *[other] 경고 {$count}개: 가져오기 전에 읽으십시오
 }
-preview-hint = a: 경고를 읽음, 확인(기록됨) · ↑/↓ 스크롤 · esc 닫기
+preview-hint = a: 경고를 읽음, 확인(기록됨)
 preview-acknowledged = 확인됨(감사 기록에 남음) · esc 닫기
 status-already-acknowledged = 이 미리 보기는 이미 확인됨
 import-ready = 가져오기 가능: 미리 보기를 통과했고 경고를 확인했습니다.
@@ -441,10 +441,35 @@ preview-counts = 오류 {$errors}개(가져오지 않음) · 경고 {$warnings}�
 preview-losses = 오류: {$count}개 항목을 가져오지 않습니다. 가져오기 전에 각각 이름으로 수락해야 합니다:
 loss-accepted = [수락된 손실]
 loss-open = [수락 안 됨]
-preview-hint-losses = L: 다음 거부 항목의 손실을 이름으로 수락(입력, 기록됨) · a: 경고 확인 · ↑/↓ 스크롤 · esc 닫기
+preview-hint-losses = L: 선택한(또는 다음) 거부 항목의 손실을 이름으로 수락(입력, 기록됨) · a: 경고 확인
 title-irreversible = 롤백 옵션이 끝납니다
 irreversible-body = "{$item}"은(는) 되돌릴 수 없습니다. 이후 레거시 Group Chat 풀은 없어집니다. 통과한 최신 검증이 필요합니다.
 irreversible-type = 그래도 진행하려면 사유를 입력하고 Enter를 누르십시오. {$who}의 재정의로 기록됩니다.
 title-accept-loss = 손실 수락
 accept-loss-body = 가져오기는 {$code} "{$item}"을(를) 가져오지 않습니다.
 status-legacy-probe = 항목 9와 32를 위해 레거시 데이터베이스를 읽는 중…
+
+# Overlays as components (issue 11)
+key-new-session = 새 세션 이름 지정
+key-next-field = 다음 필드
+key-scroll = 스크롤
+key-fold = 그룹 열기 또는 접기
+key-acknowledge = 경고 확인(기록됨)
+key-accept-loss = 거부된 항목의 손실을 이름으로 수락
+help-input-keys = 한 줄 입력: 입력 후 enter로 제출, esc로 취소(아무것도 기록되지 않음).
+help-scroll-keys = 도움말, 메시지, -WhatIf 미리 보기: j/k 또는 ↑/↓ 한 줄, pgup/pgdn 한 페이지, g/G 처음/끝.
+help-stage-markers = 단계 목록: x 모두 완료, + 일부 완료, ! 실패 또는 차단된 항목.
+help-hint = esc, q, ? 또는 enter로 닫기 · j/k, pgup/pgdn, g/G 스크롤
+help-pools = 풀과 공존
+help-pilot = 파일럿
+help-troubleshoot = 문제 해결
+help-window = 다운타임 창
+scroll-position = {$total}줄 중 {$first}–{$last}
+preview-group-accepted = {$total}개 중 {$accepted}개 수락됨
+preview-group-hint = 코드 {$code}의 결과 {$count}개: enter로 그룹을 열거나 접습니다.
+preview-no-match = 필터와 일치하는 결과가 없습니다.
+preview-position = {$rows}행 중 {$row}행 · ] 다음 그룹 · [ 이전 그룹 · x 모두 열기 또는 접기
+topology-profile-lab = 랩 프로필은 내장되어 있어 변경되지 않았습니다. 이 풀을 유지하려면 pchat-migrate topology import FILE --merge-into PROFILE.toml 을 실행하세요.
+topology-profile-unchanged = 프로필 {$file}이(가) 이미 이 토폴로지를 설명합니다. 변경된 것이 없습니다.
+topology-profile-changed = 프로필 {$file}이(가) 변경되었습니다({$count}개 변경). 사용하려면 마법사를 다시 시작하세요:
+topology-profile-failed = 프로필이 변경되지 않았습니다: {$error}

@@ -96,6 +96,9 @@ pub struct PackageReader {
     path: PathBuf,
     limits: PackageLimits,
     entries: Vec<Entry>,
+    /// Indexes into `entries` of the content entries, sorted by name: computed once at open
+    /// (per entry it made reading a package quadratic in its entries).
+    content: Vec<usize>,
     guid_by_id: HashMap<i64, String>,
     manifest: Option<Manifest>,
     ids: Interner,
@@ -155,6 +158,10 @@ impl<R: Read> Read for LimitReader<R> {
 
 /// Bytes per inflated chunk handed from the inflating thread to the parser.
 const INFLATE_CHUNK: usize = 256 * 1024;
+
+/// Content entries up to this size (declared, uncompressed) are inflated on the reading
+/// thread in one piece.
+const SMALL_ENTRY: u64 = 4 * INFLATE_CHUNK as u64;
 
 /// Reads the chunks another thread sends (recycling the buffers).
 struct ChannelReader {
@@ -269,7 +276,12 @@ impl PackageReader {
                 size,
             });
         }
+        let mut content: Vec<usize> = (0..entries.len())
+            .filter(|&i| entries[i].kind == EntryKind::Content)
+            .collect();
+        content.sort_by(|&a, &b| entries[a].name.cmp(&entries[b].name));
         Ok(PackageReader {
+            content,
             package_id: hex::encode(id_hash.finalize()),
             file_len,
             archive,
@@ -791,22 +803,15 @@ impl PackageReader {
 
     /// The content entries, in reading order (sorted by name).
     pub fn content_entries(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .entries
+        self.content
             .iter()
-            .filter(|e| e.kind == EntryKind::Content)
-            .map(|e| e.name.clone())
-            .collect();
-        v.sort();
-        v
+            .map(|&i| self.entries[i].name.clone())
+            .collect()
     }
 
-    fn content_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.entries.len())
-            .filter(|&i| self.entries[i].kind == EntryKind::Content)
-            .collect();
-        order.sort_by(|&a, &b| self.entries[a].name.cmp(&self.entries[b].name));
-        order
+    /// How many content entries the package has.
+    pub fn content_count(&self) -> usize {
+        self.content.len()
     }
 
     /// The poster GUID a message's digest uses (empty when the package gives none).
@@ -826,8 +831,7 @@ impl PackageReader {
         scan: &mut ContentScan,
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<(), ChatDataError> {
-        let order = self.content_order();
-        let Some(&i) = order.get(k) else {
+        let Some(&i) = self.content.get(k) else {
             return Ok(());
         };
         let (index, name, compressed) = {
@@ -842,70 +846,12 @@ impl PackageReader {
         let mut msg = Message::default();
         let mut kept: Option<ChatDataError> = None;
         let max_text = usize::try_from(limits.max_text_bytes).unwrap_or(usize::MAX);
-        // The entry is inflated on a second thread while this one parses: content entries
-        // are the bulk of a package and both steps cost about the same.
-        let r = std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
-            let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-            let ratio_cap = compressed
-                .saturating_mul(limits.max_ratio)
-                .max(RATIO_FLOOR_BYTES);
-            let limit = limits.max_entry_bytes.min(ratio_cap);
-            scope.spawn(move || {
-            let zf = match archive.by_index(index) {
-                Ok(zf) => zf,
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(format!(
-                        "cannot open the entry ({e}); the archive is damaged"
-                    ))));
-                    return;
-                }
-            };
-            let mut input = LimitReader {
-                inner: zf,
-                limit,
-                read: 0,
-                why: format!(
-                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
-                    limits.max_entry_bytes, limits.max_ratio
-                ),
-            };
-            loop {
-                let mut buf = recycled.try_recv().unwrap_or_default();
-                buf.resize(INFLATE_CHUNK, 0);
-                let mut filled = 0;
-                let res = loop {
-                    match input.read(&mut buf[filled..]) {
-                        Ok(0) => break Ok(()),
-                        Ok(n) => {
-                            filled += n;
-                            if filled == buf.len() {
-                                break Ok(());
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => break Err(e),
-                    }
-                };
-                buf.truncate(filled);
-                let end = filled == 0;
-                let msg = match res {
-                    Ok(()) if end => return,
-                    Ok(()) => Ok(buf),
-                    Err(e) => Err(e),
-                };
-                let failed = msg.is_err();
-                if tx.send(msg).is_err() || failed {
-                    return;
-                }
-            }
-        });
-            let chan = ChannelReader {
-                rx,
-                back,
-                cur: Vec::new(),
-                pos: 0,
-            };
+        let declared = self.entries[i].size;
+        let ratio_cap = compressed
+            .saturating_mul(limits.max_ratio)
+            .max(RATIO_FLOOR_BYTES);
+        let limit = limits.max_entry_bytes.min(ratio_cap);
+        let mut parse = |chan: Box<dyn std::io::BufRead + '_>| -> Result<(), XmlError> {
             let input = match super::xml::utf8_bufread(chan) {
                 Ok(i) => i,
                 Err(e) => return Err(XmlError(format!("cannot read: {e}"))),
@@ -954,7 +900,94 @@ impl PackageReader {
                     XmlError(CALLBACK_FAILED.into())
                 })
             })
+        };
+        // A small entry is inflated here in one go: a thread and its buffers per entry cost
+        // more than the entry itself when a package has 100 000 of them.
+        let r = if declared <= SMALL_ENTRY {
+            let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
+            let read = archive
+                .by_index(index)
+                .map_err(|e| format!("cannot open the entry ({e}); the archive is damaged"))
+                .and_then(|zf| {
+                    LimitReader {
+                        inner: zf,
+                        limit: limit.min(SMALL_ENTRY),
+                        read: 0,
+                        why: format!(
+                            "expands beyond the {declared} bytes it declares; refusing it"
+                        ),
+                    }
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| format!("cannot read: {e}"))
+                });
+            match read {
+                Ok(_) => parse(Box::new(std::io::Cursor::new(bytes))),
+                Err(m) => Err(XmlError(m)),
+            }
+        } else {
+            // The entry is inflated on a second thread while this one parses: content entries
+            // are the bulk of a package and both steps cost about the same.
+            std::thread::scope(|scope| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+                let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+                scope.spawn(move || {
+            let zf = match archive.by_index(index) {
+                Ok(zf) => zf,
+                Err(e) => {
+                    let _ = tx.send(Err(std::io::Error::other(format!(
+                        "cannot open the entry ({e}); the archive is damaged"
+                    ))));
+                    return;
+                }
+            };
+            let mut input = LimitReader {
+                inner: zf,
+                limit,
+                read: 0,
+                why: format!(
+                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
+                    limits.max_entry_bytes, limits.max_ratio
+                ),
+            };
+            loop {
+                let mut buf = recycled.try_recv().unwrap_or_default();
+                buf.resize(INFLATE_CHUNK, 0);
+                let mut filled = 0;
+                let res = loop {
+                    match input.read(&mut buf[filled..]) {
+                        Ok(0) => break Ok(()),
+                        Ok(n) => {
+                            filled += n;
+                            if filled == buf.len() {
+                                break Ok(());
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => break Err(e),
+                    }
+                };
+                buf.truncate(filled);
+                let end = filled == 0;
+                let msg = match res {
+                    Ok(()) if end => return,
+                    Ok(()) => Ok(buf),
+                    Err(e) => Err(e),
+                };
+                let failed = msg.is_err();
+                if tx.send(msg).is_err() || failed {
+                    return;
+                }
+            }
         });
+                let chan = ChannelReader {
+                    rx,
+                    back,
+                    cur: Vec::new(),
+                    pos: 0,
+                };
+                parse(Box::new(chan))
+            })
+        };
         self.guid_by_id = guids;
         match r {
             Ok(()) => Ok(()),
@@ -1044,7 +1077,7 @@ impl PackageReader {
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<ContentStats, ChatDataError> {
         let mut scan = ContentScan::default();
-        for k in 0..self.content_order().len() {
+        for k in 0..self.content.len() {
             self.read_content_entry(k, &mut scan, &mut f)?;
         }
         let stats = scan.finish();

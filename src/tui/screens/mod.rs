@@ -1,119 +1,62 @@
-//! The wizard's screens besides the runbook: pools and coexistence, pilot, troubleshooting
-//! and the downtime window. Each module keeps its own state (a field of [`App`]) and offers
-//! the same three entry points, which `App` and `view` call:
-//!
-//! - `on_enter(app)`: the screen was opened (load what it shows, through the store thread);
-//! - `on_action(app, action) -> bool`: a keymap action while the screen is shown (true when
-//!   handled; unhandled actions fall through to the global ones);
-//! - `draw(frame, area, app)`: paint the body (header, status and footer are shared).
-//!
-//! Keys live in `keymap.rs` with a context per screen, so the footer and `?` list them.
+//! The wizard's screens: the runbook, pools and coexistence, pilot, troubleshooting and the
+//! downtime window. Each is its own module with its own state, and implements [`Component`]:
+//! it gets the keymap's actions and its own typed results, draws its body, and names its keys
+//! (the footer and `?` read them). The header, status line and footer are `tui::chrome`.
 
 pub mod pilot;
 pub mod pools;
+pub mod runbook;
 pub mod troubleshoot;
 pub mod window;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::app::App;
+use super::ctx::Ctx;
 use super::keymap::{Action, Context};
-use crate::t;
 
-/// The screens, in tab order (keys 1–5).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Screen {
-    /// Stages, checklists, item detail.
-    #[default]
-    Runbook,
-    /// Pool status, client × pool reach, user lookup.
-    Pools,
-    /// Pilot users and their test cases.
-    Pilot,
-    /// Known symptoms, their checks and fixes.
-    Troubleshoot,
-    /// The downtime window: plan against actual.
-    Window,
-}
+pub use crate::wizard::Screen;
 
-impl Screen {
-    /// Every screen in tab order.
-    pub const ALL: [Screen; 5] = [
-        Screen::Runbook,
-        Screen::Pools,
-        Screen::Pilot,
-        Screen::Troubleshoot,
-        Screen::Window,
-    ];
+/// What every screen offers the router (`tui::app`).
+pub trait Component {
+    /// The screen's own results (from its store reads and worker threads).
+    type Msg;
 
-    /// The tab title.
-    pub fn title(self) -> String {
-        match self {
-            Screen::Runbook => t!("screen-runbook"),
-            Screen::Pools => t!("screen-pools"),
-            Screen::Pilot => t!("screen-pilot"),
-            Screen::Troubleshoot => t!("screen-troubleshoot"),
-            Screen::Window => t!("screen-window"),
-        }
+    /// The screen was opened (load what it shows, through the store thread).
+    fn on_enter(&mut self, _ctx: &mut Ctx) {}
+
+    /// A keymap action while the screen is shown; true when it was the screen's.
+    fn on_action(&mut self, ctx: &mut Ctx, action: Action) -> bool;
+
+    /// One of the screen's own results arrived.
+    fn on_msg(&mut self, _ctx: &mut Ctx, _msg: Self::Msg) {}
+
+    /// The animation tick (4 Hz, only while something animates).
+    fn on_tick(&mut self, _ctx: &mut Ctx) {}
+
+    /// True while the screen animates (the loop ticks).
+    fn animating(&self, _ctx: &Ctx) -> bool {
+        false
     }
 
-    /// The key that opens it.
-    pub fn key(self) -> char {
-        match self {
-            Screen::Runbook => '1',
-            Screen::Pools => '2',
-            Screen::Pilot => '3',
-            Screen::Troubleshoot => '4',
-            Screen::Window => '5',
-        }
+    /// Paints the body (between the header and the status line).
+    fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx);
+
+    /// The keymap sections of the screen, for `?`.
+    fn contexts(&self) -> Vec<Context>;
+
+    /// The keymap section the keys go to now (the runbook's depends on the focused pane).
+    fn context(&self, _ctx: &Ctx) -> Context {
+        self.contexts()[0]
     }
 
-    /// The keymap context of the screen (the runbook's depends on the focused pane).
-    pub fn context(self) -> Option<Context> {
-        match self {
-            Screen::Runbook => None,
-            Screen::Pools => Some(Context::Pools),
-            Screen::Pilot => Some(Context::Pilot),
-            Screen::Troubleshoot => Some(Context::Troubleshoot),
-            Screen::Window => Some(Context::Window),
-        }
-    }
-}
+    /// The status line when nothing else is said.
+    fn hint(&self, ctx: &Ctx) -> String;
 
-/// Called when a screen is opened.
-pub fn on_enter(app: &mut App, screen: Screen) {
-    match screen {
-        Screen::Runbook => {}
-        Screen::Pools => pools::on_enter(app),
-        Screen::Pilot => pilot::on_enter(app),
-        Screen::Troubleshoot => troubleshoot::on_enter(app),
-        Screen::Window => window::on_enter(app),
-    }
-}
-
-/// Offers an action to the shown screen; true when it was handled there.
-pub fn on_action(app: &mut App, action: Action) -> bool {
-    match app.screen {
-        Screen::Runbook => false,
-        Screen::Pools => pools::on_action(app, action),
-        Screen::Pilot => pilot::on_action(app, action),
-        Screen::Troubleshoot => troubleshoot::on_action(app, action),
-        Screen::Window => window::on_action(app, action),
-    }
-}
-
-/// Draws the shown screen's body.
-pub fn draw(f: &mut Frame, area: Rect, app: &App) {
-    match app.screen {
-        Screen::Runbook => {}
-        Screen::Pools => pools::draw(f, area, app),
-        Screen::Pilot => pilot::draw(f, area, app),
-        Screen::Troubleshoot => troubleshoot::draw(f, area, app),
-        Screen::Window => window::draw(f, area, app),
+    /// True when the footer should not offer `action` now (e.g. `r run job` on an item
+    /// without a job).
+    fn footer_hides(&self, _ctx: &Ctx, _action: Action) -> bool {
+        false
     }
 }
 
