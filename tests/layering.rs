@@ -28,14 +28,8 @@ struct Rules {
 struct InnerRule {
     from: Vec<String>,
     to: Vec<String>,
-    /// `enforced`, or why the rule is not yet (checked by an ignored test meanwhile).
-    status: String,
-}
-
-impl InnerRule {
-    fn enforced(&self) -> bool {
-        self.status == "enforced"
-    }
+    /// Why, as the table says it.
+    why: String,
 }
 
 /// The names between backticks in a table cell.
@@ -114,7 +108,7 @@ fn parse_rules(markdown: &str) -> Result<Rules, String> {
                 inner.push(InnerRule {
                     from,
                     to,
-                    status: cells.get(2).copied().unwrap_or("").to_string(),
+                    why: cells.get(2).copied().unwrap_or("").to_string(),
                 });
             }
             _ => {}
@@ -493,10 +487,9 @@ fn root_macros(files: &[SourceFile]) -> BTreeMap<String, String> {
     out
 }
 
-/// What breaks the rules: (enforced rules, pending inner rules), one line each.
-fn check(rules: &Rules, files: &[SourceFile]) -> (Vec<String>, Vec<String>) {
+/// What breaks the rules, one line each.
+fn check(rules: &Rules, files: &[SourceFile]) -> Vec<String> {
     let mut broken = Vec::new();
-    let mut pending = Vec::new();
     let modules: BTreeSet<&str> = files.iter().map(|f| f.module[0].as_str()).collect();
     for m in &modules {
         if !rules.layer.contains_key(*m) {
@@ -530,22 +523,17 @@ fn check(rules: &Rules, files: &[SourceFile]) -> (Vec<String>, Vec<String>) {
             }
             for rule in &rules.inner {
                 if u.from.starts_with(&rule.from) && u.path.starts_with(&rule.to) {
-                    let line = format!(
+                    broken.push(format!(
                         "{at}: `{}` must not use `{}` ({}), but uses `{written}`\n    {source}",
                         rule.from.join("::"),
                         rule.to.join("::"),
-                        rule.status
-                    );
-                    if rule.enforced() {
-                        broken.push(line);
-                    } else {
-                        pending.push(line);
-                    }
+                        rule.why
+                    ));
                 }
             }
         }
     }
-    (broken, pending)
+    broken
 }
 
 fn root() -> PathBuf {
@@ -564,31 +552,12 @@ fn the_layers_of_architecture_md_hold() {
     assert!(files.len() > 50, "src/ was read ({} files)", files.len());
     let found: usize = files.iter().map(|f| uses(&f.module, &f.text).len()).sum();
     assert!(found > 500, "the paths of src/ were found ({found})");
-    let (broken, _) = check(&rules, &files);
+    let broken = check(&rules, &files);
     assert!(
         broken.is_empty(),
         "{} uses break the layers of ARCHITECTURE.md:\n{}",
         broken.len(),
         broken.join("\n")
-    );
-}
-
-/// The rules of the second table that are not enforced yet (see their status). Run with
-/// `cargo test --test layering -- --ignored` to see where the code stands.
-#[test]
-#[ignore = "pending rules of ARCHITECTURE.md (tui::screens must not use tui::app: src/tui is being refactored)"]
-fn pending_rules_inside_modules_hold() {
-    let rules = real_rules();
-    assert!(
-        rules.inner.iter().any(|r| !r.enforced()),
-        "no rule is pending any more: remove this test"
-    );
-    let (_, pending) = check(&rules, &source_files(&root().join("src")));
-    assert!(
-        pending.is_empty(),
-        "{} uses break pending rules:\n{}",
-        pending.len(),
-        pending.join("\n")
     );
 }
 
@@ -618,7 +587,7 @@ fn the_layer_table_reads_as_written() {
         rules
             .inner
             .iter()
-            .any(|r| r.enforced() && r.from == ["chatdata", "preflight"])
+            .any(|r| r.from == ["chatdata", "preflight"])
     );
 }
 
@@ -628,22 +597,22 @@ const DOC: &str = "# Architecture\n\n## Layers\n\ntext\n\n\
 | layer | modules | what |\n|---|---|---|\n\
 | 1 | `low`, `words` | leaves |\n\
 | 2 | `high`, `peer` | the rest |\n\n\
-| in | must not use | status |\n|---|---|---|\n\
-| `high::screens` | `high::app` | enforced |\n\
-| `peer::a` | `peer::b` | pending: later |\n\n\
+| in | must not use | why |\n|---|---|---|\n\
+| `high::screens` | `high::app` | screens draw what they are given |\n\
+| `peer::a` | `peer::b` | later |\n\n\
 ## Modules\n\n| 9 | `ignored` | x |\n";
 
 fn file(rel: &str, text: &str) -> SourceFile {
     SourceFile::new(Path::new(rel), text.to_string())
 }
 
-fn check_doc(files: &[SourceFile]) -> (Vec<String>, Vec<String>) {
+fn check_doc(files: &[SourceFile]) -> Vec<String> {
     check(&parse_rules(DOC).unwrap(), files)
 }
 
 #[test]
 fn an_upward_use_is_caught_with_file_line_and_path() {
-    let (broken, _) = check_doc(&[
+    let broken = check_doc(&[
         file("low.rs", "//! A leaf.\n\nuse crate::high::Thing;\n"),
         file("high/mod.rs", "pub struct Thing;\n"),
     ]);
@@ -662,7 +631,7 @@ fn an_upward_use_is_caught_with_file_line_and_path() {
     );
     // A path in an expression, a same-layer use, a module not in the table, and the other
     // way round (allowed).
-    let (broken, _) = check_doc(&[
+    let broken = check_doc(&[
         file("low.rs", "fn f() {\n    let x = crate::high::make();\n}\n"),
         file("high/mod.rs", "use crate::low::f;\nuse crate::peer::P;\n"),
         file("peer.rs", "fn g() { super::stray::go(); }\n"),
@@ -705,7 +674,7 @@ fn f<'a>(x: &'a str) -> char {
     crate::t!("id")
 }
 "###;
-    let (broken, _) = check_doc(&[
+    let broken = check_doc(&[
         file("low.rs", src),
         file(
             "words.rs",
@@ -729,7 +698,7 @@ fn f<'a>(x: &'a str) -> char {
         broken[1]
     );
     // From a higher layer the macro is fine…
-    let (broken, _) = check_doc(&[
+    let broken = check_doc(&[
         file("high/mod.rs", "fn f() -> String { crate::t!(\"id\") }\n"),
         file(
             "words.rs",
@@ -738,7 +707,7 @@ fn f<'a>(x: &'a str) -> char {
     ]);
     assert!(broken.is_empty(), "{broken:?}");
     // …and from `low`, of the same layer, it is not.
-    let (broken, _) = check_doc(&[
+    let broken = check_doc(&[
         file("low.rs", "fn f() -> String { crate::t!(\"id\") }\n"),
         file(
             "words.rs",
@@ -785,8 +754,8 @@ fn grouped_and_relative_paths_resolve() {
 }
 
 #[test]
-fn rules_inside_a_module_are_checked_enforced_or_pending() {
-    let (broken, pending) = check_doc(&[
+fn rules_inside_a_module_are_checked() {
+    let broken = check_doc(&[
         file(
             "high/screens/mod.rs",
             "use super::app::App;\nuse crate::high::keymap::K;\n",
@@ -799,16 +768,13 @@ fn rules_inside_a_module_are_checked_enforced_or_pending() {
         file("peer/a.rs", "fn f() { super::b::go(); }\n"),
     ]);
     let text = broken.join("\n");
-    assert!(text.contains("src/high/screens/mod.rs:1: `high::screens` must not use `high::app` (enforced), but uses `crate::high::app::App`"), "{text}");
+    assert!(text.contains("src/high/screens/mod.rs:1: `high::screens` must not use `high::app` (screens draw what they are given), but uses `crate::high::app::App`"), "{text}");
     assert!(text.contains("src/high/screens/list.rs:1:"), "{text}");
-    assert_eq!(broken.len(), 2, "{text}");
-    assert_eq!(pending.len(), 1, "{pending:?}");
     assert!(
-        pending[0]
-            .starts_with("src/peer/a.rs:1: `peer::a` must not use `peer::b` (pending: later)"),
-        "{}",
-        pending[0]
+        text.contains("src/peer/a.rs:1: `peer::a` must not use `peer::b` (later), but uses `crate::peer::b::go`"),
+        "{text}"
     );
+    assert_eq!(broken.len(), 3, "{text}");
 }
 
 #[test]
