@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 /// Environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "PCHAT_MIGRATE_DATA_DIR";
 
@@ -73,5 +75,39 @@ impl Paths {
                 .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
         }
         Ok(())
+    }
+}
+
+/// File name of the legacy database in a lab directory.
+pub const LEGACY_DB_FILE: &str = "legacy-groupchat.db";
+/// File name of the `mgc` database in a lab directory.
+pub const MGC_DB_FILE: &str = "mgc.db";
+/// Folder of export packages in a lab directory.
+pub const EXPORT_DIR: &str = "exports";
+
+/// The files of a lab directory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LabPaths {
+    /// `<dir>/legacy-groupchat.db`.
+    pub legacy_db: PathBuf,
+    /// `<dir>/mgc.db`.
+    pub mgc_db: PathBuf,
+    /// `<dir>/exports/`.
+    pub export_dir: PathBuf,
+}
+
+impl LabPaths {
+    /// The paths inside `dir` (nothing is created).
+    pub fn in_dir(dir: &Path) -> LabPaths {
+        LabPaths {
+            legacy_db: dir.join(LEGACY_DB_FILE),
+            mgc_db: dir.join(MGC_DB_FILE),
+            export_dir: dir.join(EXPORT_DIR),
+        }
+    }
+
+    /// True when both databases exist.
+    pub fn exists(&self) -> bool {
+        self.legacy_db.is_file() && self.mgc_db.is_file()
     }
 }

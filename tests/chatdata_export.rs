@@ -267,3 +267,33 @@ fn disable_exported_nodes_disables_exactly_what_was_exported() {
     // the package itself records the rooms as they were when exported
     assert!(i.inventory.disabled_rooms < i.inventory.rooms);
 }
+
+#[test]
+fn unknown_scope_and_missing_database_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = NullReporter::default();
+    let err = chatdata::export(
+        &dir.path().join("nope.db"),
+        &dir.path().join("o.zip"),
+        &ExportOptions::default(),
+        &r,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    let spec = LabSpec {
+        messages: 50,
+        rooms: 4,
+        users: 10,
+        ..LabSpec::small()
+    };
+    let paths = pchat_migrate::lab::init(dir.path(), &spec, false, &r).unwrap();
+    let opts = ExportOptions {
+        scope: vec!["No Such Category".into()],
+        ..ExportOptions::default()
+    };
+    let out = dir.path().join("o.zip");
+    let err = chatdata::export(&paths.legacy_db, &out, &opts, &r).unwrap_err();
+    assert!(matches!(err, chatdata::ChatDataError::Options(_)), "{err}");
+    assert!(err.to_string().contains("\"No Such Category\""), "{err}");
+    assert!(!out.exists() && !dir.path().join("o.zip.partial").exists());
+}

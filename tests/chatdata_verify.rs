@@ -8,7 +8,9 @@ mod lab_common;
 use std::path::{Path, PathBuf};
 
 use lab_common::{build, copy, export};
-use pchat_migrate::chatdata::{self, Difference, ImportOptions, VerifyOptions, VerifyReport};
+use pchat_migrate::chatdata::{
+    self, Difference, ImportOptions, VerifyOptions, VerifyReport, mirror,
+};
 use pchat_migrate::lab::{LabPaths, LabSpec};
 use pchat_migrate::progress::NullReporter;
 use rusqlite::Connection;
@@ -331,4 +333,72 @@ fn changed_room_and_category_settings_are_differences_naming_the_field() {
         r.to_table()
     );
     assert_eq!(r.differences.len(), 1, "{}", r.to_table());
+}
+
+/// The production verify's row copies (`chatdata::mirror`): the queries read the lab's
+/// databases, and the copies verify exactly like the databases they were read from.
+#[test]
+fn the_queries_read_the_lab_databases_and_the_copies_verify_like_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let lab = dir.path().join("lab");
+    let spec = LabSpec {
+        messages: 2_000,
+        ..LabSpec::default()
+    };
+    pchat_migrate::lab::init(&lab, &spec, false, &NullReporter::default()).unwrap();
+    let paths = LabPaths::in_dir(&lab);
+    let pkg = dir.path().join("p.zip");
+    let r = NullReporter::default();
+    chatdata::export(&paths.legacy_db, &pkg, &Default::default(), &r).unwrap();
+    chatdata::import(&pkg, &paths.mgc_db, &Default::default(), &r).unwrap();
+
+    let mut m = mirror::Mirror::create(&dir.path().join("mirror")).unwrap();
+    for q in mirror::queries(None) {
+        let db = match q.side {
+            mirror::Side::Legacy => &paths.legacy_db,
+            mirror::Side::Mgc => &paths.mgc_db,
+        };
+        let c = Connection::open(db).unwrap();
+        let mut st = c.prepare(&q.sql).unwrap();
+        let names: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
+        m.insert(&q, &serde_json::to_string(&names).unwrap())
+            .unwrap();
+        let n = names.len();
+        let mut rows = st.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            let vals: Vec<serde_json::Value> = (0..n)
+                .map(|i| match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Null => serde_json::Value::Null,
+                    rusqlite::types::ValueRef::Integer(x) => x.into(),
+                    rusqlite::types::ValueRef::Real(x) => x.into(),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        String::from_utf8_lossy(t).into_owned().into()
+                    }
+                    rusqlite::types::ValueRef::Blob(_) => serde_json::Value::Null,
+                })
+                .collect();
+            m.insert(&q, &serde_json::to_string(&vals).unwrap())
+                .unwrap();
+        }
+    }
+    assert!(m.rows() > 2_000);
+    let (l, g) = m.finish().unwrap();
+    let opts = chatdata::VerifyOptions::default();
+    let want = chatdata::verify(&paths.legacy_db, &paths.mgc_db, &opts, &r).unwrap();
+    let got = chatdata::verify(&l, &g, &opts, &r).unwrap();
+    assert!(want.passed, "{:?}", want.differences);
+    assert_eq!(
+        (got.passed, got.rooms_compared, got.messages_compared),
+        (want.passed, want.rooms_compared, want.messages_compared)
+    );
+    // a row of the wrong shape is refused, naming the table
+    let mut m = mirror::Mirror::create(&dir.path().join("bad")).unwrap();
+    let q = &mirror::queries(None)[0];
+    let e = m.insert(q, "[\"nothing\"]").unwrap_err().to_string();
+    assert!(e.contains(q.table) && e.contains("no column"), "{e}");
+    let mut m = mirror::Mirror::create(&dir.path().join("short")).unwrap();
+    let header = serde_json::to_string(&q.columns).unwrap();
+    m.insert(q, &header).unwrap();
+    let e = m.insert(q, "[1]").unwrap_err().to_string();
+    assert!(e.contains(q.table), "{e}");
 }

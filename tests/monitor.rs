@@ -719,17 +719,17 @@ async fn headless_status_once_on_the_lab() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = cfg(None);
     c.concurrency = 8;
-    let report = monitor::status::status_once(&Profile::lab(), dir.path(), c)
+    let report = pchat_migrate::status::status_once(&Profile::lab(), dir.path(), c)
         .await
         .unwrap();
     assert!(report.all_up(), "{:#?}", report.snapshot);
     assert_eq!(report.snapshot.round, 1);
     assert_eq!(report.probe_items.len(), 5);
     assert!(report.probe_items.iter().all(|e| e.passed));
-    let text = monitor::status::render_text(&report.snapshot);
+    let text = pchat_migrate::status::render_text(&report.snapshot);
     assert!(text.contains("Up        pchatpool.contoso.lab"), "{text}");
     assert!(text.contains("pchat-migrate Lab Root CA"), "{text}");
-    let items = monitor::status::render_items(&report.probe_items);
+    let items = pchat_migrate::status::render_items(&report.probe_items);
     assert!(
         items.contains("[28] coexistence.legacy-serving   pass"),
         "{items}"

@@ -885,6 +885,36 @@ pub fn convert(d: &Directory) -> Converted {
     out
 }
 
+/// One `file-posts` warning per imported room whose content holds `ma-filelink:` posts:
+/// the tools do not move the files themselves [doc, migration.md Stage 7].
+pub(crate) fn file_post_warnings(
+    conv: &Converted,
+    stats: &super::package::ContentStats,
+) -> Vec<PreflightWarning> {
+    let mut out = Vec::new();
+    for (room_id, &n) in &stats.file_posts {
+        if n == 0 {
+            continue;
+        }
+        let name = conv
+            .room(*room_id)
+            .map(|r| r.name.clone())
+            .or_else(|| conv.refused_rooms.get(room_id).map(|r| r.0.clone()))
+            .unwrap_or_else(|| format!("room id {room_id}"));
+        out.push(super::preflight::warning(
+            super::preflight::severity::WARNING,
+            codes::FILE_POSTS,
+            &name,
+            format!(
+                "{n} posted file{} (ma-filelink:) in this room: the import carries the links, not the files; \
+                 copy the whole legacy file store folder to the Persistent Chat file store (XCOPY) or the links break",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

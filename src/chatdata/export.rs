@@ -471,34 +471,4 @@ mod tests {
             Path::new("/x/a.zip.partial")
         );
     }
-
-    #[test]
-    fn unknown_scope_and_missing_database_are_clear_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = crate::progress::NullReporter::default();
-        let err = export(
-            &dir.path().join("nope.db"),
-            &dir.path().join("o.zip"),
-            &ExportOptions::default(),
-            &r,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("does not exist"), "{err}");
-        let spec = crate::lab::LabSpec {
-            messages: 50,
-            rooms: 4,
-            users: 10,
-            ..crate::lab::LabSpec::small()
-        };
-        let paths = crate::lab::init(dir.path(), &spec, false, &r).unwrap();
-        let opts = ExportOptions {
-            scope: vec!["No Such Category".into()],
-            ..ExportOptions::default()
-        };
-        let out = dir.path().join("o.zip");
-        let err = export(&paths.legacy_db, &out, &opts, &r).unwrap_err();
-        assert!(matches!(err, ChatDataError::Options(_)), "{err}");
-        assert!(err.to_string().contains("\"No Such Category\""), "{err}");
-        assert!(!out.exists() && !partial_path(&out).exists());
-    }
 }

@@ -80,8 +80,8 @@ use super::package::{
     ContentScan, ContentStats, PackageContents, PackageLimits, PackageReader, Sections,
 };
 use super::preflight::{self, PreflightWarning, codes, severity};
+use super::schema::ROOT_NODE_ID;
 use super::stage::{self, StageCheckpoint, StagePaths, StageReader, StageWriter};
-use crate::lab::schema::ROOT_NODE_ID;
 use crate::progress::{ProgressUpdate, Reporter};
 
 /// A pre-flight warning of the import (the same type the inspector reports).
@@ -535,7 +535,7 @@ pub(crate) fn all_warnings(
 ) -> Vec<PreflightWarning> {
     let mut w = conv.warnings.clone();
     if let Some(s) = stats {
-        w.extend(preflight::file_post_warnings(conv, s));
+        w.extend(super::convert::file_post_warnings(conv, s));
     }
     w.extend(plan_warnings.iter().cloned());
     w.extend(pool.cloned());
@@ -1697,7 +1697,7 @@ mod tests {
     fn fresh_mgc(dir: &Path) -> PathBuf {
         let path = dir.join("mgc.db");
         let c = rusqlite::Connection::open(&path).unwrap();
-        crate::lab::schema::create_mgc(&c).unwrap();
+        crate::chatdata::schema::create_mgc(&c).unwrap();
         path
     }
 

@@ -85,8 +85,8 @@ fn columns_of(ddl: &str, table: &str) -> Vec<String> {
 pub fn queries(start_ticks: Option<i64>) -> Vec<MirrorQuery> {
     let mut out = Vec::new();
     for (side, ddl, tables) in [
-        (Side::Legacy, crate::lab::schema::LEGACY_DDL, LEGACY_TABLES),
-        (Side::Mgc, crate::lab::schema::MGC_DDL, MGC_TABLES),
+        (Side::Legacy, super::schema::LEGACY_DDL, LEGACY_TABLES),
+        (Side::Mgc, super::schema::MGC_DDL, MGC_TABLES),
     ] {
         for table in tables {
             let columns = columns_of(ddl, table);
@@ -181,8 +181,8 @@ impl Mirror {
             Ok(c)
         };
         Ok(Mirror {
-            legacy: (open(&lp, crate::lab::schema::LEGACY_DDL)?, lp),
-            mgc: (open(&mp, crate::lab::schema::MGC_DDL)?, mp),
+            legacy: (open(&lp, super::schema::LEGACY_DDL)?, lp),
+            mgc: (open(&mp, super::schema::MGC_DDL)?, mp),
             pending: 0,
             rows: 0,
             layout: std::collections::HashMap::new(),
@@ -346,82 +346,5 @@ fn to_sql(v: &serde_json::Value) -> rusqlite::types::Value {
         },
         serde_json::Value::String(s) => V::Text(s.clone()),
         other => V::Text(other.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_queries_read_the_lab_databases_and_the_copies_verify_like_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let lab = dir.path().join("lab");
-        let spec = crate::lab::LabSpec {
-            messages: 2_000,
-            ..crate::lab::LabSpec::default()
-        };
-        crate::lab::init(
-            &lab,
-            &spec,
-            false,
-            &crate::progress::NullReporter::default(),
-        )
-        .unwrap();
-        let paths = crate::lab::LabPaths::in_dir(&lab);
-        let pkg = dir.path().join("p.zip");
-        let r = crate::progress::NullReporter::default();
-        crate::chatdata::export(&paths.legacy_db, &pkg, &Default::default(), &r).unwrap();
-        crate::chatdata::import(&pkg, &paths.mgc_db, &Default::default(), &r).unwrap();
-
-        let mut m = Mirror::create(&dir.path().join("mirror")).unwrap();
-        for q in queries(None) {
-            let db = match q.side {
-                Side::Legacy => &paths.legacy_db,
-                Side::Mgc => &paths.mgc_db,
-            };
-            let c = Connection::open(db).unwrap();
-            let mut st = c.prepare(&q.sql).unwrap();
-            let names: Vec<String> = st.column_names().iter().map(|s| s.to_string()).collect();
-            m.insert(&q, &serde_json::to_string(&names).unwrap())
-                .unwrap();
-            let n = names.len();
-            let mut rows = st.query([]).unwrap();
-            while let Some(row) = rows.next().unwrap() {
-                let vals: Vec<serde_json::Value> = (0..n)
-                    .map(|i| match row.get_ref(i).unwrap() {
-                        rusqlite::types::ValueRef::Null => serde_json::Value::Null,
-                        rusqlite::types::ValueRef::Integer(x) => x.into(),
-                        rusqlite::types::ValueRef::Real(x) => x.into(),
-                        rusqlite::types::ValueRef::Text(t) => {
-                            String::from_utf8_lossy(t).into_owned().into()
-                        }
-                        rusqlite::types::ValueRef::Blob(_) => serde_json::Value::Null,
-                    })
-                    .collect();
-                m.insert(&q, &serde_json::to_string(&vals).unwrap())
-                    .unwrap();
-            }
-        }
-        assert!(m.rows() > 2_000);
-        let (l, g) = m.finish().unwrap();
-        let opts = crate::chatdata::VerifyOptions::default();
-        let want = crate::chatdata::verify(&paths.legacy_db, &paths.mgc_db, &opts, &r).unwrap();
-        let got = crate::chatdata::verify(&l, &g, &opts, &r).unwrap();
-        assert!(want.passed, "{:?}", want.differences);
-        assert_eq!(
-            (got.passed, got.rooms_compared, got.messages_compared),
-            (want.passed, want.rooms_compared, want.messages_compared)
-        );
-        // a row of the wrong shape is refused, naming the table
-        let mut m = Mirror::create(&dir.path().join("bad")).unwrap();
-        let q = &queries(None)[0];
-        let e = m.insert(q, "[\"nothing\"]").unwrap_err().to_string();
-        assert!(e.contains(q.table) && e.contains("no column"), "{e}");
-        let mut m = Mirror::create(&dir.path().join("short")).unwrap();
-        let header = serde_json::to_string(&q.columns).unwrap();
-        m.insert(q, &header).unwrap();
-        let e = m.insert(q, "[1]").unwrap_err().to_string();
-        assert!(e.contains(q.table), "{e}");
     }
 }

@@ -34,6 +34,7 @@ pub mod model;
 pub mod package;
 pub mod precheck;
 pub mod preflight;
+pub mod schema;
 pub mod stage;
 pub mod ticks;
 pub mod verify;

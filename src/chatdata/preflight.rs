@@ -7,8 +7,8 @@
 //! 1. the conversion of the package's directory ([`super::convert::convert`]): flattened
 //!    sub-categories and the names they get, names over 256 characters, root-category
 //!    managers, invitation settings forced off, federated principals, dropped settings;
-//! 2. the package's content (`file_post_warnings`): rooms whose posted files must be copied
-//!    by hand;
+//! 2. the package's content (`convert::file_post_warnings`): rooms whose posted files must be
+//!    copied by hand;
 //! 3. the target, when there is one (the import's plan): items the import overwrites,
 //!    principals that cannot be provisioned, rooms that cannot receive their content.
 //!
@@ -176,36 +176,6 @@ impl Counts {
     pub fn of_warnings(warnings: &[PreflightWarning]) -> Counts {
         Counts::of(warnings.iter().map(|w| w.severity.as_str()))
     }
-}
-
-/// One `file-posts` warning per imported room whose content holds `ma-filelink:` posts:
-/// the tools do not move the files themselves [doc, migration.md Stage 7].
-pub(crate) fn file_post_warnings(
-    conv: &super::convert::Converted,
-    stats: &super::package::ContentStats,
-) -> Vec<PreflightWarning> {
-    let mut out = Vec::new();
-    for (room_id, &n) in &stats.file_posts {
-        if n == 0 {
-            continue;
-        }
-        let name = conv
-            .room(*room_id)
-            .map(|r| r.name.clone())
-            .or_else(|| conv.refused_rooms.get(room_id).map(|r| r.0.clone()))
-            .unwrap_or_else(|| format!("room id {room_id}"));
-        out.push(warning(
-            severity::WARNING,
-            codes::FILE_POSTS,
-            &name,
-            format!(
-                "{n} posted file{} (ma-filelink:) in this room: the import carries the links, not the files; \
-                 copy the whole legacy file store folder to the Persistent Chat file store (XCOPY) or the links break",
-                if n == 1 { "" } else { "s" }
-            ),
-        ));
-    }
-    out
 }
 
 #[cfg(test)]

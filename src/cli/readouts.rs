@@ -203,8 +203,8 @@ pub(super) fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCo
 
 /// `pchat-migrate i18n check`: exit 0 when every language is complete, 1 otherwise.
 pub(super) fn i18n_check(json: bool) -> Result<ExitCode, String> {
-    let reports = crate::i18n::check();
-    let complete = reports.iter().all(crate::i18n::LanguageReport::complete);
+    let reports = crate::i18n_check::check();
+    let complete = reports.iter().all(crate::i18n_check::LanguageReport::complete);
     if json {
         let value = serde_json::json!({ "complete": complete, "languages": reports });
         println!(

@@ -13,7 +13,8 @@ pub(super) fn status(
     interval: u64,
     timeout: u64,
 ) -> Result<ExitCode, String> {
-    use crate::monitor::{self, MonitorConfig, status as st};
+    use crate::monitor::{self, MonitorConfig};
+    use crate::status as st;
     // The flags set interval and timeout; config.toml adds the internal CA.
     let cfg = MonitorConfig {
         interval: std::time::Duration::from_secs(interval.max(1)),

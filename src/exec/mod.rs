@@ -22,9 +22,6 @@
 //! (`tests/fake-pwsh/pwsh`) that plays back the documented output shapes.
 
 pub mod cmdlet;
-pub mod config;
-pub mod credential;
-pub mod credman;
 pub mod outcome;
 pub mod powershell;
 pub mod process_tree;
@@ -35,7 +32,11 @@ pub mod shell_path;
 pub mod verify;
 
 use crate::deployment::DeploymentKind;
-use crate::jobs::{JobEnv, JobError, JobKind, JobOutcome};
+/// The `[executor]` settings, the credential (and its Credential Manager source) and the
+/// error type are shared with the jobs and their callers, so they live in the seam
+/// ([`crate::executor`]); the old paths still work.
+pub use crate::executor::{ExecError, config, credential, credman};
+use crate::executor::{Executor, JobEnv, JobError, JobKind, JobOutcome};
 use crate::progress::Reporter;
 
 pub use cmdlet::{CmdletCall, ParamValue};
@@ -50,120 +51,32 @@ pub use script::{
     task_placeholder, write_dry_run,
 };
 
-/// Which executor runs a deployment's jobs.
-#[derive(Clone, Debug)]
-pub enum Executor {
-    /// The lab: the native data plane on SQLite files.
-    Lab,
-    /// Production: Microsoft's cmdlets through PowerShell.
-    PowerShell(Box<ExecutorConfig>),
-}
+/// The production executor: the jobs as Microsoft's cmdlets through PowerShell, with the
+/// profile's `[executor]` settings ([`run_job`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PowerShellExecutor;
 
-impl Executor {
-    /// The executor for `env`'s profile.
-    pub fn of(env: &JobEnv) -> Executor {
-        match env.profile.kind {
-            DeploymentKind::Lab => Executor::Lab,
-            DeploymentKind::Production => {
-                Executor::PowerShell(Box::new(env.executor.clone().unwrap_or_default()))
-            }
-        }
-    }
-
-    /// One line for screens: what runs the jobs, and where.
-    pub fn describe(&self) -> String {
-        match self {
-            Executor::Lab => "lab: native data plane on this computer".into(),
-            Executor::PowerShell(c) => format!("PowerShell ({}) on {}", c.shell, c.runs_on()),
-        }
+impl Executor for PowerShellExecutor {
+    fn run(&self, kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
+        run_job(kind, env, r)
     }
 }
 
-/// Why a PowerShell run did not produce a result. Messages never contain a secret (they are
-/// built from redacted output) and end with what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum ExecError {
-    /// The profile's `[executor]` table or a value the script needs is wrong or missing.
-    #[error("{0}")]
-    Config(String),
-    /// A profile value cannot be put into a script.
-    #[error("{0}")]
-    Quote(#[from] QuoteError),
-    /// The run needs a credential that was not given.
-    #[error("{0}")]
-    Credential(String),
-    /// The shell could not be started.
-    #[error("cannot start {shell}: {message}\n  hint: {hint}")]
-    Spawn {
-        /// The shell.
-        shell: String,
-        /// The OS error.
-        message: String,
-        /// What to do.
-        hint: String,
-    },
-    /// A cmdlet (or the remoting layer) wrote an error record and the script stopped.
-    #[error("{step}: {message} [{fqid}, {category}]\n  hint: {hint}")]
-    Script {
-        /// The step that failed (its label).
-        step: String,
-        /// The error message.
-        message: String,
-        /// `FullyQualifiedErrorId`.
-        fqid: String,
-        /// The error category.
-        category: String,
-        /// What to do.
-        hint: String,
-    },
-    /// PowerShell ended without finishing the script and without an error record.
-    #[error("PowerShell ended with {code} before the script finished{stderr}\n  hint: {hint}")]
-    Exit {
-        /// "exit code N" or "a signal".
-        code: String,
-        /// The last lines of stderr (redacted), prefixed with ": ".
-        stderr: String,
-        /// What to do.
-        hint: String,
-    },
-    /// The time limit passed; the process tree was ended.
-    #[error(
-        "no result after {secs} s ([executor] timeout_secs); the PowerShell process tree was stopped\n  hint: {hint}"
-    )]
-    Timeout {
-        /// The limit.
-        secs: u64,
-        /// What to do.
-        hint: String,
-    },
-    /// The admin cancelled; the process tree was ended.
-    #[error("cancelled")]
-    Cancelled,
-    /// Reading output, copying the package or writing a file failed.
-    #[error("{0}")]
-    Io(String),
-}
-
-impl From<ExecError> for JobError {
-    fn from(e: ExecError) -> JobError {
-        match e {
-            ExecError::Cancelled => JobError::Cancelled(crate::chatdata::Cancellation {
-                phase: "PowerShell".into(),
-                left: crate::chatdata::Left::Unknown,
-            }),
-            ExecError::Config(m) | ExecError::Credential(m) => JobError::Setup(m),
-            ExecError::Quote(q) => JobError::Setup(format!("profile value {q}")),
-            other => JobError::Exec(other),
-        }
+/// The `[executor]` settings that run `env`'s PowerShell tasks: the profile's table (or the
+/// defaults) for a production deployment, `None` in the lab, whose jobs run natively.
+pub fn powershell_config(env: &JobEnv) -> Option<ExecutorConfig> {
+    match env.profile.kind {
+        DeploymentKind::Lab => None,
+        DeploymentKind::Production => Some(env.executor.clone().unwrap_or_default()),
     }
 }
 
 /// What `env` needs before a job can run: nothing, a password prompt, a Credential Manager
 /// entry, or a CliXml file.
 pub fn credential_need(env: &JobEnv) -> CredentialNeed {
-    match Executor::of(env) {
-        Executor::Lab => CredentialNeed::None,
-        Executor::PowerShell(cfg) => credential::need(&cfg),
+    match powershell_config(env) {
+        None => CredentialNeed::None,
+        Some(cfg) => credential::need(&cfg),
     }
 }
 
@@ -302,13 +215,10 @@ pub fn run_task_streaming(
     r: &dyn Reporter,
     sink: Option<powershell::RowSink<'_>>,
 ) -> Result<(TaskOutcome, Option<Vec<serde_json::Value>>), ExecError> {
-    let cfg = match Executor::of(env) {
-        Executor::PowerShell(c) => c,
-        Executor::Lab => {
-            return Err(ExecError::Config(
-                "the lab runs its jobs natively; PowerShell tasks need a production profile".into(),
-            ));
-        }
+    let Some(cfg) = powershell_config(env) else {
+        return Err(ExecError::Config(
+            "the lab runs its jobs natively; PowerShell tasks need a production profile".into(),
+        ));
     };
     let credential = credential_for(env, &cfg)?;
     let script = script_for_task_with(task, env, &cfg, opts)?;

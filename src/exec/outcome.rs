@@ -12,7 +12,7 @@ use super::powershell::{ErrorInfo, RawRun};
 use super::script::{Script, Task};
 use super::{ExecError, Redactor};
 use crate::chatdata::package::{PackageLimits, PackageReader};
-use crate::jobs::JobEnv;
+use crate::executor::JobEnv;
 use crate::progress::Reporter;
 
 /// What a finished task produced.

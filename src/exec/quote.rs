@@ -11,7 +11,7 @@
 //! Values are never interpolated into double-quoted strings, and the generated script uses
 //! no double-quoted strings at all (the tests check this with a small tokenizer).
 
-use std::fmt;
+pub use crate::executor::QuoteError;
 
 /// The characters PowerShell's tokenizer treats as a single quote.
 pub const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
@@ -23,23 +23,6 @@ pub const DOUBLE_QUOTES: [char; 4] = ['"', '\u{201C}', '\u{201D}', '\u{201E}'];
 pub fn is_single_quote(c: char) -> bool {
     SINGLE_QUOTES.contains(&c)
 }
-
-/// A value that cannot be written into a script.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QuoteError {
-    /// What the value is (e.g. "legacy pool sql_instance"); never the value itself.
-    pub what: String,
-    /// Why.
-    pub reason: &'static str,
-}
-
-impl fmt::Display for QuoteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.what, self.reason)
-    }
-}
-
-impl std::error::Error for QuoteError {}
 
 /// `value` as a PowerShell single-quoted literal, quotes included.
 ///

@@ -38,7 +38,7 @@ use super::config::{ExecutorConfig, Remote};
 use super::credential::{self, CredentialNeed};
 use super::quote::{self, literal};
 use super::{ExecError, Redactor};
-use crate::jobs::{JobEnv, JobKind};
+use crate::executor::{JobEnv, JobKind};
 
 /// Everything the executor can run. The first four are the wizard's jobs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

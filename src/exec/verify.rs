@@ -26,7 +26,7 @@ use super::{ExecError, TaskOutcome};
 use crate::chatdata::mirror::{self, Mirror};
 use crate::chatdata::verify::{ListedRoom, compare_room_list};
 use crate::chatdata::{self, VerifyOptions, VerifyReport};
-use crate::jobs::JobEnv;
+use crate::executor::JobEnv;
 use crate::progress::Reporter;
 
 /// Runs the verify script with its row reads streaming into the copies, then compares.
@@ -35,7 +35,7 @@ use crate::progress::Reporter;
 /// As [`super::run_task`]; the copies' own failures (disk full) as [`ExecError::Io`].
 pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
     // Both scripts render before anything runs: a profile value they cannot carry stops here.
-    if let super::Executor::PowerShell(cfg) = super::Executor::of(env) {
+    if let Some(cfg) = super::powershell_config(env) {
         super::script_for_task(Task::VerifyRows, env, &cfg)?;
         super::script_for_task(Task::Verify, env, &cfg)?;
     }

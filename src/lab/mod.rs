@@ -18,18 +18,18 @@ use serde::Serialize;
 use crate::progress::Reporter;
 
 pub mod endpoints;
+pub mod executor;
 pub mod generate;
 pub mod init_args;
-pub mod schema;
+/// The lab databases' DDL; it lives in the data plane, which reads and writes them.
+pub use crate::chatdata::schema;
 
+pub use executor::LabExecutor;
 pub use generate::GenerateSummary;
 
-/// File name of the legacy database in a lab directory.
-pub const LEGACY_DB_FILE: &str = "legacy-groupchat.db";
-/// File name of the `mgc` database in a lab directory.
-pub const MGC_DB_FILE: &str = "mgc.db";
-/// Folder of export packages in a lab directory.
-pub const EXPORT_DIR: &str = "exports";
+/// The lab directory's layout lives with the other paths (the jobs' environment needs it
+/// below the lab).
+pub use crate::paths::{EXPORT_DIR, LEGACY_DB_FILE, LabPaths, MGC_DB_FILE};
 
 /// Errors building or resetting the lab.
 #[derive(Debug, thiserror::Error)]
@@ -163,33 +163,6 @@ impl Default for LabSpec {
             long_names: 0,
             ..Self::small()
         }
-    }
-}
-
-/// The files of a lab directory.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct LabPaths {
-    /// `<dir>/legacy-groupchat.db`.
-    pub legacy_db: PathBuf,
-    /// `<dir>/mgc.db`.
-    pub mgc_db: PathBuf,
-    /// `<dir>/exports/`.
-    pub export_dir: PathBuf,
-}
-
-impl LabPaths {
-    /// The paths inside `dir` (nothing is created).
-    pub fn in_dir(dir: &Path) -> LabPaths {
-        LabPaths {
-            legacy_db: dir.join(LEGACY_DB_FILE),
-            mgc_db: dir.join(MGC_DB_FILE),
-            export_dir: dir.join(EXPORT_DIR),
-        }
-    }
-
-    /// True when both databases exist.
-    pub fn exists(&self) -> bool {
-        self.legacy_db.is_file() && self.mgc_db.is_file()
     }
 }
 

@@ -42,7 +42,6 @@ mod engine;
 mod probe;
 pub mod probe_items;
 mod resolver;
-pub mod status;
 
 pub use cert::{CertError, CertReport, CertWarning, evaluate_certificate, evaluate_chain};
 pub use engine::{Monitor, MonitorHandle};

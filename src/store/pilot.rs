@@ -13,7 +13,7 @@ use super::error::StoreError;
 use super::model::PilotAdded;
 use super::rows::{Cols, FromRow, Reader, record_from_row};
 use super::write::{Event, non_blank};
-use crate::pilot::{
+use crate::pilot_model::{
     NewPilotUser, PilotCase, PilotOutcome, PilotResultRecord, PilotResults, PilotUser,
 };
 

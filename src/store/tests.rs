@@ -33,7 +33,7 @@ fn set_as_c(
     case: PilotCase,
     result: PilotOutcome,
     note: &str,
-) -> Result<crate::pilot::PilotResultRecord, StoreError> {
+) -> Result<crate::pilot_model::PilotResultRecord, StoreError> {
     s.set_pilot_result(sid, sip, case, result, note, "c")
 }
 
@@ -992,7 +992,7 @@ fn store_is_send() {
 
 // ---- schema version 2: pilot, plan, window steps ----
 
-use crate::pilot::{NewPilotUser, PilotCase, PilotClient, PilotOutcome};
+use crate::pilot_model::{NewPilotUser, PilotCase, PilotClient, PilotOutcome};
 
 fn new_user(sip: &str, client: PilotClient) -> NewPilotUser {
     NewPilotUser {

@@ -34,7 +34,7 @@ use super::{
     ProbeRequest, Symptom,
 };
 use crate::deployment::{DeploymentKind, PoolKind, Profile};
-use crate::exec::{Executor, Task};
+use crate::exec::Task;
 use crate::jobs::JobEnv;
 use crate::monitor::{
     self, MonitorConfig, PoolState, PortOutcome, PortStatus, ProbeTarget, Resolver, StatusSnapshot,
@@ -547,9 +547,9 @@ impl Cmdlets {
     /// The cmdlet runner of a run: the production executor, or nothing (with why).
     pub fn new(inp: &RunnerInputs) -> Cmdlets {
         match inp.job_env.as_ref() {
-            Ok(env) => match Executor::of(env) {
-                Executor::Lab => Cmdlets::NotRun("lab deployment".into()),
-                Executor::PowerShell(_) => Cmdlets::Production {
+            Ok(env) => match env.profile.kind {
+                DeploymentKind::Lab => Cmdlets::NotRun("lab deployment".into()),
+                DeploymentKind::Production => Cmdlets::Production {
                     env: Box::new(env.clone()),
                     services: None,
                 },

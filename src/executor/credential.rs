@@ -8,7 +8,7 @@
 //!   on **standard input** only (first line the user name, second line the password); the
 //!   script reads it character by character into a `SecureString`. It is never on a command
 //!   line, in an environment variable, in a file, in the log or in the audit trail, and the
-//!   [`Redactor`](super::redact::Redactor) removes it from every output line anyway.
+//!   [`Redactor`](crate::exec::redact::Redactor) removes it from every output line anyway.
 //! * **CliXml file** (a path ending in `.xml`): a `PSCredential` saved with
 //!   `Get-Credential | Export-Clixml <path>`. Windows protects the password with DPAPI, so
 //!   the file only opens for the same Windows user on the same computer that wrote it: the

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::probe_items::{self, ProbeEvidence};
-use super::{Monitor, MonitorConfig, PoolState, Resolver, StatusSnapshot, targets_from_profile};
 use crate::deployment::{DeploymentKind, Profile};
 use crate::lab::endpoints::LabEndpoints;
+use crate::monitor::probe_items::{self, ProbeEvidence};
+use crate::monitor::{
+    Monitor, MonitorConfig, PoolState, Resolver, StatusSnapshot, targets_from_profile,
+};
 
 /// A snapshot and the probe items it answers.
 #[derive(Clone, Debug, Serialize)]

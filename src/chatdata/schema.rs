@@ -24,7 +24,7 @@
 
 use rusqlite::{Connection, params};
 
-use crate::chatdata::model::Role;
+use super::model::Role;
 
 /// prinID of the system principal in both lab databases (2013 `updatedBy` "normally 1 = AD
 /// sync" suggests prinID 1 is internal) \[inf\].

@@ -1,0 +1,148 @@
+//! The lab executor: the four jobs on the lab's SQLite databases, run in this process by the
+//! native data plane ([`crate::chatdata`]: export, the `-WhatIf` preview and the import,
+//! verify).
+
+use std::time::Instant;
+
+use crate::chatdata::{self, ImportOptions, VerifyOptions};
+use crate::executor::{Executor, JobEnv, JobError, JobKind, JobOutcome, need};
+use crate::progress::Reporter;
+
+/// Runs the jobs of a lab deployment natively on `env.lab`'s files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LabExecutor;
+
+impl Executor for LabExecutor {
+    fn run(&self, kind: JobKind, env: &JobEnv, r: &dyn Reporter) -> Result<JobOutcome, JobError> {
+        let started = Instant::now();
+        let map_err = |e: chatdata::ChatDataError| match e {
+            chatdata::ChatDataError::Cancelled(c) => JobError::Cancelled(c),
+            other => JobError::Data(other),
+        };
+        let mut findings = None;
+        let (passed, summary, detail) = match kind {
+            JobKind::Export => {
+                need(
+                    &env.lab.legacy_db,
+                    "the lab's legacy Group Chat database",
+                    "pchat-migrate lab init",
+                )?;
+                let opts = env.export_options()?;
+                let s = chatdata::export(&env.lab.legacy_db, &env.package, &opts, r)
+                    .map_err(map_err)?;
+                let line = format!(
+                    "exported {} categories, {} rooms ({} disabled), {} principals, {} messages to {} ({} bytes)",
+                    s.categories,
+                    s.rooms,
+                    s.disabled_rooms,
+                    s.principals,
+                    s.messages,
+                    env.package.display(),
+                    s.bytes
+                );
+                (true, line, serde_json::to_value(&s).unwrap_or_default())
+            }
+            JobKind::ImportWhatIf | JobKind::Import => {
+                need(
+                    &env.package,
+                    "the export package",
+                    "run the Export item first",
+                )?;
+                let what_if = kind == JobKind::ImportWhatIf;
+                let opts = ImportOptions {
+                    what_if,
+                    target_pool_fqdn: env.profile.pchat_pool().map(|p| p.fqdn.clone()),
+                    ..ImportOptions::default()
+                };
+                let s =
+                    chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
+                let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
+                let line = format!(
+                    "{}{} categories, {} rooms, {} principals{}, {} messages; {} errors, {} warnings, {} notes; {} overwritten",
+                    if what_if {
+                        "-WhatIf: would import "
+                    } else {
+                        "imported "
+                    },
+                    s.categories,
+                    s.rooms,
+                    s.principals,
+                    if s.principals_left_out.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (of {} in the package; left out: {})",
+                            s.principals_in_package,
+                            s.principals_left_out.join("; ")
+                        )
+                    },
+                    s.messages,
+                    c.errors,
+                    c.warnings,
+                    c.notes,
+                    s.overwritten.len()
+                );
+                // A preview that refuses items did its work but found losses: it does not pass
+                // until each loss is accepted by name (migration::preview decides the gate).
+                let passed = !what_if || c.errors == 0;
+                findings = Some(c);
+                (passed, line, serde_json::to_value(&s).unwrap_or_default())
+            }
+            JobKind::Verify => {
+                need(
+                    &env.lab.legacy_db,
+                    "the lab's legacy Group Chat database",
+                    "pchat-migrate lab init",
+                )?;
+                need(
+                    &env.lab.mgc_db,
+                    "the lab's Persistent Chat mgc database",
+                    "pchat-migrate lab init",
+                )?;
+                let opts = VerifyOptions {
+                    start_date_ticks: env.start_date_ticks()?,
+                    scope: env.profile.migration.scope.clone(),
+                    disable_exported_nodes: env.profile.migration.disable_exported_nodes,
+                    accepted_losses: env.accepted_losses.clone(),
+                };
+                let v = chatdata::verify(&env.lab.legacy_db, &env.lab.mgc_db, &opts, r)
+                    .map_err(map_err)?;
+                let line = if v.passed {
+                    let accepted = if v.accepted_losses.is_empty() {
+                        "no differences".to_string()
+                    } else {
+                        format!(
+                            "no differences beyond {} accepted losses ({})",
+                            v.accepted_losses.len(),
+                            v.accepted_losses
+                                .iter()
+                                .map(|l| format!("{} \"{}\"", l.code, l.item))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    format!(
+                        "verify passed: {} categories, {} rooms, {} messages compared, {accepted}",
+                        v.categories_compared, v.rooms_compared, v.messages_compared
+                    )
+                } else {
+                    let first = v
+                        .differences
+                        .first()
+                        .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
+                        .unwrap_or_default();
+                    format!("verify FAILED: {} differences{first}", v.differences.len())
+                };
+                (v.passed, line, serde_json::to_value(&v).unwrap_or_default())
+            }
+        };
+        Ok(JobOutcome {
+            kind,
+            passed,
+            summary,
+            detail,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            findings,
+        })
+    }
+}
