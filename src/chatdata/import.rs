@@ -21,8 +21,16 @@
 //!    `tblLastChatId`, records per-room results (count, first/last chatDate, digest) and marks
 //!    the import complete.
 //!
-//! `what_if` stops after a checking pass over the content (no stage, nothing written) and
-//! reports the same warnings ([`super::preflight`]) and counts as the real import.
+//! `what_if` stops after the checking pass over the content and reports the same warnings
+//! ([`super::preflight`]) and counts as the real import. It writes nothing to the target; it
+//! does keep what it read as the stage next to the target (synced once, its checkpoint marked
+//! complete only after the manifest check passed), so the import that the preview gates does
+//! not inflate and parse the package a second time: the import finds a complete stage of the
+//! same package identity and goes straight to publishing, as a resumed import does. A what-if
+//! that fails or is cancelled removes its stage; a what-if leaves none when this package's
+//! import is already complete or another package's import is unfinished on the target (that
+//! import's stage is kept), nor when the stage cannot be written (the import then reads the
+//! package itself).
 //!
 //! # Killed, cancelled, run again
 //!
@@ -787,18 +795,11 @@ pub fn import(
         drop(target);
         let conv = convert(&prep.contents.directory);
         let p = plan(&prep.contents, conv, state);
-        let mut scan = ContentScan::default();
-        scan_content(
-            &mut prep,
-            0,
-            &mut scan,
-            "check package",
-            r,
-            |_| Ok(()),
-            |_, _| Ok(()),
-        )?;
-        let stats = scan.finish();
-        prep.reader.check_manifest(&stats)?;
+        let keep_stage = !progress.iter().any(|row| {
+            (row.package_id == id && row.state == STATE_COMPLETE)
+                || (row.package_id != id && row.state == STATE_PUBLISHING)
+        });
+        let stats = what_if_scan(&mut prep, mgc_db, keep_stage, r)?;
         let warnings = all_warnings(&p.conv, Some(&stats), &p.warnings, pool_warning.as_ref());
         let mut summary = summary_of(&p, &prep.contents, &stats, warnings);
         summary.what_if = true;
@@ -915,6 +916,80 @@ pub fn import(
         summary.overwritten.len()
     ));
     Ok(summary)
+}
+
+/// The what-if's checking pass over the content. With `keep_stage`, what it reads is also
+/// written to the stage next to the target, synced once and marked complete after the
+/// manifest check, for the import to publish without reading the package again; a stage
+/// that cannot be written is given up (logged), not an error of the preview.
+fn what_if_scan(
+    prep: &mut Prepared,
+    mgc_db: &Path,
+    keep_stage: bool,
+    r: &dyn Reporter,
+) -> Result<ContentStats, ChatDataError> {
+    let paths = StagePaths::for_target(mgc_db);
+    let id = prep.contents.package_id.clone();
+    let give_up = |paths: &StagePaths, e: &ChatDataError| {
+        paths.remove();
+        r.log(format!(
+            "import (what-if): cannot keep the checked content for the import ({e}); the import will read the package itself"
+        ));
+    };
+    let mut writer = None;
+    if keep_stage {
+        // an older stage (of this package or another) must not outlive a half-written one
+        paths.remove();
+        match StageWriter::create(&paths, &id) {
+            Ok(w) => writer = Some(w),
+            Err(e) => give_up(&paths, &e),
+        }
+    }
+    let mut scan = ContentScan::default();
+    let read = scan_content(
+        prep,
+        0,
+        &mut scan,
+        "check package",
+        r,
+        |m| {
+            if let Some(w) = writer.as_mut()
+                && let Err(e) = w.write(m)
+            {
+                writer = None;
+                give_up(&paths, &e);
+            }
+            Ok(())
+        },
+        |_, _| Ok(()),
+    );
+    let stats = scan.finish();
+    let checked = read.and_then(|()| prep.reader.check_manifest(&stats));
+    let Some(mut w) = writer else {
+        return checked.map(|()| stats);
+    };
+    if let Err(e) = checked {
+        drop(w);
+        paths.remove();
+        return Err(e);
+    }
+    let kept = w.sync().and_then(|len| {
+        drop(w);
+        stage::save_checkpoint(
+            &paths,
+            &StageCheckpoint {
+                package_id: id,
+                entries_done: prep.reader.content_count(),
+                stage_len: len,
+                complete: true,
+                stats: Some(stats.clone()),
+            },
+        )
+    });
+    if let Err(e) = kept {
+        give_up(&paths, &e);
+    }
+    Ok(stats)
 }
 
 fn log_warnings(summary: &ImportSummary, r: &dyn Reporter) {
