@@ -543,9 +543,10 @@ pub(crate) fn walk_messages<R: BufRead>(
     let mut seen_root = false;
     let mut msg = MsgBuf::default();
     let mut child_buf = String::new();
+    let mut body_buf = Vec::with_capacity(1024);
     let is = |name: &[u8], want: &str| name.eq_ignore_ascii_case(want.as_bytes());
-    let current_room = |stack: &[(String, Option<String>)]| -> Option<String> {
-        stack.iter().rev().find_map(|(_, r)| r.clone())
+    let current_room = |stack: &[(String, Option<String>)]| -> Option<usize> {
+        stack.iter().rposition(|(_, r)| r.is_some())
     };
     loop {
         buf.clear();
@@ -558,10 +559,17 @@ pub(crate) fn walk_messages<R: BufRead>(
                 if is(name.as_ref(), "Message") {
                     msg.clear();
                     fill_attrs(&e, &mut msg, max_text)?;
-                    read_message_body(&mut reader, &mut msg, &mut child_buf, max_text)?;
+                    read_message_body(
+                        &mut reader,
+                        &mut msg,
+                        &mut child_buf,
+                        &mut body_buf,
+                        max_text,
+                    )?;
                     let room = current_room(&stack)
+                        .and_then(|i| stack[i].1.as_deref())
                         .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
-                    emit(&room, &msg, &mut f)?;
+                    emit(room, &msg, &mut f)?;
                 } else {
                     if stack.len() >= MAX_RECORD_DEPTH {
                         return Err(XmlError(format!(
@@ -596,8 +604,9 @@ pub(crate) fn walk_messages<R: BufRead>(
                     msg.clear();
                     fill_attrs(&e, &mut msg, max_text)?;
                     let room = current_room(&stack)
+                        .and_then(|i| stack[i].1.as_deref())
                         .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
-                    emit(&room, &msg, &mut f)?;
+                    emit(room, &msg, &mut f)?;
                 } else {
                     for a in e.attributes() {
                         a?;
@@ -648,17 +657,17 @@ fn emit(
 }
 
 /// Reads the inside of a `<Message>` up to its end tag: text into `msg.text`, one level of
-/// child elements into the named fields.
+/// child elements into the named fields. `buf` is the caller's, reused from message to message.
 fn read_message_body<R: BufRead>(
     reader: &mut quick_xml::Reader<R>,
     msg: &mut MsgBuf,
     child: &mut String,
+    buf: &mut Vec<u8>,
     max_text: usize,
 ) -> Result<(), XmlError> {
-    let mut buf = Vec::with_capacity(1024);
     loop {
         buf.clear();
-        match reader.read_event_into(&mut buf)? {
+        match reader.read_event_into(buf)? {
             Event::Text(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
             Event::CData(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
             Event::GeneralRef(r) => {
