@@ -500,8 +500,27 @@ fn push_text(out: &mut String, add: &str, cap: usize) -> Result<(), XmlError> {
 }
 
 fn fill_attrs(e: &BytesStart<'_>, m: &mut MsgBuf, cap: usize) -> Result<(), XmlError> {
-    for a in e.attributes() {
+    // Duplicate attributes are refused here rather than by quick-xml's checking iterator,
+    // which allocates a list of keys for every element: this runs once per message.
+    const SEEN: usize = 16;
+    let mut seen: [&[u8]; SEEN] = [&[]; SEEN];
+    let mut more: Vec<&[u8]> = Vec::new();
+    let mut n = 0usize;
+    for a in e.attributes().with_checks(false) {
         let a = a?;
+        let key = a.key.into_inner();
+        if seen[..n.min(SEEN)].contains(&key) || more.contains(&key) {
+            return Err(XmlError(format!(
+                "malformed XML attribute: duplicated attribute {}",
+                String::from_utf8_lossy(key)
+            )));
+        }
+        if n < SEEN {
+            seen[n] = key;
+        } else {
+            more.push(key);
+        }
+        n += 1;
         let Some(slot) = m.field(a.key.local_name().as_ref()) else {
             // other attributes are tolerated, but must still be well-formed text
             if a.value.contains(&b'&') {
@@ -839,6 +858,38 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("undefined entity")
+        );
+    }
+
+    #[test]
+    fn duplicate_message_attributes_are_refused() {
+        let walk = |xml: &str| {
+            let mut n = 0;
+            walk_messages(xml.as_bytes(), 1024, |_| {
+                n += 1;
+                Ok(())
+            })
+            .map(|()| n)
+        };
+        let ok = r#"<Content><Room id="1"><Message id="1" date="5" poster="2" alert="0" x="1" y="2">t</Message></Room></Content>"#;
+        assert_eq!(walk(ok).unwrap(), 1);
+        for bad in [
+            r#"<Content><Room id="1"><Message id="1" date="5" id="2" poster="2">t</Message></Room></Content>"#,
+            r#"<Content><Room id="1"><Message id="1" x="1" date="5" x="2" poster="2"/></Room></Content>"#,
+        ] {
+            let e = walk(bad).unwrap_err();
+            assert!(e.0.contains("duplicated attribute"), "{e}");
+        }
+        // past the first sixteen attributes too
+        let many: String = (0..20).map(|i| format!(" a{i}=\"v\"")).collect();
+        let bad = format!(
+            r#"<Content><Room id="1"><Message id="1" date="5" poster="2"{many} a19="w">t</Message></Room></Content>"#
+        );
+        assert!(
+            walk(&bad)
+                .unwrap_err()
+                .0
+                .contains("duplicated attribute a19")
         );
     }
 
