@@ -277,3 +277,95 @@ fn killed_imports_resume_to_the_same_database() {
     assert_eq!(dump_data(&reference), dump_data(&fresh));
     assert!(s.overwritten.iter().any(|o| o.starts_with("room: ")));
 }
+
+/// The -WhatIf keeps what it read as the stage: the import that follows publishes it without
+/// reading the package again and ends with the same database as an import on its own. A
+/// what-if that is cancelled, or whose package's import is already complete, leaves no stage.
+#[test]
+fn the_what_if_hands_its_checked_content_to_the_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = build(dir.path(), &spec(6_000, 8));
+    let pkg = export(&paths, "handover.zip");
+    let empty = copy(&paths.mgc_db, dir.path(), "empty.db");
+    let empty_dump = dump(&empty);
+
+    let alone = copy(&empty, dir.path(), "alone.db");
+    chatdata::import(
+        &pkg,
+        &alone,
+        &opts(),
+        &lab_common::RecordingReporter::default(),
+    )
+    .unwrap();
+    assert!(stage_files(&alone).is_empty());
+
+    let t = copy(&empty, dir.path(), "t.db");
+    let wi = chatdata::import(
+        &pkg,
+        &t,
+        &lab_common::what_if(),
+        &lab_common::RecordingReporter::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        dump(&t),
+        empty_dump,
+        "the what-if writes nothing to the target"
+    );
+    assert_eq!(
+        stage_files(&t).len(),
+        2,
+        "stage and checkpoint kept: {:?}",
+        stage_files(&t)
+    );
+    let r = lab_common::RecordingReporter::default();
+    let s = chatdata::import(&pkg, &t, &opts(), &r).unwrap();
+    let logs = r.logs.lock().unwrap().join("\n");
+    assert!(logs.contains("already read and staged"), "{logs}");
+    assert!(
+        !logs.contains("package read and checked"),
+        "read twice: {logs}"
+    );
+    assert_eq!((s.messages, &s.warnings), (wi.messages, &wi.warnings));
+    assert_eq!(
+        dump(&t),
+        dump(&alone),
+        "same database as an import on its own"
+    );
+    assert!(stage_files(&t).is_empty(), "the import removes the stage");
+
+    // a what-if of a package whose import is complete keeps nothing
+    chatdata::import(
+        &pkg,
+        &t,
+        &lab_common::what_if(),
+        &lab_common::RecordingReporter::default(),
+    )
+    .unwrap();
+    assert!(stage_files(&t).is_empty(), "{:?}", stage_files(&t));
+
+    // a cancelled what-if keeps nothing, and the import then reads the package itself
+    let c = copy(&empty, dir.path(), "c.db");
+    let err = chatdata::import(
+        &pkg,
+        &c,
+        &lab_common::what_if(),
+        &lab_common::RecordingReporter::cancelling_after(1),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, chatdata::ChatDataError::Cancelled(_)),
+        "{err}"
+    );
+    assert!(stage_files(&c).is_empty(), "{:?}", stage_files(&c));
+    let r = lab_common::RecordingReporter::default();
+    chatdata::import(&pkg, &c, &opts(), &r).unwrap();
+    assert!(
+        r.logs
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("package read and checked"))
+    );
+    assert_eq!(dump(&c), dump(&alone));
+}

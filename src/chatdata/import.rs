@@ -21,8 +21,16 @@
 //!    `tblLastChatId`, records per-room results (count, first/last chatDate, digest) and marks
 //!    the import complete.
 //!
-//! `what_if` stops after a checking pass over the content (no stage, nothing written) and
-//! reports the same warnings ([`super::preflight`]) and counts as the real import.
+//! `what_if` stops after the checking pass over the content and reports the same warnings
+//! ([`super::preflight`]) and counts as the real import. It writes nothing to the target; it
+//! does keep what it read as the stage next to the target (synced once, its checkpoint marked
+//! complete only after the manifest check passed), so the import that the preview gates does
+//! not inflate and parse the package a second time: the import finds a complete stage of the
+//! same package identity and goes straight to publishing, as a resumed import does. A what-if
+//! that fails or is cancelled removes its stage; a what-if leaves none when this package's
+//! import is already complete or another package's import is unfinished on the target (that
+//! import's stage is kept), nor when the stage cannot be written (the import then reads the
+//! package itself).
 //!
 //! # Killed, cancelled, run again
 //!
@@ -845,18 +853,11 @@ pub fn import(
         drop(target);
         let conv = convert(&prep.contents.directory);
         let p = plan(&prep.contents, conv, state);
-        let mut scan = ContentScan::default();
-        scan_content(
-            &mut prep,
-            0,
-            &mut scan,
-            "check package",
-            r,
-            |_| Ok(()),
-            |_, _| Ok(()),
-        )?;
-        let stats = scan.finish();
-        prep.reader.check_manifest(&stats)?;
+        let keep_stage = !progress.iter().any(|row| {
+            (row.package_id == id && row.state == STATE_COMPLETE)
+                || (row.package_id != id && row.state == STATE_PUBLISHING)
+        });
+        let stats = what_if_scan(&mut prep, mgc_db, keep_stage, r)?;
         let warnings = all_warnings(&p.conv, Some(&stats), &p.warnings, pool_warning.as_ref());
         let mut summary = summary_of(&p, &prep.contents, &stats, warnings);
         summary.what_if = true;
@@ -985,6 +986,80 @@ pub fn import(
         summary.overwritten.len()
     ));
     Ok(summary)
+}
+
+/// The what-if's checking pass over the content. With `keep_stage`, what it reads is also
+/// written to the stage next to the target, synced once and marked complete after the
+/// manifest check, for the import to publish without reading the package again; a stage
+/// that cannot be written is given up (logged), not an error of the preview.
+fn what_if_scan(
+    prep: &mut Prepared,
+    mgc_db: &Path,
+    keep_stage: bool,
+    r: &dyn Reporter,
+) -> Result<ContentStats, ChatDataError> {
+    let paths = StagePaths::for_target(mgc_db);
+    let id = prep.contents.package_id.clone();
+    let give_up = |paths: &StagePaths, e: &ChatDataError| {
+        paths.remove();
+        r.log(format!(
+            "import (what-if): cannot keep the checked content for the import ({e}); the import will read the package itself"
+        ));
+    };
+    let mut writer = None;
+    if keep_stage {
+        // an older stage (of this package or another) must not outlive a half-written one
+        paths.remove();
+        match StageWriter::create(&paths, &id) {
+            Ok(w) => writer = Some(w),
+            Err(e) => give_up(&paths, &e),
+        }
+    }
+    let mut scan = ContentScan::default();
+    let read = scan_content(
+        prep,
+        0,
+        &mut scan,
+        "check package",
+        r,
+        |m| {
+            if let Some(w) = writer.as_mut()
+                && let Err(e) = w.write(m)
+            {
+                writer = None;
+                give_up(&paths, &e);
+            }
+            Ok(())
+        },
+        |_, _| Ok(()),
+    );
+    let stats = scan.finish();
+    let checked = read.and_then(|()| prep.reader.check_manifest(&stats));
+    let Some(mut w) = writer else {
+        return checked.map(|()| stats);
+    };
+    if let Err(e) = checked {
+        drop(w);
+        paths.remove();
+        return Err(e);
+    }
+    let kept = w.sync().and_then(|len| {
+        drop(w);
+        stage::save_checkpoint(
+            &paths,
+            &StageCheckpoint {
+                package_id: id,
+                entries_done: prep.reader.content_count(),
+                stage_len: len,
+                complete: true,
+                stats: Some(stats.clone()),
+            },
+        )
+    });
+    if let Err(e) = kept {
+        give_up(&paths, &e);
+    }
+    Ok(stats)
 }
 
 fn log_warnings(summary: &ImportSummary, r: &dyn Reporter) {
@@ -1198,10 +1273,10 @@ fn publish(
         })?;
     let mut reader = StageReader::open(paths, package_id, offset, stage_end)?;
     let posters = IdMap::new(pp.principals.iter().map(|(a, b)| (*a, *b)));
-    // digests of rooms published from their first message in this run
-    let mut digests: HashMap<i64, RowDigest> = HashMap::new();
+    // rooms published from their first message in this run: their digest is computed on
+    // the way (the others are read back at the end)
+    let mut digesting: HashSet<i64> = HashSet::new();
     let mut batches = 0u64;
-    let mut m = Message::default();
     let mut bytes = 0u64;
     let started_at = done;
     let cancelled = |done: u64| {
@@ -1210,92 +1285,206 @@ fn publish(
             left: pp.partial(done, done - started_at),
         })
     };
-    loop {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e("begin a message batch"))?;
-        let mut in_batch = 0u64;
-        let mut more = true;
-        {
-            let mut ins = tx
-                .prepare_cached(
-                    "INSERT INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content, rtf) VALUES (?1,?2,?3,?4,?5,?6,NULL)",
-                )
-                .map_err(e("prepare the message insert"))?;
-            let mut cur_room = i64::MIN;
-            let mut cur_node = 0i64;
-            let mut cur_next: Option<&mut i64> = None;
-            while in_batch < batch_size {
-                if !reader.next(&mut m)? {
-                    more = false;
-                    break;
+    let insert_sql = |rows: usize| {
+        let mut sql = String::from(
+            "INSERT OR FAIL INTO tblChat (channelId, chatId, chatDate, userId, isAlert, content, rtf) VALUES ",
+        );
+        for i in 0..rows {
+            sql.push_str(if i == 0 { "" } else { "," });
+            sql.push_str("(?,?,?,?,?,?,NULL)");
+        }
+        sql
+    };
+    let (one_sql, many_sql) = (insert_sql(1), insert_sql(ROWS_PER_INSERT));
+    // The rows' digests are computed on a second thread from the chunks already inserted
+    // (handed over, then handed back for reuse): SHA-256 over the content is the largest
+    // cost after SQLite's own.
+    std::thread::scope(|scope| -> Result<(u64, u64), ChatDataError> {
+        let (to_digest, chunks_in) = std::sync::mpsc::sync_channel::<(Vec<PublishRow>, usize)>(4);
+        let (chunks_back, recycled) = std::sync::mpsc::channel::<Vec<PublishRow>>();
+        let mut digester = Some(scope.spawn(move || {
+            let mut digests: HashMap<i64, RowDigest> = HashMap::new();
+            for (chunk, filled) in chunks_in {
+                for row in chunk[..filled].iter().filter(|row| row.digest) {
+                    digests.entry(row.node).or_default().update(
+                        row.m.date,
+                        row.user,
+                        row.m.is_alert,
+                        &row.m.content,
+                    );
                 }
-                if m.room_id != cur_room {
-                    cur_room = m.room_id;
-                    match pp.rooms.get(&m.room_id) {
-                        Some(&node) => {
-                            cur_node = node;
-                            let next = cursor.entry(m.room_id).or_insert(1);
-                            if *next == 1 {
-                                digests.insert(node, RowDigest::default());
+                let _ = chunks_back.send(chunk);
+            }
+            digests
+        }));
+        // chunks come back with their text buffers, which the stage reader refills: no
+        // allocation per message once a few chunks exist
+        let new_chunk = || {
+            recycled.try_recv().unwrap_or_else(|_| {
+                (0..ROWS_PER_INSERT)
+                    .map(|_| PublishRow::default())
+                    .collect()
+            })
+        };
+        let mut chunk = new_chunk();
+        let mut filled = 0usize;
+        let mut to_digest = Some(to_digest);
+        loop {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(e("begin a message batch"))?;
+            let mut in_batch = 0u64;
+            let mut more = true;
+            {
+                let mut one = tx
+                    .prepare_cached(&one_sql)
+                    .map_err(e("prepare the message insert"))?;
+                let mut many = tx
+                    .prepare_cached(&many_sql)
+                    .map_err(e("prepare the message insert"))?;
+                let mut cur_room = i64::MIN;
+                let mut cur_node = 0i64;
+                let mut cur_digest = false;
+                let mut cur_next: Option<&mut i64> = None;
+                while in_batch < batch_size {
+                    let row = &mut chunk[filled];
+                    if !reader.next(&mut row.m)? {
+                        more = false;
+                        break;
+                    }
+                    if row.m.room_id != cur_room {
+                        cur_room = row.m.room_id;
+                        match pp.rooms.get(&cur_room) {
+                            Some(&node) => {
+                                cur_node = node;
+                                let next = cursor.entry(cur_room).or_insert(1);
+                                if *next == 1 {
+                                    digesting.insert(node);
+                                }
+                                cur_digest = digesting.contains(&node);
+                                cur_next = Some(next);
                             }
-                            cur_next = Some(next);
+                            None => cur_next = None,
                         }
-                        None => cur_next = None,
+                    }
+                    // a message of a room not imported: its slot is reused
+                    let Some(next) = cur_next.as_deref_mut() else {
+                        continue;
+                    };
+                    row.node = cur_node;
+                    row.chat_id = *next;
+                    row.user = posters.get(row.m.poster_id).unwrap_or(pp.system);
+                    row.digest = cur_digest;
+                    bytes += row.m.content.len() as u64;
+                    *next += 1;
+                    in_batch += 1;
+                    filled += 1;
+                    if filled == ROWS_PER_INSERT {
+                        insert_rows(&mut many, &chunk, mgc_db)?;
+                        let full = std::mem::replace(&mut chunk, new_chunk());
+                        if let Some(t) = &to_digest {
+                            let _ = t.send((full, filled));
+                        }
+                        filled = 0;
                     }
                 }
-                let Some(next) = cur_next.as_deref_mut() else {
-                    continue;
-                };
-                let user = posters.get(m.poster_id).unwrap_or(pp.system);
-                ins.execute(params![
-                    cur_node, *next, m.date, user, m.is_alert, m.content
-                ])
-                .map_err(|x| ChatDataError::Sqlite {
-                    path: mgc_db.to_path_buf(),
-                    action: format!("insert a message into room node {cur_node}"),
-                    source: x,
-                })?;
-                if let Some(d) = digests.get_mut(&cur_node) {
-                    d.update(m.date, user, m.is_alert, &m.content);
+                // the batch's last rows (fewer than a chunk), one statement each
+                for row in chunk[..filled].chunks(1) {
+                    insert_rows(&mut one, row, mgc_db)?;
                 }
-                *next += 1;
-                in_batch += 1;
-                bytes += m.content.len() as u64;
+                if filled > 0 {
+                    let partial = std::mem::replace(&mut chunk, new_chunk());
+                    if let Some(t) = &to_digest {
+                        let _ = t.send((partial, filled));
+                    }
+                    filled = 0;
+                }
+            }
+            done += in_batch;
+            offset = reader.pos();
+            let cursor_json =
+                serde_json::to_string(&cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
+            tx.execute(
+                "UPDATE import_progress SET stageOffset = ?2, messagesDone = ?3, cursor = ?4 WHERE packageId = ?1",
+                params![package_id, offset as i64, done as i64, cursor_json],
+            )
+            .map_err(e("record the checkpoint"))?;
+            if !more {
+                // every row is inserted: the digests are complete once the thread ends
+                drop(to_digest.take());
+                let mut d = digester
+                    .take()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .unwrap_or_default();
+                finish_publish(&tx, mgc_db, package_id, pp, &cursor, &mut d)?;
+            }
+            tx.commit().map_err(e("commit a message batch"))?;
+            if in_batch > 0 {
+                batches += 1;
+            }
+            r.progress(ProgressUpdate {
+                phase: "import messages".into(),
+                done,
+                total,
+                bytes,
+            });
+            if !more {
+                break;
+            }
+            if r.is_cancelled() {
+                restore_journal(&conn, mgc_db, &journal)?;
+                return Err(cancelled(done));
             }
         }
-        done += in_batch;
-        offset = reader.pos();
-        let cursor_json =
-            serde_json::to_string(&cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
-        tx.execute(
-            "UPDATE import_progress SET stageOffset = ?2, messagesDone = ?3, cursor = ?4 WHERE packageId = ?1",
-            params![package_id, offset as i64, done as i64, cursor_json],
-        )
-        .map_err(e("record the checkpoint"))?;
-        if !more {
-            finish_publish(&tx, mgc_db, package_id, pp, &cursor, &mut digests)?;
-        }
-        tx.commit().map_err(e("commit a message batch"))?;
-        if in_batch > 0 {
-            batches += 1;
-        }
-        r.progress(ProgressUpdate {
-            phase: "import messages".into(),
-            done,
-            total,
-            bytes,
-        });
-        if !more {
-            break;
-        }
-        if r.is_cancelled() {
-            restore_journal(&conn, mgc_db, &journal)?;
-            return Err(cancelled(done));
-        }
+        restore_journal(&conn, mgc_db, &journal)?;
+        Ok((batches, done - started_at))
+    })
+}
+
+/// Rows per multi-row `INSERT` (one statement for many rows saves SQLite's per-statement
+/// work: cursor opening, the descent to the key's leaf, the halt). The statement is
+/// `INSERT OR FAIL`: a failing row fails the whole batch (its transaction is rolled back), so
+/// SQLite needs no statement journal to undo a half-done statement, which for a multi-row
+/// `INSERT OR ABORT` would copy every page it touches.
+const ROWS_PER_INSERT: usize = 256;
+
+/// A message on its way into `tblChat`, with its target ids.
+#[derive(Default)]
+struct PublishRow {
+    node: i64,
+    chat_id: i64,
+    user: i64,
+    /// Feeds the room's digest (the room is published from its first message in this run).
+    digest: bool,
+    m: Message,
+}
+
+/// Inserts `rows` with `st`, a statement of `rows.len()` value rows.
+fn insert_rows(
+    st: &mut rusqlite::CachedStatement<'_>,
+    rows: &[PublishRow],
+    path: &Path,
+) -> Result<(), ChatDataError> {
+    let err = |x| ChatDataError::Sqlite {
+        path: path.to_path_buf(),
+        action: format!(
+            "insert a message into room node {}",
+            rows.first().map_or(0, |r| r.node)
+        ),
+        source: x,
+    };
+    for (i, row) in rows.iter().enumerate() {
+        let at = i * 6;
+        st.raw_bind_parameter(at + 1, row.node).map_err(err)?;
+        st.raw_bind_parameter(at + 2, row.chat_id).map_err(err)?;
+        st.raw_bind_parameter(at + 3, row.m.date).map_err(err)?;
+        st.raw_bind_parameter(at + 4, row.user).map_err(err)?;
+        st.raw_bind_parameter(at + 5, row.m.is_alert).map_err(err)?;
+        st.raw_bind_parameter(at + 6, row.m.content.as_str())
+            .map_err(err)?;
     }
-    restore_journal(&conn, mgc_db, &journal)?;
-    Ok((batches, done - started_at))
+    st.raw_execute().map_err(err)?;
+    Ok(())
 }
 
 fn restore_journal(

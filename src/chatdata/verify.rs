@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::convert::{Converted, convert, restrict_to_scope};
 use super::digest::{ContentDigest, RoomContent};
+use super::import::IdMap;
 use super::legacy::LegacyDb;
 use super::mgc::{MgcDb, TargetState};
 use super::model::{Node, Role, ptype};
@@ -272,24 +273,23 @@ pub fn verify(
         .map(|p| p.id)
         .collect();
     let total = legacy.estimate_messages()?;
-    let legacy_poster = |id: i64| -> &str {
-        if system_legacy.contains(&id) {
-            SYSTEM
-        } else {
-            conv.guid_of(id).unwrap_or("")
-        }
-    };
-    let target_poster = |id: i64| -> &str {
-        if id == state.system_prin_id {
-            SYSTEM
-        } else {
-            state
-                .guid_by_prin
-                .get(&id)
-                .map(String::as_str)
-                .unwrap_or("")
-        }
-    };
+    // poster id → the GUID the digest takes, looked up once per message on both sides: a
+    // vector indexed by id rather than a hashed map
+    let legacy_guids = IdMap::new(
+        conv.guid_by_id
+            .iter()
+            .map(|(id, g)| (*id, g.as_str()))
+            .chain(system_legacy.iter().map(|id| (*id, SYSTEM))),
+    );
+    let legacy_poster = |id: i64| -> &str { legacy_guids.get(id).unwrap_or("") };
+    let target_guids = IdMap::new(
+        state
+            .guid_by_prin
+            .iter()
+            .map(|(id, g)| (*id, g.as_str()))
+            .chain([(state.system_prin_id, SYSTEM)]),
+    );
+    let target_poster = |id: i64| -> &str { target_guids.get(id).unwrap_or("") };
     let work: Vec<(&super::convert::TargetRoom, &super::mgc::ActualRoom, &Node)> = conv
         .rooms
         .iter()

@@ -131,6 +131,56 @@ pub(crate) fn escape_text_into(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&b[start..]);
 }
 
+/// Bytes that stop the fast copy of [`escape_checked_into`]: the four escaped ones, the
+/// control characters XML 1.0 cannot carry (tab and line feed pass), and 0xEF, the lead byte
+/// of U+FFFE and U+FFFF.
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// [`escape_text_into`] and [`needs_hex`] in one pass over `s`: appends `s` escaped and
+/// returns true, or appends nothing and returns false when XML 1.0 cannot carry `s` (then
+/// it travels as hex).
+pub(crate) fn escape_checked_into(out: &mut Vec<u8>, s: &str) -> bool {
+    let mark = out.len();
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if !STOP[c as usize] {
+            continue;
+        }
+        let rep: &[u8] = match c {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\r' => b"&#13;",
+            // U+FFFE / U+FFFF are EF BF BE / EF BF BF; 0xEF is never a continuation byte
+            0xEF if !(b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF))) => {
+                continue;
+            }
+            _ => {
+                out.truncate(mark);
+                return false;
+            }
+        };
+        out.extend_from_slice(&b[start..i]);
+        out.extend_from_slice(rep);
+        start = i + 1;
+    }
+    out.extend_from_slice(&b[start..]);
+    true
+}
+
 /// Appends the decimal form of `v`.
 fn push_int(out: &mut Vec<u8>, v: i64) {
     let mut tmp = [0u8; 20];
@@ -699,12 +749,12 @@ impl PackageWriter {
         } else {
             b"\" alert=\"0\""
         });
-        if needs_hex(&m.content) {
+        let mark = out.len();
+        out.push(b'>');
+        if !escape_checked_into(out, &m.content) {
+            out.truncate(mark);
             out.extend_from_slice(b" enc=\"hex\">");
             push_hex(out, m.content.as_bytes());
-        } else {
-            out.push(b'>');
-            escape_text_into(out, &m.content);
         }
         out.extend_from_slice(b"</Message>");
         self.chunk_messages += 1;
@@ -772,4 +822,35 @@ fn group_roles(d: &Directory) -> BTreeMap<i64, Vec<(i64, Role)>> {
         m.entry(r.node_id).or_default().push((r.prin_id, r.role));
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_pass_escape_agrees_with_needs_hex_and_escape_text() {
+        let cases = [
+            "",
+            "plain",
+            "a & b < c > d\r\ne\tf",
+            "😀 한국어 ñ",
+            "\u{7}bell",
+            "ctrl at end \u{1}",
+            "x\u{FFFE}",
+            "x\u{FFFF}y",
+            "\u{FFFD} and \u{FEFF} and \u{EFFF} stay text",
+            "\u{F000}\u{FFEF}",
+        ];
+        for s in cases {
+            let mut out = b"prefix".to_vec();
+            let ok = escape_checked_into(&mut out, s);
+            assert_eq!(ok, !needs_hex(s), "{s:?}");
+            let mut want = b"prefix".to_vec();
+            if ok {
+                escape_text_into(&mut want, s);
+            }
+            assert_eq!(out, want, "{s:?}");
+        }
+    }
 }

@@ -500,8 +500,27 @@ fn push_text(out: &mut String, add: &str, cap: usize) -> Result<(), XmlError> {
 }
 
 fn fill_attrs(e: &BytesStart<'_>, m: &mut MsgBuf, cap: usize) -> Result<(), XmlError> {
-    for a in e.attributes() {
+    // Duplicate attributes are refused here rather than by quick-xml's checking iterator,
+    // which allocates a list of keys for every element: this runs once per message.
+    const SEEN: usize = 16;
+    let mut seen: [&[u8]; SEEN] = [&[]; SEEN];
+    let mut more: Vec<&[u8]> = Vec::new();
+    let mut n = 0usize;
+    for a in e.attributes().with_checks(false) {
         let a = a?;
+        let key = a.key.into_inner();
+        if seen[..n.min(SEEN)].contains(&key) || more.contains(&key) {
+            return Err(XmlError(format!(
+                "malformed XML attribute: duplicated attribute {}",
+                String::from_utf8_lossy(key)
+            )));
+        }
+        if n < SEEN {
+            seen[n] = key;
+        } else {
+            more.push(key);
+        }
+        n += 1;
         let Some(slot) = m.field(a.key.local_name().as_ref()) else {
             // other attributes are tolerated, but must still be well-formed text
             if a.value.contains(&b'&') {
@@ -543,9 +562,10 @@ pub(crate) fn walk_messages<R: BufRead>(
     let mut seen_root = false;
     let mut msg = MsgBuf::default();
     let mut child_buf = String::new();
+    let mut body_buf = Vec::with_capacity(1024);
     let is = |name: &[u8], want: &str| name.eq_ignore_ascii_case(want.as_bytes());
-    let current_room = |stack: &[(String, Option<String>)]| -> Option<String> {
-        stack.iter().rev().find_map(|(_, r)| r.clone())
+    let current_room = |stack: &[(String, Option<String>)]| -> Option<usize> {
+        stack.iter().rposition(|(_, r)| r.is_some())
     };
     loop {
         buf.clear();
@@ -558,10 +578,17 @@ pub(crate) fn walk_messages<R: BufRead>(
                 if is(name.as_ref(), "Message") {
                     msg.clear();
                     fill_attrs(&e, &mut msg, max_text)?;
-                    read_message_body(&mut reader, &mut msg, &mut child_buf, max_text)?;
+                    read_message_body(
+                        &mut reader,
+                        &mut msg,
+                        &mut child_buf,
+                        &mut body_buf,
+                        max_text,
+                    )?;
                     let room = current_room(&stack)
+                        .and_then(|i| stack[i].1.as_deref())
                         .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
-                    emit(&room, &msg, &mut f)?;
+                    emit(room, &msg, &mut f)?;
                 } else {
                     if stack.len() >= MAX_RECORD_DEPTH {
                         return Err(XmlError(format!(
@@ -596,8 +623,9 @@ pub(crate) fn walk_messages<R: BufRead>(
                     msg.clear();
                     fill_attrs(&e, &mut msg, max_text)?;
                     let room = current_room(&stack)
+                        .and_then(|i| stack[i].1.as_deref())
                         .ok_or_else(|| XmlError("a <Message> outside a <Room id=…>".into()))?;
-                    emit(&room, &msg, &mut f)?;
+                    emit(room, &msg, &mut f)?;
                 } else {
                     for a in e.attributes() {
                         a?;
@@ -648,17 +676,17 @@ fn emit(
 }
 
 /// Reads the inside of a `<Message>` up to its end tag: text into `msg.text`, one level of
-/// child elements into the named fields.
+/// child elements into the named fields. `buf` is the caller's, reused from message to message.
 fn read_message_body<R: BufRead>(
     reader: &mut quick_xml::Reader<R>,
     msg: &mut MsgBuf,
     child: &mut String,
+    buf: &mut Vec<u8>,
     max_text: usize,
 ) -> Result<(), XmlError> {
-    let mut buf = Vec::with_capacity(1024);
     loop {
         buf.clear();
-        match reader.read_event_into(&mut buf)? {
+        match reader.read_event_into(buf)? {
             Event::Text(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
             Event::CData(t) => push_text(&mut msg.text, &t.xml10_content()?, max_text)?,
             Event::GeneralRef(r) => {
@@ -830,6 +858,38 @@ mod tests {
                 .unwrap_err()
                 .0
                 .contains("undefined entity")
+        );
+    }
+
+    #[test]
+    fn duplicate_message_attributes_are_refused() {
+        let walk = |xml: &str| {
+            let mut n = 0;
+            walk_messages(xml.as_bytes(), 1024, |_| {
+                n += 1;
+                Ok(())
+            })
+            .map(|()| n)
+        };
+        let ok = r#"<Content><Room id="1"><Message id="1" date="5" poster="2" alert="0" x="1" y="2">t</Message></Room></Content>"#;
+        assert_eq!(walk(ok).unwrap(), 1);
+        for bad in [
+            r#"<Content><Room id="1"><Message id="1" date="5" id="2" poster="2">t</Message></Room></Content>"#,
+            r#"<Content><Room id="1"><Message id="1" x="1" date="5" x="2" poster="2"/></Room></Content>"#,
+        ] {
+            let e = walk(bad).unwrap_err();
+            assert!(e.0.contains("duplicated attribute"), "{e}");
+        }
+        // past the first sixteen attributes too
+        let many: String = (0..20).map(|i| format!(" a{i}=\"v\"")).collect();
+        let bad = format!(
+            r#"<Content><Room id="1"><Message id="1" date="5" poster="2"{many} a19="w">t</Message></Room></Content>"#
+        );
+        assert!(
+            walk(&bad)
+                .unwrap_err()
+                .0
+                .contains("duplicated attribute a19")
         );
     }
 
