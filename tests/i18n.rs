@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 
 use fluent_templates::fluent_bundle::{FluentResource, FluentValue};
 use pchat_migrate::i18n::{self, LANGUAGES};
-use pchat_migrate::runbook::{INFERRED_MARKERS, Runbook, RunbookError, overlay_gaps};
+use pchat_migrate::runbook::{
+    INFERRED_MARKERS, Placeholders, Runbook, RunbookError, overlay_gaps, render_cmdlets,
+};
 use unicode_width::UnicodeWidthStr;
 
 const TRANSLATED: [&str; 3] = ["it-IT", "es-ES", "ko-KR"];
@@ -372,9 +374,76 @@ fn a_missing_field_falls_back_to_english_and_is_listed() {
     let gaps = pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", overlay)])
         .unwrap();
     let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
-    assert_eq!(ntfs.fields, ["guidance", "proof", "pitfalls"]);
+    assert_eq!(ntfs.fields, ["guidance", "proof", "pitfalls", "comments"]);
     assert!(gaps.iter().any(|g| g.id == "stage plan"));
     assert!(gaps.iter().any(|g| g.file == "rollback.toml"));
+}
+
+/// The runbook's `#` cmdlet lines are prose: an overlay without them leaves English in
+/// `runbook --lang` and in the detail pane, and `i18n check` lists the item.
+#[test]
+fn comment_lines_are_translated_by_the_overlay_or_listed() {
+    let en = english();
+    let english_line = &en.item("plan.ntfs").unwrap().cmdlets[0];
+    assert!(
+        english_line.starts_with("# On {{pchat_server}}"),
+        "{english_line}"
+    );
+
+    let without = "[items.\"plan.ntfs\"]\ntitle = \"Verificare NTFS\"\n";
+    let gaps = pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", without)])
+        .unwrap();
+    let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
+    assert!(ntfs.fields.contains(&"comments".to_string()), "{ntfs:?}");
+    let rb = en
+        .clone()
+        .with_overlay("it-IT", &[("00-plan.toml", without)])
+        .unwrap();
+    assert_eq!(&rb.item("plan.ntfs").unwrap().cmdlets[0], english_line);
+
+    let with = "[items.\"plan.ntfs\"]\ncomments = [\"# Su {{pchat_server}}: verificare che il volume sia NTFS\"]\n";
+    let gaps =
+        pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", with)]).unwrap();
+    let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
+    assert!(!ntfs.fields.contains(&"comments".to_string()), "{ntfs:?}");
+    let rb = en
+        .clone()
+        .with_overlay("it-IT", &[("00-plan.toml", with)])
+        .unwrap();
+    let values: Placeholders = [("pchat_server".to_string(), vec!["pc01".to_string()])]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        render_cmdlets(rb.item("plan.ntfs").unwrap(), &values).unwrap(),
+        ["# Su pc01: verificare che il volume sia NTFS"]
+    );
+
+    // A translation that loses a placeholder, a cmdlet or a parameter, or is not a comment,
+    // is refused with the file and the item.
+    let bad = [
+        "[items.\"plan.ntfs\"]\ncomments = [\"# Su ogni server: verificare NTFS\"]\n",
+        "[items.\"plan.ntfs\"]\ncomments = [\"Su {{pchat_server}}: verificare NTFS\"]\n",
+        "[items.\"plan.ntfs\"]\ncomments = [\"# \"]\n",
+    ];
+    for overlay in bad {
+        let err = english()
+            .with_overlay("it-IT", &[("00-plan.toml", overlay)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("i18n/it-IT/00-plan.toml"), "{err}");
+        assert!(err.contains("plan.ntfs"), "{err}");
+    }
+    let item = en.item("build.admins").unwrap();
+    let check = item
+        .cmdlets
+        .iter()
+        .find(|l| l.contains("Get-CsAdminRoleAssignment"))
+        .unwrap();
+    let kept = pchat_migrate::runbook::kept_tokens(check);
+    assert!(
+        kept.contains("Get-CsAdminRoleAssignment") && kept.contains("-Identity"),
+        "{kept:?}"
+    );
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
