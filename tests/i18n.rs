@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use fluent_templates::fluent_bundle::{FluentResource, FluentValue};
 use pchat_migrate::i18n::{self, LANGUAGES};
 use pchat_migrate::runbook::{
-    INFERRED_MARKERS, Placeholders, Runbook, RunbookError, overlay_gaps, render_cmdlets,
+    INFERRED_MARKERS, Placeholders, Runbook, RunbookError, is_comment, overlay_gaps, render_cmdlets,
 };
 use unicode_width::UnicodeWidthStr;
 
@@ -265,23 +265,19 @@ fn every_overlay_parses_names_known_ids_and_covers_every_item() {
             assert_eq!(t.items.len(), e.items.len());
             for (ti, ei) in t.items.iter().zip(&e.items) {
                 assert_eq!(
-                    (
-                        &ti.id,
-                        ti.kind,
-                        &ti.cmdlets,
-                        ti.job,
-                        &ti.source,
-                        ti.inferred
-                    ),
-                    (
-                        &ei.id,
-                        ei.kind,
-                        &ei.cmdlets,
-                        ei.job,
-                        &ei.source,
-                        ei.inferred
-                    )
+                    (&ti.id, ti.kind, ti.job, &ti.source, ti.inferred),
+                    (&ei.id, ei.kind, ei.job, &ei.source, ei.inferred)
                 );
+                // Cmdlet lines stay English; `#` comment lines are prose and translated.
+                assert_eq!(ti.cmdlets.len(), ei.cmdlets.len(), "{lang} {}", ei.id);
+                for (t, e) in ti.cmdlets.iter().zip(&ei.cmdlets) {
+                    if is_comment(e) {
+                        assert!(is_comment(t), "{lang} {}: {t}", ei.id);
+                        assert_ne!(t, e, "{lang} {}: comment line untranslated", ei.id);
+                    } else {
+                        assert_eq!(t, e, "{lang} {}: a cmdlet line changed", ei.id);
+                    }
+                }
                 assert_ne!(
                     ti.title, ei.title,
                     "{lang} {}: title is the English one",
@@ -484,6 +480,35 @@ fn i18n_check_passes_on_what_ships() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], true);
     assert_eq!(v["languages"].as_array().map(Vec::len), Some(3));
+}
+
+/// `runbook --lang` prints the comment lines of the language's overlay: none of them is an
+/// English comment line.
+#[test]
+fn runbook_prints_comment_lines_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let comments = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    let en = run(dir.path(), &["runbook"]);
+    assert!(en.status.success(), "{}", text(&en));
+    let english = comments(&en);
+    assert!(english.len() > 30, "{english:?}");
+    for lang in ["it", "es", "ko"] {
+        let o = run(dir.path(), &["--lang", lang, "runbook"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let got = comments(&o);
+        assert_eq!(got.len(), english.len(), "{lang}");
+        let still_english: Vec<&String> = got.iter().filter(|l| english.contains(l)).collect();
+        assert!(
+            still_english.is_empty(),
+            "{lang}: English comment lines:\n{still_english:#?}"
+        );
+    }
 }
 
 #[test]
