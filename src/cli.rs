@@ -1316,7 +1316,7 @@ fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCode, String>
 
 /// `pchat-migrate i18n check`: exit 0 when every language is complete, 1 otherwise.
 fn i18n_check(json: bool) -> Result<ExitCode, String> {
-    let reports = crate::i18n::check();
+    let reports = crate::tui::language_check::check_all()?;
     let complete = reports.iter().all(crate::i18n::LanguageReport::complete);
     if json {
         let value = serde_json::json!({ "complete": complete, "languages": reports });
@@ -1354,6 +1354,12 @@ fn i18n_check(json: bool) -> Result<ExitCode, String> {
                     "  troubleshoot {}: {} (English shown)",
                     g.id,
                     g.fields.join(", ")
+                );
+            }
+            for g in r.english_on_screen.iter().chain(&r.broken_borders) {
+                println!(
+                    "  screen {} at {}, row {}: {} ({} views)\n      {}",
+                    g.view, g.size, g.row, g.problem, g.views, g.text
                 );
             }
         }

@@ -12,10 +12,16 @@
 //! `--lang` flag, else `lang` in the config file, else the system locale, else English.
 //!
 //! Use [`t!`](crate::t) for a message, with `name = value` pairs for its variables.
+//!
+//! For `pchat-migrate i18n check` the lookup can also run pseudo-localized
+//! ([`set_pseudo`]): every message's own letters come out as accented look-alikes
+//! (`Ŝţéṕ`), its variables as given, so that a plain ASCII word on a screen drawn that way
+//! did not come through a message.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
@@ -41,6 +47,78 @@ pub const LANGUAGES: [(&str, &str); 4] = [
 ];
 
 static LANG: RwLock<Option<LanguageIdentifier>> = RwLock::new(None);
+
+static PSEUDO: AtomicBool = AtomicBool::new(false);
+
+/// Turns pseudo-localization on or off for the rest of the run (see the module docs):
+/// [`t!`](crate::t) then gives the English message with its letters replaced by
+/// [`pseudo`], leaving the values of its variables as they are.
+pub fn set_pseudo(on: bool) {
+    PSEUDO.store(on, Ordering::SeqCst);
+}
+
+/// True while [`set_pseudo`] is on.
+pub fn pseudo_on() -> bool {
+    PSEUDO.load(Ordering::SeqCst)
+}
+
+/// Accented look-alikes of `a`–`z`, then `A`–`Z`: one terminal cell each, like the letter.
+const PSEUDO_LETTERS: [char; 52] = [
+    'á', 'ƀ', 'ç', 'đ', 'é', 'ƒ', 'ĝ', 'ĥ', 'í', 'ĵ', 'ķ', 'ĺ', 'ḿ', 'ñ', 'ó', 'ṕ', 'ʠ', 'ŕ', 'š',
+    'ţ', 'ú', 'ṽ', 'ŵ', 'ẋ', 'ý', 'ž', 'Á', 'Ɓ', 'Ç', 'Đ', 'É', 'Ƒ', 'Ĝ', 'Ĥ', 'Í', 'Ĵ', 'Ķ', 'Ĺ',
+    'Ḿ', 'Ñ', 'Ó', 'Ṕ', 'Ɋ', 'Ŕ', 'Š', 'Ţ', 'Ú', 'Ṽ', 'Ŵ', 'Ẋ', 'Ý', 'Ž',
+];
+
+/// `text` with every ASCII letter replaced by its accented look-alike (same width, still
+/// readable); everything else as it is.
+pub fn pseudo(text: &str) -> String {
+    text.chars().map(pseudo_char).collect()
+}
+
+fn pseudo_char(c: char) -> char {
+    match c {
+        'a'..='z' => PSEUDO_LETTERS[c as usize - 'a' as usize],
+        'A'..='Z' => PSEUDO_LETTERS[26 + c as usize - 'A' as usize],
+        _ => c,
+    }
+}
+
+/// Private-use marks around a variable's value while a pseudo message is formatted.
+const VALUE_START: char = '\u{E000}';
+const VALUE_END: char = '\u{E001}';
+
+/// The English message in pseudo letters, the values of its variables untouched.
+fn pseudo_lookup(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    let marked: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                FluentValue::String(s) => FluentValue::from(format!("{VALUE_START}{s}{VALUE_END}")),
+                other => other.clone(),
+            };
+            (Cow::Borrowed(*k), v)
+        })
+        .collect();
+    let en = fluent_templates::langid!("en-US");
+    let Some(text) = (if args.is_empty() {
+        LOCALES.try_lookup(&en, id)
+    } else {
+        LOCALES.try_lookup_with_args(&en, id, &marked)
+    }) else {
+        return id.to_string();
+    };
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            VALUE_START => depth += 1,
+            VALUE_END => depth = depth.saturating_sub(1),
+            c if depth > 0 => out.push(c),
+            c => out.push(pseudo_char(c)),
+        }
+    }
+    out
+}
 
 fn current() -> LanguageIdentifier {
     LANG.read()
@@ -125,6 +203,9 @@ fn args_map(
 /// Looks up a message by id. A missing id returns the id itself (tests guarantee none is
 /// missing in English).
 pub fn tr(id: &str) -> String {
+    if pseudo_on() {
+        return pseudo_lookup(id, &[]);
+    }
     LOCALES
         .try_lookup(&current(), id)
         .unwrap_or_else(|| id.to_string())
@@ -132,6 +213,9 @@ pub fn tr(id: &str) -> String {
 
 /// Looks up a message with variables.
 pub fn tr_args(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    if pseudo_on() {
+        return pseudo_lookup(id, args);
+    }
     LOCALES
         .try_lookup_with_args(&current(), id, &args_map(args))
         .unwrap_or_else(|| id.to_string())
@@ -249,9 +333,33 @@ pub struct LanguageReport {
     pub missing_runbook: Vec<crate::runbook::OverlayGap>,
     /// Troubleshooting symptoms whose text the catalog overlay does not translate.
     pub missing_troubleshoot: Vec<crate::troubleshoot::overlay::CatalogGap>,
+    /// Screen rows that show English which did not come through a message (a literal in
+    /// the code, English data), found by drawing every screen pseudo-localized; the same
+    /// for every language. Filled by `crate::tui::language_check`.
+    pub english_on_screen: Vec<ScreenGap>,
+    /// Screen rows where a box's right border breaks when drawn in this language (a wide
+    /// character over it). Filled by `crate::tui::language_check`.
+    pub broken_borders: Vec<ScreenGap>,
     /// Overlay errors (a file that does not parse, an unknown item id); the English text
     /// is shown instead of the whole overlay.
     pub errors: Vec<String>,
+}
+
+/// A problem on one row of a drawn screen, as `i18n check` reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ScreenGap {
+    /// The first view that shows it (`window row 2`, `runbook item plan.ntfs`, `help`).
+    pub view: String,
+    /// The terminal size it was drawn at (`80x24`).
+    pub size: String,
+    /// The 0-based screen row.
+    pub row: u16,
+    /// What is wrong (`English not from a message: fixed`).
+    pub problem: String,
+    /// The row as drawn.
+    pub text: String,
+    /// How many views of the tour show the same row.
+    pub views: usize,
 }
 
 impl LanguageReport {
@@ -262,6 +370,8 @@ impl LanguageReport {
             && self.variable_mismatches.is_empty()
             && self.missing_runbook.is_empty()
             && self.missing_troubleshoot.is_empty()
+            && self.english_on_screen.is_empty()
+            && self.broken_borders.is_empty()
             && self.errors.is_empty()
     }
 }
@@ -361,6 +471,27 @@ mod tests {
             "missing message ids:\n{}",
             missing.join("\n")
         );
+    }
+
+    #[test]
+    fn pseudo_letters_keep_the_width_and_leave_values_alone() {
+        use unicode_width::UnicodeWidthStr;
+        let all: String = ('a'..='z').chain('A'..='Z').collect();
+        let p = pseudo(&all);
+        assert_eq!(p.width(), all.width());
+        assert!(!p.chars().any(|c| c.is_ascii_alphabetic()), "{p}");
+        assert_eq!(
+            p.chars().collect::<BTreeSet<_>>().len(),
+            52,
+            "one look-alike each"
+        );
+        assert_eq!(pseudo("3/81 -x"), "3/81 -ẋ");
+        // The message's own words change; a variable's value does not.
+        let looked = pseudo_lookup(
+            "status-save-failed",
+            &[("error", FluentValue::from("disk full".to_string()))],
+        );
+        assert_eq!(looked, format!("{}: disk full", pseudo("NOT saved")));
     }
 
     #[test]

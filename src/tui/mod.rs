@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bench;
 pub mod keymap;
+pub mod language_check;
 pub mod layout;
 pub mod monitor_link;
 pub mod screens;
