@@ -282,7 +282,7 @@ impl Fixture {
         fx.app.on_action(Action::GoTo(Screen::Pools));
         if let Some(m) = &fx.app.pools.matrix {
             for row in &m.rows {
-                words.common.extend(ascii_words(&row.label));
+                words.common.extend(ascii_words(row.label));
             }
         }
         fx.app.on_action(Action::GoTo(Screen::Runbook));
@@ -618,6 +618,9 @@ fn draw(app: &mut App, size: (u16, u16)) -> Result<Buffer, String> {
     Ok(term.backend().buffer().clone())
 }
 
+/// Puts the wizard into the state an overlay shows.
+type Opens = fn(&mut App);
+
 /// Visits every view of the tour at `size`: (view name, the drawn buffer).
 fn tour(
     fx: &mut Fixture,
@@ -648,23 +651,23 @@ fn tour(
         }
     }
     // The overlays of the runbook screen.
-    let overlays: [(&str, &dyn Fn(&mut App)); 6] = [
-        ("help", &|a| a.on_action(Action::Help)),
-        ("rollback", &|a| a.on_action(Action::Rollback)),
-        ("notes", &|a| {
+    let overlays: [(&str, Opens); 6] = [
+        ("help", |a| a.on_action(Action::Help)),
+        ("rollback", |a| a.on_action(Action::Rollback)),
+        ("notes", |a| {
             a.on_action(Action::Enter);
             a.on_action(Action::Notes);
         }),
-        ("gate", &|a| {
+        ("gate", |a| {
             a.stage_idx = a.runbook.stage_index("build").unwrap_or(0);
             a.on_action(Action::Enter);
             a.on_action(Action::ToggleDone);
         }),
-        ("confirm", &|a| {
+        ("confirm", |a| {
             a.stage_idx = a.runbook.stage_index("export").unwrap_or(0);
             a.on_action(Action::Enter);
         }),
-        ("filter", &|a| {
+        ("filter", |a| {
             a.on_action(Action::Filter);
         }),
     ];
@@ -724,9 +727,10 @@ fn tour(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::wrap::{Paragraph, Wrap};
     use ratatui::layout::Rect;
     use ratatui::text::Line;
-    use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+    use ratatui::widgets::{Block, Borders, Widget};
 
     #[test]
     fn a_wide_character_over_the_right_border_is_found() {

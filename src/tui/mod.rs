@@ -14,6 +14,7 @@ pub mod store_worker;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod wrap;
 
 use std::sync::Arc;
 use std::time::Duration;

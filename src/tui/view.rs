@@ -4,14 +4,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{
-    Block, Borders, Clear, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, ListState, Sparkline};
 
 use super::app::{App, Focus, InputPurpose, Overlay, list_offset};
 use super::keymap::{self, BINDINGS, Context};
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, centered, layout};
 use super::screens::{self, Screen};
+use super::wrap::{Paragraph, Wrap};
 use crate::runbook::{Item, ItemKind};
 use crate::store::ItemState;
 use crate::t;

@@ -14,7 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{movement, step};
@@ -26,6 +26,7 @@ use crate::store::{EvidenceRecord, Store};
 use crate::t;
 use crate::tui::app::{App, AppMsg, InputPurpose, Overlay, list_offset};
 use crate::tui::keymap::Action;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// The pilot as the store last reported it, with what is derived from it.
 #[derive(Clone, Debug, Default)]

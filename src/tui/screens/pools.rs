@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Block, Borders, Sparkline};
 
 use super::{movement, step};
 use crate::coexistence::{self, Matrix, PoolHealth, Reach, Verdict};
@@ -17,6 +17,7 @@ use crate::monitor::{PoolState, StatusSnapshot};
 use crate::t;
 use crate::tui::app::{App, InputPurpose};
 use crate::tui::keymap::Action;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// What the pools screen keeps.
 #[derive(Default)]

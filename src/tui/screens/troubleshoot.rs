@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 use super::{movement, step};
 use crate::runbook::{Placeholders, render_line};
@@ -28,6 +28,7 @@ use crate::troubleshoot::{
 };
 use crate::tui::app::{App, AppMsg, InputPurpose, list_offset};
 use crate::tui::keymap::Action;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// What the troubleshoot screen keeps.
 #[derive(Default)]
@@ -500,28 +501,13 @@ fn max_scroll(app: &App) -> u16 {
         .unwrap_or(u16::MAX)
 }
 
-/// Rows a line takes when word-wrapped at `w` cells (greedy, as the paragraph wraps; a
-/// word wider than the pane is broken).
+/// Rows a line takes when word-wrapped at `w` cells, as the paragraph wraps it
+/// ([`crate::tui::wrap::wrap_line`]).
 fn wrapped_rows(text: &str, w: usize) -> usize {
-    use unicode_width::UnicodeWidthStr;
-    let (mut rows, mut col) = (1usize, 0usize);
-    for (i, word) in text.split(' ').enumerate() {
-        let ww = word.width();
-        let need = if i == 0 { ww } else { col + 1 + ww };
-        if need <= w {
-            col = need;
-        } else if ww <= w {
-            rows += 1;
-            col = ww;
-        } else {
-            if col > 0 {
-                rows += 1;
-            }
-            rows += (ww - 1) / w;
-            col = (ww - 1) % w + 1;
-        }
-    }
-    rows
+    let w = u16::try_from(w).unwrap_or(u16::MAX);
+    crate::tui::wrap::wrap_line(&Line::raw(text), ratatui::style::Style::default(), w, false)
+        .len()
+        .max(1)
 }
 
 fn block<'a>(app: &App, title: String, focused: bool) -> Block<'a> {

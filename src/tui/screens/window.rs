@@ -22,7 +22,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, LineGauge};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Screen, movement, step};
@@ -37,6 +37,7 @@ use crate::store::Store;
 use crate::t;
 use crate::tui::app::{App, AppMsg};
 use crate::tui::keymap::Action;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// How often the marks are reloaded while the screen shows a running step (another writer,
 /// the command line, may mark steps too).
