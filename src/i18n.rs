@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -89,6 +89,10 @@ const VALUE_END: char = '\u{E001}';
 
 /// The English message in pseudo letters, the values of its variables untouched.
 fn pseudo_lookup(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    pseudo_lookup_map(id, &args_map(args))
+}
+
+fn pseudo_lookup_map(id: &str, args: &HashMap<Cow<'static, str>, FluentValue<'static>>) -> String {
     let marked: HashMap<Cow<'static, str>, FluentValue<'static>> = args
         .iter()
         .map(|(k, v)| {
@@ -96,7 +100,7 @@ fn pseudo_lookup(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> Str
                 FluentValue::String(s) => FluentValue::from(format!("{VALUE_START}{s}{VALUE_END}")),
                 other => other.clone(),
             };
-            (Cow::Borrowed(*k), v)
+            (k.clone(), v)
         })
         .collect();
     let en = fluent_templates::langid!("en-US");
@@ -231,6 +235,107 @@ pub fn tr_in(lang: &str, id: &str, args: &[(&'static str, FluentValue<'static>)]
         LOCALES.try_lookup_with_args(&id_lang, id, &args_map(args))
     }
     .unwrap_or_else(|| id.to_string())
+}
+
+/// A message worded when it is shown: its id and the values of its variables. What the
+/// program records (a saved plan, the report) keeps the English wording
+/// ([`Msg::english`]); a screen words the same value in the language of the run
+/// ([`Msg::shown`]). Serialized as `{"id": "…", "args": [["name", value], …]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Msg {
+    /// The message id (in `assets/locales/*/main.ftl`).
+    pub id: String,
+    /// The variables, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, MsgArg)>,
+}
+
+/// The value of one variable of a [`Msg`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MsgArg {
+    /// A count (plural rules apply).
+    Number(i64),
+    /// Text shown as it is: a name, a date, a figure already formatted.
+    Text(String),
+    /// Another message, worded in the same language.
+    Msg(Box<Msg>),
+}
+
+impl Msg {
+    /// The message `id` without variables.
+    pub fn new(id: &str) -> Msg {
+        Msg {
+            id: id.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// With a count.
+    #[must_use]
+    pub fn num(mut self, name: &str, n: u64) -> Msg {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.args.push((name.to_string(), MsgArg::Number(n)));
+        self
+    }
+
+    /// With text shown as it is.
+    #[must_use]
+    pub fn text(mut self, name: &str, value: impl Into<String>) -> Msg {
+        self.args
+            .push((name.to_string(), MsgArg::Text(value.into())));
+        self
+    }
+
+    /// With another message.
+    #[must_use]
+    pub fn msg(mut self, name: &str, value: Msg) -> Msg {
+        self.args
+            .push((name.to_string(), MsgArg::Msg(Box::new(value))));
+        self
+    }
+
+    /// The English wording, for what is recorded.
+    pub fn english(&self) -> String {
+        self.word(Some(ENGLISH))
+    }
+
+    /// The wording in `lang` (any tag [`normalize`] accepts; English for others).
+    pub fn in_language(&self, lang: &str) -> String {
+        self.word(Some(lang))
+    }
+
+    /// The wording in the language of the run (pseudo-localized while [`set_pseudo`] is
+    /// on), for the screen.
+    pub fn shown(&self) -> String {
+        self.word(None)
+    }
+
+    fn word(&self, lang: Option<&str>) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = self
+            .args
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    MsgArg::Number(n) => FluentValue::from(*n),
+                    MsgArg::Text(t) => FluentValue::from(t.clone()),
+                    MsgArg::Msg(m) => FluentValue::from(m.word(lang)),
+                };
+                (Cow::Owned(k.clone()), v)
+            })
+            .collect();
+        let id_lang = match lang {
+            Some(l) => lang_id(l),
+            None if pseudo_on() => return pseudo_lookup_map(&self.id, &args),
+            None => current(),
+        };
+        if args.is_empty() {
+            LOCALES.try_lookup(&id_lang, &self.id)
+        } else {
+            LOCALES.try_lookup_with_args(&id_lang, &self.id, &args)
+        }
+        .unwrap_or_else(|| self.id.clone())
+    }
 }
 
 /// The Fluent source of a shipped language (full tag or short form).

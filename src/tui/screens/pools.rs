@@ -17,7 +17,7 @@ use crate::monitor::{PoolState, StatusSnapshot};
 use crate::t;
 use crate::tui::app::{App, InputPurpose};
 use crate::tui::keymap::Action;
-use crate::tui::wrap::{Paragraph, Wrap};
+use crate::tui::wrap::{Paragraph, Wrap, fit};
 
 /// What the pools screen keeps.
 #[derive(Default)]
@@ -127,6 +127,26 @@ fn state_style(app: &App, s: PoolState) -> ratatui::style::Style {
     }
 }
 
+/// The word for a pool's state, in the language of the run.
+fn state_label(s: PoolState) -> String {
+    match s {
+        PoolState::Up => t!("pool-state-up"),
+        PoolState::Degraded => t!("pool-state-degraded"),
+        PoolState::Down => t!("pool-state-down"),
+        PoolState::Unknown => t!("pool-state-unknown"),
+    }
+}
+
+/// The word for a reach verdict, in the language of the run.
+fn reach_label(r: Reach) -> String {
+    match r {
+        Reach::Yes => t!("reach-yes"),
+        Reach::No => t!("reach-no"),
+        Reach::Contradicted => t!("reach-contradicted"),
+        Reach::Unknown => t!("reach-unknown"),
+    }
+}
+
 fn reach_style(app: &App, r: Reach) -> ratatui::style::Style {
     match r {
         Reach::Yes => app.theme.ok,
@@ -195,7 +215,10 @@ fn draw_pools(f: &mut Frame, area: Rect, app: &App) {
             Layout::horizontal([Constraint::Min(10), Constraint::Length(spark_w)]).areas(row);
         let wide = inner.width >= 110;
         let mut spans = vec![
-            Span::styled(format!("{:<9}", state.label()), state_style(app, state)),
+            Span::styled(
+                format!("{} ", fit(&state_label(state), 8)),
+                state_style(app, state),
+            ),
             Span::styled(format!("{:<30} ", pool.fqdn), app.theme.text),
         ];
         // Narrow terminals drop the product column: the FQDN names the pool.
@@ -248,33 +271,29 @@ fn draw_matrix(f: &mut Frame, area: Rect, app: &App) {
     let Some(m) = &app.pools.matrix else { return };
     let col_w = usize::from(inner.width.saturating_sub(24)) / m.pools.len().max(1);
     let mut lines = vec![Line::from(
-        std::iter::once(Span::styled(
-            format!("{:<24}", t!("matrix-client")),
-            app.theme.dim,
-        ))
-        .chain(m.pools.iter().map(|p| {
-            let name: String = p.fqdn.chars().take(col_w.saturating_sub(1)).collect();
-            Span::styled(format!("{name:<col_w$}"), app.theme.title)
-        }))
-        .collect::<Vec<_>>(),
+        std::iter::once(Span::styled(fit(&t!("matrix-client"), 24), app.theme.dim))
+            .chain(m.pools.iter().map(|p| {
+                let name: String = p.fqdn.chars().take(col_w.saturating_sub(1)).collect();
+                Span::styled(format!("{name:<col_w$}"), app.theme.title)
+            }))
+            .collect::<Vec<_>>(),
     )];
     for row in &m.rows {
         let mut spans = vec![Span::styled(
-            format!("{:<24}", row.label.chars().take(23).collect::<String>()),
+            format!("{} ", fit(&row.label, 23)),
             app.theme.text,
         )];
         for c in &row.cells {
             let t = &c.tally;
             let reach = c.rule.reach;
-            let word = coexistence::reach_word(reach);
+            let word = reach_label(reach);
             let cell = if t.total() > 0 {
                 format!("{word} ({}✓ {}✗)", t.yes, t.no + t.unknown + t.contradicted)
             } else {
                 word.to_string()
             };
-            let cell: String = cell.chars().take(col_w.saturating_sub(1)).collect();
             spans.push(Span::styled(
-                format!("{cell:<col_w$}"),
+                format!("{} ", fit(&cell, col_w.saturating_sub(1))),
                 reach_style(app, reach),
             ));
         }
@@ -303,7 +322,7 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
                 for pv in &v.per_pool {
                     lines.push(Line::from(vec![
                         Span::styled(
-                            format!("{:<13}", coexistence::reach_word(pv.reachable)),
+                            format!("{} ", fit(&reach_label(pv.reachable), 12)),
                             reach_style(app, pv.reachable),
                         ),
                         Span::styled(pv.pool_fqdn.clone(), app.theme.text),
@@ -327,7 +346,7 @@ fn draw_detail(f: &mut Frame, area: Rect, app: &App) {
             None => lines.push(Line::styled(t!("pool-not-probed"), app.theme.dim)),
             Some(p) => {
                 lines.push(Line::styled(
-                    format!("{} — {}", p.state.label(), p.why),
+                    format!("{} — {}", state_label(p.state), p.why),
                     state_style(app, p.state),
                 ));
                 for s in &p.servers {
