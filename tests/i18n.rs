@@ -204,6 +204,26 @@ fn titles_keys_hints_and_statuses_fit_the_screen() {
     );
 }
 
+/// The Pools screen's state column is eight cells wide (its header message is laid out
+/// for it): every language's state words fit.
+#[test]
+fn pool_state_words_fit_their_column() {
+    for (lang, _) in LANGUAGES {
+        for id in [
+            "pool-state-up",
+            "pool-state-degraded",
+            "pool-state-down",
+            "pool-state-unknown",
+        ] {
+            let w = i18n::tr_in(lang, id, &[]);
+            assert!(
+                UnicodeWidthStr::width(w.as_str()) <= 8,
+                "{lang} {id}: {w:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn languages_resolve_flag_then_config_then_system_then_english() {
     let r = i18n::resolve_language_with;
