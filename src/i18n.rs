@@ -538,7 +538,8 @@ pub fn check() -> Vec<LanguageReport> {
 mod tests {
     use super::*;
 
-    /// Every `t!("…")` id used in the sources exists in the English messages.
+    /// Every `t!("…")` and `Msg::new("…")` id used in the sources exists in the English
+    /// messages.
     #[test]
     fn every_used_message_id_exists() {
         let mut missing = Vec::new();
@@ -555,12 +556,18 @@ mod tests {
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs")
                 {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for (i, _) in text.match_indices("t!(\"") {
+                    let uses = text
+                        .match_indices("t!(\"")
+                        .map(|(i, m)| (i, m.len()))
+                        .chain(text.match_indices("Msg::new(\"").map(|(i, m)| (i, m.len())));
+                    for (i, len) in uses {
                         // `format!(` also ends in `t!(`: only a standalone `t!` counts.
-                        if text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        if len == 4
+                            && text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                        {
                             continue;
                         }
-                        let rest = &text[i + 4..];
+                        let rest = &text[i + len..];
                         let id = &rest[..rest.find('"').unwrap()];
                         seen += 1;
                         if !exists(id) {

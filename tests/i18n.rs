@@ -500,6 +500,11 @@ fn i18n_check_passes_on_what_ships() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], true);
     assert_eq!(v["languages"].as_array().map(Vec::len), Some(3));
+    // The screens were drawn and checked: English outside the messages, broken borders.
+    for l in v["languages"].as_array().unwrap() {
+        assert_eq!(l["english_on_screen"], serde_json::json!([]), "{l}");
+        assert_eq!(l["broken_borders"], serde_json::json!([]), "{l}");
+    }
 }
 
 /// `runbook --lang` prints the comment lines of the language's overlay: none of them is an

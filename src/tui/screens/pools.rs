@@ -280,7 +280,7 @@ fn draw_matrix(f: &mut Frame, area: Rect, app: &App) {
     )];
     for row in &m.rows {
         let mut spans = vec![Span::styled(
-            format!("{} ", fit(&row.label, 23)),
+            format!("{} ", fit(row.label, 23)),
             app.theme.text,
         )];
         for c in &row.cells {
