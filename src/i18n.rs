@@ -12,13 +12,20 @@
 //! `--lang` flag, else `lang` in the config file, else the system locale, else English.
 //!
 //! Use [`t!`](crate::t) for a message, with `name = value` pairs for its variables.
+//!
+//! For `pchat-migrate i18n check` the lookup can also run pseudo-localized
+//! ([`set_pseudo`]): every message's own letters come out as accented look-alikes
+//! (`Ŝţéṕ`), its variables as given, so that a plain ASCII word on a screen drawn that way
+//! did not come through a message.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
+use serde::{Deserialize, Serialize};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -40,6 +47,82 @@ pub const LANGUAGES: [(&str, &str); 4] = [
 ];
 
 static LANG: RwLock<Option<LanguageIdentifier>> = RwLock::new(None);
+
+static PSEUDO: AtomicBool = AtomicBool::new(false);
+
+/// Turns pseudo-localization on or off for the rest of the run (see the module docs):
+/// [`t!`](crate::t) then gives the English message with its letters replaced by
+/// [`pseudo`], leaving the values of its variables as they are.
+pub fn set_pseudo(on: bool) {
+    PSEUDO.store(on, Ordering::SeqCst);
+}
+
+/// True while [`set_pseudo`] is on.
+pub fn pseudo_on() -> bool {
+    PSEUDO.load(Ordering::SeqCst)
+}
+
+/// Accented look-alikes of `a`–`z`, then `A`–`Z`: one terminal cell each, like the letter.
+const PSEUDO_LETTERS: [char; 52] = [
+    'á', 'ƀ', 'ç', 'đ', 'é', 'ƒ', 'ĝ', 'ĥ', 'í', 'ĵ', 'ķ', 'ĺ', 'ḿ', 'ñ', 'ó', 'ṕ', 'ʠ', 'ŕ', 'š',
+    'ţ', 'ú', 'ṽ', 'ŵ', 'ẋ', 'ý', 'ž', 'Á', 'Ɓ', 'Ç', 'Đ', 'É', 'Ƒ', 'Ĝ', 'Ĥ', 'Í', 'Ĵ', 'Ķ', 'Ĺ',
+    'Ḿ', 'Ñ', 'Ó', 'Ṕ', 'Ɋ', 'Ŕ', 'Š', 'Ţ', 'Ú', 'Ṽ', 'Ŵ', 'Ẋ', 'Ý', 'Ž',
+];
+
+/// `text` with every ASCII letter replaced by its accented look-alike (same width, still
+/// readable); everything else as it is.
+pub fn pseudo(text: &str) -> String {
+    text.chars().map(pseudo_char).collect()
+}
+
+fn pseudo_char(c: char) -> char {
+    match c {
+        'a'..='z' => PSEUDO_LETTERS[c as usize - 'a' as usize],
+        'A'..='Z' => PSEUDO_LETTERS[26 + c as usize - 'A' as usize],
+        _ => c,
+    }
+}
+
+/// Private-use marks around a variable's value while a pseudo message is formatted.
+const VALUE_START: char = '\u{E000}';
+const VALUE_END: char = '\u{E001}';
+
+/// The English message in pseudo letters, the values of its variables untouched.
+fn pseudo_lookup(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    pseudo_lookup_map(id, &args_map(args))
+}
+
+fn pseudo_lookup_map(id: &str, args: &HashMap<Cow<'static, str>, FluentValue<'static>>) -> String {
+    let marked: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                FluentValue::String(s) => FluentValue::from(format!("{VALUE_START}{s}{VALUE_END}")),
+                other => other.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let en = fluent_templates::langid!("en-US");
+    let Some(text) = (if args.is_empty() {
+        LOCALES.try_lookup(&en, id)
+    } else {
+        LOCALES.try_lookup_with_args(&en, id, &marked)
+    }) else {
+        return id.to_string();
+    };
+    let mut depth = 0usize;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            VALUE_START => depth += 1,
+            VALUE_END => depth = depth.saturating_sub(1),
+            c if depth > 0 => out.push(c),
+            c => out.push(pseudo_char(c)),
+        }
+    }
+    out
+}
 
 fn current() -> LanguageIdentifier {
     LANG.read()
@@ -124,6 +207,9 @@ fn args_map(
 /// Looks up a message by id. A missing id returns the id itself (tests guarantee none is
 /// missing in English).
 pub fn tr(id: &str) -> String {
+    if pseudo_on() {
+        return pseudo_lookup(id, &[]);
+    }
     LOCALES
         .try_lookup(&current(), id)
         .unwrap_or_else(|| id.to_string())
@@ -131,6 +217,9 @@ pub fn tr(id: &str) -> String {
 
 /// Looks up a message with variables.
 pub fn tr_args(id: &str, args: &[(&'static str, FluentValue<'static>)]) -> String {
+    if pseudo_on() {
+        return pseudo_lookup(id, args);
+    }
     LOCALES
         .try_lookup_with_args(&current(), id, &args_map(args))
         .unwrap_or_else(|| id.to_string())
@@ -146,6 +235,107 @@ pub fn tr_in(lang: &str, id: &str, args: &[(&'static str, FluentValue<'static>)]
         LOCALES.try_lookup_with_args(&id_lang, id, &args_map(args))
     }
     .unwrap_or_else(|| id.to_string())
+}
+
+/// A message worded when it is shown: its id and the values of its variables. What the
+/// program records (a saved plan, the report) keeps the English wording
+/// ([`Msg::english`]); a screen words the same value in the language of the run
+/// ([`Msg::shown`]). Serialized as `{"id": "…", "args": [["name", value], …]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Msg {
+    /// The message id (in `assets/locales/*/main.ftl`).
+    pub id: String,
+    /// The variables, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, MsgArg)>,
+}
+
+/// The value of one variable of a [`Msg`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MsgArg {
+    /// A count (plural rules apply).
+    Number(i64),
+    /// Text shown as it is: a name, a date, a figure already formatted.
+    Text(String),
+    /// Another message, worded in the same language.
+    Msg(Box<Msg>),
+}
+
+impl Msg {
+    /// The message `id` without variables.
+    pub fn new(id: &str) -> Msg {
+        Msg {
+            id: id.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// With a count.
+    #[must_use]
+    pub fn num(mut self, name: &str, n: u64) -> Msg {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.args.push((name.to_string(), MsgArg::Number(n)));
+        self
+    }
+
+    /// With text shown as it is.
+    #[must_use]
+    pub fn text(mut self, name: &str, value: impl Into<String>) -> Msg {
+        self.args
+            .push((name.to_string(), MsgArg::Text(value.into())));
+        self
+    }
+
+    /// With another message.
+    #[must_use]
+    pub fn msg(mut self, name: &str, value: Msg) -> Msg {
+        self.args
+            .push((name.to_string(), MsgArg::Msg(Box::new(value))));
+        self
+    }
+
+    /// The English wording, for what is recorded.
+    pub fn english(&self) -> String {
+        self.word(Some(ENGLISH))
+    }
+
+    /// The wording in `lang` (any tag [`normalize`] accepts; English for others).
+    pub fn in_language(&self, lang: &str) -> String {
+        self.word(Some(lang))
+    }
+
+    /// The wording in the language of the run (pseudo-localized while [`set_pseudo`] is
+    /// on), for the screen.
+    pub fn shown(&self) -> String {
+        self.word(None)
+    }
+
+    fn word(&self, lang: Option<&str>) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = self
+            .args
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    MsgArg::Number(n) => FluentValue::from(*n),
+                    MsgArg::Text(t) => FluentValue::from(t.clone()),
+                    MsgArg::Msg(m) => FluentValue::from(m.word(lang)),
+                };
+                (Cow::Owned(k.clone()), v)
+            })
+            .collect();
+        let id_lang = match lang {
+            Some(l) => lang_id(l),
+            None if pseudo_on() => return pseudo_lookup_map(&self.id, &args),
+            None => current(),
+        };
+        if args.is_empty() {
+            LOCALES.try_lookup(&id_lang, &self.id)
+        } else {
+            LOCALES.try_lookup_with_args(&id_lang, &self.id, &args)
+        }
+        .unwrap_or_else(|| self.id.clone())
+    }
 }
 
 /// The Fluent source of a shipped language (full tag or short form).
@@ -237,7 +427,8 @@ macro_rules! t {
 mod tests {
     use super::*;
 
-    /// Every `t!("…")` id used in the sources exists in the English messages.
+    /// Every `t!("…")` and `Msg::new("…")` id used in the sources exists in the English
+    /// messages.
     #[test]
     fn every_used_message_id_exists() {
         let mut missing = Vec::new();
@@ -254,12 +445,18 @@ mod tests {
                 } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("i18n.rs")
                 {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for (i, _) in text.match_indices("t!(\"") {
+                    let uses = text
+                        .match_indices("t!(\"")
+                        .map(|(i, m)| (i, m.len()))
+                        .chain(text.match_indices("Msg::new(\"").map(|(i, m)| (i, m.len())));
+                    for (i, len) in uses {
                         // `format!(` also ends in `t!(`: only a standalone `t!` counts.
-                        if text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                        if len == 4
+                            && text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+                        {
                             continue;
                         }
-                        let rest = &text[i + 4..];
+                        let rest = &text[i + len..];
                         let id = &rest[..rest.find('"').unwrap()];
                         seen += 1;
                         if !exists(id) {
@@ -275,6 +472,27 @@ mod tests {
             "missing message ids:\n{}",
             missing.join("\n")
         );
+    }
+
+    #[test]
+    fn pseudo_letters_keep_the_width_and_leave_values_alone() {
+        use unicode_width::UnicodeWidthStr;
+        let all: String = ('a'..='z').chain('A'..='Z').collect();
+        let p = pseudo(&all);
+        assert_eq!(p.width(), all.width());
+        assert!(!p.chars().any(|c| c.is_ascii_alphabetic()), "{p}");
+        assert_eq!(
+            p.chars().collect::<BTreeSet<_>>().len(),
+            52,
+            "one look-alike each"
+        );
+        assert_eq!(pseudo("3/81 -x"), "3/81 -ẋ");
+        // The message's own words change; a variable's value does not.
+        let looked = pseudo_lookup(
+            "status-save-failed",
+            &[("error", FluentValue::from("disk full".to_string()))],
+        );
+        assert_eq!(looked, format!("{}: disk full", pseudo("NOT saved")));
     }
 
     #[test]

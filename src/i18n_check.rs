@@ -26,9 +26,33 @@ pub struct LanguageReport {
     pub missing_runbook: Vec<runbook::OverlayGap>,
     /// Troubleshooting symptoms whose text the catalog overlay does not translate.
     pub missing_troubleshoot: Vec<troubleshoot::overlay::CatalogGap>,
+    /// Screen rows that show English which did not come through a message (a literal in
+    /// the code, English data), found by drawing every screen pseudo-localized; the same
+    /// for every language. Filled by `crate::tui::language_check`.
+    pub english_on_screen: Vec<ScreenGap>,
+    /// Screen rows where a box's right border breaks when drawn in this language (a wide
+    /// character over it). Filled by `crate::tui::language_check`.
+    pub broken_borders: Vec<ScreenGap>,
     /// Overlay errors (a file that does not parse, an unknown item id); the English text
     /// is shown instead of the whole overlay.
     pub errors: Vec<String>,
+}
+
+/// A problem on one row of a drawn screen, as `i18n check` reports it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ScreenGap {
+    /// The first view that shows it (`window row 2`, `runbook item plan.ntfs`, `help`).
+    pub view: String,
+    /// The terminal size it was drawn at (`80x24`).
+    pub size: String,
+    /// The 0-based screen row.
+    pub row: u16,
+    /// What is wrong (`English not from a message: fixed`).
+    pub problem: String,
+    /// The row as drawn.
+    pub text: String,
+    /// How many views of the tour show the same row.
+    pub views: usize,
 }
 
 impl LanguageReport {
@@ -39,6 +63,8 @@ impl LanguageReport {
             && self.variable_mismatches.is_empty()
             && self.missing_runbook.is_empty()
             && self.missing_troubleshoot.is_empty()
+            && self.english_on_screen.is_empty()
+            && self.broken_borders.is_empty()
             && self.errors.is_empty()
     }
 }

@@ -23,6 +23,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Msg;
 use crate::store::{Store, StoreError};
 
 /// One step of the downtime window.
@@ -131,17 +132,52 @@ pub struct Rate {
     /// Messages per second.
     pub messages_per_s: f64,
     /// Where it comes from (`lab session "rehearsal": 48000 messages in 12.3 s …` or
-    /// `entered by the admin`).
+    /// `entered by the admin`), in English.
     pub source: String,
+    /// The same, worded on the screen in the language of the run (none in plans saved
+    /// before it was kept: the screen shows `source`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_msg: Option<Msg>,
 }
 
 impl Rate {
     /// A figure the admin enters.
     pub fn entered(messages_per_s: f64) -> Rate {
+        Rate::with_source(messages_per_s, Msg::new("rate-entered"))
+    }
+
+    /// A rate whose source is worded by `source` (English in [`Rate::source`]).
+    pub fn with_source(messages_per_s: f64, source: Msg) -> Rate {
         Rate {
             messages_per_s,
-            source: "entered by the admin".into(),
+            source: source.english(),
+            source_msg: Some(source),
         }
+    }
+
+    /// Where it comes from, in the language of the run.
+    pub fn source_shown(&self) -> String {
+        self.source_msg
+            .as_ref()
+            .map_or_else(|| self.source.clone(), Msg::shown)
+    }
+}
+
+/// The message naming a job kind (`JobKind::key`) as the source of a rate or a step's
+/// times (`export job`); an unknown kind as it is.
+pub fn job_msg(kind: &str) -> Msg {
+    match kind {
+        "export" | "import-whatif" | "import" | "verify" => Msg::new(&format!("rate-job-{kind}")),
+        other => Msg::new("rate-job-other").text("kind", other),
+    }
+}
+
+/// `msg` with the variable `source`: the rate's worded source, or its English text for a
+/// rate saved before the wording was kept.
+fn with_rate_source(msg: Msg, r: &Rate) -> Msg {
+    match &r.source_msg {
+        Some(m) => msg.msg("source", m.clone()),
+        None => msg.text("source", r.source.clone()),
     }
 }
 
@@ -211,15 +247,15 @@ pub fn measured_throughput(store: &Store, lab_session: i64) -> Result<Throughput
             return None;
         }
         let per_s = messages as f64 * 1000.0 / ms as f64;
-        Some(Rate {
-            messages_per_s: per_s,
-            source: format!(
-                "lab session \"{name}\": {messages} messages in {:.1} s ({} job, {})",
-                ms as f64 / 1000.0,
-                kind,
-                ev.at.format("%Y-%m-%d %H:%M UTC")
-            ),
-        })
+        Some(Rate::with_source(
+            per_s,
+            Msg::new("rate-lab")
+                .text("session", name.clone())
+                .num("messages", messages)
+                .text("seconds", format!("{:.1}", ms as f64 / 1000.0))
+                .msg("job", job_msg(kind))
+                .text("when", ev.at.format("%Y-%m-%d %H:%M UTC").to_string()),
+        ))
     };
     Ok(Throughput {
         export: rate("export"),
@@ -346,12 +382,26 @@ pub struct PlannedStep {
     pub step: StepId,
     /// Its title.
     pub title: String,
-    /// How the duration was reached (`48000 messages at 3900 msg/s (lab …)`, `fixed`).
+    /// How the duration was reached (`48000 messages at 3900 msg/s (lab …)`, `fixed`), in
+    /// English.
     pub basis: String,
+    /// The same, worded on the screen in the language of the run (none in plans saved
+    /// before it was kept: the screen shows `basis`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis_msg: Option<Msg>,
     /// Planned duration, seconds (whole minutes).
     pub planned_s: u64,
     /// Planned start, seconds after the window starts.
     pub offset_s: u64,
+}
+
+impl PlannedStep {
+    /// How the duration was reached, in the language of the run.
+    pub fn basis_shown(&self) -> String {
+        self.basis_msg
+            .as_ref()
+            .map_or_else(|| self.basis.clone(), Msg::shown)
+    }
 }
 
 /// A downtime plan.
@@ -474,39 +524,38 @@ pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
             return bad("messages per second", "must be more than 0");
         }
     }
-    let moving = |rate: &Option<Rate>,
-                  step: StepId,
-                  job: &'static str|
-     -> Result<(u64, String), PlanError> {
-        if inputs.messages == 0 {
-            return Ok((60, "no messages to move".into()));
-        }
-        let r = rate.as_ref().ok_or(PlanError::MissingRate {
-            step: step.title(),
-            job,
-        })?;
-        Ok((
-            round_up_min(inputs.messages as f64 / r.messages_per_s),
-            format!(
-                "{} messages at {:.0} msg/s ({})",
-                inputs.messages, r.messages_per_s, r.source
-            ),
-        ))
-    };
+    let moving =
+        |rate: &Option<Rate>, step: StepId, job: &'static str| -> Result<(u64, Msg), PlanError> {
+            if inputs.messages == 0 {
+                return Ok((60, Msg::new("plan-basis-no-messages")));
+            }
+            let r = rate.as_ref().ok_or(PlanError::MissingRate {
+                step: step.title(),
+                job,
+            })?;
+            Ok((
+                round_up_min(inputs.messages as f64 / r.messages_per_s),
+                with_rate_source(
+                    Msg::new("plan-basis-messages")
+                        .num("messages", inputs.messages)
+                        .text("rate", format!("{:.0}", r.messages_per_s)),
+                    r,
+                ),
+            ))
+        };
     let f = &inputs.fixed;
-    let mut steps: Vec<(StepId, u64, String)> = Vec::new();
-    steps.push((
-        StepId::StopServices,
-        minutes(f.stop_services_min),
-        "fixed".into(),
-    ));
+    let fixed = || Msg::new("plan-basis-fixed");
+    let mut steps: Vec<(StepId, u64, Msg)> = Vec::new();
+    steps.push((StepId::StopServices, minutes(f.stop_services_min), fixed()));
     match inputs.backup_mb_per_s {
         Some(rate) if inputs.database_mb > 0.0 => steps.push((
             StepId::Backups,
             round_up_min(inputs.database_mb / rate),
-            format!("{:.0} MB at {rate} MB/s", inputs.database_mb),
+            Msg::new("plan-basis-size")
+                .text("mb", format!("{:.0}", inputs.database_mb))
+                .text("rate", rate.to_string()),
         )),
-        _ => steps.push((StepId::Backups, minutes(f.backups_min), "fixed".into())),
+        _ => steps.push((StepId::Backups, minutes(f.backups_min), fixed())),
     }
     let (s, b) = moving(&t.export, StepId::Export, "export")?;
     steps.push((StepId::Export, s, b));
@@ -521,10 +570,9 @@ pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
         steps.push((
             StepId::FileCopy,
             round_up_min(inputs.file_store_mb / inputs.copy_mb_per_s),
-            format!(
-                "{:.0} MB at {} MB/s",
-                inputs.file_store_mb, inputs.copy_mb_per_s
-            ),
+            Msg::new("plan-basis-size")
+                .text("mb", format!("{:.0}", inputs.file_store_mb))
+                .text("rate", inputs.copy_mb_per_s.to_string()),
         ));
     } else if inputs.file_posts > 0 {
         // Files were posted, but the folder's size is not known: say so rather than plan
@@ -532,29 +580,25 @@ pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
         steps.push((
             StepId::FileCopy,
             minutes(f.file_copy_unknown_min),
-            format!(
-                "{} file posts; the uploaded-files folder's size is unknown: size it (item 37) and estimate again",
-                inputs.file_posts
-            ),
+            Msg::new("plan-basis-files-unsized").num("posts", inputs.file_posts),
         ));
     } else {
-        steps.push((
-            StepId::FileCopy,
-            60,
-            "no file posts in the source: nothing to copy".into(),
-        ));
+        steps.push((StepId::FileCopy, 60, Msg::new("plan-basis-no-file-posts")));
     }
-    steps.push((StepId::Endpoint, minutes(f.endpoint_min), "fixed".into()));
-    steps.push((StepId::Start, minutes(f.start_min), "fixed".into()));
+    steps.push((StepId::Endpoint, minutes(f.endpoint_min), fixed()));
+    steps.push((StepId::Start, minutes(f.start_min), fixed()));
     let (verify_s, verify_basis) = match &t.verify {
         Some(r) if inputs.messages > 0 => (
             minutes(f.verify_min) + round_up_min(inputs.messages as f64 / r.messages_per_s),
-            format!(
-                "fixed {} min + database comparison of {} messages at {:.0} msg/s ({})",
-                f.verify_min, inputs.messages, r.messages_per_s, r.source
+            with_rate_source(
+                Msg::new("plan-basis-verify")
+                    .num("minutes", u64::from(f.verify_min))
+                    .num("messages", inputs.messages)
+                    .text("rate", format!("{:.0}", r.messages_per_s)),
+                r,
             ),
         ),
-        _ => (minutes(f.verify_min), "fixed".into()),
+        _ => (minutes(f.verify_min), fixed()),
     };
     steps.push((StepId::Verify, verify_s, verify_basis));
 
@@ -565,7 +609,8 @@ pub fn estimate(inputs: &PlanInputs) -> Result<Plan, PlanError> {
             let p = PlannedStep {
                 step,
                 title: step.title().to_string(),
-                basis,
+                basis: basis.english(),
+                basis_msg: Some(basis),
                 planned_s,
                 offset_s: offset,
             };
@@ -667,8 +712,21 @@ pub struct StepStatus {
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished.
     pub finished_at: Option<DateTime<Utc>>,
-    /// Where the times come from.
+    /// Where the times come from, in English.
     pub source: Option<String>,
+    /// The same, worded on the screen in the language of the run.
+    #[serde(skip)]
+    pub source_msg: Option<Msg>,
+}
+
+impl StepStatus {
+    /// Where the times come from, in the language of the run.
+    pub fn source_shown(&self) -> Option<String> {
+        self.source_msg
+            .as_ref()
+            .map(Msg::shown)
+            .or_else(|| self.source.clone())
+    }
 }
 
 /// The window as a whole: planned against actual.
@@ -738,6 +796,37 @@ mod tests {
         assert!(p.window_s < p.total_s * 3 / 2 + 900);
         assert!(p.summary().contains("× 1.5"), "{}", p.summary());
         assert!(p.steps[2].basis.contains("entered by the admin"));
+    }
+
+    /// The plan keeps its English wording (the report and the audit trail read it) and the
+    /// same wording as a message, which the screen shows in the language of the run.
+    #[test]
+    fn the_basis_is_english_in_the_plan_and_worded_per_language() {
+        let p = estimate(&inputs()).unwrap();
+        let stop = p.step(StepId::StopServices).unwrap();
+        assert_eq!(stop.basis, "fixed");
+        let msg = stop.basis_msg.as_ref().unwrap();
+        assert_eq!(msg.in_language("it-IT"), "fisso");
+        assert_eq!(msg.in_language("ko-KR"), "고정");
+        let export = p.step(StepId::Export).unwrap();
+        assert_eq!(
+            export.basis,
+            "1200000 messages at 1000 msg/s (entered by the admin)"
+        );
+        assert_eq!(
+            export.basis_msg.as_ref().unwrap().in_language("es-ES"),
+            "1200000 mensajes a 1000 msg/s (introducido por el administrador)"
+        );
+        // Saved and loaded, the wording survives; a plan saved before it was kept has none
+        // and the screen falls back to the English text.
+        let json = serde_json::to_string(&p).unwrap();
+        let back: Plan = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p);
+        let old = json.replace(r#","basis_msg":{"id":"plan-basis-fixed"}"#, "");
+        let old: Plan = serde_json::from_str(&old).unwrap();
+        let stop = old.step(StepId::StopServices).unwrap();
+        assert_eq!(stop.basis_msg, None);
+        assert_eq!(stop.basis_shown(), "fixed");
     }
 
     #[test]

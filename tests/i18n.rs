@@ -8,7 +8,9 @@ use std::process::{Command, Output};
 
 use fluent_templates::fluent_bundle::{FluentResource, FluentValue};
 use pchat_migrate::i18n::{self, LANGUAGES};
-use pchat_migrate::runbook::{INFERRED_MARKERS, Runbook, RunbookError, overlay_gaps};
+use pchat_migrate::runbook::{
+    INFERRED_MARKERS, Placeholders, Runbook, RunbookError, is_comment, overlay_gaps, render_cmdlets,
+};
 use unicode_width::UnicodeWidthStr;
 
 const TRANSLATED: [&str; 3] = ["it-IT", "es-ES", "ko-KR"];
@@ -202,6 +204,26 @@ fn titles_keys_hints_and_statuses_fit_the_screen() {
     );
 }
 
+/// The Pools screen's state column is eight cells wide (its header message is laid out
+/// for it): every language's state words fit.
+#[test]
+fn pool_state_words_fit_their_column() {
+    for (lang, _) in LANGUAGES {
+        for id in [
+            "pool-state-up",
+            "pool-state-degraded",
+            "pool-state-down",
+            "pool-state-unknown",
+        ] {
+            let w = i18n::tr_in(lang, id, &[]);
+            assert!(
+                UnicodeWidthStr::width(w.as_str()) <= 8,
+                "{lang} {id}: {w:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn languages_resolve_flag_then_config_then_system_then_english() {
     let r = i18n::resolve_language_with;
@@ -263,23 +285,19 @@ fn every_overlay_parses_names_known_ids_and_covers_every_item() {
             assert_eq!(t.items.len(), e.items.len());
             for (ti, ei) in t.items.iter().zip(&e.items) {
                 assert_eq!(
-                    (
-                        &ti.id,
-                        ti.kind,
-                        &ti.cmdlets,
-                        ti.job,
-                        &ti.source,
-                        ti.inferred
-                    ),
-                    (
-                        &ei.id,
-                        ei.kind,
-                        &ei.cmdlets,
-                        ei.job,
-                        &ei.source,
-                        ei.inferred
-                    )
+                    (&ti.id, ti.kind, ti.job, &ti.source, ti.inferred),
+                    (&ei.id, ei.kind, ei.job, &ei.source, ei.inferred)
                 );
+                // Cmdlet lines stay English; `#` comment lines are prose and translated.
+                assert_eq!(ti.cmdlets.len(), ei.cmdlets.len(), "{lang} {}", ei.id);
+                for (t, e) in ti.cmdlets.iter().zip(&ei.cmdlets) {
+                    if is_comment(e) {
+                        assert!(is_comment(t), "{lang} {}: {t}", ei.id);
+                        assert_ne!(t, e, "{lang} {}: comment line untranslated", ei.id);
+                    } else {
+                        assert_eq!(t, e, "{lang} {}: a cmdlet line changed", ei.id);
+                    }
+                }
                 assert_ne!(
                     ti.title, ei.title,
                     "{lang} {}: title is the English one",
@@ -372,9 +390,76 @@ fn a_missing_field_falls_back_to_english_and_is_listed() {
     let gaps = pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", overlay)])
         .unwrap();
     let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
-    assert_eq!(ntfs.fields, ["guidance", "proof", "pitfalls"]);
+    assert_eq!(ntfs.fields, ["guidance", "proof", "pitfalls", "comments"]);
     assert!(gaps.iter().any(|g| g.id == "stage plan"));
     assert!(gaps.iter().any(|g| g.file == "rollback.toml"));
+}
+
+/// The runbook's `#` cmdlet lines are prose: an overlay without them leaves English in
+/// `runbook --lang` and in the detail pane, and `i18n check` lists the item.
+#[test]
+fn comment_lines_are_translated_by_the_overlay_or_listed() {
+    let en = english();
+    let english_line = &en.item("plan.ntfs").unwrap().cmdlets[0];
+    assert!(
+        english_line.starts_with("# On {{pchat_server}}"),
+        "{english_line}"
+    );
+
+    let without = "[items.\"plan.ntfs\"]\ntitle = \"Verificare NTFS\"\n";
+    let gaps = pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", without)])
+        .unwrap();
+    let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
+    assert!(ntfs.fields.contains(&"comments".to_string()), "{ntfs:?}");
+    let rb = en
+        .clone()
+        .with_overlay("it-IT", &[("00-plan.toml", without)])
+        .unwrap();
+    assert_eq!(&rb.item("plan.ntfs").unwrap().cmdlets[0], english_line);
+
+    let with = "[items.\"plan.ntfs\"]\ncomments = [\"# Su {{pchat_server}}: verificare che il volume sia NTFS\"]\n";
+    let gaps =
+        pchat_migrate::runbook::overlay_gaps_in(&en, "it-IT", &[("00-plan.toml", with)]).unwrap();
+    let ntfs = gaps.iter().find(|g| g.id == "plan.ntfs").unwrap();
+    assert!(!ntfs.fields.contains(&"comments".to_string()), "{ntfs:?}");
+    let rb = en
+        .clone()
+        .with_overlay("it-IT", &[("00-plan.toml", with)])
+        .unwrap();
+    let values: Placeholders = [("pchat_server".to_string(), vec!["pc01".to_string()])]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        render_cmdlets(rb.item("plan.ntfs").unwrap(), &values).unwrap(),
+        ["# Su pc01: verificare che il volume sia NTFS"]
+    );
+
+    // A translation that loses a placeholder, a cmdlet or a parameter, or is not a comment,
+    // is refused with the file and the item.
+    let bad = [
+        "[items.\"plan.ntfs\"]\ncomments = [\"# Su ogni server: verificare NTFS\"]\n",
+        "[items.\"plan.ntfs\"]\ncomments = [\"Su {{pchat_server}}: verificare NTFS\"]\n",
+        "[items.\"plan.ntfs\"]\ncomments = [\"# \"]\n",
+    ];
+    for overlay in bad {
+        let err = english()
+            .with_overlay("it-IT", &[("00-plan.toml", overlay)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("i18n/it-IT/00-plan.toml"), "{err}");
+        assert!(err.contains("plan.ntfs"), "{err}");
+    }
+    let item = en.item("build.admins").unwrap();
+    let check = item
+        .cmdlets
+        .iter()
+        .find(|l| l.contains("Get-CsAdminRoleAssignment"))
+        .unwrap();
+    let kept = pchat_migrate::runbook::kept_tokens(check);
+    assert!(
+        kept.contains("Get-CsAdminRoleAssignment") && kept.contains("-Identity"),
+        "{kept:?}"
+    );
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
@@ -415,6 +500,40 @@ fn i18n_check_passes_on_what_ships() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], true);
     assert_eq!(v["languages"].as_array().map(Vec::len), Some(3));
+    // The screens were drawn and checked: English outside the messages, broken borders.
+    for l in v["languages"].as_array().unwrap() {
+        assert_eq!(l["english_on_screen"], serde_json::json!([]), "{l}");
+        assert_eq!(l["broken_borders"], serde_json::json!([]), "{l}");
+    }
+}
+
+/// `runbook --lang` prints the comment lines of the language's overlay: none of them is an
+/// English comment line.
+#[test]
+fn runbook_prints_comment_lines_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let comments = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.trim_start().starts_with('#'))
+            .map(str::to_string)
+            .collect()
+    };
+    let en = run(dir.path(), &["runbook"]);
+    assert!(en.status.success(), "{}", text(&en));
+    let english = comments(&en);
+    assert!(english.len() > 30, "{english:?}");
+    for lang in ["it", "es", "ko"] {
+        let o = run(dir.path(), &["--lang", lang, "runbook"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let got = comments(&o);
+        assert_eq!(got.len(), english.len(), "{lang}");
+        let still_english: Vec<&String> = got.iter().filter(|l| english.contains(l)).collect();
+        assert!(
+            still_english.is_empty(),
+            "{lang}: English comment lines:\n{still_english:#?}"
+        );
+    }
 }
 
 #[test]

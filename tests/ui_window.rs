@@ -390,6 +390,7 @@ fn fixed_plan() -> planner::Plan {
     let lab = |rate: f64, what: &str| Rate {
         messages_per_s: rate,
         source: format!("lab session \"rehearsal\": {what}"),
+        source_msg: None,
     };
     planner::estimate(&PlanInputs {
         messages: 1_200_000,

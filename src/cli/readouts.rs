@@ -203,8 +203,10 @@ pub(super) fn print_runbook(ctx: &Context, stage: Option<&str>) -> Result<ExitCo
 
 /// `pchat-migrate i18n check`: exit 0 when every language is complete, 1 otherwise.
 pub(super) fn i18n_check(json: bool) -> Result<ExitCode, String> {
-    let reports = crate::i18n_check::check();
-    let complete = reports.iter().all(crate::i18n_check::LanguageReport::complete);
+    let reports = crate::tui::language_check::check_all()?;
+    let complete = reports
+        .iter()
+        .all(crate::i18n_check::LanguageReport::complete);
     if json {
         let value = serde_json::json!({ "complete": complete, "languages": reports });
         println!(
@@ -241,6 +243,12 @@ pub(super) fn i18n_check(json: bool) -> Result<ExitCode, String> {
                     "  troubleshoot {}: {} (English shown)",
                     g.id,
                     g.fields.join(", ")
+                );
+            }
+            for g in r.english_on_screen.iter().chain(&r.broken_borders) {
+                println!(
+                    "  screen {} at {}, row {}: {} ({} views)\n      {}",
+                    g.view, g.size, g.row, g.problem, g.views, g.text
                 );
             }
         }

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Migration;
+use crate::i18n::Msg;
 use crate::planner::{Plan, StepId, StepState, StepStatus, WindowProgress};
 use crate::runbook::Runbook;
 use crate::store::{JobRun, SessionFacts};
@@ -32,8 +33,39 @@ pub struct StepActual {
     pub started_at: Option<DateTime<Utc>>,
     /// When it finished, if it did.
     pub finished_at: Option<DateTime<Utc>>,
-    /// Where the times come from (`marked by alice`, `import job runs #4–#5`, `checklist`).
+    /// Where the times come from (`marked by alice`, `import job runs #4–#5`, `checklist`),
+    /// in English.
     pub source: String,
+    /// The same, worded on the screen in the language of the run.
+    #[serde(skip)]
+    pub source_msg: Msg,
+}
+
+impl StepActual {
+    fn new(
+        step: StepId,
+        started_at: Option<DateTime<Utc>>,
+        finished_at: Option<DateTime<Utc>>,
+        source: Msg,
+    ) -> StepActual {
+        StepActual {
+            step,
+            started_at,
+            finished_at,
+            source: source.english(),
+            source_msg: source,
+        }
+    }
+}
+
+/// The word for a job run's status (`succeeded`), worded per language; an unknown status
+/// as it is.
+fn run_status(status: &str) -> Msg {
+    if crate::store::JOB_STATUSES.contains(&status) {
+        Msg::new(&format!("job-run-{status}"))
+    } else {
+        Msg::new("job-run-other").text("status", status)
+    }
 }
 
 fn elapsed(a: DateTime<Utc>, b: DateTime<Utc>) -> u64 {
@@ -64,17 +96,17 @@ pub fn actuals(runbook: &Runbook, facts: &SessionFacts, m: &Migration) -> Vec<St
     let mut out = Vec::new();
     for step in StepId::ALL {
         if let Some(w) = facts.window_steps.iter().find(|w| w.step == step.id()) {
-            out.push(StepActual {
+            out.push(StepActual::new(
                 step,
-                started_at: Some(w.started_at),
-                finished_at: w.finished_at,
-                source: match &w.finished_by {
-                    Some(f) if *f != w.started_by => {
-                        format!("marked by {} and {f}", w.started_by)
-                    }
-                    _ => format!("marked by {}", w.started_by),
+                Some(w.started_at),
+                w.finished_at,
+                match &w.finished_by {
+                    Some(f) if *f != w.started_by => Msg::new("actual-marked-by-two")
+                        .text("started", w.started_by.clone())
+                        .text("finished", f.clone()),
+                    _ => Msg::new("actual-marked").text("who", w.started_by.clone()),
                 },
-            });
+            ));
             continue;
         }
         if let Some(kind) = step.job_kind() {
@@ -85,16 +117,20 @@ pub fn actuals(runbook: &Runbook, facts: &SessionFacts, m: &Migration) -> Vec<St
                 } else {
                     format!("#{}–#{}", first.id, last.id)
                 };
-                out.push(StepActual {
+                let runs = if chain.len() == 1 {
+                    "actual-job-run"
+                } else {
+                    "actual-job-runs"
+                };
+                out.push(StepActual::new(
                     step,
-                    started_at: Some(first.started_at),
-                    finished_at: last.finished_at.filter(|_| last.status == "succeeded"),
-                    source: format!(
-                        "{kind} job run{} {ids} ({})",
-                        if chain.len() == 1 { "" } else { "s" },
-                        last.status
-                    ),
-                });
+                    Some(first.started_at),
+                    last.finished_at.filter(|_| last.status == "succeeded"),
+                    Msg::new(runs)
+                        .msg("job", crate::planner::job_msg(kind))
+                        .text("runs", ids)
+                        .msg("status", run_status(&last.status)),
+                ));
                 continue;
             }
         }
@@ -111,16 +147,14 @@ pub fn actuals(runbook: &Runbook, facts: &SessionFacts, m: &Migration) -> Vec<St
         let first = closed.iter().filter_map(|s| s.at()).min();
         let last = closed.iter().filter_map(|s| s.at()).max();
         let all = closed.len() == items.len();
-        out.push(StepActual {
+        out.push(StepActual::new(
             step,
-            started_at: first,
-            finished_at: if all { last } else { None },
-            source: format!(
-                "checklist: {} of {} items closed",
-                closed.len(),
-                items.len()
-            ),
-        });
+            first,
+            if all { last } else { None },
+            Msg::new("actual-checklist")
+                .num("closed", closed.len() as u64)
+                .num("total", items.len() as u64),
+        ));
     }
     out.sort_by_key(|a| (a.started_at.or(a.finished_at), a.step));
     out
@@ -173,6 +207,7 @@ pub fn statuses(
                 started_at: a.and_then(|a| a.started_at),
                 finished_at: a.and_then(|a| a.finished_at),
                 source: a.map(|a| a.source.clone()),
+                source_msg: a.map(|a| a.source_msg.clone()),
             }
         })
         .collect()

@@ -49,7 +49,9 @@ use std::collections::BTreeSet;
 
 pub use load::RunbookError;
 pub use model::{Item, ItemKind, JobKind, ProvenBy, Stage};
-pub use overlay::{EMBEDDED_OVERLAYS, INFERRED_MARKERS, OverlayGap, overlay_files};
+pub use overlay::{
+    EMBEDDED_OVERLAYS, INFERRED_MARKERS, OverlayGap, is_comment, kept_tokens, overlay_files,
+};
 pub use render::{Placeholders, RenderError, render_cmdlets, render_line};
 
 /// The ids of the 13 migration stages, in order; the index is the stage number

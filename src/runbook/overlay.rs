@@ -13,10 +13,14 @@
 //! guidance = """…"""
 //! proof = "…"
 //! pitfalls = ["…", "…"]     # as many entries as the English list
+//! comments = ["# …"]        # the item's `#` cmdlet lines, in order, as many as in English
 //! ```
 //!
 //! Ids, kinds, cmdlets, jobs, checklist numbers and sources always come from the English
-//! files. A field the overlay leaves out (or a `pitfalls` list of another length than the
+//! files; of the cmdlet lines only the `#` comment lines (steps that are not PowerShell)
+//! are prose, and `comments` translates them: each keeps its English line's
+//! `{{placeholders}}`, cmdlet names (`Get-CsService`) and parameters (`-Identity`). A field
+//! the overlay leaves out (or a `pitfalls` or `comments` list of another length than the
 //! English one) shows the English text; `pchat-migrate i18n check` lists such gaps. An
 //! overlay naming a stage file or an item that the English runbook does not have is an
 //! error naming the file and the id.
@@ -88,7 +92,8 @@ pub struct OverlayGap {
     pub file: String,
     /// The item id, or `stage <id>` for the stage's own title and summary.
     pub id: String,
-    /// The untranslated fields (`title`, `summary`, `guidance`, `proof`, `pitfalls`).
+    /// The untranslated fields (`title`, `summary`, `guidance`, `proof`, `pitfalls`,
+    /// `comments`).
     pub fields: Vec<String>,
 }
 
@@ -115,6 +120,102 @@ struct RawItemText {
     guidance: Option<String>,
     proof: Option<String>,
     pitfalls: Option<Vec<String>>,
+    comments: Option<Vec<String>>,
+}
+
+/// True for a cmdlet line that is a comment: a step described in words, not PowerShell.
+pub fn is_comment(cmdlet_line: &str) -> bool {
+    cmdlet_line.trim_start().starts_with('#')
+}
+
+/// The item's comment lines ([`is_comment`]), in order.
+fn comment_lines(item: &super::Item) -> Vec<&str> {
+    item.cmdlets
+        .iter()
+        .map(String::as_str)
+        .filter(|l| is_comment(l))
+        .collect()
+}
+
+/// The words of a comment line that a translation keeps as they are: `{{placeholders}}`,
+/// cmdlet names (`Verb-Noun`) and parameters (`-Identity`).
+pub fn kept_tokens(line: &str) -> std::collections::BTreeSet<String> {
+    let mut out: std::collections::BTreeSet<String> = super::render::names(line)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|n| format!("{{{{{n}}}}}"))
+        .collect();
+    for token in line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let token = token.trim_end_matches('-');
+        let cmdlet = token.split_once('-').is_some_and(|(verb, noun)| {
+            verb.len() > 1
+                && verb.starts_with(|c: char| c.is_ascii_uppercase())
+                && verb[1..].chars().all(|c| c.is_ascii_lowercase())
+                && noun.starts_with(|c: char| c.is_ascii_uppercase())
+                && noun.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        let parameter = token.strip_prefix('-').is_some_and(|p| {
+            p.starts_with(|c: char| c.is_ascii_uppercase())
+                && p.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if cmdlet || parameter {
+            out.insert(token.to_string());
+        }
+    }
+    out
+}
+
+/// A translated comment line: not empty, a comment, and keeping the English line's
+/// [`kept_tokens`] (checked when the English item has a line at that place).
+fn check_comment(
+    file: &str,
+    line: usize,
+    owner: &str,
+    english: Option<&str>,
+    value: &str,
+) -> Result<(), RunbookError> {
+    let bad = |message: String| RunbookError::Placeholder {
+        file: file.to_string(),
+        line,
+        owner: owner.to_string(),
+        field: "comments".to_string(),
+        message,
+    };
+    if value.trim().trim_start_matches('#').trim().is_empty() {
+        return Err(RunbookError::EmptyField {
+            file: file.to_string(),
+            line,
+            owner: owner.to_string(),
+            field: "comments".to_string(),
+        });
+    }
+    if !is_comment(value) {
+        return Err(bad(format!(
+            "\"{value}\" is not a comment line: start it with # like the English one"
+        )));
+    }
+    super::render::names(value).map_err(|e| bad(e.to_string()))?;
+    if let Some(english) = english {
+        let (want, got) = (kept_tokens(english), kept_tokens(value));
+        let lost: Vec<&str> = want.difference(&got).map(String::as_str).collect();
+        let added: Vec<&str> = got.difference(&want).map(String::as_str).collect();
+        if !lost.is_empty() || !added.is_empty() {
+            return Err(bad(format!(
+                "\"{value}\" must keep the English line's placeholders, cmdlets and parameters as they are (missing: {}; not in English: {})",
+                if lost.is_empty() {
+                    "none".to_string()
+                } else {
+                    lost.join(", ")
+                },
+                if added.is_empty() {
+                    "none".to_string()
+                } else {
+                    added.join(", ")
+                },
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The English file name of a stage: `NN-<id>.toml`, or `rollback.toml`.
@@ -202,6 +303,12 @@ fn parsed<'r>(
             for p in item.pitfalls.iter().flatten() {
                 check_text(&file, line, id, "pitfalls", p)?;
             }
+            if let (Some(comments), Some(english)) = (&item.comments, stage.item(id)) {
+                let english = comment_lines(english);
+                for (n, c) in comments.iter().enumerate() {
+                    check_comment(&file, line, id, english.get(n).copied(), c)?;
+                }
+            }
         }
         out.push((*stage, file, raw));
     }
@@ -273,6 +380,16 @@ pub(crate) fn apply(
             {
                 item.pitfalls = p.clone();
             }
+            if let Some(c) = &text.comments
+                && c.len() == comment_lines(item).len()
+            {
+                let mut translated = c.iter();
+                for line in item.cmdlets.iter_mut().filter(|l| is_comment(l)) {
+                    if let Some(t) = translated.next() {
+                        line.clone_from(t);
+                    }
+                }
+            }
         }
     }
     Ok(rb)
@@ -334,6 +451,14 @@ pub fn gaps(
                     .is_some_and(|p| p.len() == item.pitfalls.len());
             if !pitfalls_ok {
                 fields.push("pitfalls".to_string());
+            }
+            let comments = comment_lines(item).len();
+            let comments_ok = comments == 0
+                || text
+                    .and_then(|x| x.comments.as_ref())
+                    .is_some_and(|c| c.len() == comments);
+            if !comments_ok {
+                fields.push("comments".to_string());
             }
             if !fields.is_empty() {
                 out.push(OverlayGap {

@@ -9,6 +9,7 @@ pub mod chrome;
 pub mod ctx;
 mod job_control;
 pub mod keymap;
+pub mod language_check;
 pub mod layout;
 pub mod monitor_link;
 pub mod msg;
@@ -19,6 +20,7 @@ pub mod terminal;
 pub mod text;
 pub mod theme;
 pub mod view;
+pub mod wrap;
 
 use std::sync::Arc;
 use std::time::Duration;

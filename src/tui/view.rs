@@ -5,12 +5,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Text};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, with_screen_ref};
 use super::chrome;
 use super::layout::{MIN_HEIGHT, MIN_WIDTH, layout};
 use super::screens::{Component, Screen};
+use super::wrap::{Paragraph, Wrap};
 use crate::t;
 
 /// Draws the whole screen.

@@ -505,8 +505,7 @@ fn fill_attrs(e: &BytesStart<'_>, m: &mut MsgBuf, cap: usize) -> Result<(), XmlE
     const SEEN: usize = 16;
     let mut seen: [&[u8]; SEEN] = [&[]; SEEN];
     let mut more: Vec<&[u8]> = Vec::new();
-    let mut n = 0usize;
-    for a in e.attributes().with_checks(false) {
+    for (n, a) in e.attributes().with_checks(false).enumerate() {
         let a = a?;
         let key = a.key.into_inner();
         if seen[..n.min(SEEN)].contains(&key) || more.contains(&key) {
@@ -520,7 +519,6 @@ fn fill_attrs(e: &BytesStart<'_>, m: &mut MsgBuf, cap: usize) -> Result<(), XmlE
         } else {
             more.push(key);
         }
-        n += 1;
         let Some(slot) = m.field(a.key.local_name().as_ref()) else {
             // other attributes are tolerated, but must still be well-formed text
             if a.value.contains(&b'&') {

@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::widgets::{
@@ -17,6 +16,7 @@ use crate::migration::{self, PreviewWarning};
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// The word that accepts a loss.
 pub const LOSS_WORD: &str = "LOSS";

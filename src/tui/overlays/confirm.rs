@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use super::widgets::{
@@ -16,6 +15,7 @@ use crate::migration::EVENT_DOWNTIME_CONFIRMED;
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 use crate::wizard::Pending;
 
 /// The downtime confirmation.

@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::popup;
 use super::{Command, Outcome, Overlay};
@@ -13,6 +12,7 @@ use crate::migration::{self, EVENT_GATE_OVERRIDE, OpenItem};
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 use crate::wizard::Pending;
 
 /// The earlier-items gate.

@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::{Scroll, popup};
 use super::{Outcome, Overlay};
@@ -13,6 +12,7 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{self, Action, BINDINGS, Context};
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// The help of one screen.
 #[derive(Debug)]

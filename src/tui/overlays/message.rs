@@ -6,13 +6,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::widgets::{Scroll, popup};
 use super::{Outcome, Overlay};
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// A titled message.
 #[derive(Debug)]

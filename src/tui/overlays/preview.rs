@@ -10,7 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState};
 
 use super::accept_loss::AcceptLossOverlay;
 use super::widgets::{MAX_LINE_CHARS, one_line, popup};
@@ -21,6 +21,7 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
 use crate::tui::layout::list_offset;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// One row of the finding list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

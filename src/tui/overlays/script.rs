@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 use ratatui_textarea::TextArea;
 
 use super::widgets::{
@@ -19,6 +19,7 @@ use crate::jobs::JobKind;
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// What the operator approved: the job, the script's fingerprint and where it runs, and the
 /// credential typed (held as a [`Secret`], wiped on drop).

@@ -7,7 +7,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Block, Borders, Sparkline};
 
 use super::Component;
 use super::{movement, step};
@@ -18,6 +18,7 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::overlays::InputPurpose;
+use crate::tui::wrap::{Paragraph, Wrap, fit};
 
 /// What the pools screen keeps.
 #[derive(Default)]
@@ -60,6 +61,26 @@ fn state_style(ctx: &Ctx, s: PoolState) -> ratatui::style::Style {
         PoolState::Degraded => ctx.theme.warn,
         PoolState::Down => ctx.theme.error,
         PoolState::Unknown => ctx.theme.dim,
+    }
+}
+
+/// The word for a pool's state, in the language of the run.
+fn state_label(s: PoolState) -> String {
+    match s {
+        PoolState::Up => t!("pool-state-up"),
+        PoolState::Degraded => t!("pool-state-degraded"),
+        PoolState::Down => t!("pool-state-down"),
+        PoolState::Unknown => t!("pool-state-unknown"),
+    }
+}
+
+/// The word for a reach verdict, in the language of the run.
+fn reach_label(r: Reach) -> String {
+    match r {
+        Reach::Yes => t!("reach-yes"),
+        Reach::No => t!("reach-no"),
+        Reach::Contradicted => t!("reach-contradicted"),
+        Reach::Unknown => t!("reach-unknown"),
     }
 }
 
@@ -193,7 +214,10 @@ impl PoolsState {
                 Layout::horizontal([Constraint::Min(10), Constraint::Length(spark_w)]).areas(row);
             let wide = inner.width >= 110;
             let mut spans = vec![
-                Span::styled(format!("{:<9}", state.label()), state_style(ctx, state)),
+                Span::styled(
+                    format!("{} ", fit(&state_label(state), 8)),
+                    state_style(ctx, state),
+                ),
                 Span::styled(format!("{:<30} ", pool.fqdn), ctx.theme.text),
             ];
             // Narrow terminals drop the product column: the FQDN names the pool.
@@ -246,33 +270,29 @@ impl PoolsState {
         let Some(m) = &self.matrix else { return };
         let col_w = usize::from(inner.width.saturating_sub(24)) / m.pools.len().max(1);
         let mut lines = vec![Line::from(
-            std::iter::once(Span::styled(
-                format!("{:<24}", t!("matrix-client")),
-                ctx.theme.dim,
-            ))
-            .chain(m.pools.iter().map(|p| {
-                let name: String = p.fqdn.chars().take(col_w.saturating_sub(1)).collect();
-                Span::styled(format!("{name:<col_w$}"), ctx.theme.title)
-            }))
-            .collect::<Vec<_>>(),
+            std::iter::once(Span::styled(fit(&t!("matrix-client"), 24), ctx.theme.dim))
+                .chain(m.pools.iter().map(|p| {
+                    let name: String = p.fqdn.chars().take(col_w.saturating_sub(1)).collect();
+                    Span::styled(format!("{name:<col_w$}"), ctx.theme.title)
+                }))
+                .collect::<Vec<_>>(),
         )];
         for row in &m.rows {
             let mut spans = vec![Span::styled(
-                format!("{:<24}", row.label.chars().take(23).collect::<String>()),
+                format!("{} ", fit(row.label, 23)),
                 ctx.theme.text,
             )];
             for c in &row.cells {
                 let t = &c.tally;
                 let reach = c.rule.reach;
-                let word = coexistence::reach_word(reach);
+                let word = reach_label(reach);
                 let cell = if t.total() > 0 {
                     format!("{word} ({}✓ {}✗)", t.yes, t.no + t.unknown + t.contradicted)
                 } else {
                     word.to_string()
                 };
-                let cell: String = cell.chars().take(col_w.saturating_sub(1)).collect();
                 spans.push(Span::styled(
-                    format!("{cell:<col_w$}"),
+                    format!("{} ", fit(&cell, col_w.saturating_sub(1))),
                     reach_style(ctx, reach),
                 ));
             }
@@ -301,7 +321,7 @@ impl PoolsState {
                     for pv in &v.per_pool {
                         lines.push(Line::from(vec![
                             Span::styled(
-                                format!("{:<13}", coexistence::reach_word(pv.reachable)),
+                                format!("{} ", fit(&reach_label(pv.reachable), 12)),
                                 reach_style(ctx, pv.reachable),
                             ),
                             Span::styled(pv.pool_fqdn.clone(), ctx.theme.text),
@@ -325,7 +345,7 @@ impl PoolsState {
                 None => lines.push(Line::styled(t!("pool-not-probed"), ctx.theme.dim)),
                 Some(p) => {
                     lines.push(Line::styled(
-                        format!("{} — {}", p.state.label(), p.why),
+                        format!("{} — {}", state_label(p.state), p.why),
                         state_style(ctx, p.state),
                     ));
                     for s in &p.servers {

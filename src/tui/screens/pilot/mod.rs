@@ -19,7 +19,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Component;
@@ -36,6 +36,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::layout::list_offset;
 use crate::tui::msg::AppMsg;
 use crate::tui::overlays::InputPurpose;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// The pilot as the store last reported it, with what is derived from it.
 #[derive(Clone, Debug, Default)]

@@ -5,9 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Gauge, List, ListItem, ListState, Paragraph, Sparkline, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Gauge, List, ListItem, ListState, Sparkline};
 
 use super::RunbookScreen;
 use crate::runbook::{Item, ItemKind};
@@ -16,6 +14,7 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::list_offset;
 use crate::tui::text::{fmt_duration, truncate};
+use crate::tui::wrap::{Paragraph, Wrap};
 use crate::wizard::{Focus, RunbookNav};
 
 pub(super) fn state_marker(state: ItemState) -> &'static str {

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders};
 
 use super::Component;
 use super::{movement, step};
@@ -37,6 +37,7 @@ use crate::tui::keymap::{Action, Context};
 use crate::tui::layout::list_offset;
 use crate::tui::msg::AppMsg;
 use crate::tui::overlays::InputPurpose;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// What the troubleshoot screen keeps.
 #[derive(Default)]

@@ -37,7 +37,22 @@ pub(super) fn offset(secs: u64) -> String {
 }
 
 pub(super) fn when(t: DateTime<Utc>) -> String {
-    t.format("%a %Y-%m-%d %H:%M UTC").to_string()
+    use chrono::Datelike;
+    let weekday = match t.weekday() {
+        chrono::Weekday::Mon => t!("weekday-mon"),
+        chrono::Weekday::Tue => t!("weekday-tue"),
+        chrono::Weekday::Wed => t!("weekday-wed"),
+        chrono::Weekday::Thu => t!("weekday-thu"),
+        chrono::Weekday::Fri => t!("weekday-fri"),
+        chrono::Weekday::Sat => t!("weekday-sat"),
+        chrono::Weekday::Sun => t!("weekday-sun"),
+    };
+    t!(
+        "datetime-utc",
+        weekday = weekday,
+        date = t.format("%Y-%m-%d").to_string(),
+        time = t.format("%H:%M").to_string()
+    )
 }
 
 pub(super) fn block<'a>(ctx: &Ctx, title: String) -> Block<'a> {
@@ -118,7 +133,7 @@ pub(super) fn rate_lines(ctx: &Ctx, heading: String, t: &Throughput) -> Vec<Line
                     "window-rate",
                     job = step_title(s),
                     rate = format!("{:.0}", r.messages_per_s),
-                    source = r.source.clone()
+                    source = r.source_shown()
                 ),
                 ctx.theme.text,
             ),
@@ -213,7 +228,10 @@ impl WindowState {
             if c.basis > 0 {
                 spans.push(Span::raw(" ".repeat(c.gauge + 1)));
                 spans.push(Span::styled(
-                    fit(planned.map_or("", |p| p.basis.as_str()), c.basis),
+                    fit(
+                        &planned.map_or_else(String::new, |p| p.basis_shown()),
+                        c.basis,
+                    ),
                     ctx.theme.dim,
                 ));
             }
@@ -314,18 +332,16 @@ impl WindowState {
                 }
                 let selected = self.selected.min(statuses.len().saturating_sub(1));
                 if let Some(st) = statuses.get(selected) {
-                    let basis = plan.step(st.step).map_or("", |p| p.basis.as_str());
+                    let basis = plan
+                        .step(st.step)
+                        .map_or_else(String::new, |p| p.basis_shown());
                     lines.push(Line::styled(
-                        t!(
-                            "window-selected",
-                            step = step_title(st.step),
-                            basis = basis.to_string()
-                        ),
+                        t!("window-selected", step = step_title(st.step), basis = basis),
                         ctx.theme.text,
                     ));
-                    if let (Some(src), Some(at)) = (&st.source, st.started_at) {
+                    if let (Some(src), Some(at)) = (st.source_shown(), st.started_at) {
                         lines.push(Line::styled(
-                            t!("window-actual", source = src.clone(), start = when(at)),
+                            t!("window-actual", source = src, start = when(at)),
                             ctx.theme.dim,
                         ));
                     }

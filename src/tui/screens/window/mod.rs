@@ -27,7 +27,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, LineGauge};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Component;
@@ -45,6 +45,7 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::msg::AppMsg;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// How often the marks are reloaded while the screen shows a running step (another writer,
 /// the command line, may mark steps too).
@@ -392,7 +393,10 @@ impl WindowState {
                 }
             })();
             let l = load(store, sid);
-            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::PlanSaved { result, l })));
+            let _ = tx.send(AppMsg::Window(Box::new(WindowMsg::PlanSaved {
+                result: Box::new(result),
+                l,
+            })));
         });
     }
 

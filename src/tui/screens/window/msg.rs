@@ -17,8 +17,8 @@ pub enum WindowMsg {
     },
     /// An estimate was made and saved (or not), and the screen re-read.
     PlanSaved {
-        /// The plan, the planner's refusal, or a store error.
-        result: Result<Result<Plan, PlanError>, String>,
+        /// The plan, the planner's refusal, or a store error (boxed: a plan is large).
+        result: Box<Result<Result<Plan, PlanError>, String>>,
         /// What was read after.
         l: Loaded,
     },
@@ -42,7 +42,7 @@ impl WindowMsg {
             WindowMsg::Loaded { .. } => "loaded".into(),
             WindowMsg::Measured { size } => format!("measured: {}", size.is_ok()),
             WindowMsg::PlanSaved { result, .. } => {
-                format!("plan saved: {}", matches!(result, Ok(Ok(_))))
+                format!("plan saved: {}", matches!(**result, Ok(Ok(_))))
             }
             WindowMsg::StepMarked {
                 s, start, result, ..
@@ -73,7 +73,7 @@ impl WindowState {
             WindowMsg::PlanSaved { result, l } => {
                 self.estimating = false;
                 self.apply_loaded(ctx, l);
-                match result {
+                match *result {
                     Ok(Ok(plan)) => {
                         self.problem = None;
                         ctx.set_status(
