@@ -2,31 +2,9 @@
 //! step) and the rates, totals and source size beside them.
 
 use super::*;
+use crate::tui::wrap::fit;
 
 // ---- drawing ----------------------------------------------------------------------------
-
-/// `s` cut to `w` display cells (with `…`) and padded to exactly `w`.
-pub(super) fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    if s.width() <= w {
-        out.push_str(s);
-        used = s.width();
-    } else if w > 0 {
-        for ch in s.chars() {
-            let cw = ch.width().unwrap_or(0);
-            if used + cw + 1 > w {
-                break;
-            }
-            out.push(ch);
-            used += cw;
-        }
-        out.push('…');
-        used += 1;
-    }
-    out.push_str(&" ".repeat(w.saturating_sub(used)));
-    out
-}
 
 pub(super) fn offset(secs: u64) -> String {
     if secs == 0 {
@@ -386,14 +364,6 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc)
             + chrono::Duration::minutes(min)
-    }
-
-    #[test]
-    fn fit_pads_and_cuts_by_display_width() {
-        assert_eq!(fit("abc", 5), "abc  ");
-        assert_eq!(fit("abcdef", 4), "abc…");
-        assert_eq!(fit("시작 전", 4).width(), 4);
-        assert_eq!(fit("시작 전 단계", 6).width(), 6);
     }
 
     #[test]

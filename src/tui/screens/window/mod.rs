@@ -28,7 +28,6 @@ use ratatui::style::Style;
 use ratatui::symbols;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, LineGauge};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::Component;
 use super::{Screen, movement, step};
