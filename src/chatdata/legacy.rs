@@ -34,6 +34,12 @@ pub(crate) fn open_read_only(path: &Path, what: &str) -> Result<Connection, Chat
     Ok(conn)
 }
 
+/// Caps `conn`'s page cache at `kib` KiB (`PRAGMA cache_size` with a negative value).
+pub(crate) fn limit_cache(conn: &Connection, path: &Path, kib: u32) -> Result<(), ChatDataError> {
+    conn.execute_batch(&format!("PRAGMA cache_size=-{kib};"))
+        .map_err(ChatDataError::sqlite(path, "set the page cache"))
+}
+
 /// Fails with a clear message when a table the code relies on is missing.
 pub(crate) fn require_tables(
     conn: &Connection,
@@ -97,6 +103,14 @@ impl LegacyDb {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Caps this connection's page cache at `kib` KiB.
+    ///
+    /// # Errors
+    /// The pragma fails (SQLite error, with the file).
+    pub fn limit_cache(&self, kib: u32) -> Result<(), ChatDataError> {
+        limit_cache(&self.conn, &self.path, kib)
     }
 
     fn err(&self, action: &str) -> impl FnOnce(rusqlite::Error) -> ChatDataError {

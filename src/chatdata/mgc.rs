@@ -150,6 +150,14 @@ impl MgcDb {
         &self.path
     }
 
+    /// Caps this connection's page cache at `kib` KiB.
+    ///
+    /// # Errors
+    /// The pragma fails (SQLite error, with the file).
+    pub fn limit_cache(&self, kib: u32) -> Result<(), ChatDataError> {
+        super::legacy::limit_cache(&self.conn, &self.path, kib)
+    }
+
     fn err(&self, action: &str) -> impl FnOnce(rusqlite::Error) -> ChatDataError {
         ChatDataError::sqlite(&self.path, action)
     }

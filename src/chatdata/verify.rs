@@ -231,6 +231,7 @@ pub fn verify(
         .map_err(|m| ChatDataError::Options(format!("{}: {m}", legacy_db.display())))?;
     let conv = convert(&d);
     let target = MgcDb::open_read_only(mgc_db)?;
+    target.limit_cache(READ_CACHE_KIB)?;
     let state = target.read_state()?;
     r.log(format!(
         "verify: expecting {} categories and {} rooms (+{} refused by the conversion) from {}",
@@ -273,6 +274,9 @@ pub fn verify(
         .map(|p| p.id)
         .collect();
     let total = legacy.estimate_messages()?;
+    // The directory is read: this connection's page cache shrinks to what locating a
+    // differing message needs (SQLite frees the pages above the new size at once).
+    legacy.limit_cache(READ_CACHE_KIB)?;
     // poster id → the GUID the digest takes, looked up once per message on both sides: a
     // vector indexed by id rather than a hashed map
     let legacy_guids = IdMap::new(
@@ -312,7 +316,9 @@ pub fn verify(
         let (work, seen, legacy_poster) = (&work, &seen, &legacy_poster);
         let start = opts.start_date_ticks;
         scope.spawn(move || {
-            let db = match LegacyDb::open(legacy_db) {
+            let db = match LegacyDb::open(legacy_db)
+                .and_then(|db| db.limit_cache(READ_CACHE_KIB).map(|()| db))
+            {
                 Ok(db) => db,
                 Err(e) => {
                     let _ = tx.send(Err(e));
@@ -499,6 +505,11 @@ pub fn verify(
     ));
     Ok(report)
 }
+
+/// Page cache of each connection the message comparison reads through, in KiB: the rooms
+/// are read in key order, so a larger cache saves nothing, while two connections of the
+/// default 32 MiB took a large verify past 200 MB.
+const READ_CACHE_KIB: u32 = 8 * 1024;
 
 type Sink<'a> = dyn FnMut(i64, &str, bool, &str) -> Result<bool, ChatDataError> + 'a;
 

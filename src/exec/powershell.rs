@@ -73,6 +73,9 @@ const DRAIN: Duration = Duration::from_secs(3);
 /// How often the loop checks cancel, the deadline and the child.
 const TICK: Duration = Duration::from_millis(50);
 
+/// Output lines read but not yet parsed, at most (see the channel in `run_streaming`).
+const LINES_IN_FLIGHT: usize = 4096;
+
 enum Msg {
     Out(Vec<u8>),
     Err(Vec<u8>),
@@ -158,7 +161,10 @@ pub fn run_streaming(
         })
         .map_err(|e| ExecError::Io(format!("cannot start a thread: {e}")))?;
 
-    let (tx, rx) = mpsc::channel::<Msg>();
+    // Bounded: when the rows arrive faster than the copies take them, the readers wait and
+    // the shell's pipe fills, instead of the lines piling up in memory (a 10-million-message
+    // verify held hundreds of MB here).
+    let (tx, rx) = mpsc::sync_channel::<Msg>(LINES_IN_FLIGHT);
     let readers = [
         spawn_reader(child.stdout.take(), tx.clone(), true)?,
         spawn_reader(child.stderr.take(), tx.clone(), false)?,
@@ -247,7 +253,7 @@ pub fn run_streaming(
 
 fn spawn_reader<R: Read + Send + 'static>(
     pipe: Option<R>,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::SyncSender<Msg>,
     stdout: bool,
 ) -> Result<std::thread::JoinHandle<()>, ExecError> {
     std::thread::Builder::new()
