@@ -3,20 +3,17 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 
-use super::widgets::{
-    MAX_CONFIRM_CHARS, paste_into, place_cursor, popup, single_line_editor, type_into,
-};
+use super::widgets::{MAX_CONFIRM_CHARS, line_prompt, paste_into, single_line_editor, type_into};
 use super::{Command, Outcome, Overlay};
 use crate::jobs::JobKind;
 use crate::migration::{self, PreviewWarning};
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
-use crate::tui::wrap::{Paragraph, Wrap};
 
 /// The word that accepts a loss.
 pub const LOSS_WORD: &str = "LOSS";
@@ -93,17 +90,13 @@ impl AcceptLossOverlay {
     pub fn draw(&self, f: &mut Frame, area: Rect, ctx: &Ctx) {
         let th = &ctx.theme;
         let r = centered(area, 76, 12);
-        let (block, inner) = popup(f, r, th, t!("title-accept-loss"));
-        f.render_widget(block, r);
-        let [body, input, hint] = Layout::vertical([
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(inner);
         let w = &self.finding;
-        f.render_widget(
-            Paragraph::new(vec![
+        line_prompt(
+            f,
+            r,
+            th,
+            t!("title-accept-loss"),
+            vec![
                 Line::styled(
                     t!(
                         "accept-loss-body",
@@ -115,12 +108,9 @@ impl AcceptLossOverlay {
                 Line::styled(w.message.clone(), th.text),
                 Line::raw(""),
                 Line::styled(t!("confirm-type", word = LOSS_WORD), th.key),
-            ])
-            .wrap(Wrap { trim: true }),
-            body,
+            ],
+            &self.editor,
+            t!("confirm-hint"),
         );
-        f.render_widget(&*self.editor, input);
-        place_cursor(f, input, &self.editor);
-        f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
     }
 }

@@ -3,19 +3,16 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 
-use super::widgets::{
-    MAX_CONFIRM_CHARS, paste_into, place_cursor, popup, single_line_editor, type_into,
-};
+use super::widgets::{MAX_CONFIRM_CHARS, line_prompt, paste_into, single_line_editor, type_into};
 use super::{Command, Outcome, Overlay};
 use crate::migration::EVENT_DOWNTIME_CONFIRMED;
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
-use crate::tui::wrap::{Paragraph, Wrap};
 use crate::wizard::Pending;
 
 /// The downtime confirmation.
@@ -91,27 +88,20 @@ impl ConfirmOverlay {
             || self.stage_id.clone(),
             |s| format!("{} {}", s.number, s.title),
         );
-        let (block, inner) = popup(f, r, th, t!("title-confirm", stage = title));
-        f.render_widget(block, r);
-        let [body, input, hint] = Layout::vertical([
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(inner);
         let summary = stage.map(|s| s.summary.clone()).unwrap_or_default();
-        f.render_widget(
-            Paragraph::new(vec![
+        line_prompt(
+            f,
+            r,
+            th,
+            t!("title-confirm", stage = title),
+            vec![
                 Line::styled(t!("confirm-body"), th.warn),
                 Line::styled(summary, th.text),
                 Line::raw(""),
                 Line::styled(t!("confirm-type", word = self.word.clone()), th.key),
-            ])
-            .wrap(Wrap { trim: true }),
-            body,
+            ],
+            &self.editor,
+            t!("confirm-hint"),
         );
-        f.render_widget(&*self.editor, input);
-        place_cursor(f, input, &self.editor);
-        f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
     }
 }

@@ -3,19 +3,18 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
 
 use super::widgets::{
-    MAX_LINE_CHARS, line_text, paste_into, place_cursor, popup, single_line_editor, type_into,
+    MAX_LINE_CHARS, line_prompt, line_text, paste_into, single_line_editor, type_into,
 };
 use super::{Command, Outcome, Overlay};
 use crate::migration;
 use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::layout::centered;
-use crate::tui::wrap::{Paragraph, Wrap};
 use crate::wizard::Pending;
 
 /// The shortest override reason accepted (characters).
@@ -91,26 +90,19 @@ impl IrreversibleOverlay {
             .runbook
             .item(&self.item_id)
             .map_or_else(|| self.item_id.clone(), |i| i.title.clone());
-        let (block, inner) = popup(f, r, th, t!("title-irreversible"));
-        f.render_widget(block, r);
-        let [body, input, hint] = Layout::vertical([
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(inner);
-        f.render_widget(
-            Paragraph::new(vec![
+        line_prompt(
+            f,
+            r,
+            th,
+            t!("title-irreversible"),
+            vec![
                 Line::styled(t!("irreversible-body", item = title), th.warn),
                 Line::styled(self.why.clone(), th.error),
                 Line::raw(""),
                 Line::styled(t!("irreversible-type", who = ctx.operator.clone()), th.key),
-            ])
-            .wrap(Wrap { trim: true }),
-            body,
+            ],
+            &self.editor,
+            t!("confirm-hint"),
         );
-        f.render_widget(&*self.editor, input);
-        place_cursor(f, input, &self.editor);
-        f.render_widget(Paragraph::new(t!("confirm-hint")).style(th.dim), hint);
     }
 }

@@ -3,12 +3,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::Span;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear};
 use ratatui_textarea::TextArea;
 
 use crate::tui::theme::Theme;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// Longest confirmation word typed: the words are short, so anything longer is a paste or
 /// a stuck key, and is dropped rather than grown without end.
@@ -39,6 +40,32 @@ pub fn place_cursor(f: &mut Frame, area: Rect, editor: &TextArea<'_>) {
     if row < area.height && col < area.width {
         f.set_cursor_position(Position::new(area.x + col, area.y + row));
     }
+}
+
+/// A popup at `r` that asks for one typed line: `body` wrapped above, the editor, `hint`
+/// (dim) on the last row, the terminal cursor in the editor. The confirmation, override and
+/// loss-acceptance dialogs share it.
+pub fn line_prompt(
+    f: &mut Frame,
+    r: Rect,
+    theme: &Theme,
+    title: String,
+    body: Vec<Line<'_>>,
+    editor: &TextArea<'_>,
+    hint: String,
+) {
+    let (block, inner) = popup(f, r, theme, title);
+    f.render_widget(block, r);
+    let [body_area, input, hint_area] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(body).wrap(Wrap { trim: true }), body_area);
+    f.render_widget(editor, input);
+    place_cursor(f, input, editor);
+    f.render_widget(Paragraph::new(hint).style(theme.dim), hint_area);
 }
 
 /// An empty one-line editor showing `placeholder`.
