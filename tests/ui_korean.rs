@@ -10,10 +10,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use pchat_migrate::deployment::Profile;
-use pchat_migrate::i18n::{self, Msg};
-use pchat_migrate::planner::{self, PlanInputs, Rate, Throughput};
+use pchat_migrate::i18n;
+use pchat_migrate::planner;
 use pchat_migrate::runbook::Runbook;
 use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::{App, AppMsg, Focus};
@@ -26,6 +25,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/ui.rs"]
+mod ui;
+
 const W: u16 = 80;
 const H: u16 = 24;
 
@@ -36,34 +38,7 @@ fn korean_app() -> (App, UnboundedReceiver<AppMsg>) {
     let session = store
         .create_session("rehearsal", "lab", None, "alice")
         .unwrap();
-    let start = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let lab = |rate: f64, job: &str| {
-        Rate::with_source(
-            rate,
-            Msg::new("rate-lab")
-                .text("session", "rehearsal")
-                .num("messages", 20_000)
-                .text("seconds", "20.0")
-                .msg("job", planner::job_msg(job))
-                .text("when", "2024-05-30 10:00 UTC"),
-        )
-    };
-    let plan = planner::estimate(&PlanInputs {
-        messages: 1_200_000,
-        database_mb: 9000.0,
-        file_posts: 12,
-        throughput: Throughput {
-            export: Some(lab(1000.0, "export")),
-            import_whatif: Some(lab(800.0, "import-whatif")),
-            import: Some(Rate::entered(500.0)),
-            verify: Some(lab(2000.0, "verify")),
-        },
-        starts_at: Some(start),
-        ..PlanInputs::default()
-    })
-    .unwrap();
+    let plan = ui::rehearsal_plan();
     planner::save(&mut store, session.id, &plan, "alice").unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {

@@ -26,33 +26,15 @@ use tokio::sync::mpsc::UnboundedReceiver;
 #[path = "common/ui.rs"]
 mod ui;
 use ui::render;
+#[path = "common/wizard.rs"]
+mod wizard;
+use wizard::pump_until;
 
 fn key(app: &mut App, c: char) {
     app.on_event(Event::Key(KeyEvent::new(
         KeyCode::Char(c),
         KeyModifiers::NONE,
     )));
-}
-
-/// Applies worker messages until `done` holds (or fails after a generous timeout).
-fn pump_until(
-    app: &mut App,
-    rx: &mut UnboundedReceiver<AppMsg>,
-    what: &str,
-    done: impl Fn(&App) -> bool,
-) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while !done(app) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}; status: {:?}",
-            app.status.as_ref().map(|s| s.text.clone())
-        );
-        match rx.try_recv() {
-            Ok(msg) => app.on_msg(msg),
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
 }
 
 /// Runs `f` on the store thread, in order after every write queued before, and returns

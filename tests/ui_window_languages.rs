@@ -7,9 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
-use pchat_migrate::i18n::{self, Msg};
-use pchat_migrate::planner::{self, PlanInputs, Rate, Throughput};
+use pchat_migrate::i18n;
+use pchat_migrate::planner;
 use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::language_check::english_words;
@@ -22,38 +21,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 #[path = "common/ui.rs"]
 mod ui;
-use ui::{lab_app, query_store};
-
-fn plan() -> planner::Plan {
-    let start = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z") // a Saturday
-        .unwrap()
-        .with_timezone(&Utc);
-    let lab = |rate: f64, job: &str| {
-        Rate::with_source(
-            rate,
-            Msg::new("rate-lab")
-                .text("session", "rehearsal")
-                .num("messages", 20_000)
-                .text("seconds", "20.0")
-                .msg("job", planner::job_msg(job))
-                .text("when", "2024-05-30 10:00 UTC"),
-        )
-    };
-    planner::estimate(&PlanInputs {
-        messages: 1_200_000,
-        database_mb: 9000.0,
-        file_posts: 12,
-        throughput: Throughput {
-            export: Some(lab(1000.0, "export")),
-            import_whatif: Some(lab(800.0, "import-whatif")),
-            import: Some(Rate::entered(500.0)),
-            verify: Some(lab(2000.0, "verify")),
-        },
-        starts_at: Some(start),
-        ..PlanInputs::default()
-    })
-    .unwrap()
-}
+use ui::{lab_app, query_store, rehearsal_plan as plan};
 
 /// The wizard in `lang` with `plan` saved, the first step marked started by alice and
 /// finished by bob, on the Window screen.

@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use pchat_migrate::deployment::Profile;
+use pchat_migrate::i18n::Msg;
+use pchat_migrate::planner::{self, PlanInputs, Rate, Throughput};
 use pchat_migrate::runbook::Runbook;
 use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::{App, AppMsg};
@@ -84,4 +87,38 @@ pub fn query_store<T: Send + 'static>(
     });
     rx.recv_timeout(std::time::Duration::from_secs(60))
         .expect("the store thread answered")
+}
+
+/// A downtime plan with fixed inputs: 1.2 M messages, lab rates recorded for the export,
+/// -WhatIf and verify (session "rehearsal"), an entered import rate, starting Saturday
+/// 2024-06-01 20:00 UTC.
+pub fn rehearsal_plan() -> planner::Plan {
+    let start = DateTime::parse_from_rfc3339("2024-06-01T20:00:00Z") // a Saturday
+        .unwrap()
+        .with_timezone(&Utc);
+    let lab = |rate: f64, job: &str| {
+        Rate::with_source(
+            rate,
+            Msg::new("rate-lab")
+                .text("session", "rehearsal")
+                .num("messages", 20_000)
+                .text("seconds", "20.0")
+                .msg("job", planner::job_msg(job))
+                .text("when", "2024-05-30 10:00 UTC"),
+        )
+    };
+    planner::estimate(&PlanInputs {
+        messages: 1_200_000,
+        database_mb: 9000.0,
+        file_posts: 12,
+        throughput: Throughput {
+            export: Some(lab(1000.0, "export")),
+            import_whatif: Some(lab(800.0, "import-whatif")),
+            import: Some(Rate::entered(500.0)),
+            verify: Some(lab(2000.0, "verify")),
+        },
+        starts_at: Some(start),
+        ..PlanInputs::default()
+    })
+    .unwrap()
 }
