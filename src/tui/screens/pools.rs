@@ -84,6 +84,21 @@ fn reach_label(r: Reach) -> String {
     }
 }
 
+/// A matrix cell: the rule's word, then how many of the profile's people reach the pool now
+/// (✓), do not (✗) and cannot be told (?: a fact is missing or the documents disagree,
+/// which is not a "does not reach").
+fn cell_text(word: &str, t: &coexistence::Tally) -> String {
+    if t.total() == 0 {
+        return word.to_string();
+    }
+    let open = t.unknown + t.contradicted;
+    if open > 0 {
+        format!("{word} ({}✓ {}✗ {open}?)", t.yes, t.no)
+    } else {
+        format!("{word} ({}✓ {}✗)", t.yes, t.no)
+    }
+}
+
 fn reach_style(ctx: &Ctx, r: Reach) -> ratatui::style::Style {
     match r {
         Reach::Yes => ctx.theme.ok,
@@ -286,11 +301,7 @@ impl PoolsState {
                 let t = &c.tally;
                 let reach = c.rule.reach;
                 let word = reach_label(reach);
-                let cell = if t.total() > 0 {
-                    format!("{word} ({}✓ {}✗)", t.yes, t.no + t.unknown + t.contradicted)
-                } else {
-                    word.to_string()
-                };
+                let cell = cell_text(&word, t);
                 spans.push(Span::styled(
                     format!("{} ", fit(&cell, col_w.saturating_sub(1))),
                     reach_style(ctx, reach),
@@ -441,5 +452,28 @@ impl Component for PoolsState {
     fn footer_hides(&self, ctx: &Ctx, action: Action) -> bool {
         // Stopping a pool is a lab rehearsal: production pools are not ours to stop.
         action == Action::TogglePool && ctx.deployment_kind != "lab"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_counts_the_unknown_apart_from_those_who_do_not_reach() {
+        let t = coexistence::Tally {
+            yes: 2,
+            no: 3,
+            contradicted: 1,
+            unknown: 4,
+        };
+        assert_eq!(cell_text("yes", &t), "yes (2✓ 3✗ 5?)");
+        let known = coexistence::Tally {
+            yes: 2,
+            no: 3,
+            ..coexistence::Tally::default()
+        };
+        assert_eq!(cell_text("yes", &known), "yes (2✓ 3✗)");
+        assert_eq!(cell_text("no", &coexistence::Tally::default()), "no");
     }
 }
