@@ -254,6 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn line_count_is_the_rows_drawn_with_the_block_included() {
+        let p = Paragraph::new(vec![Line::raw("the quick brown fox"), Line::raw("")]);
+        assert_eq!(p.clone().line_count(10), 2, "no wrap: a row a line");
+        let wrapped = p.wrap(Wrap { trim: false });
+        assert_eq!(wrapped.clone().line_count(10), 3);
+        let boxed = wrapped.block(Block::bordered());
+        // 12 cells wide leaves 10 inside; two border rows
+        assert_eq!(boxed.line_count(12), 5);
+        // a two-cell character never straddles the edge: 5 syllables in 9 cells take 2 rows
+        let hangul = Paragraph::new("가나다라마").wrap(Wrap { trim: false });
+        assert_eq!(hangul.line_count(9), 2);
+    }
+
+    #[test]
     fn breaks_at_spaces_and_drops_them() {
         assert_eq!(
             wrap("the quick brown fox", 10, false),
