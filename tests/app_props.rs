@@ -2,8 +2,6 @@
 //! pastes and resizes keeps the selection in range, never panics, and every frame draws
 //! at any terminal size (including below the 80×24 minimum).
 
-use std::sync::Arc;
-
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -15,6 +13,9 @@ use pchat_migrate::tui::{WizardSetup, build_app, view};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+#[path = "common/setup.rs"]
+mod setup;
 
 fn event() -> impl Strategy<Value = Event> {
     let keys = prop::sample::select(vec![
@@ -65,24 +66,8 @@ proptest! {
         let session = store.create_session("p", "lab", None, "alice").unwrap();
         let profile = Profile::lab();
         let (mut app, _rx) = build_app(WizardSetup {
-            runbook: Arc::new(Runbook::embedded().unwrap()),
-            placeholders: profile.placeholders("C:\\x"),
-            deployment_name: profile.name.clone(),
-            deployment_kind: "lab".into(),
-            migration_line: String::new(),
-            store,
-            session,
-            operator: "alice".into(),
             theme: Theme::pick(ThemeName::Light, false),
-            mouse: true,
-            job_env: Err("none".into()),
-            job_logs_dir: None,
-            reopen: None,
-        profile: Profile::lab(),
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+            ..setup::wizard_setup(profile, Runbook::embedded().unwrap(), store, session)
         }).unwrap();
         for ev in events {
             app.on_event(ev);

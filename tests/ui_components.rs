@@ -11,6 +11,8 @@ use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::overlays::PreviewOverlay;
 use pchat_migrate::tui::screens::Screen;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;

@@ -8,6 +8,8 @@ use pchat_migrate::store::ItemState;
 use pchat_migrate::tui::app::{App, AppMsg, Focus};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;

@@ -7,7 +7,6 @@
 //!
 //! One test: the language of the run is global.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pchat_migrate::deployment::Profile;
@@ -19,12 +18,13 @@ use pchat_migrate::tui::app::{App, AppMsg, Focus};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::language_check::{border_problems, row_text};
 use pchat_migrate::tui::screens::Screen;
-use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[path = "common/ui.rs"]
 mod ui;
 
@@ -42,24 +42,12 @@ fn korean_app() -> (App, UnboundedReceiver<AppMsg>) {
     planner::save(&mut store, session.id, &plan, "alice").unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded_for("ko-KR").unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("no jobs in snapshot tests".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile,
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(
+            profile,
+            Runbook::embedded_for("ko-KR").unwrap(),
+            store,
+            session,
+        )
     })
     .unwrap()
 }

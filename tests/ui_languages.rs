@@ -3,8 +3,6 @@
 //! cursor sits where the input method composes (after the last typed syllable, two cells
 //! each).
 
-use std::sync::Arc;
-
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use pchat_migrate::deployment::Profile;
 use pchat_migrate::runbook::Runbook;
@@ -12,10 +10,12 @@ use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::App;
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::Screen;
-use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+#[path = "common/setup.rs"]
+mod setup;
 
 /// Puts the wizard into the state a screen shows.
 type Setup = Box<dyn Fn(&mut App)>;
@@ -28,24 +28,12 @@ fn app(lang: &str) -> App {
     let session = store.create_session("s", "lab", None, "alice").unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded_for(lang).unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("none".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile: profile.clone(),
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(
+            profile,
+            Runbook::embedded_for(lang).unwrap(),
+            store,
+            session,
+        )
     })
     .unwrap()
     .0

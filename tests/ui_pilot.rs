@@ -15,6 +15,8 @@ use pchat_migrate::tui::screens::{Screen, pilot};
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::sync::mpsc::error::TryRecvError;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;

@@ -9,6 +9,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 #[path = "common/gates.rs"]
 mod gates;
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;

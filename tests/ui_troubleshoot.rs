@@ -17,10 +17,11 @@ use pchat_migrate::troubleshoot::{CheckKind, CheckResult, CheckStatus};
 use pchat_migrate::tui::app::{App, AppMsg};
 use pchat_migrate::tui::keymap::Action;
 use pchat_migrate::tui::screens::Screen;
-use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;
@@ -31,26 +32,11 @@ fn app_with(data_dir: Option<std::path::PathBuf>) -> (App, UnboundedReceiver<App
     let session = store
         .create_session("rehearsal", "lab", None, "alice")
         .unwrap();
-    let profile = Profile::lab();
+    let _profile = Profile::lab();
     let setup = WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("no jobs in these tests".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile: Profile::lab(),
+        migration_line: setup::LAB_MIGRATION_LINE.into(),
         data_dir,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(Profile::lab(), Runbook::embedded().unwrap(), store, session)
     };
     let (mut app, rx) = build_app(setup).unwrap();
     app.on_action(Action::GoTo(Screen::Troubleshoot));
@@ -506,24 +492,9 @@ fn production_runs_services_through_their_task_and_other_lines_through_the_check
         .create_session("cutover", "production", None, "bob")
         .unwrap();
     let (mut app, mut rx) = build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "production".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "bob".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
         mouse: false,
         job_env: Ok(env),
-        job_logs_dir: None,
-        reopen: None,
-        profile,
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(profile, Runbook::embedded().unwrap(), store, session)
     })
     .unwrap();
     app.on_action(Action::GoTo(Screen::Troubleshoot));
@@ -700,24 +671,9 @@ fn event_pull_from_the_screen_in_production_and_not_in_the_lab() {
         .create_session("cutover", "production", None, "bob")
         .unwrap();
     let (mut app, mut rx) = build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "production".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "bob".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
         mouse: false,
         job_env: Ok(env),
-        job_logs_dir: None,
-        reopen: None,
-        profile,
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(profile, Runbook::embedded().unwrap(), store, session)
     })
     .unwrap();
     app.on_action(Action::GoTo(Screen::Troubleshoot));

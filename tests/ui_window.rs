@@ -22,6 +22,8 @@ use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[macro_use]
 #[path = "common/ui.rs"]
 mod ui;

@@ -19,6 +19,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+#[path = "common/setup.rs"]
+mod setup;
 #[path = "common/ui.rs"]
 mod ui;
 use ui::{lab_app, query_store, rehearsal_plan as plan};

@@ -5,6 +5,8 @@
 
 #[path = "common/gates.rs"]
 mod gates;
+#[path = "common/setup.rs"]
+mod setup;
 #[path = "common/wizard.rs"]
 mod wizard;
 use wizard::{key, lab, open_app, pump_until, run_job};

@@ -8,9 +8,10 @@
 
 #[path = "common/gates.rs"]
 mod gates;
+#[path = "common/setup.rs"]
+mod setup;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -132,24 +133,17 @@ fn production_export_shows_the_script_takes_a_masked_password_and_records_the_ap
         .create_session("prod", "production", None, "alice")
         .unwrap();
     let (mut app, mut rx) = build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "production".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "alice".into(),
         theme: Theme::pick(ThemeName::Mono, true),
         mouse: false,
         job_env: Ok(env),
         job_logs_dir: Some(data.join("logs")),
-        reopen: None,
-        profile: profile.clone(),
         data_dir: Some(data.clone()),
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(
+            profile.clone(),
+            Runbook::embedded().unwrap(),
+            store,
+            session,
+        )
     })
     .unwrap();
     std::fs::create_dir_all(data.join("logs")).unwrap();

@@ -7,6 +7,8 @@
 
 #[path = "common/gates.rs"]
 mod gates;
+#[path = "common/setup.rs"]
+mod setup;
 #[path = "common/ui.rs"]
 mod ui;
 #[path = "common/wizard.rs"]

@@ -2,8 +2,6 @@
 //! session store, a text rendering of a frame, and the snapshot macro with times redacted.
 #![allow(dead_code, unused_macros)]
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use pchat_migrate::deployment::Profile;
 use pchat_migrate::i18n::Msg;
@@ -11,11 +9,12 @@ use pchat_migrate::planner::{self, PlanInputs, Rate, Throughput};
 use pchat_migrate::runbook::Runbook;
 use pchat_migrate::store::Store;
 use pchat_migrate::tui::app::{App, AppMsg};
-use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::setup;
 
 /// Snapshot of a rendered screen, with timestamps replaced by `[time]`.
 macro_rules! snap {
@@ -34,24 +33,8 @@ pub fn lab_app() -> (App, UnboundedReceiver<AppMsg>) {
         .unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
-        placeholders: profile.placeholders("C:\\PChatMigration"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: "Lync Server 2010 Group Chat gcpool.contoso.lab → Lync Server 2013 Persistent Chat pchatpool.contoso.lab".into(),
-        store,
-        session,
-        operator: "alice".into(),
-        theme: Theme::pick(ThemeName::Dark, false),
-        mouse: true,
-        job_env: Err("no jobs in snapshot tests".into()),
-        job_logs_dir: None,
-        reopen: None,
-        profile,
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        migration_line: setup::LAB_MIGRATION_LINE.into(),
+        ..setup::wizard_setup(profile, Runbook::embedded().unwrap(), store, session)
     })
     .unwrap()
 }

@@ -2,7 +2,6 @@
 //! session in a real SQLite file, keys, and pumping worker messages until a condition holds.
 #![allow(dead_code)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -16,6 +15,8 @@ use pchat_migrate::tui::app::{App, AppMsg, Overlay, Pending};
 use pchat_migrate::tui::theme::{Theme, ThemeName};
 use pchat_migrate::tui::{WizardSetup, build_app};
 use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::setup;
 
 pub fn key(app: &mut App, code: KeyCode) {
     app.on_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -81,24 +82,11 @@ pub fn open_app(lab: &Lab) -> (App, UnboundedReceiver<AppMsg>) {
         .unwrap();
     let profile = Profile::lab();
     build_app(WizardSetup {
-        runbook: Arc::new(Runbook::embedded().unwrap()),
         placeholders: profile.placeholders("lab"),
-        deployment_name: profile.name.clone(),
-        deployment_kind: "lab".into(),
-        migration_line: String::new(),
-        store,
-        session,
-        operator: "alice".into(),
         theme: Theme::pick(ThemeName::Mono, true),
         mouse: false,
         job_env: Ok(lab.env.clone()),
-        job_logs_dir: None,
-        reopen: None,
-        profile: Profile::lab(),
-        data_dir: None,
-        lab_dir: None,
-        profile_path: None,
-        monitor: Default::default(),
+        ..setup::wizard_setup(profile, Runbook::embedded().unwrap(), store, session)
     })
     .unwrap()
 }
