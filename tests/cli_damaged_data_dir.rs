@@ -2,26 +2,9 @@
 //! damaged: read-only commands still answer, writing commands stop with exit 2 naming the
 //! path, and nothing the admin recorded is touched.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .args(args)
-        .env("PCHAT_MIGRATE_DATA_DIR", dir)
-        .env("USER", "ci-operator")
-        .env_remove("PCHAT_MIGRATE_LANG")
-        .output()
-        .expect("run pchat-migrate")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{run, text};
 
 /// A small lab with one export recorded in the session.
 fn lab_with_an_export() -> tempfile::TempDir {

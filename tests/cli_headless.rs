@@ -2,25 +2,9 @@
 //! export → -WhatIf → import (gated on the acknowledgement) → verify, their exit codes and
 //! JSON, and that the results land in the same session the wizard opens.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .args(args)
-        .env("PCHAT_MIGRATE_DATA_DIR", dir)
-        .env("USER", "ci-operator")
-        .output()
-        .expect("run pchat-migrate")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{run, text};
 
 #[test]
 fn export_preview_import_verify_headless() {
@@ -115,33 +99,9 @@ fn bad_profile_names_file_line_and_column() {
 #[cfg(unix)]
 #[test]
 fn output_cut_short_by_a_pipe_exits_quietly() {
-    use std::io::Read;
-    use std::os::fd::AsRawFd;
+    // a one-page pipe is smaller than the runbook's ~20 KB
     let dir = tempfile::tempdir().unwrap();
-    // A pipe of one page, smaller than the runbook's ~20 KB, so the writer must block and
-    // then meet the closed end, as with `| head -1`.
-    let (mut reader, writer) = std::io::pipe().unwrap();
-    // SAFETY: fcntl on a pipe descriptor this test owns.
-    let size = unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
-    assert!(size >= 4096, "cannot shrink the pipe");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .args(["runbook"])
-        .env("PCHAT_MIGRATE_DATA_DIR", dir.path())
-        .stdout(writer)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 64];
-    reader.read_exact(&mut first).unwrap();
-    drop(reader);
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    child.wait().unwrap();
+    let err = cli::stderr_when_cut_short(dir.path(), &["runbook"]);
     assert!(!err.contains("panicked"), "{err}");
 }
 

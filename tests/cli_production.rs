@@ -6,32 +6,13 @@
 #![cfg(unix)]
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use pchat_migrate::deployment::LAB_PROFILE_TOML;
 use pchat_migrate::progress::NullReporter;
 
-fn run(data: &Path, profile: &Path, scenario: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--profile")
-        .arg(profile)
-        .args(args)
-        .env("FAKE_PWSH_SCENARIO", scenario)
-        .env("PCHAT_MIGRATE_LANG", "en")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{run_production as run, text};
 
 #[test]
 fn production_jobs_run_headless_through_the_executor() {

@@ -3,30 +3,16 @@
 //! topology or a zip entry name never reach the terminal or the profile raw.
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::{run, text};
 
 const OWN: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/topology/published-pchat.xml"
 );
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .args(args)
-        .env("PCHAT_MIGRATE_DATA_DIR", dir.join("data"))
-        .env_remove("PCHAT_MIGRATE_LANG")
-        .output()
-        .expect("run pchat-migrate")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn no_raw_controls(o: &Output) {
     for (what, bytes) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
@@ -49,7 +35,7 @@ fn a_topology_cut_in_half_is_refused_naming_the_line() {
     std::fs::write(&half, &full[..cut]).unwrap();
     let profile = dir.path().join("profile.toml");
     let o = run(
-        dir.path(),
+        &dir.path().join("data"),
         &[
             "topology",
             "import",
@@ -69,7 +55,10 @@ fn a_topology_cut_in_half_is_refused_naming_the_line() {
     // The whole file still reads.
     let whole = dir.path().join("whole.xml");
     std::fs::write(&whole, &full).unwrap();
-    let o = run(dir.path(), &["topology", "import", whole.to_str().unwrap()]);
+    let o = run(
+        &dir.path().join("data"),
+        &["topology", "import", whole.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", text(&o));
 }
 
@@ -90,7 +79,7 @@ fn control_characters_in_a_topology_are_refused() {
         std::fs::write(&file, doc).unwrap();
         let profile = dir.path().join(format!("{case}.toml"));
         let o = run(
-            dir.path(),
+            &dir.path().join("data"),
             &[
                 "topology",
                 "import",
@@ -124,7 +113,10 @@ fn an_escape_sequence_in_a_zip_entry_name_is_shown_escaped() {
     .unwrap();
     z.write_all(b"hello").unwrap();
     z.finish().unwrap();
-    let o = run(dir.path(), &["inspect", zip_path.to_str().unwrap()]);
+    let o = run(
+        &dir.path().join("data"),
+        &["inspect", zip_path.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     no_raw_controls(&o);
     assert!(

@@ -7,10 +7,14 @@
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pchat_migrate::deployment::LAB_PROFILE_TOML;
 use pchat_migrate::progress::NullReporter;
+
+#[path = "common/cli.rs"]
+mod cli;
+use cli::text;
 
 struct Rehearsal {
     _dir: tempfile::TempDir,
@@ -20,25 +24,7 @@ struct Rehearsal {
 }
 
 fn run(r: &Rehearsal, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-        .arg("--data-dir")
-        .arg(&r.data)
-        .arg("--profile")
-        .arg(&r.profile)
-        .args(args)
-        .env("FAKE_PWSH_SCENARIO", "rehearsal")
-        .env("PCHAT_MIGRATE_LANG", "en")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    cli::run_production(&r.data, &r.profile, "rehearsal", args)
 }
 
 /// A lab exported and imported (what the cmdlets would have done), and a production profile

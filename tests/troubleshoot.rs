@@ -16,6 +16,9 @@ use pchat_migrate::troubleshoot::matching::rank;
 use pchat_migrate::troubleshoot::sql::SqlRequest;
 use pchat_migrate::troubleshoot::{Catalog, CheckKind, Probe, USER_PLACEHOLDER};
 
+#[path = "common/cli.rs"]
+mod cli;
+
 fn catalog() -> Catalog {
     Catalog::embedded().unwrap_or_else(|e| panic!("{e}"))
 }
@@ -807,35 +810,12 @@ fn production_check_runs_catalog_cmdlets_read_only_through_the_executor() {
 #[cfg(unix)]
 #[test]
 fn printing_actions_cut_short_by_a_pipe_exit_quietly() {
-    use std::io::Read;
-    use std::os::fd::AsRawFd;
     let dir = tempfile::tempdir().unwrap();
     for args in [
         &["troubleshoot", "list", "--json"][..],
         &["troubleshoot", "match", "--json", "database"][..],
     ] {
-        let (mut reader, writer) = std::io::pipe().unwrap();
-        // SAFETY: fcntl on a pipe descriptor this test owns.
-        let size = unsafe { libc::fcntl(writer.as_raw_fd(), libc::F_SETPIPE_SZ, 4096) };
-        assert!(size >= 4096, "cannot shrink the pipe");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pchat-migrate"))
-            .args(args)
-            .env("PCHAT_MIGRATE_DATA_DIR", dir.path())
-            .stdout(writer)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = [0u8; 64];
-        reader.read_exact(&mut first).unwrap();
-        drop(reader);
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        child.wait().unwrap();
+        let err = cli::stderr_when_cut_short(dir.path(), args);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
