@@ -142,12 +142,7 @@ pub fn evaluate(snapshot: &StatusSnapshot, profile: &Profile) -> Vec<ProbeEviden
     }
     if let Some(p) = pchat {
         let passed = matches!(p.state, PoolState::Up | PoolState::Degraded);
-        let summary = format!(
-            "Persistent Chat pool {} is {}{}",
-            p.fqdn,
-            p.state,
-            if passed { "" } else { ": not visible" }
-        );
+        let summary = pool_said("Persistent Chat", p, passed, "", ": not visible");
         push(ITEM_POOL_VISIBLE, passed, lab, summary, pool_detail(p));
     }
     if let Some(p) = fe {
@@ -161,59 +156,56 @@ pub fn evaluate(snapshot: &StatusSnapshot, profile: &Profile) -> Vec<ProbeEviden
     }
     if let Some(p) = legacy {
         let passed = p.state == PoolState::Up;
-        let summary = format!(
-            "{} pool {} is {}{}",
+        let summary = pool_said(
             p.kind.product_name(),
-            p.fqdn,
-            p.state,
-            if passed {
-                ": still serving"
-            } else {
-                ": not every server answers"
-            }
+            p,
+            passed,
+            ": still serving",
+            ": not every server answers",
         );
         push(ITEM_LEGACY_SERVING, passed, lab, summary, pool_detail(p));
         let stopped = p.state == PoolState::Down;
-        let summary = format!(
-            "{} pool {} is {}{}",
+        let summary = pool_said(
             p.kind.product_name(),
-            p.fqdn,
-            p.state,
-            if stopped {
-                ": no server answers (services stopped)"
-            } else {
-                ": still answering (stop every service)"
-            }
+            p,
+            stopped,
+            ": no server answers (services stopped)",
+            ": still answering (stop every service)",
         );
         push(ITEM_LEGACY_STOPPED, stopped, lab, summary, pool_detail(p));
     }
     if let Some(p) = pchat {
         let stopped = p.state == PoolState::Down;
-        let summary = format!(
-            "Persistent Chat pool {} is {}{}",
-            p.fqdn,
-            p.state,
-            if stopped {
-                ": no server answers (services stopped)"
-            } else {
-                ": still answering (stop every service)"
-            }
+        let summary = pool_said(
+            "Persistent Chat",
+            p,
+            stopped,
+            ": no server answers (services stopped)",
+            ": still answering (stop every service)",
         );
         push(ITEM_PCHAT_STOPPED, stopped, lab, summary, pool_detail(p));
         let up = p.state == PoolState::Up;
-        let summary = format!(
-            "Persistent Chat pool {} is {}{}",
-            p.fqdn,
-            p.state,
-            if up {
-                ": every server answers (services started)"
-            } else {
-                ": not every server answers yet"
-            }
+        let summary = pool_said(
+            "Persistent Chat",
+            p,
+            up,
+            ": every server answers (services started)",
+            ": not every server answers yet",
         );
         push(ITEM_PCHAT_STARTED, up, lab, summary, pool_detail(p));
     }
     out
+}
+
+/// `<product> pool <fqdn> is <state>` and what that means for the item: `yes` when it
+/// passed, `no` when not.
+fn pool_said(product: &str, p: &PoolStatus, passed: bool, yes: &str, no: &str) -> String {
+    format!(
+        "{product} pool {} is {}{}",
+        p.fqdn,
+        p.state,
+        if passed { yes } else { no }
+    )
 }
 
 fn pool_detail(p: &PoolStatus) -> serde_json::Value {
