@@ -10,22 +10,5 @@ if [ -x /usr/bin/chromium ]; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-test-deps: apt-get not found; install Chromium so that /usr/bin/chromium exists" >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then
-        SUDO="sudo"
-    else
-        echo "install-test-deps: run as root (or install sudo) to install chromium" >&2
-        exit 1
-    fi
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+sh "$(dirname "$0")/apt-install.sh" chromium fonts-dejavu-core
 /usr/bin/chromium --version

@@ -42,32 +42,8 @@ PKGS="rustc-web cargo-web rust-web-src rust-web-clippy gcc-mingw-w64-x86-64"
 if [ "$MODE" = test ]; then
     PKGS="$PKGS wine wine64"
 fi
-missing=""
-for p in $PKGS; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-        missing="$missing $p"
-    fi
-done
-if [ -n "$missing" ]; then
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "windows-build: apt-get not found; install:$missing" >&2
-        exit 1
-    fi
-    SUDO=""
-    if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1; then
-            SUDO="sudo"
-        else
-            echo "windows-build: run as root (or install sudo) to install:$missing" >&2
-            exit 1
-        fi
-    fi
-    echo "== installing:$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update
-    # shellcheck disable=SC2086 # one word per package
-    $SUDO apt-get install -y --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086 # one word per package
+sh scripts/apt-install.sh $PKGS
 
 # --- toolchain -----------------------------------------------------------------------------
 # Debian's cargo, rustc, clippy-driver and rustdoc, ahead of any rustup proxies on PATH.
