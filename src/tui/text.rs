@@ -3,10 +3,13 @@
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// `s` cut to `width` cells, with `…` when cut.
+/// `s` cut to `width` cells, with `…` when cut (nothing at all for `width` 0).
 pub fn truncate(s: &str, width: usize) -> String {
     if s.width() <= width {
         return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
     }
     let mut out = String::new();
     let mut w = 0;
@@ -22,7 +25,8 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
-/// `s` cut or padded with spaces to exactly `width` cells.
+/// `s` cut (see [`truncate`]) or padded with spaces to exactly `width` cells: a column that
+/// stays aligned whatever the language.
 pub fn fit(s: &str, width: usize) -> String {
     let mut out = truncate(s, width);
     let w = out.width();
@@ -52,6 +56,15 @@ mod tests {
         let t = truncate("서버온라인", 5);
         assert_eq!(t.width(), 5);
         assert_eq!(t, "서버…");
+    }
+
+    #[test]
+    fn fit_pads_and_cuts_by_display_width() {
+        assert_eq!(fit("Up", 4), "Up  ");
+        assert_eq!(fit("Degraded", 5), "Degr…");
+        assert_eq!(fit("알 수 없음", 8).width(), 8);
+        assert_eq!(fit("알 수 없음", 5).width(), 5);
+        assert_eq!(fit("", 0), "");
     }
 
     #[test]

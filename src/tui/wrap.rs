@@ -101,31 +101,6 @@ impl Widget for Paragraph<'_> {
     }
 }
 
-/// `s` cut to `width` display cells (ending in `…` when cut) and padded with spaces to
-/// exactly `width`: a column that stays aligned whatever the language.
-pub fn fit(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut used = 0;
-    if s.width() <= width {
-        out.push_str(s);
-        used = s.width();
-    } else if width > 0 {
-        for ch in s.chars() {
-            let w = ch.width().unwrap_or(0);
-            if used + w + 1 > width {
-                break;
-            }
-            out.push(ch);
-            used += w;
-        }
-        out.push('…');
-        used += 1;
-    }
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
-}
-
 /// Every line of `text` broken to at most `width` cells ([`wrap_line`]), the text's style
 /// patched into the spans.
 pub fn wrap_text<'a>(text: &Text<'a>, width: u16, trim: bool) -> Text<'a> {
@@ -242,15 +217,6 @@ mod tests {
 
     fn wrap(s: &str, w: u16, trim: bool) -> Vec<String> {
         plain(&wrap_line(&Line::raw(s), Style::default(), w, trim))
-    }
-
-    #[test]
-    fn fit_pads_and_cuts_by_display_width() {
-        assert_eq!(fit("Up", 4), "Up  ");
-        assert_eq!(fit("Degraded", 5), "Degr…");
-        assert_eq!(fit("알 수 없음", 8).width(), 8);
-        assert_eq!(fit("알 수 없음", 5).width(), 5);
-        assert_eq!(fit("", 0), "");
     }
 
     #[test]

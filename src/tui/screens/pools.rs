@@ -18,7 +18,8 @@ use crate::t;
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::overlays::InputPurpose;
-use crate::tui::wrap::{Paragraph, Wrap, fit};
+use crate::tui::text::fit;
+use crate::tui::wrap::{Paragraph, Wrap};
 
 /// What the pools screen keeps.
 #[derive(Default)]

@@ -2,22 +2,7 @@
 //! coexistence items and the progress per test case.
 
 use super::*;
-
-/// Cuts `s` to `w` display cells and pads it to exactly `w`.
-fn fit(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for ch in s.chars() {
-        let cw = ch.width().unwrap_or(0);
-        if used + cw > w {
-            break;
-        }
-        out.push(ch);
-        used += cw;
-    }
-    out.push_str(&" ".repeat(w - used));
-    out
-}
+use crate::tui::text::fit;
 
 fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)

@@ -2,7 +2,7 @@
 //! step) and the rates, totals and source size beside them.
 
 use super::*;
-use crate::tui::wrap::fit;
+use crate::tui::text::fit;
 
 // ---- drawing ----------------------------------------------------------------------------
 
