@@ -47,17 +47,17 @@
 //!
 //! # Durability choice (lab)
 //!
-//! During publication the target runs with `journal_mode=WAL` and `synchronous=NORMAL`:
-//! commits are not fsynced one by one (only WAL checkpoints are), which is what makes the
-//! bulk load fast. This is safe for resumability because each batch's checkpoint is written
-//! **in the same transaction** as the batch's rows: after a process kill every committed
-//! transaction is intact (the WAL is in the OS cache); after a power loss the last few
-//! commits may be lost but the database stays consistent (WAL with NORMAL never corrupts) and
-//! the checkpoint that survives matches exactly the rows that survive, so the next run
-//! redoes just the lost batches. `synchronous=OFF` would not give that guarantee after a
-//! power loss (SQLite may then corrupt the file), so it is not used. At the end the WAL is
-//! checkpointed and the file returns to the rollback-journal mode it had. The stage is synced
-//! before each staging checkpoint for the same reason.
+//! During publication the target runs with the rollback journal (`journal_mode=DELETE`) and
+//! `synchronous=FULL`: every batch's commit is durable, the checkpoint is written **in the
+//! same transaction** as the batch's rows, so after a process kill or a power loss the
+//! checkpoint that survives matches exactly the rows that survive and the next run redoes
+//! only what is missing. The rollback journal is also the fast choice for this load: the
+//! import appends to `tblChat`, and SQLite journals only the pages that existed before the
+//! transaction (the b-trees' right edges, a few pages per batch), so each new page is written
+//! once, where WAL writes every page twice (into the WAL, then at the checkpoint into the
+//! file). Measured on the medium lab: 0.79 s against 0.96 s with WAL and
+//! `synchronous=NORMAL`. At the end the file returns to the journal mode it had. The stage is
+//! synced before each staging checkpoint for the same reason.
 //!
 //! # Overwrite rule
 //!
@@ -445,16 +445,12 @@ pub(crate) fn scan_content(
         .manifest
         .as_ref()
         .map_or(0, |m| m.counts.messages);
-    let entries = prep.reader.content_count();
     let mut last_room = i64::MIN;
-    let cancelled = || {
-        ChatDataError::Cancelled(super::Cancellation {
-            phase: phase.into(),
-            left: prep.left_if_cancelled.clone(),
-        })
-    };
-    for k in from..entries {
-        prep.reader.read_content_entry(k, scan, |m| {
+    let left = prep.left_if_cancelled.clone();
+    prep.reader.read_content(
+        from,
+        scan,
+        |m| {
             if m.room_id != last_room {
                 if !known_rooms.contains(&m.room_id) {
                     return Err(ChatDataError::Package {
@@ -478,21 +474,25 @@ pub(crate) fn scan_content(
                     ),
                 });
             }
-            sink(m)?;
+            sink(m)
+        },
+        |k, scan| {
+            r.progress(ProgressUpdate {
+                phase: phase.into(),
+                done: scan.messages(),
+                total,
+                bytes: scan.bytes(),
+            });
+            after(k, scan)?;
+            if r.is_cancelled() {
+                return Err(ChatDataError::Cancelled(super::Cancellation {
+                    phase: phase.into(),
+                    left: left.clone(),
+                }));
+            }
             Ok(())
-        })?;
-        r.progress(ProgressUpdate {
-            phase: phase.into(),
-            done: scan.messages(),
-            total,
-            bytes: scan.bytes(),
-        });
-        after(k, scan)?;
-        if r.is_cancelled() {
-            return Err(cancelled());
-        }
-    }
-    Ok(())
+        },
+    )
 }
 
 /// A map from (mostly small, non-negative) legacy ids to values: a vector for ids below
@@ -1202,9 +1202,9 @@ fn publish(
     pp.journal = journal.clone();
     let pp = &pp;
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=FILE;",
+        "PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; PRAGMA temp_store=FILE;",
     )
-    .map_err(e("switch the target to WAL for the bulk load"))?;
+    .map_err(e("switch the target to the rollback journal for the bulk load"))?;
     let batch_size = if opts.batch_messages == 0 {
         DEFAULT_BATCH_MESSAGES
     } else {

@@ -86,6 +86,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod content;
 mod reader;
 mod writer;
 pub(crate) mod xml;

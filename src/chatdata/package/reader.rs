@@ -2,13 +2,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
+use super::content::{LimitReader, SharedFile};
 use super::xml::{Record, XmlError, utf8_reader, walk};
 use super::{
     EntryKind, FORMAT, Manifest, PackageLimits, RATIO_FLOOR_BYTES, Sections, classify, unsafe_name,
@@ -78,12 +79,12 @@ pub struct ContentStats {
     pub file_posts: BTreeMap<i64, u64>,
 }
 
-struct Entry {
-    index: usize,
-    name: String,
+pub(crate) struct Entry {
+    pub(crate) index: usize,
+    pub(crate) name: String,
     kind: EntryKind,
-    compressed: u64,
-    size: u64,
+    pub(crate) compressed: u64,
+    pub(crate) size: u64,
 }
 
 /// An open package. [`PackageReader::open`] checks every entry name and declared size;
@@ -92,7 +93,7 @@ struct Entry {
 pub struct PackageReader {
     package_id: String,
     file_len: u64,
-    archive: ZipArchive<File>,
+    archive: ZipArchive<SharedFile>,
     path: PathBuf,
     limits: PackageLimits,
     entries: Vec<Entry>,
@@ -107,7 +108,7 @@ pub struct PackageReader {
 /// Maps principal ids that are not integers (real packages may use GUIDs) to synthetic
 /// negative ids.
 #[derive(Default)]
-struct Interner {
+pub(crate) struct Interner {
     map: HashMap<String, i64>,
 }
 
@@ -119,6 +120,17 @@ impl Interner {
         }
         let next = -(self.map.len() as i64) - 1_000_000;
         *self.map.entry(s.to_ascii_uppercase()).or_insert(next)
+    }
+
+    /// The id of `s` without interning: a number is itself, a GUID is known only if the
+    /// directory interned it (content reading, after the directory, shares the interner
+    /// between threads read-only).
+    pub(crate) fn lookup(&self, s: &str) -> Option<i64> {
+        let s = s.trim();
+        if let Ok(n) = s.parse::<i64>() {
+            return Some(n);
+        }
+        self.map.get(&s.to_ascii_uppercase()).copied()
     }
 }
 
@@ -134,76 +146,8 @@ fn looks_like_guid(s: &str) -> bool {
         })
 }
 
-/// Reads at most `limit` bytes, failing (rather than truncating) beyond it.
-struct LimitReader<R> {
-    inner: R,
-    limit: u64,
-    read: u64,
-    why: String,
-}
-
-impl<R: Read> Read for LimitReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if self.read > self.limit {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                self.why.clone(),
-            ));
-        }
-        Ok(n)
-    }
-}
-
-/// Bytes per inflated chunk handed from the inflating thread to the parser.
-const INFLATE_CHUNK: usize = 256 * 1024;
-
-/// Content entries up to this size (declared, uncompressed) are inflated on the reading
-/// thread in one piece.
-const SMALL_ENTRY: u64 = 4 * INFLATE_CHUNK as u64;
-
-/// Reads the chunks another thread sends (recycling the buffers).
-struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    back: std::sync::mpsc::Sender<Vec<u8>>,
-    cur: Vec<u8>,
-    pos: usize,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let avail = self.fill_buf()?;
-        let n = out.len().min(avail.len());
-        out[..n].copy_from_slice(&avail[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for ChannelReader {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        while self.pos >= self.cur.len() {
-            match self.rx.recv() {
-                Ok(Ok(buf)) => {
-                    let old = std::mem::replace(&mut self.cur, buf);
-                    let _ = self.back.send(old);
-                    self.pos = 0;
-                }
-                Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(&[]),
-            }
-        }
-        Ok(&self.cur[self.pos..])
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos = (self.pos + amt).min(self.cur.len());
-    }
-}
-
 /// Sentinel: the callback failed with a [`ChatDataError`] kept aside.
-const CALLBACK_FAILED: &str = "\u{0}callback";
+pub(crate) const CALLBACK_FAILED: &str = "\u{0}callback";
 
 impl PackageReader {
     /// Opens `path` and checks every entry's name and declared sizes.
@@ -212,7 +156,9 @@ impl PackageReader {
     /// [`ChatDataError::Package`] naming the entry: not a zip / truncated, unsafe names,
     /// oversized or over-compressed entries.
     pub fn open(path: &Path, limits: PackageLimits) -> Result<PackageReader, ChatDataError> {
-        let file = File::open(path).map_err(ChatDataError::io(path, "open the package"))?;
+        let file = File::open(path)
+            .and_then(SharedFile::new)
+            .map_err(ChatDataError::io(path, "open the package"))?;
         let mut archive = ZipArchive::new(file).map_err(|e| ChatDataError::Package {
             path: path.to_path_buf(),
             entry: "(archive)".into(),
@@ -819,198 +765,40 @@ impl PackageReader {
         self.guid_by_id.get(&id).map(String::as_str).unwrap_or("")
     }
 
-    /// Reads content entry number `k` (in [`PackageReader::content_entries`] order), adding
-    /// every message to `scan` and passing it to `f`. Errors name the entry.
+    /// Reads the content entries from number `from` on (in
+    /// [`PackageReader::content_entries`] order), on worker threads (see
+    /// [`super::content`]): every message is added to `scan` and passed to `f`, in package
+    /// order, on this thread; `after(k, scan)` runs after entry `k`. Errors name the entry.
     ///
     /// # Errors
-    /// [`ChatDataError::Package`] naming the entry; whatever `f` returns (a
+    /// [`ChatDataError::Package`] naming the entry; whatever `f` or `after` returns (a
     /// [`ChatDataError::Package`] with an empty path and entry gets them filled in).
-    pub fn read_content_entry(
-        &mut self,
-        k: usize,
+    pub fn read_content(
+        &self,
+        from: usize,
         scan: &mut ContentScan,
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
+        mut after: impl FnMut(usize, &ContentScan) -> Result<(), ChatDataError>,
     ) -> Result<(), ChatDataError> {
-        let Some(&i) = self.content.get(k) else {
-            return Ok(());
-        };
-        let (index, name, compressed) = {
-            let e = &self.entries[i];
-            (e.index, e.name.clone(), e.compressed)
-        };
-        let limits = self.limits;
-        let path = self.path.clone();
-        let guids = std::mem::take(&mut self.guid_by_id);
-        let ids = &mut self.ids;
-        let archive = &mut self.archive;
-        let mut msg = Message::default();
-        let mut kept: Option<ChatDataError> = None;
-        let max_text = usize::try_from(limits.max_text_bytes).unwrap_or(usize::MAX);
-        let declared = self.entries[i].size;
-        let ratio_cap = compressed
-            .saturating_mul(limits.max_ratio)
-            .max(RATIO_FLOOR_BYTES);
-        let limit = limits.max_entry_bytes.min(ratio_cap);
-        let mut parse = |chan: Box<dyn std::io::BufRead + '_>| -> Result<(), XmlError> {
-            let input = match super::xml::utf8_bufread(chan) {
-                Ok(i) => i,
-                Err(e) => return Err(XmlError(format!("cannot read: {e}"))),
-            };
-            super::xml::walk_messages(input, max_text, |raw| {
-                let res = (|| {
-                    msg.room_id = ids.id(raw.room);
-                    msg.chat_id = parse_num(raw.id, "id")?.unwrap_or(0);
-                    msg.date = parse_num(raw.date, "date")?.ok_or_else(|| {
-                        perr(&name, format!("a message of room {} has no date", raw.room))
-                    })?;
-                    if raw.poster.trim().is_empty() {
-                        return Err(perr(
-                            &name,
-                            format!("a message of room {} has no poster", raw.room),
-                        ));
-                    }
-                    msg.poster_id = ids.id(raw.poster);
-                    msg.is_alert = parse_bool(Some(raw.alert)).unwrap_or(false);
-                    msg.content.clear();
-                    match raw.enc.trim() {
-                        "" => msg.content.push_str(raw.text),
-                        e if e.eq_ignore_ascii_case("hex") => {
-                            let bytes = hex::decode(raw.text.trim()).map_err(|e| {
-                                perr(
-                                    &name,
-                                    format!("<Message> has enc=\"hex\" but is not hex: {e}"),
-                                )
-                            })?;
-                            msg.content = String::from_utf8(bytes)
-                                .map_err(|_| perr(&name, "<Message> hex text is not UTF-8"))?;
-                        }
-                        other => {
-                            return Err(perr(
-                                &name,
-                                format!("<Message> has unknown encoding enc=\"{other}\""),
-                            ));
-                        }
-                    }
-                    let guid = guids.get(&msg.poster_id).map(String::as_str).unwrap_or("");
-                    scan.add(&msg, guid);
-                    f(&msg)
-                })();
-                res.map_err(|e| {
-                    kept = Some(e);
-                    XmlError(CALLBACK_FAILED.into())
-                })
-            })
-        };
-        // A small entry is inflated here in one go: a thread and its buffers per entry cost
-        // more than the entry itself when a package has 100 000 of them.
-        let r = if declared <= SMALL_ENTRY {
-            let mut bytes = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
-            let read = archive
-                .by_index(index)
-                .map_err(|e| format!("cannot open the entry ({e}); the archive is damaged"))
-                .and_then(|zf| {
-                    LimitReader {
-                        inner: zf,
-                        limit: limit.min(SMALL_ENTRY),
-                        read: 0,
-                        why: format!(
-                            "expands beyond the {declared} bytes it declares; refusing it"
-                        ),
-                    }
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| format!("cannot read: {e}"))
-                });
-            match read {
-                Ok(_) => parse(Box::new(std::io::Cursor::new(bytes))),
-                Err(m) => Err(XmlError(m)),
-            }
-        } else {
-            // The entry is inflated on a second thread while this one parses: content entries
-            // are the bulk of a package and both steps cost about the same.
-            std::thread::scope(|scope| {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
-                let (back, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
-                scope.spawn(move || {
-            let zf = match archive.by_index(index) {
-                Ok(zf) => zf,
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other(format!(
-                        "cannot open the entry ({e}); the archive is damaged"
-                    ))));
-                    return;
-                }
-            };
-            let mut input = LimitReader {
-                inner: zf,
-                limit,
-                read: 0,
-                why: format!(
-                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
-                    limits.max_entry_bytes, limits.max_ratio
-                ),
-            };
-            loop {
-                let mut buf = recycled.try_recv().unwrap_or_default();
-                buf.resize(INFLATE_CHUNK, 0);
-                let mut filled = 0;
-                let res = loop {
-                    match input.read(&mut buf[filled..]) {
-                        Ok(0) => break Ok(()),
-                        Ok(n) => {
-                            filled += n;
-                            if filled == buf.len() {
-                                break Ok(());
-                            }
-                        }
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                        Err(e) => break Err(e),
-                    }
-                };
-                buf.truncate(filled);
-                let end = filled == 0;
-                let msg = match res {
-                    Ok(()) if end => return,
-                    Ok(()) => Ok(buf),
-                    Err(e) => Err(e),
-                };
-                let failed = msg.is_err();
-                if tx.send(msg).is_err() || failed {
-                    return;
-                }
-            }
-        });
-                let chan = ChannelReader {
-                    rx,
-                    back,
-                    cur: Vec::new(),
-                    pos: 0,
-                };
-                parse(Box::new(chan))
-            })
-        };
-        self.guid_by_id = guids;
-        match r {
-            Ok(()) => Ok(()),
-            Err(_) if kept.is_some() => {
-                let mut e = kept.take().expect("kept");
-                if let ChatDataError::Package { path: p, entry, .. } = &mut e {
-                    if p.as_os_str().is_empty() {
-                        *p = path;
-                    }
-                    if entry.is_empty() {
-                        *entry = name;
-                    }
-                }
-                Err(e)
-            }
-            Err(XmlError(m)) => Err(ChatDataError::Package {
-                path,
-                entry: name,
-                message: format!(
-                    "{m}; the package is damaged or was not written by an export — re-run the export"
-                ),
-            }),
-        }
+        let entries: Vec<&Entry> = self
+            .content
+            .iter()
+            .skip(from)
+            .map(|&i| &self.entries[i])
+            .collect();
+        let scan = std::cell::RefCell::new(scan);
+        super::content::read_in_order(
+            &self.archive,
+            &entries,
+            &self.path,
+            self.limits,
+            &self.ids,
+            |m| {
+                scan.borrow_mut().add(m, self.poster_guid(m.poster_id));
+                f(m)
+            },
+            |k| after(from + k, &scan.borrow()),
+        )
     }
 
     /// Checks the totals of a complete content pass against the manifest (when there is one).
@@ -1077,9 +865,7 @@ impl PackageReader {
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<ContentStats, ChatDataError> {
         let mut scan = ContentScan::default();
-        for k in 0..self.content.len() {
-            self.read_content_entry(k, &mut scan, &mut f)?;
-        }
+        self.read_content(0, &mut scan, &mut f, |_, _| Ok(()))?;
         let stats = scan.finish();
         self.check_manifest(&stats)?;
         Ok(stats)
@@ -1088,7 +874,7 @@ impl PackageReader {
 
 /// Opens entry `index` as a size- and ratio-bounded UTF-8 reader.
 fn open_limited<'a>(
-    archive: &'a mut ZipArchive<File>,
+    archive: &'a mut ZipArchive<SharedFile>,
     path: &Path,
     index: usize,
     name: &str,
@@ -1196,7 +982,7 @@ impl ContentScan {
     }
 }
 
-fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError> {
+pub(crate) fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -1209,7 +995,7 @@ fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError> {
     })
 }
 
-fn perr(entry: &str, message: impl Into<String>) -> ChatDataError {
+pub(crate) fn perr(entry: &str, message: impl Into<String>) -> ChatDataError {
     // path is filled in by the caller's context; keep the entry precise
     ChatDataError::Package {
         path: PathBuf::new(),
@@ -1218,7 +1004,7 @@ fn perr(entry: &str, message: impl Into<String>) -> ChatDataError {
     }
 }
 
-fn parse_bool(v: Option<&str>) -> Option<bool> {
+pub(crate) fn parse_bool(v: Option<&str>) -> Option<bool> {
     match v.map(str::trim) {
         Some("1") => Some(true),
         Some("0") => Some(false),
