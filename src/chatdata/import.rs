@@ -1213,7 +1213,7 @@ fn publish(
     let plan_json = serde_json::to_string(pp).map_err(|x| json_err(mgc_db, "plan", x))?;
 
     // ---- the directory, in one transaction with the first checkpoint --------------------
-    let (mut offset, mut done, mut cursor) = match resume {
+    let (offset, mut done, cursor) = match resume {
         Some(row) => (
             row.stage_offset,
             row.messages_done,
@@ -1271,13 +1271,8 @@ fn publish(
             path: paths.data.clone(),
             message: "the import stage is incomplete; run the import again".into(),
         })?;
-    let mut reader = StageReader::open(paths, package_id, offset, stage_end)?;
-    let posters = IdMap::new(pp.principals.iter().map(|(a, b)| (*a, *b)));
-    // rooms published from their first message in this run: their digest is computed on
-    // the way (the others are read back at the end)
-    let mut digesting: HashSet<i64> = HashSet::new();
+    let reader = StageReader::open(paths, package_id, offset, stage_end)?;
     let mut batches = 0u64;
-    let mut bytes = 0u64;
     let started_at = done;
     let cancelled = |done: u64| {
         ChatDataError::Cancelled(super::Cancellation {
@@ -1296,12 +1291,15 @@ fn publish(
         sql
     };
     let (one_sql, many_sql) = (insert_sql(1), insert_sql(ROWS_PER_INSERT));
-    // The rows' digests are computed on a second thread from the chunks already inserted
-    // (handed over, then handed back for reuse): SHA-256 over the content is the largest
-    // cost after SQLite's own.
+    // Three threads: the feeder reads the stage and gives each message its target ids, this
+    // one inserts (SQLite's work, the long pole, alone on its core), and the digester computes
+    // the rows' digests from the chunks already inserted (SHA-256 over the content), then
+    // hands the chunks back to the feeder for reuse: no allocation per message once a few
+    // chunks exist.
     std::thread::scope(|scope| -> Result<(u64, u64), ChatDataError> {
         let (to_digest, chunks_in) = std::sync::mpsc::sync_channel::<(Vec<PublishRow>, usize)>(4);
         let (chunks_back, recycled) = std::sync::mpsc::channel::<Vec<PublishRow>>();
+        let (feed_tx, feed) = std::sync::mpsc::sync_channel::<Feed>(FEED_CHUNKS);
         let mut digester = Some(scope.spawn(move || {
             let mut digests: HashMap<i64, RowDigest> = HashMap::new();
             for (chunk, filled) in chunks_in {
@@ -1317,109 +1315,84 @@ fn publish(
             }
             digests
         }));
-        // chunks come back with their text buffers, which the stage reader refills: no
-        // allocation per message once a few chunks exist
-        let new_chunk = || {
-            recycled.try_recv().unwrap_or_else(|_| {
-                (0..ROWS_PER_INSERT)
-                    .map(|_| PublishRow::default())
-                    .collect()
-            })
+        let feeder = Feeder {
+            reader,
+            rooms: &pp.rooms,
+            posters: IdMap::new(pp.principals.iter().map(|(a, b)| (*a, *b))),
+            system: pp.system,
+            cursor,
+            digesting: HashSet::new(),
+            batch_size,
+            recycled,
+            out: feed_tx,
         };
-        let mut chunk = new_chunk();
-        let mut filled = 0usize;
+        std::thread::Builder::new()
+            .name("import-feed".into())
+            .spawn_scoped(scope, move || feeder.run())
+            .map_err(|x| ChatDataError::Io {
+                path: paths.data.clone(),
+                action: "start reading the import stage".into(),
+                source: x,
+            })?;
         let mut to_digest = Some(to_digest);
+        let mut bytes = 0u64;
         loop {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(e("begin a message batch"))?;
-            let mut in_batch = 0u64;
-            let mut more = true;
-            {
+            let end = {
                 let mut one = tx
                     .prepare_cached(&one_sql)
                     .map_err(e("prepare the message insert"))?;
                 let mut many = tx
                     .prepare_cached(&many_sql)
                     .map_err(e("prepare the message insert"))?;
-                let mut cur_room = i64::MIN;
-                let mut cur_node = 0i64;
-                let mut cur_digest = false;
-                let mut cur_next: Option<&mut i64> = None;
-                while in_batch < batch_size {
-                    let row = &mut chunk[filled];
-                    if !reader.next(&mut row.m)? {
-                        more = false;
-                        break;
-                    }
-                    if row.m.room_id != cur_room {
-                        cur_room = row.m.room_id;
-                        match pp.rooms.get(&cur_room) {
-                            Some(&node) => {
-                                cur_node = node;
-                                let next = cursor.entry(cur_room).or_insert(1);
-                                if *next == 1 {
-                                    digesting.insert(node);
+                loop {
+                    match feed.recv() {
+                        Ok(Feed::Rows(chunk, filled)) => {
+                            if filled == ROWS_PER_INSERT {
+                                insert_rows(&mut many, &chunk, mgc_db)?;
+                            } else {
+                                // a batch's last rows (fewer than a chunk), one statement each
+                                for row in chunk[..filled].chunks(1) {
+                                    insert_rows(&mut one, row, mgc_db)?;
                                 }
-                                cur_digest = digesting.contains(&node);
-                                cur_next = Some(next);
                             }
-                            None => cur_next = None,
+                            if let Some(t) = &to_digest {
+                                let _ = t.send((chunk, filled));
+                            }
+                        }
+                        Ok(Feed::BatchEnd(end)) => break end,
+                        Ok(Feed::Failed(x)) => return Err(x),
+                        Err(_) => {
+                            return Err(ChatDataError::Schema {
+                                path: paths.data.clone(),
+                                message: "the thread reading the import stage stopped; run the import again".into(),
+                            });
                         }
                     }
-                    // a message of a room not imported: its slot is reused
-                    let Some(next) = cur_next.as_deref_mut() else {
-                        continue;
-                    };
-                    row.node = cur_node;
-                    row.chat_id = *next;
-                    row.user = posters.get(row.m.poster_id).unwrap_or(pp.system);
-                    row.digest = cur_digest;
-                    bytes += row.m.content.len() as u64;
-                    *next += 1;
-                    in_batch += 1;
-                    filled += 1;
-                    if filled == ROWS_PER_INSERT {
-                        insert_rows(&mut many, &chunk, mgc_db)?;
-                        let full = std::mem::replace(&mut chunk, new_chunk());
-                        if let Some(t) = &to_digest {
-                            let _ = t.send((full, filled));
-                        }
-                        filled = 0;
-                    }
                 }
-                // the batch's last rows (fewer than a chunk), one statement each
-                for row in chunk[..filled].chunks(1) {
-                    insert_rows(&mut one, row, mgc_db)?;
-                }
-                if filled > 0 {
-                    let partial = std::mem::replace(&mut chunk, new_chunk());
-                    if let Some(t) = &to_digest {
-                        let _ = t.send((partial, filled));
-                    }
-                    filled = 0;
-                }
-            }
-            done += in_batch;
-            offset = reader.pos();
+            };
+            done += end.messages;
+            bytes += end.bytes;
             let cursor_json =
-                serde_json::to_string(&cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
+                serde_json::to_string(&end.cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
             tx.execute(
                 "UPDATE import_progress SET stageOffset = ?2, messagesDone = ?3, cursor = ?4 WHERE packageId = ?1",
-                params![package_id, offset as i64, done as i64, cursor_json],
+                params![package_id, end.offset as i64, done as i64, cursor_json],
             )
             .map_err(e("record the checkpoint"))?;
-            if !more {
+            if !end.more {
                 // every row is inserted: the digests are complete once the thread ends
                 drop(to_digest.take());
                 let mut d = digester
                     .take()
                     .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                     .unwrap_or_default();
-                finish_publish(&tx, mgc_db, package_id, pp, &cursor, &mut d)?;
+                finish_publish(&tx, mgc_db, package_id, pp, &end.cursor, &mut d)?;
             }
             tx.commit().map_err(e("commit a message batch"))?;
-            if in_batch > 0 {
+            if end.messages > 0 {
                 batches += 1;
             }
             r.progress(ProgressUpdate {
@@ -1428,7 +1401,7 @@ fn publish(
                 total,
                 bytes,
             });
-            if !more {
+            if !end.more {
                 break;
             }
             if r.is_cancelled() {
@@ -1439,6 +1412,132 @@ fn publish(
         restore_journal(&conn, mgc_db, &journal)?;
         Ok((batches, done - started_at))
     })
+}
+
+/// Chunks the feeder may have ready ahead of the inserting thread.
+const FEED_CHUNKS: usize = 8;
+
+/// What the feeder hands the inserting thread.
+enum Feed {
+    /// A chunk of rows and how many are filled (`ROWS_PER_INSERT` except at a batch's end).
+    Rows(Vec<PublishRow>, usize),
+    /// The batch is complete: commit it with this checkpoint.
+    BatchEnd(BatchEnd),
+    /// The stage could not be read.
+    Failed(ChatDataError),
+}
+
+/// The checkpoint of a batch, as of its last row.
+struct BatchEnd {
+    /// Stage offset after the batch.
+    offset: u64,
+    /// Next chatId per started room after the batch.
+    cursor: Cursor,
+    /// Messages in the batch.
+    messages: u64,
+    /// Their text bytes.
+    bytes: u64,
+    /// False when the stage is exhausted (this is the last batch).
+    more: bool,
+}
+
+/// Reads the stage and gives each message its target room node, chatId and poster.
+struct Feeder<'a> {
+    reader: StageReader,
+    /// Legacy room id → target node (rooms whose content is imported).
+    rooms: &'a BTreeMap<i64, i64>,
+    posters: IdMap<i64>,
+    /// The target's system principal (posters the plan does not map).
+    system: i64,
+    cursor: Cursor,
+    /// Rooms published from their first message in this run: their digest is computed on
+    /// the way (the others are read back at the end).
+    digesting: HashSet<i64>,
+    batch_size: u64,
+    recycled: std::sync::mpsc::Receiver<Vec<PublishRow>>,
+    out: std::sync::mpsc::SyncSender<Feed>,
+}
+
+impl Feeder<'_> {
+    fn chunk(&self) -> Vec<PublishRow> {
+        self.recycled.try_recv().unwrap_or_else(|_| {
+            (0..ROWS_PER_INSERT)
+                .map(|_| PublishRow::default())
+                .collect()
+        })
+    }
+
+    /// Feeds batches until the stage ends or the inserting thread stops listening.
+    fn run(mut self) {
+        let mut chunk = self.chunk();
+        let mut filled = 0usize;
+        loop {
+            let (mut messages, mut bytes, mut more) = (0u64, 0u64, true);
+            let mut cur_room = i64::MIN;
+            let mut cur = None;
+            while messages < self.batch_size {
+                let row = &mut chunk[filled];
+                match self.reader.next(&mut row.m) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        more = false;
+                        break;
+                    }
+                    Err(x) => {
+                        let _ = self.out.send(Feed::Failed(x));
+                        return;
+                    }
+                }
+                if row.m.room_id != cur_room {
+                    cur_room = row.m.room_id;
+                    cur = self.rooms.get(&cur_room).map(|&node| {
+                        let next = *self.cursor.entry(cur_room).or_insert(1);
+                        if next == 1 {
+                            self.digesting.insert(node);
+                        }
+                        (node, self.digesting.contains(&node))
+                    });
+                }
+                // a message of a room not imported: its slot is reused
+                let Some((node, digest)) = cur else {
+                    continue;
+                };
+                let next = self.cursor.entry(cur_room).or_insert(1);
+                row.node = node;
+                row.chat_id = *next;
+                row.user = self.posters.get(row.m.poster_id).unwrap_or(self.system);
+                row.digest = digest;
+                bytes += row.m.content.len() as u64;
+                *next += 1;
+                messages += 1;
+                filled += 1;
+                if filled == ROWS_PER_INSERT {
+                    let full = std::mem::replace(&mut chunk, self.chunk());
+                    if self.out.send(Feed::Rows(full, filled)).is_err() {
+                        return;
+                    }
+                    filled = 0;
+                }
+            }
+            if filled > 0 {
+                let part = std::mem::replace(&mut chunk, self.chunk());
+                if self.out.send(Feed::Rows(part, filled)).is_err() {
+                    return;
+                }
+                filled = 0;
+            }
+            let end = BatchEnd {
+                offset: self.reader.pos(),
+                cursor: self.cursor.clone(),
+                messages,
+                bytes,
+                more,
+            };
+            if self.out.send(Feed::BatchEnd(end)).is_err() || !more {
+                return;
+            }
+        }
+    }
 }
 
 /// Rows per multi-row `INSERT` (one statement for many rows saves SQLite's per-statement
