@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::convert::restrict_to_scope;
 use super::legacy::LegacyDb;
-use super::model::{Directory, ptype};
+use super::model::{Directory, Message, Node, ptype};
 use super::package::{Manifest, PackageWriter, Sections};
 use super::{BATCH_ROWS, ChatDataError};
 use crate::progress::{ProgressUpdate, Reporter};
@@ -327,31 +327,57 @@ fn export_to(
     let mut bytes = 0u64;
     let mut file_posts = 0u64;
     if sections.content {
-        for room in d.rooms() {
-            w.begin_room(room)?;
-            db.for_each_message(room, opts.start_date_ticks, false, |m| {
-                w.write_message(m, guid_of.get(&m.poster_id).copied().unwrap_or(""))?;
-                done += 1;
-                bytes += m.content.len() as u64;
-                if m.content.starts_with(FILE_LINK) {
-                    file_posts += 1;
-                }
-                if done.is_multiple_of(BATCH_ROWS) {
-                    r.progress(ProgressUpdate {
-                        phase: "export messages".into(),
-                        done,
-                        total,
-                        bytes,
-                    });
-                    if r.is_cancelled() {
-                        return Err(ChatDataError::Cancelled(super::Cancellation::nothing(
-                            "export messages",
-                        )));
+        // The legacy database is read on a thread of its own (SQLite's work and the text's
+        // UTF-8 check) while this one writes the XML and the digests, and the zip thread
+        // deflates: three steps of about the same cost.
+        let rooms: Vec<&Node> = d.rooms().collect();
+        let start = opts.start_date_ticks;
+        std::thread::scope(|scope| -> Result<(), ChatDataError> {
+            let (tx, feed) = std::sync::mpsc::sync_channel::<Feed>(FEED_BATCHES);
+            let (back, recycled) = std::sync::mpsc::channel::<Vec<Message>>();
+            let rooms = &rooms;
+            std::thread::Builder::new()
+                .name("export-read".into())
+                .spawn_scoped(scope, move || read_rooms(&db, rooms, start, &tx, &recycled))
+                .map_err(|e| ChatDataError::Io {
+                    path: legacy_db.to_path_buf(),
+                    action: "start reading the messages".into(),
+                    source: e,
+                })?;
+            for item in feed {
+                let (batch, filled) = match item {
+                    Feed::Room(i) => {
+                        w.begin_room(rooms[i])?;
+                        continue;
+                    }
+                    Feed::Failed(e) => return Err(e),
+                    Feed::Batch(batch, filled) => (batch, filled),
+                };
+                for m in &batch[..filled] {
+                    w.write_message(m, guid_of.get(&m.poster_id).copied().unwrap_or(""))?;
+                    done += 1;
+                    bytes += m.content.len() as u64;
+                    if m.content.starts_with(FILE_LINK) {
+                        file_posts += 1;
+                    }
+                    if done.is_multiple_of(BATCH_ROWS) {
+                        r.progress(ProgressUpdate {
+                            phase: "export messages".into(),
+                            done,
+                            total,
+                            bytes,
+                        });
+                        if r.is_cancelled() {
+                            return Err(ChatDataError::Cancelled(
+                                super::Cancellation::nothing("export messages"),
+                            ));
+                        }
                     }
                 }
-                Ok(true)
-            })?;
-        }
+                let _ = back.send(batch);
+            }
+            Ok(())
+        })?;
         r.progress(ProgressUpdate {
             phase: "export messages".into(),
             done,
@@ -384,6 +410,78 @@ fn export_to(
         bytes: size,
         elapsed_ms: 0,
     })
+}
+
+/// Messages per batch handed from the reading thread to the writing one.
+const FEED_MESSAGES: usize = 1024;
+
+/// Batches the reading thread may have ready ahead of the writer.
+const FEED_BATCHES: usize = 16;
+
+/// What the reading thread hands the writer, in order.
+enum Feed {
+    /// The next room (an index into the rooms being exported) starts.
+    Room(usize),
+    /// Messages of the current room: the batch and how many are filled.
+    Batch(Vec<Message>, usize),
+    /// Reading failed.
+    Failed(ChatDataError),
+}
+
+/// Reads the messages of `rooms` in order into batches (reused once the writer hands them
+/// back). Stops when the writer stops listening.
+fn read_rooms(
+    db: &LegacyDb,
+    rooms: &[&Node],
+    start: Option<i64>,
+    tx: &std::sync::mpsc::SyncSender<Feed>,
+    recycled: &std::sync::mpsc::Receiver<Vec<Message>>,
+) {
+    let fresh = || recycled.try_recv().unwrap_or_default();
+    let mut batch: Vec<Message> = fresh();
+    for (i, room) in rooms.iter().enumerate() {
+        if tx.send(Feed::Room(i)).is_err() {
+            return;
+        }
+        let mut filled = 0usize;
+        let mut gone = false;
+        let read = db.for_each_message(room, start, false, |m| {
+            if batch.len() <= filled {
+                batch.push(Message::default());
+            }
+            let slot = &mut batch[filled];
+            slot.room_id = m.room_id;
+            slot.chat_id = m.chat_id;
+            slot.date = m.date;
+            slot.poster_id = m.poster_id;
+            slot.is_alert = m.is_alert;
+            slot.content.clear();
+            slot.content.push_str(&m.content);
+            filled += 1;
+            if filled == FEED_MESSAGES {
+                let full = std::mem::replace(&mut batch, fresh());
+                if tx.send(Feed::Batch(full, filled)).is_err() {
+                    gone = true;
+                    return Ok(false);
+                }
+                filled = 0;
+            }
+            Ok(true)
+        });
+        if let Err(e) = read {
+            let _ = tx.send(Feed::Failed(e));
+            return;
+        }
+        if gone {
+            return;
+        }
+        if filled > 0 {
+            let part = std::mem::replace(&mut batch, fresh());
+            if tx.send(Feed::Batch(part, filled)).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// The nodeIDs an export of `opts` exports, which `-DisableExportedNodes` disables: the
