@@ -402,3 +402,86 @@ fn the_queries_read_the_lab_databases_and_the_copies_verify_like_them() {
     let e = m.insert(q, "[1]").unwrap_err().to_string();
     assert!(e.contains(q.table), "{e}");
 }
+
+/// `tblChat` of a copy of `db` rewritten in the row order `order` gives (an `ORDER BY` over
+/// its columns): the table order the one-pass reading sees changes, the rows do not.
+fn reordered(db: &Path, dir: &Path, name: &str, order: &str) -> PathBuf {
+    let t = copy(db, dir, name);
+    Connection::open(&t)
+        .unwrap()
+        .execute_batch(&format!(
+            "CREATE TEMP TABLE rows AS SELECT * FROM tblChat; DELETE FROM tblChat; \
+             INSERT INTO tblChat SELECT * FROM rows ORDER BY {order}; DROP TABLE rows;"
+        ))
+        .unwrap();
+    t
+}
+
+#[test]
+fn the_verdict_does_not_depend_on_the_order_rows_are_stored_in() {
+    let m = migrated();
+    let baseline = verify(&m, &m.paths.mgc_db);
+    assert!(baseline.passed, "{}", baseline.to_table());
+    let dir = m.dir.path();
+    // rooms interleaved (as in a database filled in posting order), rooms reversed, one
+    // room's rows split in two with the others between, and a room stored newest first
+    let orders = [
+        ("interleaved", "chatDate, rowid"),
+        ("reversed", "2 DESC, rowid"),
+        (
+            "split",
+            "(1 = (SELECT MIN(channelId) FROM rows) AND 2 > 50), rowid",
+        ),
+        (
+            "newest-first",
+            "1, CASE WHEN 1 = (SELECT MAX(channelId) FROM rows) THEN -2 ELSE 2 END",
+        ),
+    ];
+    for (name, order) in orders {
+        // the legacy tables name their columns channelID / chatID: positions work for both
+        let legacy = reordered(&m.paths.legacy_db, dir, &format!("legacy-{name}.db"), order);
+        let target = reordered(&m.paths.mgc_db, dir, &format!("mgc-{name}.db"), order);
+        let r = chatdata::verify(
+            &legacy,
+            &target,
+            &VerifyOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap();
+        assert!(r.passed, "{name}: {}", r.to_table());
+        assert_eq!(r.messages_compared, baseline.messages_compared, "{name}");
+        assert_eq!(r.bytes_compared, baseline.bytes_compared, "{name}");
+        // and a changed message is still found, in the room and at the position it has
+        let changed = copy(&target, dir, &format!("mgc-{name}-changed.db"));
+        Connection::open(&changed)
+            .unwrap()
+            .execute_batch(
+                "UPDATE tblChat SET content = content || ' (edited)' \
+                 WHERE rowid = (SELECT rowid FROM tblChat ORDER BY channelId DESC, chatId LIMIT 1 OFFSET 3)",
+            )
+            .unwrap();
+        let r = chatdata::verify(
+            &legacy,
+            &changed,
+            &VerifyOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap();
+        let room = q(
+            &changed,
+            "SELECT nodeName FROM tblNode WHERE nodeID = (SELECT channelId FROM tblChat WHERE content LIKE '% (edited)')",
+        );
+        assert!(!r.passed, "{name}");
+        assert!(
+            r.differences.iter().all(|d| d.name == room),
+            "{name}: {}",
+            r.to_table()
+        );
+        let msg = r
+            .differences
+            .iter()
+            .find(|d| d.field.starts_with("message content"))
+            .unwrap_or_else(|| panic!("{name}: {}", r.to_table()));
+        assert!(msg.actual.contains("(edited)"), "{name}: {}", r.to_table());
+    }
+}

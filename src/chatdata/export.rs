@@ -368,9 +368,9 @@ fn export_to(
                             bytes,
                         });
                         if r.is_cancelled() {
-                            return Err(ChatDataError::Cancelled(
-                                super::Cancellation::nothing("export messages"),
-                            ));
+                            return Err(ChatDataError::Cancelled(super::Cancellation::nothing(
+                                "export messages",
+                            )));
                         }
                     }
                 }

@@ -343,6 +343,52 @@ impl LegacyDb {
         }
     }
 
+    /// Streams every message with chatDate ≥ `start` in table order (no index: one pass
+    /// over the table, about half the work of reading the rooms one by one through the
+    /// primary key), as (channelID, chatID, chatDate, userId, isAlert, content). The order
+    /// of rooms and of messages within a room is whatever the file holds: callers check it.
+    /// `f` returns `false` to stop.
+    ///
+    /// # Errors
+    /// SQLite errors; content that is not text (naming room and chatID); whatever `f` returns.
+    pub fn for_each_row(
+        &self,
+        start: Option<i64>,
+        mut f: impl FnMut(i64, i64, i64, i64, bool, &str) -> Result<bool, ChatDataError>,
+    ) -> Result<(), ChatDataError> {
+        let action = "read the messages";
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT channelID, chatID, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED WHERE chatDate >= ?1",
+            )
+            .map_err(|e| self.err(action)(e))?;
+        let mut rows = st
+            .query(params![start.unwrap_or(i64::MIN)])
+            .map_err(|e| self.err(action)(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(action)(e))? {
+            let room: i64 = r.get(0).map_err(|e| self.err(action)(e))?;
+            let chat: i64 = r.get(1).map_err(|e| self.err(action)(e))?;
+            let date: i64 = r.get(2).map_err(|e| self.err(action)(e))?;
+            let user: i64 = r.get(3).map_err(|e| self.err(action)(e))?;
+            let alert = r.get::<_, i64>(4).map_err(|e| self.err(action)(e))? != 0;
+            let text = r
+                .get_ref(5)
+                .map_err(|e| self.err(action)(e))?
+                .as_str()
+                .map_err(|_| ChatDataError::Schema {
+                    path: self.path.clone(),
+                    message: format!(
+                        "room id {room}, chatID {chat}: content is not valid text; fix that row in the source"
+                    ),
+                })?;
+            if !f(room, chat, date, user, alert, text)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Streams the messages of one room with chatDate ≥ `start`, in chatID order (the
     /// legacy sequence) or, with `by_date`, in (chatDate, chatID) order. `f` returns `false`
     /// to stop early.

@@ -13,7 +13,7 @@
 //! message is. Rooms and categories that exist only on the target are listed in
 //! [`VerifyReport::target_only`], not as differences (the target may have its own).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -308,52 +308,101 @@ pub fn verify(
     let seen = std::sync::atomic::AtomicU64::new(0);
     let mut done = 0u64;
     let mut bytes = 0u64;
-    // The legacy side of every room is digested on a second thread (its own read-only
-    // connection) while this thread digests the target side: the two databases are read in
-    // parallel.
+    // Unscoped, each side is read in one pass over its table (rooms digested on the way,
+    // see `TableScan`); scoped, or for the rooms a pass cannot digest, room by room through
+    // the primary key.
+    let full_scan = opts.scope.is_empty();
+    let legacy_wanted: HashSet<i64> = work.iter().map(|(_, _, n)| n.id).collect();
+    let target_wanted: HashSet<i64> = work.iter().map(|(_, a, _)| a.id).collect();
+    // The legacy side is digested on a second thread (its own read-only connection) while
+    // this thread digests the target side: the two databases are read in parallel.
     std::thread::scope(|scope| -> Result<(), ChatDataError> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<RoomContent, ChatDataError>>(8);
-        let (work, seen, legacy_poster) = (&work, &seen, &legacy_poster);
+        let (tx, rx) =
+            std::sync::mpsc::sync_channel::<Result<HashMap<i64, RoomContent>, ChatDataError>>(1);
+        let (work, seen, legacy_poster, legacy_wanted) =
+            (&work, &seen, &legacy_poster, &legacy_wanted);
         let start = opts.start_date_ticks;
         scope.spawn(move || {
-            let db = match LegacyDb::open(legacy_db)
-                .and_then(|db| db.limit_cache(READ_CACHE_KIB).map(|()| db))
-            {
-                Ok(db) => db,
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
+            let tick = || {
+                let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if n.is_multiple_of(BATCH_ROWS) {
+                    r.progress(ProgressUpdate {
+                        phase: "verify messages".into(),
+                        done: n.min(total),
+                        total,
+                        bytes: 0,
+                    });
+                    if r.is_cancelled() {
+                        return Err(cancelled());
+                    }
                 }
+                Ok(())
             };
-            for (_, _, node) in work {
-                let res = sorted_pass(|by_date, f| {
-                    db.for_each_message(node, start, by_date, |m| {
-                        let n = seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if n.is_multiple_of(BATCH_ROWS) {
-                            r.progress(ProgressUpdate {
-                                phase: "verify messages".into(),
-                                done: n,
-                                total,
-                                bytes: 0,
-                            });
-                            if r.is_cancelled() {
-                                return Err(cancelled());
-                            }
-                        }
-                        f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
-                    })
-                });
-                let failed = res.is_err();
-                if tx.send(res).is_err() || failed {
-                    return;
+            let res = (|| {
+                let db = LegacyDb::open(legacy_db)?;
+                db.limit_cache(READ_CACHE_KIB)?;
+                let mut scan = TableScan::default();
+                if full_scan {
+                    db.for_each_row(start, |room, chat, date, user, alert, text| {
+                        tick()?;
+                        scan.add(
+                            legacy_wanted,
+                            room,
+                            chat,
+                            date,
+                            legacy_poster(user),
+                            alert,
+                            text,
+                        );
+                        Ok(!scan.hopeless(legacy_wanted))
+                    })?;
                 }
-            }
+                let (mut digests, redo) = scan.finish(legacy_wanted);
+                for (_, _, node) in work {
+                    if full_scan && !redo.contains(&node.id) {
+                        continue;
+                    }
+                    let d = sorted_pass(|by_date, f| {
+                        db.for_each_message(node, start, by_date, |m| {
+                            tick()?;
+                            f(m.date, legacy_poster(m.poster_id), m.is_alert, &m.content)
+                        })
+                    })?;
+                    digests.insert(node.id, d);
+                }
+                Ok(digests)
+            })();
+            let _ = tx.send(res);
         });
-        for &(room, actual, node) in work {
+        let mut scan = TableScan::default();
+        let mut rows = 0u64;
+        if full_scan {
+            target.for_each_row(|room, chat, date, user, alert, text| {
+                rows += 1;
+                if rows.is_multiple_of(BATCH_ROWS) && r.is_cancelled() {
+                    return Err(cancelled());
+                }
+                scan.add(
+                    &target_wanted,
+                    room,
+                    chat,
+                    date,
+                    target_poster(user),
+                    alert,
+                    text,
+                );
+                Ok(!scan.hopeless(&target_wanted))
+            })?;
+        }
+        let (mut got_by_room, redo) = scan.finish(&target_wanted);
+        for &(_, actual, _) in work {
+            if full_scan && !redo.contains(&actual.id) {
+                continue;
+            }
             if r.is_cancelled() {
                 return Err(cancelled());
             }
-            let got = sorted_pass(|by_date, f| {
+            let d = sorted_pass(|by_date, f| {
                 target.for_each_message(
                     actual.id,
                     &actual.name,
@@ -361,7 +410,16 @@ pub fn verify(
                     |date, user, alert, text| f(date, target_poster(user), alert, text),
                 )
             })?;
-            let expected = rx.recv().map_err(|_| cancelled())??;
+            got_by_room.insert(actual.id, d);
+        }
+        let expected_by_room = rx.recv().map_err(|_| cancelled())??;
+        let empty = || ContentDigest::new().finish();
+        for &(room, actual, node) in work {
+            let got = got_by_room.remove(&actual.id).unwrap_or_else(empty);
+            let expected = expected_by_room
+                .get(&node.id)
+                .cloned()
+                .unwrap_or_else(empty);
             done += expected.messages;
             bytes += expected.bytes;
             report.messages_compared += expected.messages;
@@ -512,6 +570,87 @@ pub fn verify(
 const READ_CACHE_KIB: u32 = 8 * 1024;
 
 type Sink<'a> = dyn FnMut(i64, &str, bool, &str) -> Result<bool, ChatDataError> + 'a;
+
+/// Per-room digests from one pass over a `tblChat` in table order, for the rooms `wanted`.
+/// A room whose rows come together, in growing chatId with chatDate never going back, is
+/// digested on the way: the digest [`sorted_pass`] gives it (chatId order is then also
+/// (chatDate, chatId) order). A room whose rows come apart or out of that order is listed
+/// for a pass of its own through the primary key; a room without rows gets no entry.
+#[derive(Default)]
+struct TableScan {
+    done: HashMap<i64, RoomContent>,
+    redo: HashSet<i64>,
+    /// The room being digested: id, last chatId, last chatDate, digest so far.
+    cur: Option<(i64, i64, i64, ContentDigest)>,
+    /// A room whose rows are being passed over (not wanted, or listed for a pass of its own).
+    skipping: Option<i64>,
+}
+
+impl TableScan {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        wanted: &HashSet<i64>,
+        room: i64,
+        chat: i64,
+        date: i64,
+        poster: &str,
+        alert: bool,
+        text: &str,
+    ) {
+        if let Some((id, last_chat, last_date, d)) = &mut self.cur {
+            if *id == room {
+                if chat > *last_chat && date >= *last_date {
+                    *last_chat = chat;
+                    *last_date = date;
+                    d.update(date, poster, alert, text);
+                } else {
+                    self.redo.insert(room);
+                    self.cur = None;
+                    self.skipping = Some(room);
+                }
+                return;
+            }
+            let (id, _, _, d) = self.cur.take().expect("matched above");
+            self.done.insert(id, d.finish());
+        }
+        if self.skipping == Some(room) {
+            return;
+        }
+        self.skipping = Some(room);
+        if !wanted.contains(&room) || self.redo.contains(&room) {
+            return;
+        }
+        if self.done.remove(&room).is_some() {
+            // its rows come apart
+            self.redo.insert(room);
+            return;
+        }
+        self.skipping = None;
+        let mut d = ContentDigest::new();
+        d.update(date, poster, alert, text);
+        self.cur = Some((room, chat, date, d));
+    }
+
+    /// True once more than half the wanted rooms need a pass of their own (a table whose
+    /// rooms are interleaved, as in a database filled in posting order): the pass stops
+    /// there and every room is read through the primary key.
+    fn hopeless(&self, wanted: &HashSet<i64>) -> bool {
+        self.redo.len() * 2 > wanted.len()
+    }
+
+    /// The digested rooms and the rooms that need a pass of their own (every wanted room
+    /// when the pass was given up: a room digested so far may have rows further on).
+    fn finish(mut self, wanted: &HashSet<i64>) -> (HashMap<i64, RoomContent>, HashSet<i64>) {
+        if self.hopeless(wanted) {
+            return (HashMap::new(), wanted.clone());
+        }
+        if let Some((id, _, _, d)) = self.cur.take() {
+            self.done.insert(id, d.finish());
+        }
+        (self.done, self.redo)
+    }
+}
 
 /// Runs a message stream in chatId order, switching to (chatDate, chatId) order if chatDate
 /// turns out not to grow with chatId; returns the digest in (chatDate, chatId) order.
@@ -912,6 +1051,68 @@ impl VerifyReport {
 mod tests {
     use super::*;
     use unicode_width::UnicodeWidthStr;
+
+    fn digest_of(dates: &[i64]) -> RoomContent {
+        let mut d = ContentDigest::new();
+        for &date in dates {
+            d.update(date, "G", false, "t");
+        }
+        d.finish()
+    }
+
+    #[test]
+    fn a_table_pass_digests_the_rooms_stored_in_order_and_lists_the_others() {
+        let wanted: HashSet<i64> = [1, 2, 3, 4, 5, 6, 7].into();
+        let mut s = TableScan::default();
+        // (room, chatId, chatDate): 1 in order, 9 not wanted, 2 comes apart, 3 goes back in
+        // time, 5 repeats a chatId, 4, 6 and 7 have no rows
+        let rows = [
+            (1, 1, 10),
+            (1, 2, 11),
+            (9, 1, 5),
+            (2, 1, 1),
+            (3, 1, 7),
+            (3, 2, 6),
+            (5, 1, 1),
+            (5, 1, 2),
+            (2, 2, 2),
+        ];
+        for (room, chat, date) in rows {
+            s.add(&wanted, room, chat, date, "G", false, "t");
+        }
+        assert!(!s.hopeless(&wanted));
+        let (done, redo) = s.finish(&wanted);
+        assert_eq!(done.len(), 1, "{done:?}");
+        assert_eq!(done[&1], digest_of(&[10, 11]));
+        assert_eq!(redo, [2, 3, 5].into());
+        // the digest is the one the sorted pass gives
+        let by_pass = sorted_pass(|_, f| {
+            for date in [10, 11] {
+                f(date, "G", false, "t")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(done[&1], by_pass);
+    }
+
+    #[test]
+    fn a_table_of_interleaved_rooms_is_given_up_for_room_by_room_reading() {
+        let wanted: HashSet<i64> = [1, 2].into();
+        let mut s = TableScan::default();
+        for (room, chat) in [(1, 1), (2, 1), (1, 2)] {
+            s.add(&wanted, room, chat, chat, "G", false, "t");
+        }
+        assert!(
+            !s.hopeless(&wanted),
+            "one room apart of two is not yet half"
+        );
+        s.add(&wanted, 2, 2, 2, "G", false, "t");
+        assert!(s.hopeless(&wanted));
+        let (done, redo) = s.finish(&wanted);
+        assert!(done.is_empty());
+        assert_eq!(redo, wanted);
+    }
 
     #[test]
     fn table_aligns_wide_characters_and_states_the_verdict() {

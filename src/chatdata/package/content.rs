@@ -384,9 +384,11 @@ fn read_entry(
             }
         })
     };
-    let opened = archive
-        .by_index(e.index)
-        .map_err(|e| XmlError(format!("cannot open the entry ({e}); the archive is damaged")));
+    let opened = archive.by_index(e.index).map_err(|e| {
+        XmlError(format!(
+            "cannot open the entry ({e}); the archive is damaged"
+        ))
+    });
     let r = opened.and_then(|zf| {
         if declared <= SMALL_ENTRY {
             // a small entry in one piece, into the worker's reused buffer: with 100 000
