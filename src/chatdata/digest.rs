@@ -45,11 +45,25 @@ impl ContentDigest {
 
     /// Adds one message.
     pub fn update(&mut self, date: i64, poster_guid: &str, is_alert: bool, content: &str) {
-        self.hasher.update(date.to_be_bytes());
-        self.hasher.update((poster_guid.len() as u32).to_be_bytes());
-        self.hasher.update(poster_guid.as_bytes());
-        self.hasher.update([u8::from(is_alert)]);
-        self.hasher.update((content.len() as u64).to_be_bytes());
+        // the fields before the content in one update (a GUID is 36 bytes: the header fits
+        // the stack buffer; a longer poster string is hashed field by field, same bytes)
+        let mut head = [0u8; 64];
+        let n = 8 + 4 + poster_guid.len() + 1 + 8;
+        if n <= head.len() {
+            head[..8].copy_from_slice(&date.to_be_bytes());
+            head[8..12].copy_from_slice(&(poster_guid.len() as u32).to_be_bytes());
+            let g = 12 + poster_guid.len();
+            head[12..g].copy_from_slice(poster_guid.as_bytes());
+            head[g] = u8::from(is_alert);
+            head[g + 1..n].copy_from_slice(&(content.len() as u64).to_be_bytes());
+            self.hasher.update(&head[..n]);
+        } else {
+            self.hasher.update(date.to_be_bytes());
+            self.hasher.update((poster_guid.len() as u32).to_be_bytes());
+            self.hasher.update(poster_guid.as_bytes());
+            self.hasher.update([u8::from(is_alert)]);
+            self.hasher.update((content.len() as u64).to_be_bytes());
+        }
         self.hasher.update(content.as_bytes());
         self.messages += 1;
         self.bytes += content.len() as u64;
@@ -121,5 +135,37 @@ mod tests {
         let mut b = ContentDigest::new();
         b.update(1, "A", false, "BC");
         assert_ne!(a.finish().sha256, b.finish().sha256);
+    }
+
+    /// The encoding the module documents, field by field: packages written before the
+    /// header was hashed in one piece must still check.
+    fn documented(messages: &[(i64, &str, bool, &str)]) -> String {
+        let mut h = Sha256::new();
+        for (date, guid, alert, text) in messages {
+            h.update(date.to_be_bytes());
+            h.update((guid.len() as u32).to_be_bytes());
+            h.update(guid.as_bytes());
+            h.update([u8::from(*alert)]);
+            h.update((text.len() as u64).to_be_bytes());
+            h.update(text.as_bytes());
+        }
+        hex::encode(h.finalize())
+    }
+
+    #[test]
+    fn digest_is_the_documented_encoding_for_every_poster_length() {
+        let guid = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
+        let long = "S-1-5-21-1004336348-1177238915-682003330-512-and-more-than-a-guid";
+        for poster in ["", "A", guid, long] {
+            let messages = [
+                (630_000_000_000_000_000, poster, false, "héllo"),
+                (-1, poster, true, ""),
+            ];
+            let mut d = ContentDigest::new();
+            for (date, g, alert, text) in messages {
+                d.update(date, g, alert, text);
+            }
+            assert_eq!(d.finish().sha256, documented(&messages), "{poster:?}");
+        }
     }
 }

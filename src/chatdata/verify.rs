@@ -358,6 +358,13 @@ pub fn verify(
                     })?;
                 }
                 let (mut digests, redo) = scan.finish(legacy_wanted);
+                if full_scan {
+                    r.log(format!(
+                        "verify: legacy messages read in one pass; {} of {} rooms read room by room (stored apart or out of order)",
+                        redo.len(),
+                        legacy_wanted.len()
+                    ));
+                }
                 for (_, _, node) in work {
                     if full_scan && !redo.contains(&node.id) {
                         continue;
@@ -395,6 +402,13 @@ pub fn verify(
             })?;
         }
         let (mut got_by_room, redo) = scan.finish(&target_wanted);
+        if full_scan {
+            r.log(format!(
+                "verify: target messages read in one pass; {} of {} rooms read room by room (stored apart or out of order)",
+                redo.len(),
+                target_wanted.len()
+            ));
+        }
         for &(_, actual, _) in work {
             if full_scan && !redo.contains(&actual.id) {
                 continue;
