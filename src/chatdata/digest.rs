@@ -45,6 +45,12 @@ impl ContentDigest {
 
     /// Adds one message.
     pub fn update(&mut self, date: i64, poster_guid: &str, is_alert: bool, content: &str) {
+        self.update_bytes(date, poster_guid, is_alert, content.as_bytes());
+    }
+
+    /// Adds one message whose text is given as its UTF-8 bytes (a reader that has checked
+    /// the column is text need not check the encoding again: the digest is over bytes).
+    pub fn update_bytes(&mut self, date: i64, poster_guid: &str, is_alert: bool, content: &[u8]) {
         // the fields before the content in one update (a GUID is 36 bytes: the header fits
         // the stack buffer; a longer poster string is hashed field by field, same bytes)
         let mut head = [0u8; 64];
@@ -64,7 +70,7 @@ impl ContentDigest {
             self.hasher.update([u8::from(is_alert)]);
             self.hasher.update((content.len() as u64).to_be_bytes());
         }
-        self.hasher.update(content.as_bytes());
+        self.hasher.update(content);
         self.messages += 1;
         self.bytes += content.len() as u64;
         self.first = Some(self.first.map_or(date, |f| f.min(date)));

@@ -345,16 +345,17 @@ impl LegacyDb {
 
     /// Streams every message with chatDate ≥ `start` in table order (no index: one pass
     /// over the table, about half the work of reading the rooms one by one through the
-    /// primary key), as (channelID, chatID, chatDate, userId, isAlert, content). The order
-    /// of rooms and of messages within a room is whatever the file holds: callers check it.
-    /// `f` returns `false` to stop.
+    /// primary key), as (channelID, chatID, chatDate, userId, isAlert, content as its UTF-8
+    /// bytes: the column's type is checked, the encoding is not, for a caller that digests
+    /// bytes). The order of rooms and of messages within a room is whatever the file holds:
+    /// callers check it. `f` returns `false` to stop.
     ///
     /// # Errors
     /// SQLite errors; content that is not text (naming room and chatID); whatever `f` returns.
     pub fn for_each_row(
         &self,
         start: Option<i64>,
-        mut f: impl FnMut(i64, i64, i64, i64, bool, &str) -> Result<bool, ChatDataError>,
+        mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
     ) -> Result<(), ChatDataError> {
         let action = "read the messages";
         let mut st = self
@@ -372,16 +373,16 @@ impl LegacyDb {
             let date: i64 = r.get(2).map_err(|e| self.err(action)(e))?;
             let user: i64 = r.get(3).map_err(|e| self.err(action)(e))?;
             let alert = r.get::<_, i64>(4).map_err(|e| self.err(action)(e))? != 0;
-            let text = r
-                .get_ref(5)
-                .map_err(|e| self.err(action)(e))?
-                .as_str()
-                .map_err(|_| ChatDataError::Schema {
+            let rusqlite::types::ValueRef::Text(text) =
+                r.get_ref(5).map_err(|e| self.err(action)(e))?
+            else {
+                return Err(ChatDataError::Schema {
                     path: self.path.clone(),
                     message: format!(
                         "room id {room}, chatID {chat}: content is not valid text; fix that row in the source"
                     ),
-                })?;
+                });
+            };
             if !f(room, chat, date, user, alert, text)? {
                 break;
             }

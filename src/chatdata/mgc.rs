@@ -424,15 +424,16 @@ impl MgcDb {
     }
 
     /// Streams every message in table order (no index: one pass over the table), as
-    /// (channelId, chatId, chatDate, userId, isAlert, content). The order of rooms and of
-    /// messages within a room is whatever the file holds: callers check it. `f` returns
-    /// `false` to stop.
+    /// (channelId, chatId, chatDate, userId, isAlert, content as its UTF-8 bytes: the
+    /// column's type is checked, the encoding is not, for a caller that digests bytes).
+    /// The order of rooms and of messages within a room is whatever the file holds: callers
+    /// check it. `f` returns `false` to stop.
     ///
     /// # Errors
     /// SQLite errors; content that is not text (naming the room id); whatever `f` returns.
     pub fn for_each_row(
         &self,
-        mut f: impl FnMut(i64, i64, i64, i64, bool, &str) -> Result<bool, ChatDataError>,
+        mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
     ) -> Result<(), ChatDataError> {
         let action = "read the messages";
         let mut st = self
@@ -448,14 +449,14 @@ impl MgcDb {
             let date: i64 = r.get(2).map_err(|e| self.err(action)(e))?;
             let user: i64 = r.get(3).map_err(|e| self.err(action)(e))?;
             let alert = r.get::<_, i64>(4).map_err(|e| self.err(action)(e))? != 0;
-            let text = r
-                .get_ref(5)
-                .map_err(|e| self.err(action)(e))?
-                .as_str()
-                .map_err(|_| ChatDataError::Schema {
+            let rusqlite::types::ValueRef::Text(text) =
+                r.get_ref(5).map_err(|e| self.err(action)(e))?
+            else {
+                return Err(ChatDataError::Schema {
                     path: self.path.clone(),
                     message: format!("room node {room}: a message's content is not valid text"),
-                })?;
+                });
+            };
             if !f(room, chat, date, user, alert, text)? {
                 break;
             }

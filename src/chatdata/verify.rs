@@ -610,14 +610,14 @@ impl TableScan {
         date: i64,
         poster: &str,
         alert: bool,
-        text: &str,
+        text: &[u8],
     ) {
         if let Some((id, last_chat, last_date, d)) = &mut self.cur {
             if *id == room {
                 if chat > *last_chat && date >= *last_date {
                     *last_chat = chat;
                     *last_date = date;
-                    d.update(date, poster, alert, text);
+                    d.update_bytes(date, poster, alert, text);
                 } else {
                     self.redo.insert(room);
                     self.cur = None;
@@ -642,7 +642,7 @@ impl TableScan {
         }
         self.skipping = None;
         let mut d = ContentDigest::new();
-        d.update(date, poster, alert, text);
+        d.update_bytes(date, poster, alert, text);
         self.cur = Some((room, chat, date, d));
     }
 
@@ -1092,7 +1092,7 @@ mod tests {
             (2, 2, 2),
         ];
         for (room, chat, date) in rows {
-            s.add(&wanted, room, chat, date, "G", false, "t");
+            s.add(&wanted, room, chat, date, "G", false, b"t");
         }
         assert!(!s.hopeless(&wanted));
         let (done, redo) = s.finish(&wanted);
@@ -1115,13 +1115,13 @@ mod tests {
         let wanted: HashSet<i64> = [1, 2].into();
         let mut s = TableScan::default();
         for (room, chat) in [(1, 1), (2, 1), (1, 2)] {
-            s.add(&wanted, room, chat, chat, "G", false, "t");
+            s.add(&wanted, room, chat, chat, "G", false, b"t");
         }
         assert!(
             !s.hopeless(&wanted),
             "one room apart of two is not yet half"
         );
-        s.add(&wanted, 2, 2, 2, "G", false, "t");
+        s.add(&wanted, 2, 2, 2, "G", false, b"t");
         assert!(s.hopeless(&wanted));
         let (done, redo) = s.finish(&wanted);
         assert!(done.is_empty());
