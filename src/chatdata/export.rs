@@ -450,6 +450,7 @@ fn read_rooms(
                 batch.push(Message::default());
             }
             let slot = &mut batch[filled];
+            slot.release_long_text();
             slot.room_id = m.room_id;
             slot.chat_id = m.chat_id;
             slot.date = m.date;

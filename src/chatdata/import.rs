@@ -1479,6 +1479,7 @@ impl Feeder<'_> {
             let mut cur = None;
             while messages < self.batch_size {
                 let row = &mut chunk[filled];
+                row.m.release_long_text();
                 match self.reader.next(&mut row.m) {
                     Ok(true) => {}
                     Ok(false) => {

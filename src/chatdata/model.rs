@@ -325,3 +325,38 @@ pub struct Message {
     /// content (plain text, `ma-filelink:` links, HTML links, `[STORY]` encoding kept as is).
     pub content: String,
 }
+
+/// Text capacity (bytes) a reused [`Message`] keeps between messages. Buffers of messages are
+/// recycled through the data plane's pipelines; without this bound every slot would keep the
+/// capacity of the longest message it ever held (tens of KB in real rooms), and the slots in
+/// flight would hold gigabytes.
+pub const KEPT_TEXT_CAPACITY: usize = 1024;
+
+impl Message {
+    /// Gives up a text buffer grown past [`KEPT_TEXT_CAPACITY`] (before reusing the message).
+    pub fn release_long_text(&mut self) {
+        if self.content.capacity() > KEPT_TEXT_CAPACITY {
+            self.content = String::new();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_message_gives_up_a_long_text_buffer_and_keeps_a_short_one() {
+        let mut m = Message::default();
+        m.content.push_str(&"x".repeat(KEPT_TEXT_CAPACITY + 1));
+        m.release_long_text();
+        assert_eq!(m.content.capacity(), 0);
+        m.content.push_str(&"y".repeat(100));
+        let cap = m.content.capacity();
+        m.release_long_text();
+        assert_eq!(
+            (m.content.as_str(), m.content.capacity()),
+            ("y".repeat(100).as_str(), cap)
+        );
+    }
+}

@@ -255,7 +255,8 @@ struct Outbox {
 }
 
 impl Outbox {
-    /// The next message to fill (reused: its text buffer keeps its capacity).
+    /// The next message to fill (reused: its text buffer keeps its capacity, unless a long
+    /// message grew it past [`crate::chatdata::model::KEPT_TEXT_CAPACITY`]).
     fn slot(&mut self) -> &mut Message {
         if self.batch.is_empty() {
             self.batch = self.recycled.try_recv().unwrap_or_else(|_| {
@@ -264,7 +265,9 @@ impl Outbox {
                     .collect()
             });
         }
-        &mut self.batch[self.filled]
+        let m = &mut self.batch[self.filled];
+        m.release_long_text();
+        m
     }
 
     /// Counts the filled slot; hands the batch over when full. False when the caller is gone.
