@@ -34,6 +34,45 @@ pub(crate) fn open_read_only(path: &Path, what: &str) -> Result<Connection, Chat
     Ok(conn)
 }
 
+/// Runs `sql`, a query of `tblChat`'s (channel, chatId, chatDate, userId, isAlert, content)
+/// columns in that order, on the legacy or the `mgc` database, passing each row to `f` with
+/// the content as its UTF-8 bytes (the column's type is checked, the encoding is not: the
+/// callers digest bytes). `f` returns `false` to stop.
+///
+/// # Errors
+/// SQLite errors naming `path`; content that is not text (naming room and chatId); whatever
+/// `f` returns.
+pub(crate) fn chat_rows(
+    conn: &Connection,
+    path: &Path,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
+) -> Result<(), ChatDataError> {
+    let err = |e| ChatDataError::sqlite(path, "read the messages")(e);
+    let mut st = conn.prepare(sql).map_err(err)?;
+    let mut rows = st.query(params).map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let room: i64 = r.get(0).map_err(err)?;
+        let chat: i64 = r.get(1).map_err(err)?;
+        let date: i64 = r.get(2).map_err(err)?;
+        let user: i64 = r.get(3).map_err(err)?;
+        let alert = r.get::<_, i64>(4).map_err(err)? != 0;
+        let rusqlite::types::ValueRef::Text(text) = r.get_ref(5).map_err(err)? else {
+            return Err(ChatDataError::Schema {
+                path: path.to_path_buf(),
+                message: format!(
+                    "room id {room}, chatID {chat}: content is not valid text; fix that row"
+                ),
+            });
+        };
+        if !f(room, chat, date, user, alert, text)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Caps `conn`'s page cache at `kib` KiB (`PRAGMA cache_size` with a negative value).
 pub(crate) fn limit_cache(conn: &Connection, path: &Path, kib: u32) -> Result<(), ChatDataError> {
     conn.execute_batch(&format!("PRAGMA cache_size=-{kib};"))
@@ -355,39 +394,15 @@ impl LegacyDb {
     pub fn for_each_row(
         &self,
         start: Option<i64>,
-        mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
+        f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
     ) -> Result<(), ChatDataError> {
-        let action = "read the messages";
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT channelID, chatID, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED WHERE chatDate >= ?1",
-            )
-            .map_err(|e| self.err(action)(e))?;
-        let mut rows = st
-            .query(params![start.unwrap_or(i64::MIN)])
-            .map_err(|e| self.err(action)(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(action)(e))? {
-            let room: i64 = r.get(0).map_err(|e| self.err(action)(e))?;
-            let chat: i64 = r.get(1).map_err(|e| self.err(action)(e))?;
-            let date: i64 = r.get(2).map_err(|e| self.err(action)(e))?;
-            let user: i64 = r.get(3).map_err(|e| self.err(action)(e))?;
-            let alert = r.get::<_, i64>(4).map_err(|e| self.err(action)(e))? != 0;
-            let rusqlite::types::ValueRef::Text(text) =
-                r.get_ref(5).map_err(|e| self.err(action)(e))?
-            else {
-                return Err(ChatDataError::Schema {
-                    path: self.path.clone(),
-                    message: format!(
-                        "room id {room}, chatID {chat}: content is not valid text; fix that row in the source"
-                    ),
-                });
-            };
-            if !f(room, chat, date, user, alert, text)? {
-                break;
-            }
-        }
-        Ok(())
+        chat_rows(
+            &self.conn,
+            &self.path,
+            "SELECT channelID, chatID, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED WHERE chatDate >= ?1",
+            params![start.unwrap_or(i64::MIN)],
+            f,
+        )
     }
 
     /// Streams the messages of one room with chatDate ≥ `start`, in chatID order (the

@@ -433,35 +433,15 @@ impl MgcDb {
     /// SQLite errors; content that is not text (naming the room id); whatever `f` returns.
     pub fn for_each_row(
         &self,
-        mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
+        f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
     ) -> Result<(), ChatDataError> {
-        let action = "read the messages";
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT channelId, chatId, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED",
-            )
-            .map_err(|e| self.err(action)(e))?;
-        let mut rows = st.query([]).map_err(|e| self.err(action)(e))?;
-        while let Some(r) = rows.next().map_err(|e| self.err(action)(e))? {
-            let room: i64 = r.get(0).map_err(|e| self.err(action)(e))?;
-            let chat: i64 = r.get(1).map_err(|e| self.err(action)(e))?;
-            let date: i64 = r.get(2).map_err(|e| self.err(action)(e))?;
-            let user: i64 = r.get(3).map_err(|e| self.err(action)(e))?;
-            let alert = r.get::<_, i64>(4).map_err(|e| self.err(action)(e))? != 0;
-            let rusqlite::types::ValueRef::Text(text) =
-                r.get_ref(5).map_err(|e| self.err(action)(e))?
-            else {
-                return Err(ChatDataError::Schema {
-                    path: self.path.clone(),
-                    message: format!("room node {room}: a message's content is not valid text"),
-                });
-            };
-            if !f(room, chat, date, user, alert, text)? {
-                break;
-            }
-        }
-        Ok(())
+        super::legacy::chat_rows(
+            &self.conn,
+            &self.path,
+            "SELECT channelId, chatId, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED",
+            [],
+            f,
+        )
     }
 
     /// Streams one room's messages as (chatDate, userId, isAlert, content), in chatId order
