@@ -97,8 +97,14 @@ use crate::progress::{ProgressUpdate, Reporter};
 /// A pre-flight warning of the import (the same type the inspector reports).
 pub type ImportWarning = PreflightWarning;
 
-/// Messages per publication batch (one transaction and one checkpoint each).
-pub const DEFAULT_BATCH_MESSAGES: u64 = 50_000;
+/// Messages per publication batch (one transaction and one checkpoint each). Each commit
+/// waits for two fsyncs, so fewer, larger batches load faster (1 M messages: 0.62 s in
+/// batches of 50 000, 0.60 s in batches of 200 000); progress is reported every
+/// [`PROGRESS_MESSAGES`] within a batch, and a cancel takes effect at the next commit.
+pub const DEFAULT_BATCH_MESSAGES: u64 = 200_000;
+
+/// Messages between progress reports while a batch is written.
+pub const PROGRESS_MESSAGES: u64 = 50_000;
 
 /// The bookkeeping table the import keeps in the target [inf: lab-only; a real `mgc` has no
 /// such table and the real cmdlet is not resumable as far as documented].
@@ -1342,6 +1348,7 @@ fn publish(
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(e("begin a message batch"))?;
+            let (mut in_batch, mut batch_bytes) = (0u64, 0u64);
             let end = {
                 let mut one = tx
                     .prepare_cached(&one_sql)
@@ -1352,6 +1359,20 @@ fn publish(
                 loop {
                     match feed.recv() {
                         Ok(Feed::Rows(chunk, filled)) => {
+                            let before = in_batch;
+                            in_batch += filled as u64;
+                            batch_bytes += chunk[..filled]
+                                .iter()
+                                .map(|row| row.m.content.len() as u64)
+                                .sum::<u64>();
+                            if before / PROGRESS_MESSAGES != in_batch / PROGRESS_MESSAGES {
+                                r.progress(ProgressUpdate {
+                                    phase: "import messages".into(),
+                                    done: done + in_batch,
+                                    total,
+                                    bytes: bytes + batch_bytes,
+                                });
+                            }
                             if filled == ROWS_PER_INSERT {
                                 insert_rows(&mut many, &chunk, mgc_db)?;
                             } else {
