@@ -202,10 +202,12 @@ impl WriteBehind {
     }
 
     fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= WRITE_CHUNK {
+        // handed over before it would outgrow its capacity: growing a full 1 MiB buffer
+        // reallocated and copied it, once per megabyte staged
+        if !self.buf.is_empty() && self.buf.len() + b.len() > WRITE_CHUNK {
             self.hand_over()?;
         }
+        self.buf.extend_from_slice(b);
         Ok(())
     }
 
