@@ -1486,11 +1486,9 @@ struct Feeder<'a> {
 
 impl Feeder<'_> {
     fn chunk(&self) -> Vec<PublishRow> {
-        self.recycled.try_recv().unwrap_or_else(|_| {
-            (0..FEED_ROWS)
-                .map(|_| PublishRow::default())
-                .collect()
-        })
+        self.recycled
+            .try_recv()
+            .unwrap_or_else(|_| (0..FEED_ROWS).map(|_| PublishRow::default()).collect())
     }
 
     /// Feeds batches until the stage ends or the inserting thread stops listening.

@@ -167,6 +167,7 @@ impl WriteBehind {
                             }
                         }
                         WriteCmd::Sync(answer) => {
+                            unsynced = 0;
                             let res = match &failed {
                                 Some(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
                                 None => file.sync_data(),

@@ -429,7 +429,7 @@ pub fn verify(
         let expected_by_room = rx.recv().map_err(|_| cancelled())??;
         let empty = || ContentDigest::new().finish();
         for &(room, actual, node) in work {
-            let got = got_by_room.remove(&actual.id).unwrap_or_else(empty);
+            let got = got_by_room.get(&actual.id).cloned().unwrap_or_else(empty);
             let expected = expected_by_room
                 .get(&node.id)
                 .cloned()

@@ -500,3 +500,87 @@ fn entry_names_are_classified() {
     assert_eq!(classify("Other.xml"), EntryKind::Unknown);
     assert!(unsafe_name("a/b.xml").is_none());
 }
+
+/// A content-only package of `entries` entries of `per` messages each in room 42 (chatID =
+/// date = entry × 1000 + position); `extra(k, i)` may add a message before position `i`.
+fn content_package(
+    path: &Path,
+    entries: i64,
+    per: i64,
+    extra: impl Fn(i64, i64) -> Option<String>,
+) {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for k in 1..=entries {
+        let mut x = String::from("<Content><Room id=\"42\">");
+        for i in 0..per {
+            if let Some(m) = extra(k, i) {
+                x.push_str(&m);
+            }
+            let id = k * 1000 + i;
+            x.push_str(&format!(
+                "<Message id=\"{id}\" date=\"{id}\" poster=\"7\" alert=\"0\">m{id}</Message>"
+            ));
+        }
+        x.push_str("</Room></Content>");
+        files.push((format!("pchat-migrate/Content/{k:05}.xml"), x.into_bytes()));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    make_zip(path, &refs);
+}
+
+#[test]
+fn content_read_by_workers_arrives_in_order_up_to_the_first_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.zip");
+    // entry 6 fails half-way; entries 7–9 (read ahead by the workers) must not show
+    content_package(&path, 9, 300, |k, i| {
+        (k == 6 && i == 150)
+            .then(|| "<Message id=\"bad\" date=\"1\" poster=\"7\" alert=\"0\">x</Message>".into())
+    });
+    let mut r = PackageReader::open(&path, PackageLimits::default()).unwrap();
+    r.read_directory().unwrap();
+    let mut ids = Vec::new();
+    let err = r
+        .for_each_message(|m| {
+            ids.push(m.chat_id);
+            Ok(())
+        })
+        .unwrap_err();
+    let (entry, message) = entry_of(err);
+    assert_eq!(entry, "pchat-migrate/Content/00006.xml");
+    assert!(message.contains("id=\"bad\""), "{message}");
+    let want: Vec<i64> = (1..=5)
+        .flat_map(|k| (0..300).map(move |i| k * 1000 + i))
+        .chain((0..150).map(|i| 6000 + i))
+        .collect();
+    assert_eq!(ids, want);
+    // without the failure every message comes, in entry order
+    content_package(&path, 9, 300, |_, _| None);
+    let (_, msgs) = read_all(&path).unwrap();
+    let want: Vec<i64> = (1..=9)
+        .flat_map(|k| (0..300).map(move |i| k * 1000 + i))
+        .collect();
+    assert_eq!(msgs.iter().map(|m| m.chat_id).collect::<Vec<_>>(), want);
+}
+
+#[test]
+fn a_message_from_a_guid_the_package_does_not_define_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("guid.zip");
+    content_package(&path, 2, 10, |k, i| {
+        (k == 2 && i == 5).then(|| {
+            "<Message id=\"1\" date=\"1\" poster=\"{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}\" alert=\"0\">x</Message>".into()
+        })
+    });
+    let err = read_all(&path).unwrap_err();
+    let (entry, message) = entry_of(err);
+    assert_eq!(entry, "pchat-migrate/Content/00002.xml");
+    assert!(
+        message.contains("{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}")
+            && message.contains("does not define"),
+        "{message}"
+    );
+}
