@@ -297,3 +297,47 @@ fn unknown_scope_and_missing_database_are_clear_errors() {
     assert!(err.to_string().contains("\"No Such Category\""), "{err}");
     assert!(!out.exists() && !dir.path().join("o.zip.partial").exists());
 }
+
+#[test]
+fn a_message_that_is_not_text_stops_the_export_naming_room_and_chat_id_and_leaves_no_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = lab(dir.path());
+    // a room read by the second reading thread (rooms alternate between two), half-way
+    let c = Connection::open(&paths.legacy_db).unwrap();
+    let (room, name, chat): (i64, String, i64) = c
+        .query_row(
+            "SELECT n.nodeID, n.nodeName, (SELECT MAX(chatID) / 2 FROM tblChat WHERE channelID = n.nodeID) \
+             FROM tblNode n WHERE n.nodeType = 0 AND EXISTS (SELECT 1 FROM tblChat WHERE channelID = n.nodeID) \
+             ORDER BY n.nodeID LIMIT 1 OFFSET 3",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    c.execute(
+        "UPDATE tblChat SET content = CAST(x'41ff42' AS TEXT) WHERE channelID = ?1 AND chatID = ?2",
+        [room, chat],
+    )
+    .unwrap();
+    drop(c);
+    let zip = paths.export_dir.join("bad.zip");
+    let err = chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &ExportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(&name)
+            && err.contains(&format!("chatID {chat}"))
+            && err.contains("not valid text"),
+        "{err}"
+    );
+    assert!(!zip.exists(), "no package is left behind");
+    let left: Vec<_> = std::fs::read_dir(&paths.export_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing half-written is left: {left:?}");
+}
