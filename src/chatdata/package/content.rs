@@ -230,7 +230,7 @@ pub(crate) fn read_in_order(
     })
 }
 
-/// Fills in the package and entry of an error raised without them.
+/// Fills in the package and entry of an error raised without them (a callback's error).
 fn locate(mut e: ChatDataError, path: &Path, name: &str) -> ChatDataError {
     if let ChatDataError::Package {
         path: p, entry: en, ..
@@ -424,17 +424,32 @@ fn read_entry(
     if gone {
         return false;
     }
-    let failure = match r {
-        Ok(()) => return out.send(Delivery::Done),
-        Err(_) if kept.is_some() => locate(kept.take().expect("kept"), path, name),
-        Err(XmlError(m)) => ChatDataError::Package {
+    match r {
+        Ok(()) => out.send(Delivery::Done),
+        Err(e) => {
+            out.send(Delivery::Failed(walk_failure(e, kept, path, name)));
+            false
+        }
+    }
+}
+
+/// The error of an entry whose walk stopped with `e`: the callback's own error (`kept`, with
+/// the package and entry filled in), else the XML's, named as damage.
+pub(crate) fn walk_failure(
+    e: XmlError,
+    kept: Option<ChatDataError>,
+    path: &Path,
+    name: &str,
+) -> ChatDataError {
+    match kept {
+        Some(k) => locate(k, path, name),
+        None => ChatDataError::Package {
             path: path.to_path_buf(),
             entry: name.to_string(),
             message: format!(
-                "{m}; the package is damaged or was not written by an export — re-run the export"
+                "{}; the package is damaged or was not written by an export — re-run the export",
+                e.0
             ),
         },
-    };
-    out.send(Delivery::Failed(failure));
-    false
+    }
 }

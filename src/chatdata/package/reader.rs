@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
-use super::content::{LimitReader, SharedFile};
+use super::content::{LimitReader, SharedFile, walk_failure};
 use super::xml::{Record, XmlError, utf8_reader, walk};
 use super::{
     EntryKind, FORMAT, Manifest, PackageLimits, RATIO_FLOOR_BYTES, Sections, classify, unsafe_name,
@@ -298,26 +298,7 @@ impl PackageReader {
         });
         match r {
             Ok(()) => Ok(()),
-            Err(_) if kept.is_some() => {
-                let mut e = kept.take().expect("kept");
-                // errors raised by callbacks leave path / entry empty for us to fill in
-                if let ChatDataError::Package { path: p, entry, .. } = &mut e {
-                    if p.as_os_str().is_empty() {
-                        *p = path;
-                    }
-                    if entry.is_empty() {
-                        *entry = name;
-                    }
-                }
-                Err(e)
-            }
-            Err(XmlError(m)) => Err(ChatDataError::Package {
-                path,
-                entry: name,
-                message: format!(
-                    "{m}; the package is damaged or was not written by an export — re-run the export"
-                ),
-            }),
+            Err(e) => Err(walk_failure(e, kept, &path, &name)),
         }
     }
 
