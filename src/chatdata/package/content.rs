@@ -95,6 +95,33 @@ pub(crate) struct LimitReader<R> {
     pub(crate) why: String,
 }
 
+impl<R> LimitReader<R> {
+    /// `inner` bounded to what an entry of `compressed` bytes may expand to
+    /// ([`entry_limit`]), failing with a message that says which bound it broke.
+    pub(crate) fn entry(inner: R, compressed: u64, limits: PackageLimits) -> LimitReader<R> {
+        let limit = entry_limit(compressed, limits);
+        LimitReader {
+            inner,
+            limit,
+            read: 0,
+            why: format!(
+                "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
+                limits.max_entry_bytes, limits.max_ratio
+            ),
+        }
+    }
+}
+
+/// The most an entry of `compressed` bytes may expand to: the per-entry size limit, or
+/// `max_ratio` times its compressed size (never below [`RATIO_FLOOR_BYTES`]), whichever is
+/// smaller.
+pub(crate) fn entry_limit(compressed: u64, limits: PackageLimits) -> u64 {
+    let ratio_cap = compressed
+        .saturating_mul(limits.max_ratio)
+        .max(RATIO_FLOOR_BYTES);
+    limits.max_entry_bytes.min(ratio_cap)
+}
+
 impl<R: Read> Read for LimitReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -307,11 +334,7 @@ fn read_entry(
 ) -> bool {
     let name = e.name.as_str();
     let max_text = usize::try_from(limits.max_text_bytes).unwrap_or(usize::MAX);
-    let ratio_cap = e
-        .compressed
-        .saturating_mul(limits.max_ratio)
-        .max(RATIO_FLOOR_BYTES);
-    let limit = limits.max_entry_bytes.min(ratio_cap);
+    let limit = entry_limit(e.compressed, limits);
     let declared = e.size;
     let mut kept: Option<ChatDataError> = None;
     let mut gone = false;
@@ -409,15 +432,7 @@ fn read_entry(
             .map_err(|e| XmlError(format!("cannot read: {e}")))?;
             parse(Box::new(&whole[..]))
         } else {
-            let input = LimitReader {
-                inner: zf,
-                limit,
-                read: 0,
-                why: format!(
-                    "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
-                    limits.max_entry_bytes, limits.max_ratio
-                ),
-            };
+            let input = LimitReader::entry(zf, e.compressed, limits);
             parse(Box::new(BufReader::with_capacity(READ_CHUNK, input)))
         }
     });

@@ -862,10 +862,6 @@ fn open_limited<'a>(
     compressed: u64,
     limits: PackageLimits,
 ) -> Result<Box<dyn std::io::BufRead + 'a>, ChatDataError> {
-    let ratio_cap = compressed
-        .saturating_mul(limits.max_ratio)
-        .max(RATIO_FLOOR_BYTES);
-    let limit = limits.max_entry_bytes.min(ratio_cap);
     let zf = archive
         .by_index(index)
         .map_err(|e| ChatDataError::Package {
@@ -873,16 +869,7 @@ fn open_limited<'a>(
             entry: name.to_string(),
             message: format!("cannot open the entry ({e}); the archive is damaged"),
         })?;
-    let limited = LimitReader {
-        inner: zf,
-        limit,
-        read: 0,
-        why: format!(
-            "expands beyond {limit} bytes (over the {} byte size limit or {}× its compressed size); refusing it",
-            limits.max_entry_bytes, limits.max_ratio
-        ),
-    };
-    utf8_reader(limited).map_err(|e| ChatDataError::Package {
+    utf8_reader(LimitReader::entry(zf, compressed, limits)).map_err(|e| ChatDataError::Package {
         path: path.to_path_buf(),
         entry: name.to_string(),
         message: format!("cannot read: {e}"),
