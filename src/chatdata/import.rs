@@ -1358,13 +1358,10 @@ fn publish(
                     .map_err(e("prepare the message insert"))?;
                 loop {
                     match feed.recv() {
-                        Ok(Feed::Rows(chunk, filled)) => {
+                        Ok(Feed::Rows(chunk, filled, chunk_bytes)) => {
                             let before = in_batch;
                             in_batch += filled as u64;
-                            batch_bytes += chunk[..filled]
-                                .iter()
-                                .map(|row| row.m.content.len() as u64)
-                                .sum::<u64>();
+                            batch_bytes += chunk_bytes;
                             if before / PROGRESS_MESSAGES != in_batch / PROGRESS_MESSAGES {
                                 r.progress(ProgressUpdate {
                                     phase: "import messages".into(),
@@ -1400,7 +1397,7 @@ fn publish(
                 }
             };
             done += end.messages;
-            bytes += end.bytes;
+            bytes += batch_bytes;
             let cursor_json =
                 serde_json::to_string(&end.cursor).map_err(|x| json_err(mgc_db, "cursor", x))?;
             tx.execute(
@@ -1445,8 +1442,9 @@ const FEED_CHUNKS: usize = 8;
 
 /// What the feeder hands the inserting thread.
 enum Feed {
-    /// A chunk of rows and how many are filled (`FEED_ROWS` except at a batch's end).
-    Rows(Vec<PublishRow>, usize),
+    /// A chunk of rows, how many are filled (`FEED_ROWS` except at a batch's end) and their
+    /// text bytes.
+    Rows(Vec<PublishRow>, usize, u64),
     /// The batch is complete: commit it with this checkpoint.
     BatchEnd(BatchEnd),
     /// The stage could not be read.
@@ -1461,8 +1459,6 @@ struct BatchEnd {
     cursor: Cursor,
     /// Messages in the batch.
     messages: u64,
-    /// Their text bytes.
-    bytes: u64,
     /// False when the stage is exhausted (this is the last batch).
     more: bool,
 }
@@ -1494,9 +1490,10 @@ impl Feeder<'_> {
     /// Feeds batches until the stage ends or the inserting thread stops listening.
     fn run(mut self) {
         let mut chunk = self.chunk();
-        let mut filled = 0usize;
+        // rows filled in `chunk` and their text bytes
+        let (mut filled, mut bytes) = (0usize, 0u64);
         loop {
-            let (mut messages, mut bytes, mut more) = (0u64, 0u64, true);
+            let (mut messages, mut more) = (0u64, true);
             let mut cur_room = i64::MIN;
             let mut cur = None;
             while messages < self.batch_size {
@@ -1538,24 +1535,23 @@ impl Feeder<'_> {
                 filled += 1;
                 if filled == FEED_ROWS {
                     let full = std::mem::replace(&mut chunk, self.chunk());
-                    if self.out.send(Feed::Rows(full, filled)).is_err() {
+                    if self.out.send(Feed::Rows(full, filled, bytes)).is_err() {
                         return;
                     }
-                    filled = 0;
+                    (filled, bytes) = (0, 0);
                 }
             }
             if filled > 0 {
                 let part = std::mem::replace(&mut chunk, self.chunk());
-                if self.out.send(Feed::Rows(part, filled)).is_err() {
+                if self.out.send(Feed::Rows(part, filled, bytes)).is_err() {
                     return;
                 }
-                filled = 0;
+                (filled, bytes) = (0, 0);
             }
             let end = BatchEnd {
                 offset: self.reader.pos(),
                 cursor: self.cursor.clone(),
                 messages,
-                bytes,
                 more,
             };
             if self.out.send(Feed::BatchEnd(end)).is_err() || !more {
