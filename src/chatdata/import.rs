@@ -1023,7 +1023,7 @@ fn what_if_scan(
             Err(e) => give_up(&paths, &e),
         }
     }
-    let mut scan = ContentScan::default();
+    let mut scan = prep.reader.content_scan();
     let read = scan_content(
         prep,
         0,
@@ -1101,7 +1101,7 @@ fn stage_package(
         r.log("import: the package was already read and staged; continuing".into());
         return Ok(stats.clone());
     }
-    let mut scan = ContentScan::default();
+    let mut scan = prep.reader.content_scan();
     let (mut writer, from) = match ck.filter(|c| !c.complete && c.entries_done > 0) {
         Some(c) if paths.data.metadata().is_ok_and(|m| m.len() >= c.stage_len) => {
             // rebuild the totals from what is staged, then continue after it

@@ -17,7 +17,7 @@ use super::convert::convert;
 use super::import::{Prepared, all_warnings, plan, pool_check, prepare, scan_content};
 use super::mgc::MgcDb;
 use super::model::{enumv, ptype};
-use super::package::{ContentScan, Counts, PackageLimits, Sections};
+use super::package::{Counts, PackageLimits, Sections};
 use super::preflight::{self, PreflightWarning, codes, severity};
 use super::{ChatDataError, ticks};
 use crate::progress::Reporter;
@@ -331,7 +331,7 @@ pub fn inspect_with(
     }
     let conv = plan_conv.or(conv_opt).expect("converted");
     let has_content = !prep.contents.content_entries.is_empty();
-    let mut scan = ContentScan::default();
+    let mut scan = prep.reader.content_scan();
     scan_content(
         &mut prep,
         0,

@@ -471,14 +471,14 @@ pub fn verify(
                     fmt(got.last),
                 );
             }
-            if expected.sha256 != got.sha256 {
+            if expected.digest != got.digest {
                 diff(
                     out,
                     "room",
                     name,
                     "content digest",
-                    &expected.sha256,
-                    &got.sha256,
+                    &expected.digest,
+                    &got.digest,
                 );
                 // locate the first differing message
                 let mut hashes: Vec<[u8; 8]> = Vec::with_capacity(expected.messages as usize);

@@ -52,12 +52,14 @@
 //!                                               bytes; a carriage return is written &#13;
 //!   Rooms in id order, messages in legacy chatID order; a room may continue in the next file.
 //! pchat-migrate/manifest.json   (written last)
-//!   {"format":"pchat-migrate-package","version":1,"created":"…","source":"…","pool_fqdn":"…",
+//!   {"format":"pchat-migrate-package","version":2,"created":"…","source":"…","pool_fqdn":"…",
 //!    "level":"All","scope":[],"start_date_ticks":null,
 //!    "sections":{"principals":true,"categories":true,"rooms":true,"content":true},
 //!    "counts":{…},"content_files":["pchat-migrate/Content/00001.xml",…],
-//!    "rooms":[{"id":42,"name":"…","messages":n,"first":t,"last":t,"sha256":"…","bytes":b},…]}
-//!   Per-room digest: see [`crate::chatdata::digest`], in package order.
+//!    "rooms":[{"id":42,"name":"…","messages":n,"first":t,"last":t,"digest":"…","bytes":b},…],
+//!    "digest":"blake3"}
+//!   Per-room digest: see [`crate::chatdata::digest`], in package order. Version 1 (still
+//!   read) had no top-level "digest" and a per-room "sha256": SHA-256 digests.
 //! ```
 //!
 //! Text fields (names, descriptions, topics, principal strings) travel as child elements,
@@ -110,8 +112,9 @@ pub const ROOMS: &str = "pchat-migrate/Rooms.xml";
 pub const CONTENT_PREFIX: &str = "pchat-migrate/Content/";
 /// `format` value of our manifest.
 pub const FORMAT: &str = "pchat-migrate-package";
-/// Version of this layout.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of this layout: 2 names the digests' hash in the manifest (`"digest":"blake3"`,
+/// per room `"digest"`); 1 had SHA-256 digests in a per-room `"sha256"` field, still read.
+pub const FORMAT_VERSION: u32 = 2;
 /// Messages per content entry.
 pub const CHUNK_MESSAGES: u64 = 50_000;
 /// Uncompressed bytes per content entry (soft limit, checked between messages).
@@ -196,6 +199,9 @@ pub struct Manifest {
     pub content_files: Vec<String>,
     /// Rooms whose content is in the package.
     pub rooms: Vec<ManifestRoom>,
+    /// The hash of the rooms' digests (absent in layout version 1: SHA-256).
+    #[serde(default = "crate::chatdata::digest::DigestAlgorithm::version_1")]
+    pub digest: crate::chatdata::digest::DigestAlgorithm,
 }
 
 /// Limits the reader enforces on every entry.

@@ -15,7 +15,7 @@ use super::{
     EntryKind, FORMAT, Manifest, PackageLimits, RATIO_FLOOR_BYTES, Sections, classify, unsafe_name,
 };
 use crate::chatdata::ChatDataError;
-use crate::chatdata::digest::{ContentDigest, RoomContent};
+use crate::chatdata::digest::{ContentDigest, DigestAlgorithm, RoomContent};
 use crate::chatdata::model::{
     AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry,
     ptype,
@@ -741,6 +741,16 @@ impl PackageReader {
         self.content.len()
     }
 
+    /// An empty [`ContentScan`] whose digests use the manifest's hash (BLAKE3 without a
+    /// manifest: nothing is then checked against it).
+    pub fn content_scan(&self) -> ContentScan {
+        ContentScan::new(
+            self.manifest
+                .as_ref()
+                .map_or(DigestAlgorithm::default(), |m| m.digest),
+        )
+    }
+
     /// The poster GUID a message's digest uses (empty when the package gives none).
     pub fn poster_guid(&self, id: i64) -> &str {
         self.guid_by_id.get(&id).map(String::as_str).unwrap_or("")
@@ -805,17 +815,18 @@ impl PackageReader {
                 .rooms
                 .get(&room.id)
                 .cloned()
-                .unwrap_or_else(|| ContentDigest::new().finish());
-            if got.messages != room.content.messages || got.sha256 != room.content.sha256 {
+                .unwrap_or_else(|| ContentDigest::with(m.digest).finish());
+            if got.messages != room.content.messages || got.digest != room.content.digest {
                 return Err(self.perr(
                     entry,
                     format!(
-                        "the content of room \"{}\" does not match the manifest ({} messages, digest {}… expected {} messages, digest {}…): the package is damaged or altered; re-run the export",
+                        "the content of room \"{}\" does not match the manifest ({} messages, {} {}… expected {} messages, {}…): the package is damaged or altered; re-run the export",
                         room.name,
                         got.messages,
-                        &got.sha256[..12],
+                        m.digest.label(),
+                        &got.digest[..12],
                         room.content.messages,
-                        &room.content.sha256[..room.content.sha256.len().min(12)]
+                        crate::safe_text::escape(&room.content.digest[..room.content.digest.len().min(12)])
                     ),
                 ));
             }
@@ -845,7 +856,7 @@ impl PackageReader {
         &mut self,
         mut f: impl FnMut(&Message) -> Result<(), ChatDataError>,
     ) -> Result<ContentStats, ChatDataError> {
-        let mut scan = ContentScan::default();
+        let mut scan = self.content_scan();
         self.read_content(0, &mut scan, &mut f, |_, _| Ok(()))?;
         let stats = scan.finish();
         self.check_manifest(&stats)?;
@@ -880,6 +891,8 @@ fn open_limited<'a>(
 /// check), counts, first/last dates, rooms whose dates go backwards, file posts.
 #[derive(Default)]
 pub struct ContentScan {
+    /// The hash the manifest's digests use.
+    algorithm: DigestAlgorithm,
     digests: BTreeMap<i64, (ContentDigest, i64)>,
     unordered: std::collections::BTreeSet<i64>,
     file_posts: BTreeMap<i64, u64>,
@@ -893,18 +906,28 @@ pub struct ContentScan {
 pub const FILE_LINK_PREFIX: &str = "ma-filelink:";
 
 impl ContentScan {
+    /// An empty scan whose digests use `algorithm` (the manifest's: see
+    /// [`PackageReader::content_scan`]).
+    pub fn new(algorithm: DigestAlgorithm) -> Self {
+        Self {
+            algorithm,
+            ..Self::default()
+        }
+    }
+
     /// Adds one message (`poster_guid` feeds the digest).
     pub fn add(&mut self, m: &Message, poster_guid: &str) {
         match &mut self.cur {
             Some((id, _, _)) if *id == m.room_id => {}
             _ => {
-                if let Some((id, d, last)) = self.cur.take() {
+                if let Some((id, mut d, last)) = self.cur.take() {
+                    d.park();
                     self.digests.insert(id, (d, last));
                 }
                 let (d, last) = self
                     .digests
                     .remove(&m.room_id)
-                    .unwrap_or((ContentDigest::default(), i64::MIN));
+                    .unwrap_or((ContentDigest::with(self.algorithm), i64::MIN));
                 self.cur = Some((m.room_id, d, last));
             }
         }

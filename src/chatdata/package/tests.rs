@@ -485,6 +485,76 @@ fn altered_content_fails_the_manifest_check() {
     assert!(msg.contains("does not match the manifest"), "{msg}");
 }
 
+/// Rewrites `path`'s manifest as layout version 1 wrote it (no `"digest"`, per-room
+/// `"sha256"` holding SHA-256 digests of the sample's messages), with `alter` applied to
+/// the manifest text last.
+fn as_version_1(path: &Path, out: &Path, alter: impl Fn(String) -> String) {
+    use crate::chatdata::digest::{ContentDigest, DigestAlgorithm};
+    let d = sample_directory();
+    let mut src = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        if f.name() == MANIFEST {
+            let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
+            m["version"] = 1.into();
+            m.as_object_mut().unwrap().remove("digest");
+            for room in m["rooms"].as_array_mut().unwrap() {
+                let id = room["id"].as_i64().unwrap();
+                let mut sha = ContentDigest::with(DigestAlgorithm::Sha256);
+                for msg in sample_messages().iter().filter(|x| x.room_id == id) {
+                    let guid = d.principals.iter().find(|p| p.id == msg.poster_id);
+                    let guid = guid.and_then(|p| p.guid.clone()).unwrap();
+                    sha.update(msg.date, &guid, msg.is_alert, &msg.content);
+                }
+                let room = room.as_object_mut().unwrap();
+                room.remove("digest");
+                room.insert("sha256".into(), sha.finish().digest.into());
+            }
+            data = alter(serde_json::to_string_pretty(&m).unwrap()).into_bytes();
+        }
+        entries.push((f.name().to_string(), data));
+    }
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    make_zip(out, &refs);
+}
+
+#[test]
+fn a_version_1_package_with_sha256_digests_is_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    let written = write_sample(&path);
+    assert_eq!(written.version, FORMAT_VERSION);
+    assert_eq!(
+        written.digest,
+        crate::chatdata::digest::DigestAlgorithm::Blake3
+    );
+    let v1 = dir.path().join("v1.zip");
+    as_version_1(&path, &v1, |m| m);
+    let (c, msgs) = read_all(&v1).expect("a faithful version 1 package reads");
+    assert_eq!(msgs, sample_messages());
+    let m = c.manifest.unwrap();
+    assert_eq!(m.version, 1);
+    assert_eq!(m.digest, crate::chatdata::digest::DigestAlgorithm::Sha256);
+    // its SHA-256 digests are checked: one changed digit is found and named as SHA-256
+    let altered = dir.path().join("v1-altered.zip");
+    as_version_1(&path, &altered, |m| {
+        let at = m.find("\"sha256\": \"").unwrap() + 11;
+        let mut b = m.into_bytes();
+        b[at] = if b[at] == b'0' { b'1' } else { b'0' };
+        String::from_utf8(b).unwrap()
+    });
+    let (entry, msg) = entry_of(read_all(&altered).unwrap_err());
+    assert_eq!(entry, MANIFEST);
+    assert!(msg.contains("does not match the manifest"), "{msg}");
+    assert!(msg.contains("SHA-256"), "{msg}");
+}
+
 #[test]
 fn entry_names_are_classified() {
     assert_eq!(classify("AdUsers.xml"), EntryKind::AdUsers);

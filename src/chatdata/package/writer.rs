@@ -15,7 +15,7 @@ use super::{
     MANIFEST, Manifest, ManifestRoom, PRINCIPALS, ROOMS, Sections,
 };
 use crate::chatdata::ChatDataError;
-use crate::chatdata::digest::ContentDigest;
+use crate::chatdata::digest::{ContentDigest, DigestAlgorithm};
 use crate::chatdata::model::{Directory, Message, Node, Role, ptype};
 
 /// Flush the XML buffer into the zip entry beyond this many bytes.
@@ -246,6 +246,7 @@ impl PackageWriter {
         let file = File::create(path).map_err(ChatDataError::io(path, "create the package"))?;
         manifest.format = FORMAT.into();
         manifest.version = FORMAT_VERSION;
+        manifest.digest = DigestAlgorithm::Blake3;
         let zip =
             ZipThread::spawn(file).map_err(ChatDataError::io(path, "start the zip writer"))?;
         Ok(PackageWriter {
@@ -707,7 +708,11 @@ impl PackageWriter {
     /// so the manifest records its count).
     pub fn begin_room(&mut self, room: &Node) -> Result<(), ChatDataError> {
         self.end_room()?;
-        self.current = Some((room.id, room.name.clone(), ContentDigest::new()));
+        self.current = Some((
+            room.id,
+            room.name.clone(),
+            ContentDigest::with(self.manifest.digest),
+        ));
         Ok(())
     }
 
