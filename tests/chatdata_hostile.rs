@@ -216,7 +216,9 @@ fn hostile_packages_are_refused_and_the_target_is_untouched() {
         with(&base, |e| {
             let (_, data) = e.iter().find(|(n, _)| *n == lc).unwrap();
             let mut doc = data.clone();
-            let at = find(&doc, b"alert=\"0\">") + 10;
+            // inside the text of the first message
+            let m = find(&doc, b"<Message ");
+            let at = m + find(&doc[m..], b">") + 1;
             doc.splice(at..at, [0xFF, 0xFE]);
             replace(e, &lc, doc);
         }),

@@ -46,7 +46,8 @@
 //!   </Room> …
 //! pchat-migrate/Content/00001.xml, 00002.xml, …   (at most 50 000 messages or 64 MiB each)
 //!   <Content><Room id="42">
-//!     <Message id="<legacy chatID>" date="<ticks>" poster="<prinID>" alert="0">text</Message>
+//!     <Message id="<legacy chatID>" date="<ticks>" poster="<prinID>">text</Message>
+//!     <Message … alert="1">text</Message>       an alert (layout 1 also wrote alert="0")
 //!     <Message … enc="hex">e4bda0…</Message>   text with characters XML 1.0 cannot carry
 //!   </Room> …</Content>                         (control characters), as hex of its UTF-8
 //!                                               bytes; a carriage return is written &#13;

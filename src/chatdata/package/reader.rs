@@ -973,7 +973,16 @@ impl ContentScan {
     }
 }
 
+/// A message's number field: `None` when empty, an error naming the field when not an
+/// integer.
 pub(crate) fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError> {
+    // the common case first: plain digits, as the export writes them (18 digits always fit)
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 18 && b.iter().all(u8::is_ascii_digit) {
+        return Ok(Some(
+            b.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')),
+        ));
+    }
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -981,7 +990,10 @@ pub(crate) fn parse_num(s: &str, key: &str) -> Result<Option<i64>, ChatDataError
     t.parse::<i64>().map(Some).map_err(|_| {
         perr(
             "",
-            format!("<Message> has {key}=\"{t}\", which is not a number"),
+            format!(
+                "<Message> has {key}=\"{}\", which is not a number",
+                crate::safe_text::escape(t)
+            ),
         )
     })
 }

@@ -654,3 +654,28 @@ fn a_message_from_a_guid_the_package_does_not_define_is_refused_naming_it() {
         "{message}"
     );
 }
+
+#[test]
+fn message_numbers_parse_alike_on_the_fast_and_the_general_path() {
+    use super::reader::parse_num;
+    let ok = [
+        ("0", Some(0)),
+        ("633785679668741355", Some(633_785_679_668_741_355)), // 18 digits: fast path
+        ("9223372036854775807", Some(i64::MAX)),               // 19 digits: general path
+        ("-5", Some(-5)),
+        ("+7", Some(7)),
+        (" 42\n", Some(42)),
+        ("", None),
+        ("  ", None),
+    ];
+    for (s, want) in ok {
+        assert_eq!(parse_num(s, "date").unwrap(), want, "{s:?}");
+    }
+    for bad in ["9223372036854775808", "12a", "1 2", "٣"] {
+        let e = parse_num(bad, "date").unwrap_err().to_string();
+        assert!(e.contains("date=") && e.contains("not a number"), "{e}");
+    }
+    // what the error quotes is escaped
+    let e = parse_num("1\u{1b}[31m", "id").unwrap_err().to_string();
+    assert!(!e.contains('\u{1b}'), "{e:?}");
+}
