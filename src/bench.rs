@@ -8,8 +8,9 @@
 //!
 //! After the pipeline (export, -WhatIf, import, verify) it measures, in the same run and on
 //! the same files, the **raw-copy anchor**: SQLite copying the legacy `tblChat` rows into a
-//! new database (`ATTACH` + `INSERT INTO … SELECT`, what the `sqlite3` shell would do), and
-//! prints the pipeline's total and its ratio to that anchor. Then two scale checks: the
+//! new database (`ATTACH` + `INSERT INTO … SELECT`, what the `sqlite3` shell would do; timed
+//! to the copy's commit, not the count of what was copied), and prints the pipeline's total
+//! and its ratio to that anchor. Then two scale checks: the
 //! package rewritten as 100 000 small content entries (its own phase, so that the writer's
 //! memory is not counted as the inspection's) and inspected, and a pilot CSV of 1 000 000
 //! users parsed and imported in the wizard's batches.
