@@ -223,6 +223,24 @@ fn make_zip(path: &Path, entries: &[(&str, &[u8])]) {
     z.finish().unwrap();
 }
 
+/// Copies the package at `src` to `out`, every entry's bytes passed through `edit` (name, data).
+fn rewrite_zip(src: &Path, out: &Path, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+        let name = f.name().to_string();
+        entries.push((name.clone(), edit(&name, data)));
+    }
+    let refs: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
+    make_zip(out, &refs);
+}
+
 fn entry_of(e: ChatDataError) -> (String, String) {
     match e {
         ChatDataError::Package {
@@ -460,26 +478,15 @@ fn altered_content_fails_the_manifest_check() {
     let path = dir.path().join("p.zip");
     write_sample(&path);
     // rebuild the zip with one message changed
-    let mut src = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
-        if f.name().starts_with(CONTENT_PREFIX) {
-            let s = String::from_utf8(data)
-                .unwrap()
-                .replacen(">hello<", ">hellO<", 1);
-            data = s.into_bytes();
-        }
-        entries.push((f.name().to_string(), data));
-    }
     let altered = dir.path().join("altered.zip");
-    let refs: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    make_zip(&altered, &refs);
+    rewrite_zip(&path, &altered, |name, data| {
+        if name.starts_with(CONTENT_PREFIX) {
+            let s = String::from_utf8(data).unwrap();
+            s.replacen(">hello<", ">hellO<", 1).into_bytes()
+        } else {
+            data
+        }
+    });
     let (entry, msg) = entry_of(read_all(&altered).unwrap_err());
     assert_eq!(entry, MANIFEST);
     assert!(msg.contains("does not match the manifest"), "{msg}");
@@ -491,37 +498,27 @@ fn altered_content_fails_the_manifest_check() {
 fn as_version_1(path: &Path, out: &Path, alter: impl Fn(String) -> String) {
     use crate::chatdata::digest::{ContentDigest, DigestAlgorithm};
     let d = sample_directory();
-    let mut src = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..src.len() {
-        let mut f = src.by_index(i).unwrap();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
-        if f.name() == MANIFEST {
-            let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
-            m["version"] = 1.into();
-            m.as_object_mut().unwrap().remove("digest");
-            for room in m["rooms"].as_array_mut().unwrap() {
-                let id = room["id"].as_i64().unwrap();
-                let mut sha = ContentDigest::with(DigestAlgorithm::Sha256);
-                for msg in sample_messages().iter().filter(|x| x.room_id == id) {
-                    let guid = d.principals.iter().find(|p| p.id == msg.poster_id);
-                    let guid = guid.and_then(|p| p.guid.clone()).unwrap();
-                    sha.update(msg.date, &guid, msg.is_alert, &msg.content);
-                }
-                let room = room.as_object_mut().unwrap();
-                room.remove("digest");
-                room.insert("sha256".into(), sha.finish().digest.into());
-            }
-            data = alter(serde_json::to_string_pretty(&m).unwrap()).into_bytes();
+    rewrite_zip(path, out, |name, data| {
+        if name != MANIFEST {
+            return data;
         }
-        entries.push((f.name().to_string(), data));
-    }
-    let refs: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    make_zip(out, &refs);
+        let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
+        m["version"] = 1.into();
+        m.as_object_mut().unwrap().remove("digest");
+        for room in m["rooms"].as_array_mut().unwrap() {
+            let id = room["id"].as_i64().unwrap();
+            let mut sha = ContentDigest::with(DigestAlgorithm::Sha256);
+            for msg in sample_messages().iter().filter(|x| x.room_id == id) {
+                let guid = d.principals.iter().find(|p| p.id == msg.poster_id);
+                let guid = guid.and_then(|p| p.guid.clone()).unwrap();
+                sha.update(msg.date, &guid, msg.is_alert, &msg.content);
+            }
+            let room = room.as_object_mut().unwrap();
+            room.remove("digest");
+            room.insert("sha256".into(), sha.finish().digest.into());
+        }
+        alter(serde_json::to_string_pretty(&m).unwrap()).into_bytes()
+    });
 }
 
 #[test]
