@@ -363,11 +363,13 @@ impl PackageReader {
         if let Some(i) = self.find(EntryKind::Manifest) {
             let m = self.read_manifest(i)?;
             out.notes.push(format!(
-                "manifest: level {}, {} messages in {} rooms, written {}",
-                m.level,
+                "manifest: layout {}, level {}, {} messages in {} rooms ({} digests), written {}",
+                m.version,
+                crate::safe_text::escape(&m.level),
                 m.counts.messages,
                 m.rooms.len(),
-                m.created
+                m.digest.label(),
+                crate::safe_text::escape(&m.created)
             ));
             self.manifest = Some(m);
         } else {

@@ -535,6 +535,13 @@ fn a_version_1_package_with_sha256_digests_is_read_and_checked() {
     as_version_1(&path, &v1, |m| m);
     let (c, msgs) = read_all(&v1).expect("a faithful version 1 package reads");
     assert_eq!(msgs, sample_messages());
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.contains("layout 1") && n.contains("SHA-256 digests")),
+        "the inspection says which hash it checked: {:?}",
+        c.notes
+    );
     let m = c.manifest.unwrap();
     assert_eq!(m.version, 1);
     assert_eq!(m.digest, crate::chatdata::digest::DigestAlgorithm::Sha256);
