@@ -823,12 +823,15 @@ impl PackageReader {
                     entry,
                     format!(
                         "the content of room \"{}\" does not match the manifest ({} messages, {} {}… expected {} messages, {}…): the package is damaged or altered; re-run the export",
-                        room.name,
+                        crate::safe_text::escape(&room.name),
                         got.messages,
                         m.digest.label(),
                         &got.digest[..12],
                         room.content.messages,
-                        crate::safe_text::escape(&room.content.digest[..room.content.digest.len().min(12)])
+                        // the manifest's text, not ours: cut by characters, not bytes
+                        crate::safe_text::escape(
+                            &room.content.digest.chars().take(12).collect::<String>()
+                        )
                     ),
                 ));
             }

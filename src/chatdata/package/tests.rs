@@ -683,3 +683,26 @@ fn message_numbers_parse_alike_on_the_fast_and_the_general_path() {
     let e = parse_num("1\u{1b}[31m", "id").unwrap_err().to_string();
     assert!(!e.contains('\u{1b}'), "{e:?}");
 }
+
+#[test]
+fn a_manifest_digest_of_non_ascii_text_is_refused_naming_the_manifest() {
+    // the message quotes the first characters of the manifest's digest: a byte cut inside a
+    // multi-byte character would panic
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.zip");
+    write_sample(&path);
+    let odd = dir.path().join("odd.zip");
+    rewrite_zip(&path, &odd, |name, data| {
+        if name != MANIFEST {
+            return data;
+        }
+        let mut m: serde_json::Value = serde_json::from_slice(&data).unwrap();
+        m["rooms"][0]["digest"] = "aéééééééé\u{1b}[31m".into();
+        serde_json::to_vec(&m).unwrap()
+    });
+    let (entry, msg) = entry_of(read_all(&odd).unwrap_err());
+    assert_eq!(entry, MANIFEST);
+    assert!(msg.contains("does not match the manifest"), "{msg}");
+    assert!(msg.contains("aéééééé"), "{msg}");
+    assert!(!msg.contains('\u{1b}'), "{msg:?}");
+}
