@@ -83,6 +83,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ChatDataError;
+use super::bulk_insert::{BulkInsert, Value};
 use super::convert::{Converted, convert};
 use super::mgc::{MgcDb, TargetState};
 use super::model::{Message, Role, enumv};
@@ -1350,12 +1351,10 @@ fn publish(
                 .map_err(e("begin a message batch"))?;
             let (mut in_batch, mut batch_bytes) = (0u64, 0u64);
             let end = {
-                let mut one = tx
-                    .prepare_cached(&one_sql)
-                    .map_err(e("prepare the message insert"))?;
-                let mut many = tx
-                    .prepare_cached(&many_sql)
-                    .map_err(e("prepare the message insert"))?;
+                let mut one =
+                    BulkInsert::prepare(&tx, &one_sql).map_err(e("prepare the message insert"))?;
+                let mut many =
+                    BulkInsert::prepare(&tx, &many_sql).map_err(e("prepare the message insert"))?;
                 loop {
                     match feed.recv() {
                         Ok(Feed::Rows(chunk, filled, chunk_bytes)) => {
@@ -1583,31 +1582,32 @@ struct PublishRow {
     m: Message,
 }
 
-/// Inserts `rows` with `st`, a statement of `rows.len()` value rows.
+/// Inserts `rows` with `st`, a statement of `rows.len()` value rows; the texts are bound in
+/// place ([`super::bulk_insert`]).
 fn insert_rows(
-    st: &mut rusqlite::CachedStatement<'_>,
+    st: &mut BulkInsert<'_>,
     rows: &[PublishRow],
     path: &Path,
 ) -> Result<(), ChatDataError> {
-    let err = |x| ChatDataError::Sqlite {
+    let mut values = Vec::with_capacity(rows.len() * 6);
+    for row in rows {
+        values.extend_from_slice(&[
+            Value::Int(row.node),
+            Value::Int(row.chat_id),
+            Value::Int(row.m.date),
+            Value::Int(row.user),
+            Value::Int(i64::from(row.m.is_alert)),
+            Value::Text(&row.m.content),
+        ]);
+    }
+    st.execute(&values).map_err(|x| ChatDataError::Sqlite {
         path: path.to_path_buf(),
         action: format!(
             "insert a message into room node {}",
             rows.first().map_or(0, |r| r.node)
         ),
         source: x,
-    };
-    for (i, row) in rows.iter().enumerate() {
-        let at = i * 6;
-        st.raw_bind_parameter(at + 1, row.node).map_err(err)?;
-        st.raw_bind_parameter(at + 2, row.chat_id).map_err(err)?;
-        st.raw_bind_parameter(at + 3, row.m.date).map_err(err)?;
-        st.raw_bind_parameter(at + 4, row.user).map_err(err)?;
-        st.raw_bind_parameter(at + 5, row.m.is_alert).map_err(err)?;
-        st.raw_bind_parameter(at + 6, row.m.content.as_str())
-            .map_err(err)?;
-    }
-    st.raw_execute().map_err(err)?;
+    })?;
     Ok(())
 }
 

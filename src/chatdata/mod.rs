@@ -22,6 +22,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod bulk_insert;
 pub mod convert;
 pub mod digest;
 pub mod export;
@@ -153,15 +154,16 @@ pub enum Left {
 }
 
 impl ChatDataError {
+    // The two error makers below borrow their path and keep the action as given until an
+    // error happens: they sit on per-message paths (the stage writer, the import), where
+    // copying the path and the action for every call cost four allocations per message.
     pub(crate) fn sqlite(
         path: &std::path::Path,
         action: impl Into<String>,
     ) -> impl FnOnce(rusqlite::Error) -> ChatDataError {
-        let path = path.to_path_buf();
-        let action = action.into();
         move |source| ChatDataError::Sqlite {
-            path,
-            action,
+            path: path.to_path_buf(),
+            action: action.into(),
             source,
         }
     }
@@ -170,11 +172,9 @@ impl ChatDataError {
         path: &std::path::Path,
         action: impl Into<String>,
     ) -> impl FnOnce(std::io::Error) -> ChatDataError {
-        let path = path.to_path_buf();
-        let action = action.into();
         move |source| ChatDataError::Io {
-            path,
-            action,
+            path: path.to_path_buf(),
+            action: action.into(),
             source,
         }
     }
