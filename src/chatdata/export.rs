@@ -478,19 +478,11 @@ fn read_rooms(
     for room in rooms.iter().skip(lane.0).step_by(lane.1) {
         let mut filled = 0usize;
         let mut gone = false;
-        let read = db.for_each_message(room, start, false, |m| {
+        let read = db.for_each_message_ref(room, start, false, |m| {
             if batch.len() <= filled {
                 batch.push(Message::default());
             }
-            let slot = &mut batch[filled];
-            slot.release_long_text();
-            slot.room_id = m.room_id;
-            slot.chat_id = m.chat_id;
-            slot.date = m.date;
-            slot.poster_id = m.poster_id;
-            slot.is_alert = m.is_alert;
-            slot.content.clear();
-            slot.content.push_str(&m.content);
+            m.fill(&mut batch[filled]);
             filled += 1;
             if filled == FEED_MESSAGES {
                 let full = std::mem::replace(&mut batch, fresh());

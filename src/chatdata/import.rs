@@ -83,8 +83,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::ChatDataError;
-use super::bulk_insert::{BulkInsert, Value};
 use super::convert::{Converted, convert};
+use super::direct_sql::{BulkInsert, Value};
 use super::mgc::{MgcDb, TargetState};
 use super::model::{Message, Role, enumv};
 use super::package::{
@@ -1583,7 +1583,7 @@ struct PublishRow {
 }
 
 /// Inserts `rows` with `st`, a statement of `rows.len()` value rows; the texts are bound in
-/// place ([`super::bulk_insert`]).
+/// place ([`super::direct_sql`]).
 fn insert_rows(
     st: &mut BulkInsert<'_>,
     rows: &[PublishRow],

@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags};
 
 use super::ChatDataError;
 use super::model::{
-    AddIn, Affiliation, Directory, Message, Node, Principal, Role, RoleAssignment, ScopeEntry,
-    ptype,
+    AddIn, Affiliation, Directory, Message, MessageRef, Node, Principal, Role, RoleAssignment,
+    ScopeEntry, ptype,
 };
 
 /// Opens a SQLite database read-only, with an error that names the file when it is missing.
@@ -37,7 +37,8 @@ pub(crate) fn open_read_only(path: &Path, what: &str) -> Result<Connection, Chat
 /// Runs `sql`, a query of `tblChat`'s (channel, chatId, chatDate, userId, isAlert, content)
 /// columns in that order, on the legacy or the `mgc` database, passing each row to `f` with
 /// the content as its UTF-8 bytes (the column's type is checked, the encoding is not: the
-/// callers digest bytes). `f` returns `false` to stop.
+/// callers digest bytes); `params` are bound to its parameters in order. `f` returns `false`
+/// to stop.
 ///
 /// # Errors
 /// SQLite errors naming `path`; content that is not text (naming room and chatId); whatever
@@ -46,19 +47,19 @@ pub(crate) fn chat_rows(
     conn: &Connection,
     path: &Path,
     sql: &str,
-    params: impl rusqlite::Params,
+    params: &[i64],
     mut f: impl FnMut(i64, i64, i64, i64, bool, &[u8]) -> Result<bool, ChatDataError>,
 ) -> Result<(), ChatDataError> {
     let err = |e| ChatDataError::sqlite(path, "read the messages")(e);
-    let mut st = conn.prepare(sql).map_err(err)?;
-    let mut rows = st.query(params).map_err(err)?;
-    while let Some(r) = rows.next().map_err(err)? {
-        let room: i64 = r.get(0).map_err(err)?;
-        let chat: i64 = r.get(1).map_err(err)?;
-        let date: i64 = r.get(2).map_err(err)?;
-        let user: i64 = r.get(3).map_err(err)?;
-        let alert = r.get::<_, i64>(4).map_err(err)? != 0;
-        let rusqlite::types::ValueRef::Text(text) = r.get_ref(5).map_err(err)? else {
+    // one call per row and column less than rusqlite's rows (see `direct_sql`)
+    let mut scan = super::direct_sql::RowScan::new(conn, sql, params).map_err(err)?;
+    while let Some(r) = scan.next().map_err(err)? {
+        let room = r.int(0).map_err(err)?;
+        let chat = r.int(1).map_err(err)?;
+        let date = r.int(2).map_err(err)?;
+        let user = r.int(3).map_err(err)?;
+        let alert = r.int(4).map_err(err)? != 0;
+        let Ok(text) = r.text(5) else {
             return Err(ChatDataError::Schema {
                 path: path.to_path_buf(),
                 message: format!(
@@ -400,7 +401,7 @@ impl LegacyDb {
             &self.conn,
             &self.path,
             "SELECT channelID, chatID, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED WHERE chatDate >= ?1",
-            params![start.unwrap_or(i64::MIN)],
+            &[start.unwrap_or(i64::MIN)],
             f,
         )
     }
@@ -419,38 +420,56 @@ impl LegacyDb {
         by_date: bool,
         mut f: impl FnMut(&Message) -> Result<bool, ChatDataError>,
     ) -> Result<(), ChatDataError> {
+        let mut m = Message::default();
+        self.for_each_message_ref(room, start, by_date, |r| {
+            r.fill(&mut m);
+            f(&m)
+        })
+    }
+
+    /// [`Self::for_each_message`] with each message's text borrowed from its row (valid for
+    /// the call of `f`): for a reader that copies the messages into buffers of its own.
+    ///
+    /// # Errors
+    /// As [`Self::for_each_message`].
+    pub fn for_each_message_ref(
+        &self,
+        room: &Node,
+        start: Option<i64>,
+        by_date: bool,
+        mut f: impl FnMut(&MessageRef<'_>) -> Result<bool, ChatDataError>,
+    ) -> Result<(), ChatDataError> {
         let sql = if by_date {
             "SELECT chatID, chatDate, userId, isAlert, content FROM tblChat WHERE channelID = ?1 AND chatDate >= ?2 ORDER BY chatDate, chatID"
         } else {
             "SELECT chatID, chatDate, userId, isAlert, content FROM tblChat WHERE channelID = ?1 AND chatDate >= ?2 ORDER BY chatID"
         };
-        let action = format!("read the messages of room \"{}\"", room.name);
-        let mut st = self
-            .conn
-            .prepare_cached(sql)
-            .map_err(|e| self.err(&action)(e))?;
-        let mut rows = st
-            .query(params![room.id, start.unwrap_or(i64::MIN)])
-            .map_err(|e| self.err(&action)(e))?;
-        let mut m = Message {
-            room_id: room.id,
-            ..Message::default()
-        };
-        while let Some(r) = rows.next().map_err(|e| self.err(&action)(e))? {
-            m.chat_id = r.get(0).map_err(|e| self.err(&action)(e))?;
-            m.date = r.get(1).map_err(|e| self.err(&action)(e))?;
-            m.poster_id = r.get(2).map_err(|e| self.err(&action)(e))?;
-            m.is_alert = r.get::<_, i64>(3).map_err(|e| self.err(&action)(e))? != 0;
-            let content = r.get_ref(4).map_err(|e| self.err(&action)(e))?;
-            let text = content.as_str().map_err(|_| ChatDataError::Schema {
-                path: self.path.clone(),
-                message: format!(
-                    "room \"{}\", chatID {}: content is not valid text; fix that row in the source before exporting",
-                    room.name, m.chat_id
-                ),
-            })?;
-            m.content.clear();
-            m.content.push_str(text);
+        let action = || format!("read the messages of room \"{}\"", room.name);
+        let err = |e| self.err(&action())(e);
+        let mut scan =
+            super::direct_sql::RowScan::new(&self.conn, sql, &[room.id, start.unwrap_or(i64::MIN)])
+                .map_err(err)?;
+        while let Some(r) = scan.next().map_err(err)? {
+            let chat_id = r.int(0).map_err(err)?;
+            let content = r
+                .text(4)
+                .ok()
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .ok_or_else(|| ChatDataError::Schema {
+                    path: self.path.clone(),
+                    message: format!(
+                        "room \"{}\", chatID {chat_id}: content is not valid text; fix that row in the source before exporting",
+                        room.name
+                    ),
+                })?;
+            let m = MessageRef {
+                room_id: room.id,
+                chat_id,
+                date: r.int(1).map_err(err)?,
+                poster_id: r.int(2).map_err(err)?,
+                is_alert: r.int(3).map_err(err)? != 0,
+                content,
+            };
             if !f(&m)? {
                 break;
             }

@@ -439,7 +439,7 @@ impl MgcDb {
             &self.conn,
             &self.path,
             "SELECT channelId, chatId, chatDate, userId, isAlert, content FROM tblChat NOT INDEXED",
-            [],
+            &[],
             f,
         )
     }

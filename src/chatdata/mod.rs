@@ -22,9 +22,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) mod bulk_insert;
 pub mod convert;
 pub mod digest;
+pub(crate) mod direct_sql;
 pub mod export;
 pub mod import;
 pub mod inspect;

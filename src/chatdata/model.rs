@@ -341,6 +341,39 @@ impl Message {
     }
 }
 
+/// A [`Message`] whose text is borrowed from where it was read (a database row), so a reader
+/// that fills buffers of its own copies the text once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageRef<'a> {
+    /// channelID: the legacy room nodeID.
+    pub room_id: i64,
+    /// chatID: the legacy per-room sequence number.
+    pub chat_id: i64,
+    /// chatDate (ticks).
+    pub date: i64,
+    /// userId: the legacy poster prinID.
+    pub poster_id: i64,
+    /// isAlert.
+    pub is_alert: bool,
+    /// content.
+    pub content: &'a str,
+}
+
+impl MessageRef<'_> {
+    /// Copies this message into `m`, reusing its text buffer (after
+    /// [`Message::release_long_text`]).
+    pub fn fill(&self, m: &mut Message) {
+        m.release_long_text();
+        m.room_id = self.room_id;
+        m.chat_id = self.chat_id;
+        m.date = self.date;
+        m.poster_id = self.poster_id;
+        m.is_alert = self.is_alert;
+        m.content.clear();
+        m.content.push_str(self.content);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
