@@ -423,4 +423,114 @@ mod tests {
             .expect("no table");
         assert!(e.to_string().contains("no such table"), "{e}");
     }
+
+    fn chat() -> Connection {
+        let c = Connection::open_in_memory().expect("memory database");
+        c.execute_batch(
+            "CREATE TABLE c (room INTEGER, chat INTEGER, content);
+             INSERT INTO c VALUES (7, 1, 'première ☕'), (7, 2, ''), (8, 3, 'x'),
+                                  (9, 'four', 'text'), (9, 5, X'00FF'), (9, NULL, 'n');",
+        )
+        .expect("rows");
+        c
+    }
+
+    #[test]
+    fn a_scan_reads_integers_and_text_bytes_as_stored_and_stops_at_the_end() {
+        let c = chat();
+        let mut scan = RowScan::new(
+            &c,
+            "SELECT room, chat, content FROM c WHERE room < ?1 ORDER BY chat",
+            &[9],
+        )
+        .expect("prepare");
+        let mut rows = Vec::new();
+        while let Some(r) = scan.next().expect("step") {
+            let text = r.text(2).expect("text");
+            rows.push((
+                r.int(0).expect("room"),
+                r.int(1).expect("chat"),
+                text.to_vec(),
+            ));
+        }
+        assert_eq!(
+            rows,
+            vec![
+                (7, 1, "première ☕".as_bytes().to_vec()),
+                (7, 2, Vec::new()),
+                (8, 3, b"x".to_vec()),
+            ]
+        );
+        assert!(scan.next().expect("after the end").is_none());
+    }
+
+    #[test]
+    fn a_column_of_another_type_is_refused_naming_the_column_as_rusqlite_would() {
+        let c = chat();
+        let mut scan = RowScan::new(
+            &c,
+            "SELECT room, chat, content FROM c WHERE room = ?1 ORDER BY rowid",
+            &[9],
+        )
+        .expect("prepare");
+        let r = scan.next().expect("step").expect("row 'four'");
+        let e = r.int(1).expect_err("text in an integer column");
+        assert!(
+            matches!(&e, rusqlite::Error::InvalidColumnType(1, name, rusqlite::types::Type::Text) if name == "chat"),
+            "{e:?}"
+        );
+        assert!(matches!(
+            r.int(3),
+            Err(rusqlite::Error::InvalidColumnIndex(3))
+        ));
+        let r = scan.next().expect("step").expect("row with a blob");
+        assert!(matches!(
+            r.text(2),
+            Err(rusqlite::Error::InvalidColumnType(
+                2,
+                _,
+                rusqlite::types::Type::Blob
+            ))
+        ));
+        let r = scan.next().expect("step").expect("row with a NULL");
+        assert!(matches!(
+            r.int(1),
+            Err(rusqlite::Error::InvalidColumnType(
+                1,
+                _,
+                rusqlite::types::Type::Null
+            ))
+        ));
+        assert!(RowScan::new(&c, "SELECT room FROM c WHERE room = ?1", &[]).is_err());
+    }
+
+    #[test]
+    fn the_legacy_scan_names_the_row_whose_content_is_not_text() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("legacy.db");
+        let c = Connection::open(&path).expect("open");
+        c.execute_batch(
+            "CREATE TABLE tblChat (channelID INTEGER, chatID INTEGER, chatDate INTEGER, userId INTEGER, isAlert INTEGER, content);
+             INSERT INTO tblChat VALUES (4, 1, 10, 2, 0, 'fine'), (4, 2, 11, 2, 1, X'FFFE');",
+        )
+        .expect("rows");
+        let mut seen = Vec::new();
+        let e = crate::chatdata::legacy::chat_rows(
+            &c,
+            &path,
+            "SELECT channelID, chatID, chatDate, userId, isAlert, content FROM tblChat WHERE chatDate >= ?1 ORDER BY chatID",
+            &[0],
+            |room, chat, date, user, alert, text| {
+                seen.push((room, chat, date, user, alert, text.to_vec()));
+                Ok(true)
+            },
+        )
+        .expect_err("a blob for content");
+        assert_eq!(seen, vec![(4, 1, 10, 2, false, b"fine".to_vec())]);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("room id 4, chatID 2") && msg.contains("not valid text"),
+            "{msg}"
+        );
+    }
 }
