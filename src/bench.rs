@@ -4,7 +4,8 @@
 //! binary (`bench --phase <phase>`), so the peak memory each one reports (`VmHWM` from
 //! `/proc/self/status`, Linux only; "n/a" elsewhere) is that phase's own. The parent prints,
 //! per phase: messages, messages per second, MB per second of message text, wall time and
-//! peak memory, then the end-to-end export → import → verify rate.
+//! peak memory, then the end-to-end export → import → verify rate. Before each phase the
+//! disk is settled (`sync`, untimed; see [`settle_disk`]).
 //!
 //! After the pipeline (export, -WhatIf, import, verify) it measures, in the same run and on
 //! the same files, the **raw-copy anchor**: SQLite copying the legacy `tblChat` rows into a
@@ -347,6 +348,20 @@ fn manifest_text_bytes(package: &Path) -> u64 {
         .map_or(0, |m| m.rooms.iter().map(|r| r.content.bytes).sum())
 }
 
+/// Writes the page cache's dirty pages to disk before a phase starts (`sync(2)`, Unix only),
+/// outside every phase's time. Otherwise the kernel writes the previous phases' output back
+/// while the next phase runs (at the large size the lab, the package and the -WhatIf's stage
+/// are 2.3 GB, past the kernel's background threshold), and a phase's time depends on what ran
+/// before it: the 10 M import took 8.2 s after the -WhatIf and 5.2 s on a settled disk. On a
+/// server the phases run minutes apart. The raw-copy anchor gets the same settled start.
+fn settle_disk() {
+    #[cfg(unix)]
+    // SAFETY: sync(2) takes no arguments and cannot fail.
+    unsafe {
+        libc::sync();
+    }
+}
+
 /// The raw-copy anchor: a new SQLite file gets the legacy `tblChat` rows with one
 /// `INSERT INTO … SELECT` through `ATTACH` (as the `sqlite3` shell would copy them; same
 /// schema, default settings). Returns (rows, text bytes, file size) and the instant and CPU
@@ -537,6 +552,7 @@ pub fn run(args: &BenchArgs, data_dir: Option<&Path>) -> Result<ExitCode, String
         ..BenchReport::default()
     };
     for phase in PHASES {
+        settle_disk();
         let mut cmd = Command::new(&exe);
         if let Some(d) = data_dir {
             cmd.arg("--data-dir").arg(d);
