@@ -416,11 +416,11 @@ pub fn repack_into_entries(src: &Path, dst: &Path, entries: usize) -> Result<usi
     let mut z = zip::ZipWriter::new(std::fs::File::create(dst).map_err(|x| e(&x))?);
     let o = zip::write::SimpleFileOptions::default();
     let is_content = |name: &str| name.starts_with("pchat-migrate/Content/");
-    // one buffer for every entry read: a new one each time left glibc's heap at 340 MB
+    // one read buffer, reused from entry to entry
     let mut data = String::new();
     let read = |a: &mut zip::ZipArchive<std::fs::File>,
-                    i: usize,
-                    data: &mut String|
+                i: usize,
+                data: &mut String|
      -> Result<String, String> {
         let mut f = a.by_index(i).map_err(|x| e(&x))?;
         data.clear();
