@@ -335,6 +335,34 @@ fn a_message_that_is_not_text_stops_the_export_naming_room_and_chat_id_and_leave
         "{err}"
     );
     assert!(!zip.exists(), "no package is left behind");
+    // a date that is not a number is named by its row too, for the export and the verify
+    let c = Connection::open(&paths.legacy_db).unwrap();
+    c.execute(
+        "UPDATE tblChat SET content = 'fixed', chatDate = 'yesterday' WHERE channelID = ?1 AND chatID = ?2",
+        [room, chat],
+    )
+    .unwrap();
+    drop(c);
+    let err = chatdata::export(
+        &paths.legacy_db,
+        &zip,
+        &ExportOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    let cell = format!("chatID {chat}: chatDate holds text where the schema has an integer");
+    assert!(err.contains(&name) && err.contains(&cell), "{err}");
+    assert!(!zip.exists(), "no package is left behind");
+    let err = chatdata::verify(
+        &paths.legacy_db,
+        &paths.mgc_db,
+        &chatdata::VerifyOptions::default(),
+        &NullReporter::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains(&format!("room id {room}, {cell}")), "{err}");
     let left: Vec<_> = std::fs::read_dir(&paths.export_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -41,8 +41,8 @@ pub(crate) fn open_read_only(path: &Path, what: &str) -> Result<Connection, Chat
 /// to stop.
 ///
 /// # Errors
-/// SQLite errors naming `path`; content that is not text (naming room and chatId); whatever
-/// `f` returns.
+/// SQLite errors naming `path`; content that is not text, or another cell that is not an
+/// integer (naming room and chatId); whatever `f` returns.
 pub(crate) fn chat_rows(
     conn: &Connection,
     path: &Path,
@@ -55,10 +55,12 @@ pub(crate) fn chat_rows(
     let mut scan = super::direct_sql::RowScan::new(conn, sql, params).map_err(err)?;
     while let Some(r) = scan.next().map_err(err)? {
         let room = r.int(0).map_err(err)?;
-        let chat = r.int(1).map_err(err)?;
-        let date = r.int(2).map_err(err)?;
-        let user = r.int(3).map_err(err)?;
-        let alert = r.int(4).map_err(err)? != 0;
+        let cell = |e| bad_cell(path, &format!("room id {room}"), e);
+        let chat = r.int(1).map_err(cell)?;
+        let cell = |e| bad_cell(path, &format!("room id {room}, chatID {chat}"), e);
+        let date = r.int(2).map_err(cell)?;
+        let user = r.int(3).map_err(cell)?;
+        let alert = r.int(4).map_err(cell)? != 0;
         let Ok(text) = r.text(5) else {
             return Err(ChatDataError::Schema {
                 path: path.to_path_buf(),
@@ -72,6 +74,29 @@ pub(crate) fn chat_rows(
         }
     }
     Ok(())
+}
+
+/// The error of a `tblChat` cell that is not the integer the schema says (a text chatDate, a
+/// NULL userId), naming the row by `row` ("room id 7, chatID 12"); other errors are SQLite's.
+fn bad_cell(path: &Path, row: &str, e: rusqlite::Error) -> ChatDataError {
+    match e {
+        rusqlite::Error::InvalidColumnType(_, column, found) => {
+            let found = match found {
+                rusqlite::types::Type::Null => "NULL",
+                rusqlite::types::Type::Text => "text",
+                rusqlite::types::Type::Real => "a real number",
+                rusqlite::types::Type::Blob => "a blob",
+                rusqlite::types::Type::Integer => "an integer",
+            };
+            ChatDataError::Schema {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{row}: {column} holds {found} where the schema has an integer; fix that row in the source"
+                ),
+            }
+        }
+        other => ChatDataError::sqlite(path, "read the messages")(other),
+    }
 }
 
 /// Caps `conn`'s page cache at `kib` KiB (`PRAGMA cache_size` with a negative value).
@@ -411,8 +436,8 @@ impl LegacyDb {
     /// to stop early.
     ///
     /// # Errors
-    /// SQLite errors, content that is not valid UTF-8 (naming room and chatID), and whatever
-    /// `f` returns.
+    /// SQLite errors, content that is not valid UTF-8 or a cell that is not an integer (naming
+    /// room and chatID), and whatever `f` returns.
     pub fn for_each_message(
         &self,
         room: &Node,
@@ -450,7 +475,16 @@ impl LegacyDb {
             super::direct_sql::RowScan::new(&self.conn, sql, &[room.id, start.unwrap_or(i64::MIN)])
                 .map_err(err)?;
         while let Some(r) = scan.next().map_err(err)? {
-            let chat_id = r.int(0).map_err(err)?;
+            let chat_id = r
+                .int(0)
+                .map_err(|e| bad_cell(&self.path, &format!("room \"{}\"", room.name), e))?;
+            let cell = |e| {
+                bad_cell(
+                    &self.path,
+                    &format!("room \"{}\", chatID {chat_id}", room.name),
+                    e,
+                )
+            };
             let content = r
                 .text(4)
                 .ok()
@@ -465,9 +499,9 @@ impl LegacyDb {
             let m = MessageRef {
                 room_id: room.id,
                 chat_id,
-                date: r.int(1).map_err(err)?,
-                poster_id: r.int(2).map_err(err)?,
-                is_alert: r.int(3).map_err(err)? != 0,
+                date: r.int(1).map_err(cell)?,
+                poster_id: r.int(2).map_err(cell)?,
+                is_alert: r.int(3).map_err(cell)? != 0,
                 content,
             };
             if !f(&m)? {
