@@ -320,14 +320,17 @@ fn a_message_that_is_not_text_stops_the_export_naming_room_and_chat_id_and_leave
     .unwrap();
     drop(c);
     let zip = paths.export_dir.join("bad.zip");
-    let err = chatdata::export(
-        &paths.legacy_db,
-        &zip,
-        &ExportOptions::default(),
-        &NullReporter::default(),
-    )
-    .unwrap_err()
-    .to_string();
+    let export_error = || {
+        chatdata::export(
+            &paths.legacy_db,
+            &zip,
+            &ExportOptions::default(),
+            &NullReporter::default(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let err = export_error();
     assert!(
         err.contains(&name)
             && err.contains(&format!("chatID {chat}"))
@@ -343,14 +346,7 @@ fn a_message_that_is_not_text_stops_the_export_naming_room_and_chat_id_and_leave
     )
     .unwrap();
     drop(c);
-    let err = chatdata::export(
-        &paths.legacy_db,
-        &zip,
-        &ExportOptions::default(),
-        &NullReporter::default(),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = export_error();
     let cell = format!("chatID {chat}: chatDate holds text where the schema has an integer");
     assert!(err.contains(&name) && err.contains(&cell), "{err}");
     assert!(!zip.exists(), "no package is left behind");

@@ -14,7 +14,7 @@
 //! until the next step: no pointer outlives the borrow it was given. The API is safe; the
 //! `unsafe` stays in this file.
 
-use std::ffi::CStr;
+use std::ffi::{CStr, c_int};
 use std::marker::PhantomData;
 
 use rusqlite::{Connection, ffi};
@@ -28,12 +28,77 @@ pub(crate) enum Value<'a> {
     Text(&'a str),
 }
 
-/// A prepared statement on a connection (or a transaction of it), finalized on drop.
-pub(crate) struct BulkInsert<'c> {
+/// A prepared statement on a connection (or a transaction of it), finalized on drop: what
+/// [`BulkInsert`] and [`RowScan`] share.
+struct Statement<'c> {
     stmt: *mut ffi::sqlite3_stmt,
     db: *mut ffi::sqlite3,
-    params: usize,
     _conn: PhantomData<&'c Connection>,
+}
+
+impl<'c> Statement<'c> {
+    /// Prepares `sql` on `conn`.
+    fn prepare(conn: &'c Connection, sql: &str) -> rusqlite::Result<Statement<'c>> {
+        // SAFETY: the handle is only used to prepare, bind, step, reset and finalize this
+        // statement while `conn` is borrowed ('c); the connection is never closed here.
+        let db = unsafe { conn.handle() };
+        let len = i32::try_from(sql.len()).map_err(|_| {
+            rusqlite::Error::ToSqlConversionFailure("an SQL text over 2 GiB".into())
+        })?;
+        let mut stmt = std::ptr::null_mut();
+        // SAFETY: `sql` is valid for `len` bytes (no NUL needed when a length is given);
+        // `stmt` receives a statement the returned value owns and finalizes.
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v2(
+                db,
+                sql.as_ptr().cast(),
+                len,
+                &raw mut stmt,
+                std::ptr::null_mut(),
+            )
+        };
+        if rc != ffi::SQLITE_OK || stmt.is_null() {
+            let e = error(db, rc);
+            if !stmt.is_null() {
+                // SAFETY: a statement returned alongside an error is still ours to finalize.
+                unsafe { ffi::sqlite3_finalize(stmt) };
+            }
+            return Err(e);
+        }
+        Ok(Statement {
+            stmt,
+            db,
+            _conn: PhantomData,
+        })
+    }
+
+    /// How many parameters the statement has.
+    fn params(&self) -> usize {
+        // SAFETY: `stmt` is a valid prepared statement.
+        usize::try_from(unsafe { ffi::sqlite3_bind_parameter_count(self.stmt) }).unwrap_or(0)
+    }
+
+    /// Binds `n` to parameter `at` (from 1).
+    fn bind_int(&mut self, at: c_int, n: i64) -> rusqlite::Result<()> {
+        // SAFETY: `stmt` is valid; SQLite checks `at` (SQLITE_RANGE).
+        match unsafe { ffi::sqlite3_bind_int64(self.stmt, at, n) } {
+            ffi::SQLITE_OK => Ok(()),
+            rc => Err(error(self.db, rc)),
+        }
+    }
+}
+
+impl Drop for Statement<'_> {
+    fn drop(&mut self) {
+        // SAFETY: `stmt` was prepared by us and is finalized once.
+        unsafe { ffi::sqlite3_finalize(self.stmt) };
+    }
+}
+
+/// A multi-row INSERT run again and again with new values, its texts bound in place.
+pub(crate) struct BulkInsert<'c> {
+    st: Statement<'c>,
+    params: usize,
 }
 
 impl<'c> BulkInsert<'c> {
@@ -42,15 +107,9 @@ impl<'c> BulkInsert<'c> {
     /// # Errors
     /// SQLite's error (a syntax error, a missing table).
     pub(crate) fn prepare(conn: &'c Connection, sql: &str) -> rusqlite::Result<BulkInsert<'c>> {
-        let (db, stmt) = prepare(conn, sql)?;
-        // SAFETY: `stmt` is a valid prepared statement.
-        let params = unsafe { ffi::sqlite3_bind_parameter_count(stmt) };
-        Ok(BulkInsert {
-            stmt,
-            db,
-            params: usize::try_from(params).unwrap_or(0),
-            _conn: PhantomData,
-        })
+        let st = Statement::prepare(conn, sql)?;
+        let params = st.params();
+        Ok(BulkInsert { st, params })
     }
 
     /// Binds `values` to the parameters in order (`?1` = `values[0]`), runs the statement to
@@ -67,68 +126,61 @@ impl<'c> BulkInsert<'c> {
                 self.params,
             ));
         }
-        let bound = self.bind(values);
-        let stepped = bound.and_then(|()| {
+        let stmt = self.st.stmt;
+        let stepped = self.bind(values).and_then(|()| {
             // SAFETY: `stmt` is valid and every parameter is bound to live data.
-            match unsafe { ffi::sqlite3_step(self.stmt) } {
+            match unsafe { ffi::sqlite3_step(stmt) } {
                 ffi::SQLITE_DONE | ffi::SQLITE_ROW => Ok(()),
-                rc => Err(error(self.db, rc)),
+                rc => Err(error(self.st.db, rc)),
             }
         });
         // SAFETY: `stmt` is valid. Reset ends the run (its return repeats a step error, already
         // taken); clearing the bindings leaves no pointer to `values` behind.
         unsafe {
-            ffi::sqlite3_reset(self.stmt);
-            ffi::sqlite3_clear_bindings(self.stmt);
+            ffi::sqlite3_reset(stmt);
+            ffi::sqlite3_clear_bindings(stmt);
         }
         stepped?;
         // SAFETY: `db` is the statement's connection, used on this thread only.
-        let changed = unsafe { ffi::sqlite3_changes64(self.db) };
+        let changed = unsafe { ffi::sqlite3_changes64(self.st.db) };
         Ok(usize::try_from(changed).unwrap_or(0))
     }
 
     fn bind(&mut self, values: &[Value<'_>]) -> rusqlite::Result<()> {
         for (i, v) in values.iter().enumerate() {
             // parameters count from 1; `values.len()` equals the statement's count (an int)
-            let at = i as std::ffi::c_int + 1;
-            let rc = match *v {
-                // SAFETY: `stmt` is valid and `at` is within its parameters.
-                Value::Int(n) => unsafe { ffi::sqlite3_bind_int64(self.stmt, at, n) },
-                // SAFETY: as above; the text is valid UTF-8 for `len` bytes and stays borrowed
-                // until `execute` has cleared the bindings (SQLITE_STATIC: no copy is made).
-                Value::Text(s) => unsafe {
-                    ffi::sqlite3_bind_text64(
-                        self.stmt,
-                        at,
-                        s.as_ptr().cast(),
-                        s.len() as u64,
-                        ffi::SQLITE_STATIC(),
-                        ffi::SQLITE_UTF8 as std::ffi::c_uchar,
-                    )
-                },
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(error(self.db, rc));
+            let at = i as c_int + 1;
+            match *v {
+                Value::Int(n) => self.st.bind_int(at, n)?,
+                Value::Text(s) => {
+                    // SAFETY: `stmt` is valid and `at` within its parameters; the text is valid
+                    // UTF-8 for `len` bytes and stays borrowed until `execute` has cleared the
+                    // bindings (SQLITE_STATIC: no copy is made).
+                    let rc = unsafe {
+                        ffi::sqlite3_bind_text64(
+                            self.st.stmt,
+                            at,
+                            s.as_ptr().cast(),
+                            s.len() as u64,
+                            ffi::SQLITE_STATIC(),
+                            ffi::SQLITE_UTF8 as std::ffi::c_uchar,
+                        )
+                    };
+                    if rc != ffi::SQLITE_OK {
+                        return Err(error(self.st.db, rc));
+                    }
+                }
             }
         }
         Ok(())
     }
 }
 
-impl Drop for BulkInsert<'_> {
-    fn drop(&mut self) {
-        // SAFETY: `stmt` was prepared by us and is finalized once.
-        unsafe { ffi::sqlite3_finalize(self.stmt) };
-    }
-}
-
-/// A query stepped row by row; its statement is finalized on drop.
+/// A query stepped row by row.
 pub(crate) struct RowScan<'c> {
-    stmt: *mut ffi::sqlite3_stmt,
-    db: *mut ffi::sqlite3,
+    st: Statement<'c>,
     columns: usize,
     done: bool,
-    _conn: PhantomData<&'c Connection>,
 }
 
 /// The current row of a [`RowScan`]; it borrows the scan, so what it returns stays valid (the
@@ -150,36 +202,23 @@ impl<'c> RowScan<'c> {
         sql: &str,
         ints: &[i64],
     ) -> rusqlite::Result<RowScan<'c>> {
-        let (db, stmt) = prepare(conn, sql)?;
-        let mut scan = RowScan {
-            stmt,
-            db,
-            columns: 0,
-            done: false,
-            _conn: PhantomData,
-        };
-        // SAFETY: `stmt` is a valid prepared statement (and `scan` finalizes it on any return).
-        let (params, columns) = unsafe {
-            (
-                ffi::sqlite3_bind_parameter_count(stmt),
-                ffi::sqlite3_column_count(stmt),
-            )
-        };
-        scan.columns = usize::try_from(columns).unwrap_or(0);
-        if usize::try_from(params).unwrap_or(0) != ints.len() {
+        let mut st = Statement::prepare(conn, sql)?;
+        if st.params() != ints.len() {
             return Err(rusqlite::Error::InvalidParameterCount(
                 ints.len(),
-                usize::try_from(params).unwrap_or(0),
+                st.params(),
             ));
         }
         for (i, n) in ints.iter().enumerate() {
-            // SAFETY: `stmt` is valid and `i + 1` is within its parameters.
-            let rc = unsafe { ffi::sqlite3_bind_int64(stmt, i as std::ffi::c_int + 1, *n) };
-            if rc != ffi::SQLITE_OK {
-                return Err(error(db, rc));
-            }
+            st.bind_int(i as c_int + 1, *n)?;
         }
-        Ok(scan)
+        // SAFETY: `stmt` is a valid prepared statement.
+        let columns = usize::try_from(unsafe { ffi::sqlite3_column_count(st.stmt) }).unwrap_or(0);
+        Ok(RowScan {
+            st,
+            columns,
+            done: false,
+        })
     }
 
     /// Steps to the next row; `None` after the last.
@@ -192,9 +231,9 @@ impl<'c> RowScan<'c> {
         }
         // SAFETY: `stmt` is valid; no `ScanRow` of the previous step is alive (it borrowed
         // `self` mutably), so no column pointer of it can be used after this step.
-        match unsafe { ffi::sqlite3_step(self.stmt) } {
+        match unsafe { ffi::sqlite3_step(self.st.stmt) } {
             ffi::SQLITE_ROW => Ok(Some(ScanRow {
-                stmt: self.stmt,
+                stmt: self.st.stmt,
                 columns: self.columns,
                 _scan: PhantomData,
             })),
@@ -204,32 +243,25 @@ impl<'c> RowScan<'c> {
             }
             rc => {
                 self.done = true;
-                Err(error(self.db, rc))
+                Err(error(self.st.db, rc))
             }
         }
     }
 }
 
-impl Drop for RowScan<'_> {
-    fn drop(&mut self) {
-        // SAFETY: `stmt` was prepared by us and is finalized once.
-        unsafe { ffi::sqlite3_finalize(self.stmt) };
-    }
-}
-
 impl<'s> ScanRow<'s> {
-    fn kind(&self, i: usize) -> rusqlite::Result<std::ffi::c_int> {
+    fn kind(&self, i: usize) -> rusqlite::Result<c_int> {
         if i >= self.columns {
             return Err(rusqlite::Error::InvalidColumnIndex(i));
         }
         // SAFETY: `stmt` is on a row and `i` is one of its columns.
-        Ok(unsafe { ffi::sqlite3_column_type(self.stmt, i as std::ffi::c_int) })
+        Ok(unsafe { ffi::sqlite3_column_type(self.stmt, i as c_int) })
     }
 
-    fn wrong_type(&self, i: usize, kind: std::ffi::c_int) -> rusqlite::Error {
+    fn wrong_type(&self, i: usize, kind: c_int) -> rusqlite::Error {
         // SAFETY: as in `kind`; the name is copied at once.
         let name = unsafe {
-            let p = ffi::sqlite3_column_name(self.stmt, i as std::ffi::c_int);
+            let p = ffi::sqlite3_column_name(self.stmt, i as c_int);
             if p.is_null() {
                 String::new()
             } else {
@@ -255,9 +287,7 @@ impl<'s> ScanRow<'s> {
     pub(crate) fn int(&self, i: usize) -> rusqlite::Result<i64> {
         match self.kind(i)? {
             // SAFETY: `stmt` is on a row and `i` is one of its integer columns.
-            ffi::SQLITE_INTEGER => {
-                Ok(unsafe { ffi::sqlite3_column_int64(self.stmt, i as std::ffi::c_int) })
-            }
+            ffi::SQLITE_INTEGER => Ok(unsafe { ffi::sqlite3_column_int64(self.stmt, i as c_int) }),
             k => Err(self.wrong_type(i, k)),
         }
     }
@@ -270,7 +300,7 @@ impl<'s> ScanRow<'s> {
     pub(crate) fn text(&self, i: usize) -> rusqlite::Result<&'s [u8]> {
         match self.kind(i)? {
             ffi::SQLITE_TEXT => {
-                let at = i as std::ffi::c_int;
+                let at = i as c_int;
                 // SAFETY: `stmt` is on a row and column `i` is text: `column_text` then
                 // `column_bytes` (the order SQLite documents) give its bytes, valid until the
                 // next step, which cannot happen while this row borrows the scan.
@@ -289,41 +319,8 @@ impl<'s> ScanRow<'s> {
     }
 }
 
-/// Prepares `sql` on `conn`: the connection's handle and a statement the caller finalizes.
-fn prepare(
-    conn: &Connection,
-    sql: &str,
-) -> rusqlite::Result<(*mut ffi::sqlite3, *mut ffi::sqlite3_stmt)> {
-    // SAFETY: the handle is only used to prepare, bind, step, reset and finalize statements
-    // while `conn` is borrowed; the connection is never closed here.
-    let db = unsafe { conn.handle() };
-    let len = i32::try_from(sql.len())
-        .map_err(|_| rusqlite::Error::ToSqlConversionFailure("an SQL text over 2 GiB".into()))?;
-    let mut stmt = std::ptr::null_mut();
-    // SAFETY: `sql` is valid for `len` bytes (no NUL needed when a length is given); `stmt`
-    // receives a statement the caller owns.
-    let rc = unsafe {
-        ffi::sqlite3_prepare_v2(
-            db,
-            sql.as_ptr().cast(),
-            len,
-            &raw mut stmt,
-            std::ptr::null_mut(),
-        )
-    };
-    if rc != ffi::SQLITE_OK || stmt.is_null() {
-        let e = error(db, rc);
-        if !stmt.is_null() {
-            // SAFETY: a statement returned alongside an error is still ours to finalize.
-            unsafe { ffi::sqlite3_finalize(stmt) };
-        }
-        return Err(e);
-    }
-    Ok((db, stmt))
-}
-
 /// SQLite's error for a call that returned `rc` on `db`: the extended code and the message.
-fn error(db: *mut ffi::sqlite3, rc: std::ffi::c_int) -> rusqlite::Error {
+fn error(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
     // SAFETY: `db` is a valid connection; the message is copied before any other call.
     let (code, msg) = unsafe {
         let code = ffi::sqlite3_extended_errcode(db);
