@@ -57,6 +57,12 @@ pub fn set_pseudo(on: bool) {
     PSEUDO.store(on, Ordering::SeqCst);
 }
 
+/// `n` and the English noun that agrees with it ("1 difference", "4 differences"), for the
+/// texts that are English only (the report, evidence lines, the CLI's summaries).
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// True while [`set_pseudo`] is on.
 pub fn pseudo_on() -> bool {
     PSEUDO.load(Ordering::SeqCst)

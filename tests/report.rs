@@ -289,6 +289,57 @@ fn report_markdown_and_html_show_stages_items_notes_and_verification() {
 }
 
 #[test]
+fn an_item_proven_by_another_items_job_names_that_evidence() {
+    // Items 59 (categories) and 64 (message volumes) have no evidence of their own: one
+    // aspect of the verify decides them. The report must say which, not only "from recorded
+    // evidence"; the verify's own item lists its evidence line and does not repeat it.
+    let f = small_fixture();
+    let mut store = Store::open(&f.db()).unwrap();
+    let rb = runbook();
+    let item = |r: &report::Report, id: &str| {
+        r.stages
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| i.id == id)
+            .unwrap()
+            .clone()
+    };
+    let r = report::build(&store, f.session, &rb, &Profile::lab()).unwrap();
+    let cats = item(&r, "verify.categories");
+    assert_eq!(cats.decided_by, "evidence");
+    assert!(cats.evidence.is_empty());
+    assert_eq!(
+        cats.proof.as_deref(),
+        Some("verify: no difference in categories")
+    );
+    let own = item(&r, "verify.db-compare");
+    assert_eq!(own.evidence.len(), 1);
+    assert_eq!(own.proof, None, "its own evidence line already says it");
+    let md = report::markdown(&r);
+    assert!(
+        md.contains("(from recorded evidence: verify: no difference in categories)"),
+        "{md}"
+    );
+
+    // A failing aspect: the item's reason carries the line, said once.
+    add_verify_evidence(&mut store, f.session, &rb, 20_000, &[("Sales", "messages")]);
+    let r = report::build(&store, f.session, &rb, &Profile::lab()).unwrap();
+    let volumes = item(&r, "verify.message-volumes");
+    assert_eq!(volumes.state, ItemState::Failed);
+    assert_eq!(
+        volumes.reason.as_deref(),
+        Some(
+            "verify: 1 difference in message volumes and content (first: room \"Sales\" messages)"
+        )
+    );
+    assert_eq!(volumes.proof, None);
+    assert_eq!(
+        item(&r, "verify.categories").proof.as_deref(),
+        Some("verify: no difference in categories")
+    );
+}
+
+#[test]
 fn report_html_renders_in_headless_chromium() {
     let f = small_fixture();
     let store = Store::open(&f.db()).unwrap();

@@ -101,6 +101,15 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
     let v = app.migration.verify.clone().unwrap();
     assert!(v.passed && v.differences == 0, "{v:?}");
     assert_eq!(v.accepted_losses, vec![format!("name-too-long: {room}")]);
+    // Item 59 has no evidence of its own: its detail says which line of the verify ticked it.
+    key(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "flattened");
+    key(&mut app, KeyCode::Enter);
+    let frame = ui::render(&mut app, 160, 48);
+    assert!(
+        frame.contains("↳ evidence: verify: no difference in categories"),
+        "{frame}"
+    );
     // and the audit trail names it
     let events = ui::query_store(&app, |s, sid| s.audit(sid).unwrap());
     assert!(events.iter().any(

@@ -567,12 +567,12 @@ pub fn verify(
     report.passed = report.differences.is_empty();
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log(format!(
-        "verify: {} — {} categories, {} rooms, {} messages compared, {} differences, in {} ms",
+        "verify: {} — {} categories, {} rooms, {} messages compared, {}, in {} ms",
         if report.passed { "PASSED" } else { "FAILED" },
         report.categories_compared,
         report.rooms_compared,
         report.messages_compared,
-        report.differences.len(),
+        crate::i18n::count(report.differences.len(), "difference", "differences"),
         report.elapsed_ms
     ));
     Ok(report)
@@ -994,12 +994,12 @@ impl VerifyReport {
     pub fn to_table(&self) -> String {
         use unicode_width::UnicodeWidthStr;
         let mut s = format!(
-            "{}: {} categories, {} rooms, {} messages compared; {} differences\n",
+            "{}: {} categories, {} rooms, {} messages compared; {}\n",
             if self.passed { "PASSED" } else { "FAILED" },
             self.categories_compared,
             self.rooms_compared,
             self.messages_compared,
-            self.differences.len()
+            crate::i18n::count(self.differences.len(), "difference", "differences")
         );
         if self.differences.is_empty() {
             return s;

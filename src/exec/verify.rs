@@ -189,8 +189,8 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
         }
         match &level2 {
             Ok(rep) if !rep.passed => parts.push(format!(
-                "{} differences in the databases{}",
-                rep.differences.len(),
+                "{} in the databases{}",
+                crate::i18n::count(rep.differences.len(), "difference", "differences"),
                 rep.differences
                     .first()
                     .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
@@ -201,8 +201,8 @@ pub fn run(env: &JobEnv, r: &dyn Reporter) -> Result<TaskOutcome, ExecError> {
         }
         if let Some(d) = l1_diffs.first() {
             parts.push(format!(
-                "{} differences in the room list (first: {} \"{}\" {})",
-                l1_diffs.len(),
+                "{} in the room list (first: {} \"{}\" {})",
+                crate::i18n::count(l1_diffs.len(), "difference", "differences"),
                 d.kind,
                 d.name,
                 d.field

@@ -131,7 +131,10 @@ impl Executor for LabExecutor {
                         .first()
                         .map(|d| format!(" (first: {} \"{}\" {})", d.kind, d.name, d.field))
                         .unwrap_or_default();
-                    format!("verify FAILED: {} differences{first}", v.differences.len())
+                    format!(
+                        "verify FAILED: {}{first}",
+                        crate::i18n::count(v.differences.len(), "difference", "differences")
+                    )
                 };
                 (v.passed, line, serde_json::to_value(&v).unwrap_or_default())
             }

@@ -158,8 +158,8 @@ fn verify_aspect(ctx: &Ctx<'_>, rule: ProvenBy) -> Option<Proof> {
         let first = matching[0];
         let s = |k: &str| first.get(k).and_then(|v| v.as_str()).unwrap_or("");
         format!(
-            "verify: {} differences in {what} (first: {} \"{}\" {})",
-            matching.len(),
+            "verify: {} in {what} (first: {} \"{}\" {})",
+            crate::i18n::count(matching.len(), "difference", "differences"),
             s("kind"),
             s("name"),
             s("field")

@@ -90,8 +90,8 @@ pub(super) fn decide(runbook: &Runbook, m: &Migration) -> Verdict {
             "READY to decommission the legacy Group Chat pool".into()
         } else {
             format!(
-                "NOT READY to decommission the legacy Group Chat pool ({} reasons)",
-                reasons.len()
+                "NOT READY to decommission the legacy Group Chat pool ({})",
+                crate::i18n::count(reasons.len(), "reason", "reasons")
             )
         },
         reasons,

@@ -231,6 +231,9 @@ pub struct ItemReport {
     pub evidence: Vec<EvidenceLine>,
     /// What decided the state: `operator`, `evidence` or `untouched`.
     pub decided_by: String,
+    /// What the deciding evidence proves about this item, when the item's own evidence lines
+    /// do not say it (`migration::ItemStatus::proof_line`).
+    pub proof: Option<String>,
     /// What else to know: a contradiction, a stale or missing proof (`migration::Flag`).
     pub flags: Vec<String>,
 }
@@ -580,13 +583,16 @@ fn stage_report(
                 note: rec.and_then(|r| r.note.clone()),
                 note_who: rec.and_then(|r| r.note.as_ref().and(r.note_who.clone())),
                 note_at: rec.and_then(|r| r.note.as_ref().and(r.note_at)),
-                evidence: ev,
                 decided_by: match st.source {
                     migration::Source::Untouched => "untouched",
                     migration::Source::Operator { .. } => "operator",
                     migration::Source::Evidence { .. } => "evidence",
                 }
                 .into(),
+                proof: st
+                    .proof_line(ev.iter().map(|e| e.summary.as_str()))
+                    .map(str::to_string),
+                evidence: ev,
                 flags: flag_lines(&st.flags),
             }
         })

@@ -274,8 +274,11 @@ fn summary(r: &Report, sink: &mut impl Sink) {
                 if v.passed { "passed" } else { "FAILED" },
             ),
             text(format!(
-                ": {} categories, {} rooms, {} messages compared, {} differences",
-                v.categories_compared, v.rooms_compared, v.messages_compared, v.differences_total
+                ": {} categories, {} rooms, {} messages compared, {}",
+                v.categories_compared,
+                v.rooms_compared,
+                v.messages_compared,
+                crate::i18n::count(v.differences_total, "difference", "differences")
             )),
         ],
         None => vec![strong("Verification:"), text(" not run")],
@@ -416,7 +419,10 @@ fn item(it: &ItemReport, sink: &mut impl Sink) {
         head.push(text(format!(" by {w} at {}", fmt_ts(a))));
     }
     if it.decided_by == "evidence" {
-        head.push(text(" (from recorded evidence)"));
+        match &it.proof {
+            Some(p) => head.push(text(format!(" (from recorded evidence: {p})"))),
+            None => head.push(text(" (from recorded evidence)")),
+        }
     }
     if let Some(reason) = &it.reason {
         head.push(text(format!("; reason: {reason}")));

@@ -489,6 +489,7 @@ import-losses-not-accepted = The -WhatIf preview refuses items that would be los
 status-no-loss-to-accept = No refused item waits for acceptance in this preview.
 status-override-reason-required = Type a reason of at least 10 characters; it is recorded with your name.
 state-by-evidence = , from recorded evidence
+state-proof = ↳ evidence: { $proof }
 proven-by = Proven by evidence: {$rule} (ticked by it, not by hand)
 preview-counts = {$errors} errors (not imported) · {$warnings} warnings (imported, changed) · {$notes} notes
 preview-losses = Errors: {$count} items will NOT be imported. Each must be accepted by name before the import runs:

@@ -487,6 +487,7 @@ import-losses-not-accepted = La vista previa -WhatIf rechaza elementos que se pe
 status-no-loss-to-accept = Ningún elemento rechazado espera aceptación en esta vista previa.
 status-override-reason-required = Escriba un motivo de al menos 10 caracteres; se registra con su nombre.
 state-by-evidence = , según las pruebas registradas
+state-proof = ↳ prueba: { $proof }
 proven-by = Probado por las pruebas: {$rule} (lo marcan ellas, no a mano)
 preview-counts = {$errors} errores (no se importan) · {$warnings} advertencias (se importan, cambiados) · {$notes} notas
 preview-losses = Errores: {$count} elementos NO se importarán. Cada uno debe aceptarse por su nombre antes de importar:

@@ -487,6 +487,7 @@ import-losses-not-accepted = L'anteprima -WhatIf rifiuta elementi che andrebbero
 status-no-loss-to-accept = Nessun elemento rifiutato attende di essere accettato in questa anteprima.
 status-override-reason-required = Serve un motivo di almeno 10 caratteri; è registrato col proprio nome.
 state-by-evidence = , dalle prove registrate
+state-proof = ↳ prova: { $proof }
 proven-by = Provato dalle prove: {$rule} (spuntato da esse, non a mano)
 preview-counts = {$errors} errori (non importati) · {$warnings} avvisi (importati, modificati) · {$notes} note
 preview-losses = Errori: {$count} elementi NON saranno importati. Ognuno va accettato per nome prima dell'importazione:

@@ -479,6 +479,7 @@ import-losses-not-accepted = -WhatIf 미리 보기가 손실될 항목을 거부
 status-no-loss-to-accept = 이 미리 보기에는 수락을 기다리는 거부 항목이 없습니다.
 status-override-reason-required = 10자 이상의 사유를 입력하십시오. 이름과 함께 기록됩니다.
 state-by-evidence = , 기록된 증거에 따름
+state-proof = ↳ 근거: { $proof }
 proven-by = 증거로 입증: {$rule} (수동이 아니라 증거가 체크함)
 preview-counts = 오류 {$errors}개(가져오지 않음) · 경고 {$warnings}개(가져오되 변경됨) · 참고 {$notes}개
 preview-losses = 오류: {$count}개 항목을 가져오지 않습니다. 가져오기 전에 각각 이름으로 수락해야 합니다:

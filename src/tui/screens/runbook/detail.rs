@@ -71,6 +71,13 @@ pub(super) fn detail_text(ctx: &Ctx, item: &Item) -> Text<'static> {
         state_line.push(Span::styled(format!(" ({})", t!("saving")), th.warn));
     }
     lines.push(Line::from(state_line));
+    let own = ctx.evidence_of(&item.id);
+    if let Some(proof) = status.proof_line(own.iter().map(|e| e.evidence.summary.as_str())) {
+        lines.push(Line::styled(
+            t!("state-proof", proof = proof.to_string()),
+            th.text,
+        ));
+    }
     for flag in crate::report::flag_lines(&status.flags) {
         lines.push(Line::styled(format!("⚠ {flag}"), th.warn));
     }
