@@ -184,3 +184,80 @@ fn a_refused_room_is_an_accepted_loss_headless() {
     assert!(!md[verdict..].contains("no verify"), "{}", &md[verdict..]);
     assert!(md.contains("1 errors (items not imported; 1 accepted by name as losses)"));
 }
+
+#[test]
+fn a_lab_reset_is_recorded_and_voids_what_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let o = run(d, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    ok(&["lab", "init", "--seed", "7"]);
+    ok(&["export"]);
+    ok(&["import", "--what-if"]);
+    ok(&["import", "--accept-warnings"]);
+    ok(&["verify"]);
+    assert!(ok(&["report"]).contains("**Verification:** **passed**: "));
+
+    // While the session database is locked (a wizard is open) the reset is refused and the
+    // target keeps its rows: a reset the sessions cannot record does not happen.
+    let mgc = d.join("lab").join("mgc.db");
+    let rows = || -> i64 {
+        rusqlite::Connection::open(&mgc)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM tblChat", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = rows();
+    assert!(before > 0);
+    {
+        let lock = rusqlite::Connection::open(d.join("sessions.db")).unwrap();
+        lock.execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
+            .unwrap();
+        let o = run(d, &["lab", "reset-target"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(
+            text(&o).contains("the lab was left as it was"),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(rows(), before);
+    }
+
+    let out = ok(&["lab", "reset-target"]);
+    assert!(out.contains("recorded in the lab sessions (lab)"), "{out}");
+    assert_eq!(rows(), 0);
+    let report = ok(&["report"]);
+    for want in [
+        "— stale: the lab's mgc database was emptied after this verify (lab reset-target)",
+        "- the import is not done: the lab's mgc database was emptied after this import (lab reset-target): import again",
+        "no longer describes the target: the lab's mgc database was emptied after this verify",
+        "**[48] Import for real** (`import.run`): **todo**",
+    ] {
+        assert!(report.contains(want), "{want}\n{report}");
+    }
+    // the preview still stands: import and verify again, and they count
+    ok(&["import"]);
+    ok(&["verify"]);
+    let report = ok(&["report"]);
+    assert!(!report.contains("stale"), "{report}");
+
+    // init --force replaces the legacy data too: the preview no longer stands either.
+    let out = ok(&["lab", "init", "--force", "--seed", "8"]);
+    assert!(
+        out.contains("the export, the -WhatIf, the import and the verify"),
+        "{out}"
+    );
+    let o = run(d, &["import"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("no longer stands"), "{}", text(&o));
+    let report = ok(&["report"]);
+    assert!(
+        report.contains("**[42] Export the legacy Group Chat data** (`export.run`): **todo**"),
+        "{report}"
+    );
+    assert!(ok(&["audit", "list"]).contains("lab reset"));
+    ok(&["audit", "verify"]);
+}

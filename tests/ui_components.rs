@@ -165,7 +165,7 @@ fn every_code_preview() -> Preview {
             notes: count(severity::INFO),
         },
         digest: "d".into(),
-        stale: false,
+        stale: None,
         warnings,
     }
 }

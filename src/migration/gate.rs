@@ -170,9 +170,13 @@ impl Migration {
             None => {
                 Some("no verify has run: run Compare the legacy and new databases first".into())
             }
-            Some(v) if v.stale => Some(format!(
-                "the verify of {} is older than the last import: verify again",
-                v.at.format("%Y-%m-%d %H:%M UTC")
+            Some(super::VerifyState {
+                stale: Some(why),
+                at,
+                ..
+            }) => Some(format!(
+                "the verify of {} no longer describes the target: {why}; verify again",
+                at.format("%Y-%m-%d %H:%M UTC")
             )),
             Some(v) if !v.passed => Some(format!("the newest verify failed: {}", v.summary)),
             Some(_) => None,

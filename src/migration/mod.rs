@@ -27,12 +27,13 @@
 //!   is not proof that a service runs \[inferred\]) never decides; it flags a contradiction or
 //!   says that it suggests the item is done;
 //! - a proof made stale by later work (an export after the preview, an import after the
-//!   verify) no longer counts ([`Flag::Stale`]);
+//!   verify, a lab reset after either) no longer counts ([`Flag::Stale`]);
 //! - an item ticked by hand with no evidence at all is done and flagged [`Flag::Unproven`].
 
 mod cancel;
 mod events;
 mod gate;
+mod lab_reset;
 mod preview;
 mod proof;
 mod verdict;
@@ -56,6 +57,7 @@ pub use events::{
     acknowledged_evidence,
 };
 pub use gate::{GateStep, OpenItem, Request};
+pub use lab_reset::{LAB_RESET_SOURCE, LabReset};
 pub use preview::{
     AcceptedLoss, FindingGroup, ImportReadiness, Preview, PreviewCounts, PreviewWarning,
     ack_detail, digest as preview_digest,
@@ -249,8 +251,9 @@ pub struct VerifyState {
     pub differences: usize,
     /// Accepted losses the verify found as expected.
     pub accepted_losses: Vec<String>,
-    /// An import ran after this verify: it no longer describes the target.
-    pub stale: bool,
+    /// Why it no longer describes the target (an import ran after it, the lab's databases
+    /// were reset after it); `None` while it is current.
+    pub stale: Option<String>,
 }
 
 /// The migration's state, derived by [`derive`].

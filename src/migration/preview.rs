@@ -56,8 +56,9 @@ pub struct Preview {
     pub counts: PreviewCounts,
     /// SHA-256 over the findings, so an acknowledgement names exactly what was read.
     pub digest: String,
-    /// A passing export is newer than this preview.
-    pub stale: bool,
+    /// Why it no longer describes the package or the target (a passing export is newer, the
+    /// lab's databases were re-created after it); `None` while it is current.
+    pub stale: Option<String>,
 }
 
 impl Preview {
@@ -236,7 +237,13 @@ pub(super) fn latest(runbook: &Runbook, facts: &SessionFacts) -> Option<Preview>
         digest: digest(&warnings),
         counts,
         warnings,
-        stale: newest_export(runbook, facts).is_some_and(|x| x > e.at),
+        stale: if newest_export(runbook, facts).is_some_and(|x| x > e.at) {
+            Some("the package was exported again after this preview".into())
+        } else {
+            super::lab_reset::after(runbook, facts, e.at, "preview", |r| {
+                r == super::LabReset::All
+            })
+        },
     })
 }
 
@@ -290,7 +297,7 @@ pub(super) fn readiness(
     if !p.completed {
         return ImportReadiness::PreviewFailed;
     }
-    if p.stale {
+    if p.stale.is_some() {
         return ImportReadiness::PreviewStale;
     }
     let missing: Vec<String> = p

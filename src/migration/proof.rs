@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::VerifyState;
+use super::lab_reset::{self, LabReset};
 use super::preview::{self, AcceptedLoss, Preview};
 use crate::runbook::{Item, JobKind, ProvenBy, Runbook};
 use crate::store::{EvidenceRecord, ItemState, SessionFacts};
@@ -87,6 +88,11 @@ pub(super) fn latest_verify(runbook: &Runbook, facts: &SessionFacts) -> Option<V
         .unwrap_or_default()
         .iter()
         .any(|i| i.at > e.at && i.evidence.passed.is_some());
+    let stale = if import_after {
+        Some("an import ran after this verify".to_string())
+    } else {
+        lab_reset::after(runbook, facts, e.at, "verify", |_| true)
+    };
     Some(VerifyState {
         evidence_id: e.id,
         at: e.at,
@@ -94,7 +100,7 @@ pub(super) fn latest_verify(runbook: &Runbook, facts: &SessionFacts) -> Option<V
         summary: e.evidence.summary.clone(),
         differences,
         accepted_losses,
-        stale: import_after,
+        stale,
     })
 }
 
@@ -167,8 +173,8 @@ fn verify_aspect(ctx: &Ctx<'_>, rule: ProvenBy) -> Option<Proof> {
     };
     let mut p = proof_of(e, passed);
     p.summary = summary;
-    if v.stale {
-        p.stale = Some("an import ran after this verify: verify again".into());
+    if let Some(why) = &v.stale {
+        p.stale = Some(format!("{why}: verify again"));
     }
     Some(p)
 }
@@ -210,15 +216,22 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Pro
                             p.counts.notes
                         )
                     } else {
+                        use crate::i18n::count;
+                        let errors = if errors == 0 {
+                            "no errors".to_string()
+                        } else {
+                            format!(
+                                "{} (each accepted as a loss)",
+                                count(errors, "error", "errors")
+                            )
+                        };
                         format!(
-                            "-WhatIf: {} errors (accepted as losses), {} warnings, {} notes",
-                            errors, p.counts.warnings, p.counts.notes
+                            "-WhatIf: {errors}, {}, {}",
+                            count(p.counts.warnings, "warning", "warnings"),
+                            count(p.counts.notes, "note", "notes")
                         )
                     };
-                    if p.stale {
-                        proof.stale =
-                            Some("the package was exported again after this preview".into());
-                    }
+                    proof.stale.clone_from(&p.stale);
                     Some(proof)
                 }
                 JobKind::Verify => {
@@ -229,14 +242,28 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Pro
                         .iter()
                         .find(|e| e.id == v.evidence_id)?;
                     let mut proof = proof_of(e, v.passed);
-                    if v.stale {
-                        proof.stale = Some("an import ran after this verify: verify again".into());
+                    if let Some(why) = &v.stale {
+                        proof.stale = Some(format!("{why}: verify again"));
                     }
                     Some(proof)
                 }
                 _ => {
                     let e = preview::newest_result(ctx.runbook, ctx.facts, kind)?;
-                    Some(proof_of(e, e.evidence.passed == Some(true)))
+                    let mut p = proof_of(e, e.evidence.passed == Some(true));
+                    p.stale = match kind {
+                        JobKind::Export => {
+                            lab_reset::after(ctx.runbook, ctx.facts, e.at, "export", |r| {
+                                r == LabReset::All
+                            })
+                            .map(|why| format!("{why}: export again"))
+                        }
+                        JobKind::Import => {
+                            lab_reset::after(ctx.runbook, ctx.facts, e.at, "import", |_| true)
+                                .map(|why| format!("{why}: import again"))
+                        }
+                        _ => None,
+                    };
+                    Some(p)
                 }
             }
         }
@@ -263,6 +290,10 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Pro
             } else {
                 format!("no package: {}", e.evidence.summary)
             };
+            p.stale = lab_reset::after(ctx.runbook, ctx.facts, e.at, "export", |r| {
+                r == LabReset::All
+            })
+            .map(|why| format!("{why}: export again"));
             Some(p)
         }
         ProvenBy::VerifyCategories

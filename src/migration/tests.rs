@@ -276,7 +276,7 @@ fn verify_passes_with_accepted_losses_listed_and_fails_on_anything_else() {
     );
     let m = s.derive();
     let v = m.verify.as_ref().unwrap();
-    assert!(v.passed && !v.stale);
+    assert!(v.passed && v.stale.is_none());
     assert_eq!(v.accepted_losses, vec!["name-too-long: Long room"]);
     for id in [
         "verify.db-compare",
@@ -304,8 +304,102 @@ fn verify_passes_with_accepted_losses_listed_and_fails_on_anything_else() {
     // an import after the verify makes it stale
     s.job(JobKind::Import, 3, true, json!({}));
     let m = s.derive();
-    assert!(m.verify.as_ref().unwrap().stale);
+    assert_eq!(
+        m.verify.as_ref().unwrap().stale.as_deref(),
+        Some("an import ran after this verify")
+    );
     assert_eq!(m.state("verify.db-compare"), ItemState::Todo);
+}
+
+#[test]
+fn a_lab_reset_voids_what_it_replaced() {
+    let mut s = Sheet::default();
+    s.job(
+        JobKind::Export,
+        0,
+        true,
+        json!({"bytes": 10, "messages": 3}),
+    );
+    s.job(JobKind::ImportWhatIf, 1, true, preview_detail(&[]));
+    s.job(JobKind::Import, 2, true, json!({}));
+    s.job(JobKind::Verify, 3, true, json!({"differences": []}));
+    let m = s.derive();
+    for id in [
+        "export.run",
+        "import.run",
+        "verify.db-compare",
+        "verify.rooms",
+    ] {
+        assert_eq!(m.state(id), ItemState::Done, "{id}");
+    }
+    let record = |s: &mut Sheet, reset: LabReset, at: i64| {
+        let item = rb().job_item(reset.job()).unwrap().id.clone();
+        let e = reset.evidence();
+        s.evidence(&item, at, &e.source, e.passed, &e.summary, e.detail);
+    };
+
+    // reset-target: the import and the verify no longer stand; the export and the preview do.
+    record(&mut s, LabReset::Target, 4);
+    let m = s.derive();
+    let v = m.verify.as_ref().unwrap();
+    assert_eq!(
+        v.stale.as_deref(),
+        Some("the lab's mgc database was emptied after this verify (lab reset-target)")
+    );
+    for id in ["import.run", "verify.db-compare", "verify.rooms"] {
+        assert_eq!(m.state(id), ItemState::Todo, "{id}");
+        assert!(
+            m.item(id)
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::Stale { why } if why.contains("reset-target"))),
+            "{id}: {:?}",
+            m.item(id).flags
+        );
+    }
+    assert_eq!(m.state("export.run"), ItemState::Done);
+    assert_eq!(m.state("import.whatif"), ItemState::Done);
+    assert_eq!(m.import, ImportReadiness::Ready);
+    assert!(
+        m.verdict
+            .reasons
+            .iter()
+            .any(|r| r.contains("no longer describes the target") && r.contains("emptied")),
+        "{:?}",
+        m.verdict.reasons
+    );
+    // A new import and verify stand again.
+    s.job(JobKind::Import, 5, true, json!({}));
+    s.job(JobKind::Verify, 6, true, json!({"differences": []}));
+    let m = s.derive();
+    assert!(m.verify.as_ref().unwrap().stale.is_none());
+    assert_eq!(m.state("import.run"), ItemState::Done);
+
+    // init --force: everything from the export on no longer stands, the preview included.
+    record(&mut s, LabReset::All, 7);
+    let m = s.derive();
+    for id in [
+        "export.run",
+        "export.file",
+        "import.whatif",
+        "import.run",
+        "verify.db-compare",
+    ] {
+        assert_eq!(m.state(id), ItemState::Todo, "{id}");
+    }
+    assert_eq!(m.import, ImportReadiness::PreviewStale);
+    assert_eq!(
+        m.preview.as_ref().unwrap().stale.as_deref(),
+        Some("the lab's databases were re-created after this preview (lab init --force)")
+    );
+    // a new export: its own results count
+    s.job(
+        JobKind::Export,
+        8,
+        true,
+        json!({"bytes": 10, "messages": 3}),
+    );
+    assert_eq!(s.derive().state("export.run"), ItemState::Done);
 }
 
 // ---- jobs tick what they prove; cancels -----------------------------------------------
@@ -611,7 +705,7 @@ fn irreversible_steps_need_a_passing_current_verify_or_a_named_override() {
     s.job(JobKind::Import, 3, true, json!({}));
     assert!(matches!(
         s.derive().gate(&rb, &uninstall),
-        GateStep::Irreversible { ref why, .. } if why.contains("older than the last import")
+        GateStep::Irreversible { ref why, .. } if why.contains("an import ran after this verify")
     ));
     // a named override with a reason lets it through, for that item only
     let o = GateOverride {

@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::Migration;
 use super::preview::ImportReadiness;
+use super::{Migration, VerifyState};
 use crate::runbook::{JobKind, Runbook};
 use crate::store::ItemState;
 
@@ -35,9 +35,15 @@ pub(super) fn decide(runbook: &Runbook, m: &Migration) -> Verdict {
         let st = m.item(&item.id);
         if st.state != ItemState::Done {
             let why = match &m.import {
-                ImportReadiness::Ready => {
-                    st.reason.clone().unwrap_or_else(|| "it has not run".into())
-                }
+                ImportReadiness::Ready => st.reason.clone().unwrap_or_else(|| {
+                    st.flags
+                        .iter()
+                        .find_map(|f| match f {
+                            super::Flag::Stale { why } => Some(why.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| "it has not run".into())
+                }),
                 other => crate::i18n::tr(other.message_id()),
             };
             reasons.push(format!("the import is not done: {why}"));
@@ -45,9 +51,13 @@ pub(super) fn decide(runbook: &Runbook, m: &Migration) -> Verdict {
     }
     match &m.verify {
         None => reasons.push("no verify has run".into()),
-        Some(v) if v.stale => reasons.push(format!(
-            "the newest verify ({}) is older than the last import: verify again",
-            v.at.format("%Y-%m-%d %H:%M UTC")
+        Some(VerifyState {
+            stale: Some(why),
+            at,
+            ..
+        }) => reasons.push(format!(
+            "the newest verify ({}) no longer describes the target: {why}; verify again",
+            at.format("%Y-%m-%d %H:%M UTC")
         )),
         Some(v) if !v.passed => reasons.push(format!("the newest verify failed: {}", v.summary)),
         Some(_) => {}

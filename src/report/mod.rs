@@ -83,8 +83,9 @@ pub struct PreviewSection {
     pub error_lines: Vec<String>,
     /// Losses accepted by name: `code: item`.
     pub accepted_losses: Vec<String>,
-    /// The package was exported again after it.
-    pub stale: bool,
+    /// Why it no longer stands (the package was exported again after it, the lab was
+    /// re-created after it); `None` while current.
+    pub stale: Option<String>,
 }
 
 /// The session.
@@ -340,8 +341,9 @@ pub struct VerificationSummary {
     pub error: Option<String>,
     /// Losses accepted by name before the import, which the verify found as expected.
     pub accepted_losses: Vec<String>,
-    /// An import ran after this verify.
-    pub stale: bool,
+    /// Why it no longer describes the target (an import ran after it, the lab's databases
+    /// were reset after it); `None` while current.
+    pub stale: Option<String>,
 }
 
 /// The pilot.
@@ -487,7 +489,7 @@ fn verification(runbook: &Runbook, evidence: &[EvidenceRecord]) -> Option<Verifi
             .or_else(|| report.get("elapsed_ms").and_then(serde_json::Value::as_u64)),
         error: d.get("error").and_then(|v| v.as_str()).map(str::to_string),
         accepted_losses: Vec::new(),
-        stale: false,
+        stale: None,
     })
 }
 
@@ -766,7 +768,7 @@ pub fn build_at(
         verification: verification(runbook, &evidence).map(|mut v| {
             if let Some(state) = &m.verify {
                 v.accepted_losses = state.accepted_losses.clone();
-                v.stale = state.stale;
+                v.stale.clone_from(&state.stale);
             }
             v
         }),
@@ -788,7 +790,7 @@ pub fn build_at(
                 .iter()
                 .map(|l| format!("{}: {}", l.code, l.item))
                 .collect(),
-            stale: p.stale,
+            stale: p.stale.clone(),
         }),
         verdict: m.verdict.clone(),
     })

@@ -274,11 +274,15 @@ fn summary(r: &Report, sink: &mut impl Sink) {
                 if v.passed { "passed" } else { "FAILED" },
             ),
             text(format!(
-                ": {} categories, {} rooms, {} messages compared, {}",
+                ": {} categories, {} rooms, {} messages compared, {}{}",
                 v.categories_compared,
                 v.rooms_compared,
                 v.messages_compared,
-                crate::i18n::count(v.differences_total, "difference", "differences")
+                crate::i18n::count(v.differences_total, "difference", "differences"),
+                v.stale
+                    .as_ref()
+                    .map(|why| format!(" — stale: {why}"))
+                    .unwrap_or_default()
             )),
         ],
         None => vec![strong("Verification:"), text(" not run")],
@@ -293,11 +297,10 @@ fn summary(r: &Report, sink: &mut impl Sink) {
                 pv.accepted_losses.len(),
                 pv.warnings,
                 pv.notes,
-                if pv.stale {
-                    " — stale: the package was exported again after it"
-                } else {
-                    ""
-                }
+                pv.stale
+                    .as_ref()
+                    .map(|why| format!(" — stale: {why}"))
+                    .unwrap_or_default()
             )),
         ],
         None => vec![strong("-WhatIf preview:"), text(" not run")],
@@ -538,12 +541,12 @@ fn verification(v: &VerificationSummary, sink: &mut impl Sink) {
     if let Some(e) = &v.error {
         sink.para(Some("failed"), &[text(format!("Error: {e}"))]);
     }
-    if v.stale {
+    if let Some(why) = &v.stale {
         sink.para(
             None,
             &[
                 strong("Stale:"),
-                text(" an import ran after this verify; it no longer describes the target."),
+                text(format!(" {why}; it no longer describes the target.")),
             ],
         );
     }

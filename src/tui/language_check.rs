@@ -290,11 +290,17 @@ impl Fixture {
         fx.app.on_action(Action::GoTo(Screen::Runbook));
         let app = &fx.app;
         // Evidence shows as it was recorded: job summaries, pilot verdicts (in English, for
-        // the sign-off report and the audit trail).
+        // the sign-off report and the audit trail), and so does the line the model derives
+        // from it for an item proven by another item's evidence (a verify aspect).
         for it in english.items().chain(english.rollback.items.iter()) {
             for e in app.evidence_of(&it.id) {
                 words.evidence.extend(ascii_words(&e.evidence.source));
                 words.evidence.extend(ascii_words(&e.evidence.summary));
+            }
+            if let crate::migration::Source::Evidence { summary, .. } =
+                &app.migration.item(&it.id).source
+            {
+                words.evidence.extend(ascii_words(summary));
             }
         }
         fx.words = words;

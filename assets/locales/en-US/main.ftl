@@ -167,7 +167,7 @@ status-already-acknowledged = this preview is already acknowledged
 import-ready = The import may run: the preview passed and its warnings are acknowledged.
 import-no-preview = No -WhatIf preview yet: run item 46 (Dry-run the import) first.
 import-preview-failed = The latest -WhatIf preview failed: fix what it reports and run it again.
-import-preview-stale = The package was exported again after the latest preview: run the -WhatIf preview again.
+import-preview-stale = The latest preview no longer stands (the package was exported again, or the lab re-created, after it): run the -WhatIf preview again.
 import-not-acknowledged = Read and acknowledge the -WhatIf warnings first (p opens the preview, a acknowledges).
 
 # Screens: pools, pilot, troubleshooting, window; report and diagnostics

@@ -167,7 +167,7 @@ status-already-acknowledged = esta vista previa ya está confirmada
 import-ready = La importación puede ejecutarse: la vista previa es correcta y sus advertencias están confirmadas.
 import-no-preview = Aún no hay vista previa -WhatIf: ejecute primero el elemento 46 (prueba de la importación).
 import-preview-failed = La última vista previa -WhatIf falló: corrija lo que indica y vuelva a ejecutarla.
-import-preview-stale = El paquete se volvió a exportar tras la última vista previa: repita la vista previa -WhatIf.
+import-preview-stale = La última vista previa ya no es válida (el paquete se volvió a exportar, o el laboratorio se recreó, después de ella): repita la vista previa -WhatIf.
 import-not-acknowledged = Lea y confirme primero las advertencias de -WhatIf (p abre la vista previa, a confirma).
 
 # Screens: pools, pilot, troubleshooting, window; report and diagnostics

@@ -167,7 +167,7 @@ status-already-acknowledged = questa anteprima è già confermata
 import-ready = L'importazione può partire: l'anteprima è superata e gli avvisi sono confermati.
 import-no-preview = Nessuna anteprima -WhatIf: eseguire prima l'elemento 46 (prova dell'importazione).
 import-preview-failed = L'ultima anteprima -WhatIf non è riuscita: correggere quanto segnalato e rieseguirla.
-import-preview-stale = Il pacchetto è stato riesportato dopo l'ultima anteprima: rieseguire l'anteprima -WhatIf.
+import-preview-stale = L'ultima anteprima non è più valida (il pacchetto è stato riesportato, o il laboratorio ricreato, dopo di essa): rieseguire l'anteprima -WhatIf.
 import-not-acknowledged = Leggere e confermare prima gli avvisi -WhatIf (p apre l'anteprima, a conferma).
 
 # Screens: pools, pilot, troubleshooting, window; report and diagnostics

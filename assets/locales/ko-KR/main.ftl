@@ -165,7 +165,7 @@ status-already-acknowledged = 이 미리 보기는 이미 확인됨
 import-ready = 가져오기 가능: 미리 보기를 통과했고 경고를 확인했습니다.
 import-no-preview = -WhatIf 미리 보기가 없습니다. 먼저 항목 46(가져오기 시험 실행)을 실행하십시오.
 import-preview-failed = 최근 -WhatIf 미리 보기가 실패했습니다. 보고된 문제를 고치고 다시 실행하십시오.
-import-preview-stale = 최근 미리 보기 이후 패키지를 다시 내보냈습니다. -WhatIf 미리 보기를 다시 실행하십시오.
+import-preview-stale = 최근 미리 보기가 더 이상 유효하지 않습니다(이후 패키지를 다시 내보냈거나 랩을 다시 만들었습니다). -WhatIf 미리 보기를 다시 실행하십시오.
 import-not-acknowledged = 먼저 -WhatIf 경고를 읽고 확인하십시오(p 미리 보기 열기, a 확인).
 
 # Screens: pools, pilot, troubleshooting, window; report and diagnostics

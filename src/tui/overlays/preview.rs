@@ -265,7 +265,7 @@ impl PreviewOverlay {
             .or_else(|| self.preview.errors().find(|w| !Self::is_accepted(ctx, w)))
             .cloned();
         match next {
-            Some(w) if self.preview.completed && !self.preview.stale => {
+            Some(w) if self.preview.completed && self.preview.stale.is_none() => {
                 Outcome::close_with(vec![Command::Open(AcceptLossOverlay::overlay(
                     self.preview.evidence_id,
                     w,
