@@ -41,7 +41,7 @@ pub fn statement(kind: JobKind, c: &Cancellation) -> String {
         } => format!(
             "{job} cancelled during {}: the mgc database is now PARTLY IMPORTED — it holds {categories} categories, {rooms} rooms \
              and {principals} principals and {messages} of {total} messages ({this_run} written by this run). Run the import \
-             again to resume after the last checkpoint, or restore the mgc backup (lab: pchat-migrate lab reset-target) to \
+             again to resume after the last checkpoint, or restore the mgc backup (lab: quit the wizard, then pchat-migrate lab reset-target) to \
              roll it back; do not start the Persistent Chat services on a partial import",
             c.phase
         ),
