@@ -182,7 +182,7 @@ fn a_refused_room_is_an_accepted_loss_headless() {
         &md[verdict..]
     );
     assert!(!md[verdict..].contains("no verify"), "{}", &md[verdict..]);
-    assert!(md.contains("1 errors (items not imported; 1 accepted by name as losses)"));
+    assert!(md.contains("1 error (items not imported; 1 accepted by name as losses)"));
 }
 
 #[test]

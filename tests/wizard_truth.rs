@@ -47,7 +47,7 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
     let frame = ui::render(&mut app, 160, 48);
     assert!(
         frame.contains(&format!(
-            "1 errors (not imported) · {} warnings",
+            "1 error (not imported) · {} warnings",
             p.counts.warnings
         )),
         "{frame}"

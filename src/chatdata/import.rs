@@ -874,14 +874,12 @@ pub fn import(
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
         let c = preflight::Counts::of_warnings(&summary.warnings);
         r.log(format!(
-            "import (what-if): would write {} categories, {} rooms, {} principals, {} messages; {} errors, {} warnings, {} notes; nothing was written",
+            "import (what-if): would write {} categories, {} rooms, {} principals, {} messages; {}; nothing was written",
             summary.categories,
             summary.rooms,
             summary.principals,
             summary.messages,
-            c.errors,
-            c.warnings,
-            c.notes
+            c.phrase()
         ));
         return Ok(summary);
     }
@@ -981,7 +979,7 @@ pub fn import(
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     let c = preflight::Counts::of_warnings(&summary.warnings);
     r.log(format!(
-        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} batches{}; {} errors, {} warnings, {} notes, {} items overwritten)",
+        "import: wrote {} categories, {} rooms, {} principals, {} messages in {} ms ({} batches{}; {}, {} items overwritten)",
         summary.categories,
         summary.rooms,
         summary.principals,
@@ -989,9 +987,7 @@ pub fn import(
         summary.elapsed_ms,
         batches,
         if resumed { ", resumed" } else { "" },
-        c.errors,
-        c.warnings,
-        c.notes,
+        c.phrase(),
         summary.overwritten.len()
     ));
     Ok(summary)

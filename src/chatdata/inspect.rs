@@ -259,8 +259,10 @@ impl Inspection {
         let c = self.warning_counts;
         let _ = writeln!(
             s,
-            "{} errors, {} warnings, {} notes",
-            c.errors, c.warnings, c.infos
+            "{}, {}, {}",
+            crate::i18n::count(c.errors as usize, "error", "errors"),
+            crate::i18n::count(c.warnings as usize, "warning", "warnings"),
+            crate::i18n::count(c.infos as usize, "note", "notes")
         );
         for w in &self.warnings {
             let _ = writeln!(

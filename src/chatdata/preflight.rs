@@ -172,6 +172,18 @@ impl Counts {
         c
     }
 
+    /// "0 errors, 74 warnings, 1 note": the counts as one English phrase, each noun agreeing
+    /// with its number.
+    pub fn phrase(&self) -> String {
+        use crate::i18n::count;
+        format!(
+            "{}, {}, {}",
+            count(self.errors, "error", "errors"),
+            count(self.warnings, "warning", "warnings"),
+            count(self.notes, "note", "notes")
+        )
+    }
+
     /// Counts a list of pre-flight warnings.
     pub fn of_warnings(warnings: &[PreflightWarning]) -> Counts {
         Counts::of(warnings.iter().map(|w| w.severity.as_str()))

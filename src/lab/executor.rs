@@ -58,7 +58,7 @@ impl Executor for LabExecutor {
                     chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
                 let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
                 let line = format!(
-                    "{}{} categories, {} rooms, {} principals{}, {} messages; {} errors, {} warnings, {} notes; {} overwritten",
+                    "{}{} categories, {} rooms, {} principals{}, {} messages; {}; {} overwritten",
                     if what_if {
                         "-WhatIf: would import "
                     } else {
@@ -77,9 +77,7 @@ impl Executor for LabExecutor {
                         )
                     },
                     s.messages,
-                    c.errors,
-                    c.warnings,
-                    c.notes,
+                    c.phrase(),
                     s.overwritten.len()
                 );
                 // A preview that refuses items did its work but found losses: it does not pass

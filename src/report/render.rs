@@ -291,12 +291,11 @@ fn summary(r: &Report, sink: &mut impl Sink) {
         Some(pv) => vec![
             strong("-WhatIf preview:"),
             text(format!(
-                " {} errors (items not imported; {} accepted by name as losses), {} warnings, \
-                 {} notes{}",
-                pv.errors,
+                " {} (items not imported; {} accepted by name as losses), {}, {}{}",
+                crate::i18n::count(pv.errors, "error", "errors"),
                 pv.accepted_losses.len(),
-                pv.warnings,
-                pv.notes,
+                crate::i18n::count(pv.warnings, "warning", "warnings"),
+                crate::i18n::count(pv.notes, "note", "notes"),
                 pv.stale
                     .as_ref()
                     .map(|why| format!(" — stale: {why}"))

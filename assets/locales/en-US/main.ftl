@@ -491,7 +491,17 @@ status-override-reason-required = Type a reason of at least 10 characters; it is
 state-by-evidence = , from recorded evidence
 state-proof = ↳ evidence: { $proof }
 proven-by = Proven by evidence: {$rule} (ticked by it, not by hand)
-preview-counts = {$errors} errors (not imported) · {$warnings} warnings (imported, changed) · {$notes} notes
+preview-counts =
+    {$errors ->
+        [one] 1 error
+       *[other] {$errors} errors
+    } (not imported) · {$warnings ->
+        [one] 1 warning
+       *[other] {$warnings} warnings
+    } (imported, changed) · {$notes ->
+        [one] 1 note
+       *[other] {$notes} notes
+    }
 preview-losses = Errors: {$count} items will NOT be imported. Each must be accepted by name before the import runs:
 loss-accepted = [accepted loss]
 loss-open = [not accepted]

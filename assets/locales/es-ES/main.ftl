@@ -489,7 +489,17 @@ status-override-reason-required = Escriba un motivo de al menos 10 caracteres; s
 state-by-evidence = , según las pruebas registradas
 state-proof = ↳ prueba: { $proof }
 proven-by = Probado por las pruebas: {$rule} (lo marcan ellas, no a mano)
-preview-counts = {$errors} errores (no se importan) · {$warnings} advertencias (se importan, cambiados) · {$notes} notas
+preview-counts =
+    {$errors ->
+        [one] 1 error
+       *[other] {$errors} errores
+    } (no se importan) · {$warnings ->
+        [one] 1 advertencia
+       *[other] {$warnings} advertencias
+    } (se importan, cambiados) · {$notes ->
+        [one] 1 nota
+       *[other] {$notes} notas
+    }
 preview-losses = Errores: {$count} elementos NO se importarán. Cada uno debe aceptarse por su nombre antes de importar:
 loss-accepted = [pérdida aceptada]
 loss-open = [no aceptada]

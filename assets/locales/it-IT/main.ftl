@@ -489,7 +489,17 @@ status-override-reason-required = Serve un motivo di almeno 10 caratteri; è reg
 state-by-evidence = , dalle prove registrate
 state-proof = ↳ prova: { $proof }
 proven-by = Provato dalle prove: {$rule} (spuntato da esse, non a mano)
-preview-counts = {$errors} errori (non importati) · {$warnings} avvisi (importati, modificati) · {$notes} note
+preview-counts =
+    {$errors ->
+        [one] 1 errore
+       *[other] {$errors} errori
+    } (non importati) · {$warnings ->
+        [one] 1 avviso
+       *[other] {$warnings} avvisi
+    } (importati, modificati) · {$notes ->
+        [one] 1 nota
+       *[other] {$notes} note
+    }
 preview-losses = Errori: {$count} elementi NON saranno importati. Ognuno va accettato per nome prima dell'importazione:
 loss-accepted = [perdita accettata]
 loss-open = [non accettata]
