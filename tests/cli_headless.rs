@@ -239,7 +239,14 @@ fn a_lab_reset_is_recorded_and_voids_what_it_replaced() {
         assert!(report.contains(want), "{want}\n{report}");
     }
     // the preview still stands: import and verify again, and they count
-    ok(&["import"]);
+    let first = ok(&["import"]);
+    assert!(first.starts_with("imported "), "{first}");
+    // A second run writes nothing and its evidence says so.
+    let again = ok(&["import"]);
+    assert!(
+        again.contains("already imported before, nothing written by this run (target checked)"),
+        "{again}"
+    );
     ok(&["verify"]);
     let report = ok(&["report"]);
     assert!(!report.contains("stale"), "{report}");

@@ -57,10 +57,14 @@ impl Executor for LabExecutor {
                 let s =
                     chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
                 let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
+                // What this run did, not only what the target now holds: a re-run of a complete
+                // import writes nothing, a resumed one writes the rest.
                 let line = format!(
-                    "{}{} categories, {} rooms, {} principals{}, {} messages; {}; {} overwritten",
+                    "{}{} categories, {} rooms, {} principals{}, {} messages{}; {}; {} overwritten{}",
                     if what_if {
                         "-WhatIf: would import "
+                    } else if s.already_complete {
+                        "already imported before, nothing written by this run (target checked): "
                     } else {
                         "imported "
                     },
@@ -77,8 +81,18 @@ impl Executor for LabExecutor {
                         )
                     },
                     s.messages,
+                    if s.resumed {
+                        format!(" (resumed: {} written by this run)", s.messages_this_run)
+                    } else {
+                        String::new()
+                    },
                     c.phrase(),
-                    s.overwritten.len()
+                    s.overwritten.len(),
+                    if s.already_complete {
+                        " by the earlier run"
+                    } else {
+                        ""
+                    }
                 );
                 // A preview that refuses items did its work but found losses: it does not pass
                 // until each loss is accepted by name (migration::preview decides the gate).
