@@ -265,6 +265,23 @@ fn a_lab_reset_is_recorded_and_voids_what_it_replaced() {
         report.contains("**[42] Export the legacy Group Chat data** (`export.run`): **todo**"),
         "{report}"
     );
+    // A lab folder removed by hand and created again by the next command is a re-creation
+    // too: the import made before it no longer stands.
+    ok(&["export"]);
+    ok(&["import", "--what-if"]);
+    ok(&["import", "--accept-warnings"]);
+    std::fs::remove_dir_all(d.join("lab")).unwrap();
+    let out = ok(&["export"]);
+    assert!(
+        out.contains("The lab is missing: creating the lab deployment"),
+        "{out}"
+    );
+    assert!(out.contains("recorded in the lab sessions (lab)"), "{out}");
+    let report = ok(&["report"]);
+    assert!(
+        report.contains("**[48] Import for real** (`import.run`): **todo**"),
+        "{report}"
+    );
     assert!(ok(&["audit", "list"]).contains("lab reset"));
     ok(&["audit", "verify"]);
 }

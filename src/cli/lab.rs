@@ -14,7 +14,9 @@ use crate::jobs::runner::StderrReporter;
 use crate::migration::LabReset;
 use crate::store::Store;
 
-/// Creates the lab on first start, with progress on stderr (before the screen is taken).
+/// Creates the lab on first start, with progress on stderr (before the screen is taken). A
+/// lab created again under existing sessions (its folder was removed) is a re-creation: it is
+/// recorded in them as `lab init --force` is.
 pub(super) fn ensure_lab(ctx: &Context) -> Result<(), String> {
     if ctx.profile.kind != DeploymentKind::Lab {
         return Ok(());
@@ -23,8 +25,14 @@ pub(super) fn ensure_lab(ctx: &Context) -> Result<(), String> {
     if lab.exists() {
         return Ok(());
     }
+    let mut store = recorder(ctx)?;
     eprintln!(
-        "First start: creating the lab deployment in {}",
+        "{}: creating the lab deployment in {}",
+        if store.is_some() {
+            "The lab is missing"
+        } else {
+            "First start"
+        },
         ctx.paths.lab_dir.display()
     );
     let r = StderrReporter::new(false);
@@ -34,8 +42,11 @@ pub(super) fn ensure_lab(ctx: &Context) -> Result<(), String> {
         false,
         &r,
     )
-    .map(|_| ())
-    .map_err(|e| format!("cannot create the lab: {e}"))
+    .map_err(|e| format!("cannot create the lab: {e}"))?;
+    match &mut store {
+        Some(store) => record(ctx, store, LabReset::All),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn lab(ctx: &Context, action: LabAction) -> Result<ExitCode, String> {
