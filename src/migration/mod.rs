@@ -113,9 +113,9 @@ impl ItemStatus {
 
     /// What the deciding evidence proves about this item, when the state comes from evidence
     /// and that line says something the item's own evidence lines (`own`: their summaries)
-    /// and its reason do not: an item proven by one aspect of another item's job (the verify's categories,
-    /// the export's package check) has no evidence of its own, and the admin must still see
-    /// what ticked it.
+    /// and its reason do not: an item proven by one aspect of another item's job (the
+    /// verify's categories, the export's package check) has no evidence of its own, and the
+    /// admin must still see what decided it.
     pub fn proof_line<'o>(&self, mut own: impl Iterator<Item = &'o str>) -> Option<&str> {
         match &self.source {
             Source::Evidence { summary, .. }
