@@ -56,44 +56,8 @@ impl Executor for LabExecutor {
                 };
                 let s =
                     chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
+                let line = import_line(&s, what_if);
                 let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
-                // What this run did, not only what the target now holds: a re-run of a complete
-                // import writes nothing, a resumed one writes the rest.
-                let line = format!(
-                    "{}{} categories, {} rooms, {} principals{}, {} messages{}; {}; {} overwritten{}",
-                    if what_if {
-                        "-WhatIf: would import "
-                    } else if s.already_complete {
-                        "already imported before, nothing written by this run (target checked): "
-                    } else {
-                        "imported "
-                    },
-                    s.categories,
-                    s.rooms,
-                    s.principals,
-                    if s.principals_left_out.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " (of {} in the package; left out: {})",
-                            s.principals_in_package,
-                            s.principals_left_out.join("; ")
-                        )
-                    },
-                    s.messages,
-                    if s.resumed {
-                        format!(" (resumed: {} written by this run)", s.messages_this_run)
-                    } else {
-                        String::new()
-                    },
-                    c.phrase(),
-                    s.overwritten.len(),
-                    if s.already_complete {
-                        " by the earlier run"
-                    } else {
-                        ""
-                    }
-                );
                 // A preview that refuses items did its work but found losses: it does not pass
                 // until each loss is accepted by name (migration::preview decides the gate).
                 let passed = !what_if || c.errors == 0;
@@ -159,5 +123,88 @@ impl Executor for LabExecutor {
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             findings,
         })
+    }
+}
+
+/// The evidence line of an import or a `-WhatIf`: what this run did, not only what the target
+/// now holds (a re-run of a complete import writes nothing; a resumed one writes the rest).
+fn import_line(s: &chatdata::ImportSummary, what_if: bool) -> String {
+    let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
+    format!(
+        "{}{} categories, {} rooms, {} principals{}, {} messages{}; {}; {} overwritten{}",
+        if what_if {
+            "-WhatIf: would import "
+        } else if s.already_complete {
+            "already imported before, nothing written by this run (target checked): "
+        } else {
+            "imported "
+        },
+        s.categories,
+        s.rooms,
+        s.principals,
+        if s.principals_left_out.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (of {} in the package; left out: {})",
+                s.principals_in_package,
+                s.principals_left_out.join("; ")
+            )
+        },
+        s.messages,
+        if s.resumed {
+            format!(" (resumed: {} written by this run)", s.messages_this_run)
+        } else {
+            String::new()
+        },
+        c.phrase(),
+        s.overwritten.len(),
+        if s.already_complete {
+            " by the earlier run"
+        } else {
+            ""
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_import_line_says_what_this_run_wrote() {
+        let s = chatdata::ImportSummary {
+            categories: 2,
+            rooms: 3,
+            principals: 4,
+            messages: 20,
+            messages_this_run: 20,
+            overwritten: vec!["room: A".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            import_line(&s, false),
+            "imported 2 categories, 3 rooms, 4 principals, 20 messages; 0 errors, 0 warnings, 0 notes; 1 overwritten"
+        );
+        assert!(import_line(&s, true).starts_with("-WhatIf: would import 2 categories"));
+        let resumed = chatdata::ImportSummary {
+            resumed: true,
+            messages_this_run: 5,
+            ..s.clone()
+        };
+        assert!(
+            import_line(&resumed, false).contains("20 messages (resumed: 5 written by this run); ")
+        );
+        let again = chatdata::ImportSummary {
+            already_complete: true,
+            messages_this_run: 0,
+            ..s
+        };
+        let line = import_line(&again, false);
+        assert!(
+            line.starts_with("already imported before, nothing written by this run (target checked): 2 categories"),
+            "{line}"
+        );
+        assert!(line.ends_with("1 overwritten by the earlier run"), "{line}");
     }
 }
