@@ -285,3 +285,31 @@ fn a_lab_reset_is_recorded_and_voids_what_it_replaced() {
     assert!(ok(&["audit", "list"]).contains("lab reset"));
     ok(&["audit", "verify"]);
 }
+
+#[test]
+fn a_package_removed_after_the_export_unticks_the_package_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for args in [&["lab", "init", "--seed", "7"][..], &["export"]] {
+        let o = run(d, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let item44 = "**[44] Check the export package and inspect its contents** (`export.file`): ";
+    let report = || text(&run(d, &["report"]));
+    assert!(
+        report().contains(&format!("{item44}**done**")),
+        "{}",
+        report()
+    );
+    let package = d.join("lab").join("exports").join("GroupChatExport.zip");
+    std::fs::remove_file(&package).unwrap();
+    let r = report();
+    assert!(r.contains(&format!("{item44}**todo**")), "{r}");
+    assert!(
+        r.contains(&format!(
+            "proof stale: the package {} is no longer on disk: export again",
+            package.display()
+        )),
+        "{r}"
+    );
+}

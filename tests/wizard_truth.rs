@@ -110,6 +110,11 @@ fn a_preview_error_is_a_loss_to_accept_by_name_and_verify_then_passes() {
         frame.contains("↳ evidence: verify: no difference in categories"),
         "{frame}"
     );
+    // The package removed from disk: the next derivation unticks the package check.
+    assert_eq!(app.state_of("export.file"), ItemState::Done);
+    std::fs::remove_file(&lab.env.package).unwrap();
+    app.rederive();
+    assert_eq!(app.state_of("export.file"), ItemState::Todo);
     // and the audit trail names it
     let events = ui::query_store(&app, |s, sid| s.audit(sid).unwrap());
     assert!(events.iter().any(

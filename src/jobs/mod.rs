@@ -15,6 +15,35 @@ use crate::deployment::DeploymentKind;
 use crate::executor::need;
 pub use crate::executor::{Executor, JobEnv, JobError, JobKind, JobOutcome};
 use crate::progress::Reporter;
+use crate::runbook::Runbook;
+use crate::store::{PackageOnDisk, SessionFacts};
+
+/// Looks at the package the newest passing export wrote (one `stat`, nothing read) and puts
+/// what it found in `facts.package_on_disk`, for the model to compare with what the export
+/// recorded (`migration`, rule `export-package`). Only a lab's package is looked at: a
+/// production package lives on a server or a share that a `stat` from here may not reach
+/// (or may hang on), and the `-WhatIf` there checks it anyway.
+pub fn observe_package(kind: DeploymentKind, runbook: &Runbook, facts: &mut SessionFacts) {
+    if kind != DeploymentKind::Lab {
+        return;
+    }
+    let source = format!("{} job", JobKind::Export.label());
+    let path = runbook
+        .job_item(JobKind::Export)
+        .map(|it| facts.evidence_of(&it.id))
+        .unwrap_or_default()
+        .iter()
+        .find(|e| e.evidence.source == source && e.evidence.passed == Some(true))
+        .and_then(|e| e.evidence.detail.get("detail")?.get("package")?.as_str())
+        .map(str::to_string);
+    facts.package_on_disk = path.map(|path| PackageOnDisk {
+        bytes: std::fs::metadata(&path)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len()),
+        path,
+    });
+}
 
 /// The executor that runs `env`'s jobs: the lab's native data plane, or PowerShell for a
 /// production deployment.

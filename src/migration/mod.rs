@@ -27,7 +27,8 @@
 //!   is not proof that a service runs \[inferred\]) never decides; it flags a contradiction or
 //!   says that it suggests the item is done;
 //! - a proof made stale by later work (an export after the preview, an import after the
-//!   verify, a lab reset after either) no longer counts ([`Flag::Stale`]);
+//!   verify, a lab reset after either, a lab package gone or resized on disk since its
+//!   export) no longer counts ([`Flag::Stale`]);
 //! - an item ticked by hand with no evidence at all is done and flagged [`Flag::Unproven`].
 
 mod cancel;

@@ -179,6 +179,19 @@ fn verify_aspect(ctx: &Ctx<'_>, rule: ProvenBy) -> Option<Proof> {
     Some(p)
 }
 
+/// Why the package an export wrote is not what is on disk now, when it was looked at
+/// (`SessionFacts::package_on_disk`, the lab's only): gone, or another size.
+fn package_gone(facts: &SessionFacts, path: &str, wrote: u64) -> Option<String> {
+    let seen = facts.package_on_disk.as_ref().filter(|d| d.path == path)?;
+    match seen.bytes {
+        None => Some(format!("the package {path} is no longer on disk")),
+        Some(b) if b != wrote => Some(format!(
+            "the package {path} changed after this export ({b} bytes on disk; the export wrote {wrote})"
+        )),
+        Some(_) => None,
+    }
+}
+
 /// Evaluates one item's rule.
 pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Proof> {
     match rule {
@@ -293,6 +306,7 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Pro
             p.stale = lab_reset::after(ctx.runbook, ctx.facts, e.at, "export", |r| {
                 r == LabReset::All
             })
+            .or_else(|| package_gone(ctx.facts, s?.get("package")?.as_str()?, bytes))
             .map(|why| format!("{why}: export again"));
             Some(p)
         }

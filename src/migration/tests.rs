@@ -312,6 +312,54 @@ fn verify_passes_with_accepted_losses_listed_and_fails_on_anything_else() {
 }
 
 #[test]
+fn a_package_gone_or_changed_on_disk_unticks_the_package_check() {
+    let mut s = Sheet::default();
+    s.job(
+        JobKind::Export,
+        0,
+        true,
+        json!({"bytes": 10, "messages": 3, "package": "/lab/exports/p.zip"}),
+    );
+    // not looked at (production, or a caller that does not look): the evidence stands
+    assert_eq!(s.derive().state("export.file"), ItemState::Done);
+    let seen = |path: &str, bytes: Option<u64>| {
+        Some(crate::store::PackageOnDisk {
+            path: path.into(),
+            bytes,
+        })
+    };
+    s.facts.package_on_disk = seen("/lab/exports/p.zip", Some(10));
+    assert_eq!(s.derive().state("export.file"), ItemState::Done);
+    // another file than the one the export wrote says nothing about it
+    s.facts.package_on_disk = seen("/elsewhere.zip", None);
+    assert_eq!(s.derive().state("export.file"), ItemState::Done);
+    for (bytes, why) in [
+        (
+            None,
+            "the package /lab/exports/p.zip is no longer on disk: export again",
+        ),
+        (
+            Some(11),
+            "the package /lab/exports/p.zip changed after this export (11 bytes on disk; the export wrote 10): export again",
+        ),
+    ] {
+        s.facts.package_on_disk = seen("/lab/exports/p.zip", bytes);
+        let m = s.derive();
+        assert_eq!(m.state("export.file"), ItemState::Todo);
+        assert!(
+            m.item("export.file")
+                .flags
+                .iter()
+                .any(|f| matches!(f, Flag::Stale { why: w } if w == why)),
+            "{:?}",
+            m.item("export.file").flags
+        );
+        // the export ran; its own item stays done
+        assert_eq!(m.state("export.run"), ItemState::Done);
+    }
+}
+
+#[test]
 fn a_lab_reset_voids_what_it_replaced() {
     let mut s = Sheet::default();
     s.job(

@@ -645,7 +645,8 @@ pub fn build_at(
                 .map_or_else(|| ":memory:".into(), |p| p.display().to_string()),
             id: session_id,
         })?;
-    let facts = store.facts(session_id)?;
+    let mut facts = store.facts(session_id)?;
+    crate::jobs::observe_package(profile.kind, runbook, &mut facts);
     let m = migration::derive(runbook, &facts);
     let records = &facts.records;
     let evidence = store.all_evidence(session_id)?;

@@ -93,7 +93,7 @@ pub use audit::{AuditBreak, GENESIS_HASH};
 pub use error::StoreError;
 pub use model::{
     AuditEvent, DEPLOYMENTS, Evidence, EvidenceRecord, ItemRecord, ItemState, JOB_STATUSES, JobRun,
-    PilotAdded, PlanRecord, Session, SessionFacts, WindowStepRecord,
+    PackageOnDisk, PilotAdded, PlanRecord, Session, SessionFacts, WindowStepRecord,
 };
 pub use schema::SCHEMA_VERSION;
 

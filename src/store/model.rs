@@ -249,6 +249,19 @@ pub struct SessionFacts {
     pub runs: Vec<JobRun>,
     /// The downtime window's step marks, in the order they were started.
     pub window_steps: Vec<WindowStepRecord>,
+    /// What the file system showed of the newest export's package when it was last looked
+    /// at (`jobs::observe_package`, lab only); `None`: not looked at. Not stored: observed.
+    #[serde(skip)]
+    pub package_on_disk: Option<PackageOnDisk>,
+}
+
+/// The export package as found on disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageOnDisk {
+    /// The path the export recorded.
+    pub path: String,
+    /// Its size in bytes; `None`: no file there.
+    pub bytes: Option<u64>,
 }
 
 impl SessionFacts {

@@ -162,6 +162,8 @@ pub(crate) use with_screen_ref;
 impl App {
     /// Builds the state and restores the saved position.
     pub fn new(init: AppInit) -> App {
+        let mut init = init;
+        crate::jobs::observe_package(init.profile.kind, &init.runbook, &mut init.facts);
         let migration = migration::derive(&init.runbook, &init.facts);
         let ctx = Ctx {
             runbook: init.runbook,

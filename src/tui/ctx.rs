@@ -149,8 +149,10 @@ impl Ctx {
             .unwrap_or(&self.runbook.rollback)
     }
 
-    /// Re-derives the migration's state after a committed change.
+    /// Re-derives the migration's state after a committed change (and looks at the lab's
+    /// export package again: one `stat` of a local file).
     pub fn rederive(&mut self) {
+        crate::jobs::observe_package(self.profile.kind, &self.runbook, &mut self.facts);
         self.migration = migration::derive(&self.runbook, &self.facts);
     }
 
