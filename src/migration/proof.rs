@@ -54,11 +54,12 @@ fn proof_of(e: &EvidenceRecord, passed: bool) -> Proof {
     }
 }
 
-/// The newest passing import, if any.
+/// The newest passing import that a lab reset has not voided since, if any.
 fn newest_import(ctx: &Ctx<'_>) -> Option<DateTime<Utc>> {
     preview::newest_result(ctx.runbook, ctx.facts, JobKind::Import)
         .filter(|e| e.evidence.passed == Some(true))
         .map(|e| e.at)
+        .filter(|at| lab_reset::after(ctx.runbook, ctx.facts, *at, "import", |_| true).is_none())
 }
 
 /// The newest verify result.

@@ -371,12 +371,15 @@ fn a_lab_reset_voids_what_it_replaced() {
     s.job(JobKind::ImportWhatIf, 1, true, preview_detail(&[]));
     s.job(JobKind::Import, 2, true, json!({}));
     s.job(JobKind::Verify, 3, true, json!({"differences": []}));
+    // the pool answered after the import: the services are started again
+    s.probe("verify.start", 3, true, true);
     let m = s.derive();
     for id in [
         "export.run",
         "import.run",
         "verify.db-compare",
         "verify.rooms",
+        "verify.start",
     ] {
         assert_eq!(m.state(id), ItemState::Done, "{id}");
     }
@@ -408,6 +411,8 @@ fn a_lab_reset_voids_what_it_replaced() {
     assert_eq!(m.state("export.run"), ItemState::Done);
     assert_eq!(m.state("import.whatif"), ItemState::Done);
     assert_eq!(m.import, ImportReadiness::Ready);
+    // "started again after the import" has no import to follow any more
+    assert_eq!(m.state("verify.start"), ItemState::Todo);
     assert!(
         m.verdict
             .reasons
