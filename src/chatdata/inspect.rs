@@ -259,10 +259,13 @@ impl Inspection {
         let c = self.warning_counts;
         let _ = writeln!(
             s,
-            "{}, {}, {}",
-            crate::i18n::count(c.errors as usize, "error", "errors"),
-            crate::i18n::count(c.warnings as usize, "warning", "warnings"),
-            crate::i18n::count(c.infos as usize, "note", "notes")
+            "{}",
+            super::preflight::Counts {
+                errors: c.errors as usize,
+                warnings: c.warnings as usize,
+                notes: c.infos as usize,
+            }
+            .phrase()
         );
         for w in &self.warnings {
             let _ = writeln!(

@@ -27,15 +27,7 @@ pub fn observe_package(kind: DeploymentKind, runbook: &Runbook, facts: &mut Sess
     if kind != DeploymentKind::Lab {
         return;
     }
-    let source = format!("{} job", JobKind::Export.label());
-    let path = runbook
-        .job_item(JobKind::Export)
-        .map(|it| facts.evidence_of(&it.id))
-        .unwrap_or_default()
-        .iter()
-        .find(|e| e.evidence.source == source && e.evidence.passed == Some(true))
-        .and_then(|e| e.evidence.detail.get("detail")?.get("package")?.as_str())
-        .map(str::to_string);
+    let path = crate::migration::export_package(runbook, facts).map(str::to_string);
     facts.package_on_disk = path.map(|path| PackageOnDisk {
         bytes: std::fs::metadata(&path)
             .ok()

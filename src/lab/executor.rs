@@ -56,8 +56,8 @@ impl Executor for LabExecutor {
                 };
                 let s =
                     chatdata::import(&env.package, &env.lab.mgc_db, &opts, r).map_err(map_err)?;
-                let line = import_line(&s, what_if);
                 let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
+                let line = import_line(&s, &c, what_if);
                 // A preview that refuses items did its work but found losses: it does not pass
                 // until each loss is accepted by name (migration::preview decides the gate).
                 let passed = !what_if || c.errors == 0;
@@ -128,8 +128,11 @@ impl Executor for LabExecutor {
 
 /// The evidence line of an import or a `-WhatIf`: what this run did, not only what the target
 /// now holds (a re-run of a complete import writes nothing; a resumed one writes the rest).
-fn import_line(s: &chatdata::ImportSummary, what_if: bool) -> String {
-    let c = chatdata::preflight::Counts::of_warnings(&s.warnings);
+fn import_line(
+    s: &chatdata::ImportSummary,
+    c: &chatdata::preflight::Counts,
+    what_if: bool,
+) -> String {
     format!(
         "{}{} categories, {} rooms, {} principals{}, {} messages{}; {}; {} overwritten{}",
         if what_if {
@@ -173,6 +176,7 @@ mod tests {
 
     #[test]
     fn the_import_line_says_what_this_run_wrote() {
+        let none = chatdata::preflight::Counts::default();
         let s = chatdata::ImportSummary {
             categories: 2,
             rooms: 3,
@@ -183,24 +187,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            import_line(&s, false),
+            import_line(&s, &none, false),
             "imported 2 categories, 3 rooms, 4 principals, 20 messages; 0 errors, 0 warnings, 0 notes; 1 overwritten"
         );
-        assert!(import_line(&s, true).starts_with("-WhatIf: would import 2 categories"));
+        assert!(import_line(&s, &none, true).starts_with("-WhatIf: would import 2 categories"));
         let resumed = chatdata::ImportSummary {
             resumed: true,
             messages_this_run: 5,
             ..s.clone()
         };
         assert!(
-            import_line(&resumed, false).contains("20 messages (resumed: 5 written by this run); ")
+            import_line(&resumed, &none, false)
+                .contains("20 messages (resumed: 5 written by this run); ")
         );
         let again = chatdata::ImportSummary {
             already_complete: true,
             messages_this_run: 0,
             ..s
         };
-        let line = import_line(&again, false);
+        let line = import_line(&again, &none, false);
         assert!(
             line.starts_with("already imported before, nothing written by this run (target checked): 2 categories"),
             "{line}"

@@ -61,7 +61,7 @@ pub use gate::{GateStep, OpenItem, Request};
 pub use lab_reset::{LAB_RESET_SOURCE, LabReset};
 pub use preview::{
     AcceptedLoss, FindingGroup, ImportReadiness, Preview, PreviewCounts, PreviewWarning,
-    ack_detail, digest as preview_digest,
+    ack_detail, digest as preview_digest, export_package,
 };
 pub use verdict::Verdict;
 

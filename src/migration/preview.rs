@@ -193,6 +193,18 @@ pub(super) fn job_source(kind: JobKind) -> String {
     format!("{} job", kind.label())
 }
 
+/// The package path the newest export result recorded (its `JobOutcome` detail's
+/// `package`), if any: what the `export-package` rule checks and what
+/// `jobs::observe_package` looks at on disk.
+pub fn export_package<'a>(runbook: &Runbook, facts: &'a SessionFacts) -> Option<&'a str> {
+    newest_result(runbook, facts, JobKind::Export)?
+        .evidence
+        .detail
+        .get("detail")?
+        .get("package")?
+        .as_str()
+}
+
 /// The newest passing export, if any.
 pub(super) fn newest_export(
     runbook: &Runbook,

@@ -307,7 +307,13 @@ pub(super) fn evaluate(ctx: &Ctx<'_>, item: &Item, rule: ProvenBy) -> Option<Pro
             p.stale = lab_reset::after(ctx.runbook, ctx.facts, e.at, "export", |r| {
                 r == LabReset::All
             })
-            .or_else(|| package_gone(ctx.facts, s?.get("package")?.as_str()?, bytes))
+            .or_else(|| {
+                package_gone(
+                    ctx.facts,
+                    preview::export_package(ctx.runbook, ctx.facts)?,
+                    bytes,
+                )
+            })
             .map(|why| format!("{why}: export again"));
             Some(p)
         }
